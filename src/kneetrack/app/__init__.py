@@ -1,0 +1,1 @@
+"""Application services: what the CLI and the web app call. One module per use case."""

@@ -1,0 +1,145 @@
+"""The ``analyze`` use case: a video or keypoint file in, an analysis folder out.
+
+Called by ``kneetrack analyze``, the demo, batch runs and the web app alike.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kneetrack import __version__
+from kneetrack.errors import SettingsError
+from kneetrack.io.load import is_video_path, load_keypoints
+from kneetrack.keypoints import Keypoints
+
+SCHEMA = "kneetrack.analysis/1"
+VIEWS = ("front", "rear", "side-left", "side-right")
+
+#: ``progress(done, total)``: called as frames are processed (total may be None).
+ProgressCallback = Callable[[int, int | None], None]
+
+
+@dataclass
+class AnalysisResult:
+    """Everything one analysis produced."""
+
+    analysis: dict[str, Any]
+    keypoints: Keypoints
+    out_dir: Path | None = None
+    artefacts: dict[str, Path] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def write_json_atomic(path: Path, data: Any) -> Path:
+    """Write JSON to ``path`` through a temporary file, so a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, ensure_ascii=False, allow_nan=False)
+        fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(path)
+    return path
+
+
+def _input_block(path: Path, kind: str, kp: Keypoints) -> dict[str, Any]:
+    width, height = kp.image_size if kp.image_size else (None, None)
+    return {
+        "path": str(path),
+        "kind": kind,
+        "fps": round(kp.fps, 3),
+        "frames": kp.n_frames,
+        "duration_s": round(kp.duration_s, 3),
+        "width": width,
+        "height": height,
+        "source": kp.source,
+    }
+
+
+def acquire_keypoints(
+    path: str | Path,
+    *,
+    progress: ProgressCallback | None = None,
+    backend: Any = None,
+    workers: int | None = None,
+) -> tuple[Keypoints, str]:
+    """Return the keypoints of ``path`` and its kind (``"video"`` or ``"keypoints"``).
+
+    Videos go through the pose backend (MediaPipe BlazePose unless ``backend``
+    is given); keypoint files are read by their importer.
+    """
+    p = Path(path)
+    if is_video_path(p):
+        from kneetrack.pose.run import estimate_video
+
+        return estimate_video(p, backend=backend, progress=progress, workers=workers), "video"
+    return load_keypoints(p), "keypoints"
+
+
+def analyze_file(
+    path: str | Path,
+    *,
+    out_dir: str | Path | None = None,
+    view: str | None = None,
+    progress: ProgressCallback | None = None,
+    backend: Any = None,
+    workers: int | None = None,
+    **options: Any,
+) -> AnalysisResult:
+    """Analyse a running video or keypoint file.
+
+    Parameters
+    ----------
+    path
+        Video (mp4, mov, m4v, avi, mkv, webm) or keypoint file / OpenPose folder.
+    out_dir
+        Folder for ``analysis.json``, ``keypoints.trc`` and the report; nothing
+        is written when ``None``.
+    view
+        ``front``, ``rear``, ``side-left`` or ``side-right``; detected when ``None``.
+    progress
+        Optional callback for pose-estimation progress.
+    backend
+        Pose backend to use for videos (default: MediaPipe BlazePose full).
+    workers
+        Pose worker processes for videos (default: one per core).
+    """
+    if view is not None and view not in VIEWS:
+        raise SettingsError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
+    src = Path(path)
+    kp, kind = acquire_keypoints(src, progress=progress, backend=backend, workers=workers)
+
+    from kneetrack.kinematics import analyze_keypoints
+
+    kin = analyze_keypoints(kp, view=view)
+    analysis: dict[str, Any] = {
+        "schema": SCHEMA,
+        "software": {"name": "kneetrack", "version": __version__},
+        "input": _input_block(src, kind, kp),
+    }
+    analysis.update(kin.to_contract())
+    analysis.setdefault("view", view)
+    analysis["provenance"] = kp.provenance_dicts()
+    result = AnalysisResult(analysis=analysis, keypoints=kp, extras={"kinematics": kin})
+    if out_dir is not None:
+        write_outputs(result, Path(out_dir), source=src, options=options)
+    return result
+
+
+def write_outputs(result: AnalysisResult, out: Path, *, source: Path, options: dict[str, Any]) -> None:
+    """Write the analysis folder. ``analysis.json`` is written last, so its presence means done."""
+    from kneetrack.io.trc import write_trc
+
+    out.mkdir(parents=True, exist_ok=True)
+    stale = out / "analysis.json"
+    if stale.exists():
+        stale.unlink()
+    result.out_dir = out
+    result.artefacts["keypoints"] = write_trc(result.keypoints, out / "keypoints.trc")
+    result.artefacts["analysis"] = write_json_atomic(out / "analysis.json", result.analysis)

@@ -1,0 +1,39 @@
+"""``kneetrack analyze``: measure a running video or keypoint file."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from kneetrack.cli.main import app
+
+
+class View(str, Enum):
+    front = "front"
+    rear = "rear"
+    side_left = "side-left"
+    side_right = "side-right"
+
+
+@app.command()
+def analyze(
+    input_path: Path = typer.Argument(..., metavar="INPUT",
+                                      help="Video (mp4/mov/avi/mkv/webm) or keypoints (.trc/.csv/OpenPose folder)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for analysis.json, keypoints and report."),
+    view: View | None = typer.Option(None, "--view", help="Camera view; detected when omitted."),
+    workers: int | None = typer.Option(None, "--workers", min=1, help="Pose worker processes (default: one per core)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Measure knee valgus and running form from a video or keypoint file."""
+    from kneetrack.app.analyze import analyze_file
+    from kneetrack.cli.progress import progress_bar
+
+    with progress_bar("pose", enabled=not quiet) as cb:
+        result = analyze_file(input_path, out_dir=out, view=view.value if view else None,
+                              progress=cb, workers=workers)
+    a = result.analysis
+    typer.echo(f"view: {a.get('view')}  cadence: {a.get('cadence_spm')} spm  "
+               f"stances: {len(a.get('stances') or [])}")
+    typer.echo(f"wrote {result.artefacts.get('analysis')}")

@@ -1,0 +1,57 @@
+"""The ``kneetrack`` command: builds the typer app and turns user errors into one line."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from kneetrack import __version__
+from kneetrack.errors import KneetrackError
+
+app = typer.Typer(
+    name="kneetrack",
+    help="Find out why a runner's knees turn in, and fix it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kneetrack {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Show the version and exit."),
+) -> None:
+    """Find out why a runner's knees turn in, and fix it."""
+
+
+def _register() -> None:
+    # Each command module adds itself to ``app``; import order = help order.
+    from kneetrack.cli import analyze, demo  # noqa: F401
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; user errors print one red line and exit non-zero."""
+    _register()
+    try:
+        app(args=argv, prog_name="kneetrack")
+    except KneetrackError as err:
+        err_console.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
+        return err.exit_code
+    except SystemExit as ex:
+        code = ex.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

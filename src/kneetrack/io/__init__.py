@@ -1,0 +1,1 @@
+"""Keypoint file formats: TRC (Sports2D style), OpenPose JSON folders, CSV."""

@@ -1,0 +1,97 @@
+"""OpenPose per-frame JSON folders (BODY_25 and COCO-18 layouts).
+
+Each frame is one ``*_keypoints.json`` file with ``people[i].pose_keypoints_2d``
+as a flat ``[x, y, c, ...]`` list; a point at (0, 0) with c = 0 is missing.
+When several people are present, the one closest to the person of the previous
+frame (the most confident one at the start) is followed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from kneetrack.errors import InputError
+from kneetrack.io.common import require_leg_markers
+from kneetrack.keypoints import Keypoints
+
+BODY_25 = (
+    "nose", "neck", "right_shoulder", "right_elbow", "right_wrist", "left_shoulder",
+    "left_elbow", "left_wrist", "mid_hip", "right_hip", "right_knee", "right_ankle",
+    "left_hip", "left_knee", "left_ankle", "right_eye", "left_eye", "right_ear", "left_ear",
+    "left_toe", "left_small_toe", "left_heel", "right_toe", "right_small_toe", "right_heel",
+)
+COCO_18 = (
+    "nose", "neck", "right_shoulder", "right_elbow", "right_wrist", "left_shoulder",
+    "left_elbow", "left_wrist", "right_hip", "right_knee", "right_ankle", "left_hip",
+    "left_knee", "left_ankle", "right_eye", "left_eye", "right_ear", "left_ear",
+)
+_LAYOUTS = {25: BODY_25, 18: COCO_18}
+
+
+def _people(path: Path) -> list[np.ndarray]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise InputError(f"{path} is not valid OpenPose JSON: {err}") from None
+    out = []
+    for person in data.get("people", []) if isinstance(data, dict) else []:
+        flat = np.asarray(person.get("pose_keypoints_2d", []), dtype=float)
+        if flat.size % 3 or flat.size // 3 not in _LAYOUTS:
+            raise InputError(
+                f"{path}: pose_keypoints_2d has {flat.size} values; expected BODY_25 or COCO-18"
+            )
+        pts = flat.reshape(-1, 3)
+        missing = pts[:, 2] <= 0
+        pts[missing, :2] = np.nan
+        pts[missing, 2] = 0.0
+        out.append(pts)
+    return out
+
+
+def read_openpose_folder(folder: str | Path, *, fps: float = 30.0) -> Keypoints:
+    """Read a folder of OpenPose JSON files (sorted by name) into :class:`Keypoints`.
+
+    OpenPose stores no frame rate, so ``fps`` must be given (default 30,
+    recorded in the provenance log).
+    """
+    d = Path(folder)
+    if not d.is_dir():
+        raise InputError(f"OpenPose folder not found: {d}")
+    files = sorted(d.glob("*.json"))
+    if not files:
+        raise InputError(f"{d}: no OpenPose *.json files in the folder")
+    frames = [_people(f) for f in files]
+    layout_size = next((len(p[0]) for p in frames if p), None)
+    if layout_size is None:
+        raise InputError(f"{d}: no person in any of the {len(files)} OpenPose frames")
+    names = _LAYOUTS[layout_size]
+    require_leg_markers(names, d)
+    n = len(frames)
+    xy = np.full((n, len(names), 2), np.nan)
+    conf = np.zeros((n, len(names)))
+    prev_centre: np.ndarray | None = None
+    for i, people in enumerate(frames):
+        people = [p for p in people if len(p) == layout_size]
+        if not people:
+            continue
+        if prev_centre is None:
+            best = max(people, key=lambda p: float(np.nanmean(p[:, 2])))
+        else:
+            def dist(p: np.ndarray, c: np.ndarray = prev_centre) -> float:
+                centre = np.nanmean(p[:, :2], axis=0)
+                return float(np.hypot(*(centre - c))) if np.all(np.isfinite(centre)) else np.inf
+            best = min(people, key=dist)
+        xy[i] = best[:, :2]
+        conf[i] = best[:, 2]
+        centre = np.nanmean(best[:, :2], axis=0)
+        if np.all(np.isfinite(centre)):
+            prev_centre = centre
+    kp = Keypoints(xy=xy, confidence=conf, markers=names, time_s=np.arange(n) / fps, fps=fps,
+                   source=f"openpose:{d.name}")
+    return kp.replace(step="read_openpose", params={
+        "folder": str(d), "files": n, "layout": "BODY_25" if layout_size == 25 else "COCO-18",
+        "fps_assumed": fps,
+    })

@@ -1,0 +1,1 @@
+"""Screening: the off-the-run tests and questionnaire that find the causes of valgus."""

@@ -1,0 +1,180 @@
+"""The ``screening.json`` document (schema ``kneetrack.screening/1``).
+
+Written by ``kneetrack screen`` and read by ``kneetrack plan``. Every field is
+optional: missing answers lower the confidence of the causes they inform,
+they never stop the analysis. Units are in the field names.
+
+Layout::
+
+    {
+      "schema": "kneetrack.screening/1",
+      "date": "2026-11-26",
+      "athlete": {"level": "beginner|intermediate|advanced", "equipment": ["band", ...],
+                  "sex": "female|male|other", "age_years": 34, "height_m": 1.70,
+                  "mass_kg": 62.0, "dominant_leg": "left|right"},
+      "symptoms": {"pain_locations": ["anterior_knee", ...], "painful_leg": "left|right|both",
+                   "pain_worst_0_10": 4, "pain_weeks": 6, "pain_at_rest": false,
+                   "pain_at_night": false, "swelling": false, "locking": false,
+                   "giving_way": false, "after_trauma": false, "fever": false,
+                   "cannot_bear_weight": false, "bony_tenderness": false,
+                   "cannot_flex_90": false, "sudden_large_swelling": false},
+      "training": {"weekly_km": 30, "runs_per_week": 3, "years_running": 2,
+                   "recent_increase_pct": 40, "recent_change": "added hills"},
+      "shoes": {"type": "neutral|stability|motion_control|minimalist|max_cushion|racing|trail",
+                "km": 750, "age_months": 14},
+      "tests": {"knee_to_wall_cm": {"left": 9.0, "right": 12.0},
+                "side_plank_s": {"left": 40, "right": 55},
+                "single_leg_squat_fppa_deg": {"left": 14.0, "right": 7.0},
+                "hip_abduction_nm_per_kg": {"left": 1.6, "right": 2.0},
+                "navicular_drop_mm": {"left": 11, "right": 7},
+                "foot_posture_index": {"left": 8, "right": 4}},
+      "squat_video": {...}   # free-form results of the single-leg squat analysis
+    }
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from kneetrack.errors import InputError
+
+SCHEMA = "kneetrack.screening/1"
+
+PainLocation = Literal[
+    "anterior_knee", "medial_knee", "lateral_knee", "posterior_knee",
+    "hip", "groin", "shin", "ankle", "foot", "lower_back", "other",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class PerSide(_Model):
+    """A value measured on each leg."""
+
+    left: float | None = None
+    right: float | None = None
+
+    def get(self, leg: str) -> float | None:
+        """Return the value for ``"left"`` or ``"right"``."""
+        return self.left if leg == "left" else self.right
+
+
+class NonNegativePerSide(PerSide):
+    """A per-leg value that cannot be negative (distances, times, strength)."""
+
+    left: float | None = Field(default=None, ge=0)
+    right: float | None = Field(default=None, ge=0)
+
+
+class Athlete(_Model):
+    level: Literal["beginner", "intermediate", "advanced"] | None = None
+    equipment: list[str] | None = None
+    sex: Literal["female", "male", "other"] | None = None
+    age_years: int | None = Field(default=None, ge=5, le=110)
+    height_m: float | None = Field(default=None, gt=0.5, lt=2.6)
+    mass_kg: float | None = Field(default=None, gt=15, lt=300)
+    dominant_leg: Literal["left", "right"] | None = None
+
+
+class Symptoms(_Model):
+    pain_locations: list[PainLocation] | None = None
+    painful_leg: Literal["left", "right", "both"] | None = None
+    pain_worst_0_10: float | None = Field(default=None, ge=0, le=10)
+    pain_weeks: float | None = Field(default=None, ge=0)
+    pain_at_rest: bool | None = None
+    pain_at_night: bool | None = None
+    swelling: bool | None = None
+    sudden_large_swelling: bool | None = None
+    locking: bool | None = None
+    giving_way: bool | None = None
+    after_trauma: bool | None = None
+    fever: bool | None = None
+    cannot_bear_weight: bool | None = None
+    bony_tenderness: bool | None = None
+    cannot_flex_90: bool | None = None
+
+
+class Training(_Model):
+    weekly_km: float | None = Field(default=None, ge=0, le=500)
+    runs_per_week: float | None = Field(default=None, ge=0, le=21)
+    years_running: float | None = Field(default=None, ge=0, le=90)
+    recent_increase_pct: float | None = Field(default=None, ge=-100, le=1000)
+    recent_change: str | None = None
+
+
+class Shoes(_Model):
+    type: Literal[
+        "neutral", "stability", "motion_control", "minimalist", "max_cushion",
+        "racing", "trail", "unknown",
+    ] | None = None
+    km: float | None = Field(default=None, ge=0, le=20000)
+    age_months: float | None = Field(default=None, ge=0, le=240)
+    orthotics: bool | None = None
+
+
+class Tests(_Model):
+    knee_to_wall_cm: NonNegativePerSide | None = None
+    side_plank_s: NonNegativePerSide | None = None
+    single_leg_squat_fppa_deg: PerSide | None = None
+    single_leg_squat_hip_adduction_deg: PerSide | None = None
+    single_leg_squat_pelvic_drop_deg: PerSide | None = None
+    hip_abduction_nm_per_kg: NonNegativePerSide | None = None
+    hip_external_rotation_nm_per_kg: NonNegativePerSide | None = None
+    navicular_drop_mm: NonNegativePerSide | None = None
+    foot_posture_index: PerSide | None = None
+
+
+class Screening(_Model):
+    """A runner's screening answers and test results (all optional)."""
+
+    schema_: Literal["kneetrack.screening/1"] = Field(default=SCHEMA, alias="schema")
+    date: str | None = None
+    athlete: Athlete = Field(default_factory=Athlete)
+    symptoms: Symptoms = Field(default_factory=Symptoms)
+    training: Training = Field(default_factory=Training)
+    shoes: Shoes = Field(default_factory=Shoes)
+    tests: Tests = Field(default_factory=Tests)
+    squat_video: dict[str, Any] | None = None
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly dict with ``schema`` first and unset fields left out."""
+        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+def _one_line(err: ValidationError) -> str:
+    first = err.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    return f"{where}: {first['msg']}" + (f" (and {err.error_count() - 1} more)" if err.error_count() > 1 else "")
+
+
+def parse_screening(data: dict[str, Any]) -> Screening:
+    """Validate a screening dict; raise :class:`InputError` with one clear line."""
+    if not isinstance(data, dict):
+        raise InputError("screening must be a JSON object")
+    schema = data.get("schema", SCHEMA)
+    if schema != SCHEMA:
+        raise InputError(f"unsupported screening schema {schema!r} (expected {SCHEMA!r})")
+    try:
+        return Screening.model_validate(data)
+    except ValidationError as err:
+        raise InputError(f"invalid screening: {_one_line(err)}") from None
+
+
+def load_screening(path: str | Path) -> Screening:
+    """Read and validate ``screening.json``."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"screening file not found: {p}")
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise InputError(f"{p} is not valid JSON: {err}") from None
+    return parse_screening(data)

@@ -132,7 +132,9 @@ def analyze_file(
     return result
 
 
-def write_outputs(result: AnalysisResult, out: Path, *, source: Path, options: dict[str, Any]) -> None:
+def write_outputs(
+    result: AnalysisResult, out: Path, *, source: Path, options: dict[str, Any]
+) -> None:
     """Write the analysis folder. ``analysis.json`` is written last, so its presence means done."""
     from kneetrack.io.trc import write_trc
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -10,7 +10,9 @@ import typer
 from kneetrack.cli.main import app
 
 
-class View(str, Enum):
+class View(StrEnum):
+    """Camera views (DESIGN.md)."""
+
     front = "front"
     rear = "rear"
     side_left = "side-left"
@@ -19,11 +21,14 @@ class View(str, Enum):
 
 @app.command()
 def analyze(
-    input_path: Path = typer.Argument(..., metavar="INPUT",
-                                      help="Video (mp4/mov/avi/mkv/webm) or keypoints (.trc/.csv/OpenPose folder)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Folder for analysis.json, keypoints and report."),
+    input_path: Path = typer.Argument(
+        ..., metavar="INPUT",
+        help="Video (mp4/mov/m4v/avi/mkv/webm) or keypoints (.trc/.csv/OpenPose JSON folder)."),
+    out: Path = typer.Option(..., "--out", "-o",
+                             help="Folder for analysis.json, keypoints and the report."),
     view: View | None = typer.Option(None, "--view", help="Camera view; detected when omitted."),
-    workers: int | None = typer.Option(None, "--workers", min=1, help="Pose worker processes (default: one per core)."),
+    workers: int | None = typer.Option(None, "--workers", min=1,
+                                       help="Pose worker processes (default: automatic)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Measure knee valgus and running form from a video or keypoint file."""

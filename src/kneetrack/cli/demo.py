@@ -11,7 +11,8 @@ from kneetrack.cli.main import app
 
 @app.command()
 def demo(
-    out: Path = typer.Option(Path("out/demo"), "--out", "-o", help="Folder for the demo's report."),
+    out: Path = typer.Option(Path("out/demo"), "--out", "-o",
+                             help="Folder for the demo's report."),
 ) -> None:
     """Analyse the bundled sample runner and write a report folder."""
     from kneetrack.app.demo import run_demo

@@ -8,7 +8,9 @@ from pathlib import Path
 from kneetrack.errors import InputError
 
 #: Markers without which no running metric can be computed.
-REQUIRED_LEG_MARKERS = ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle")
+REQUIRED_LEG_MARKERS = (
+    "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
+)
 
 
 def check_file(path: str | Path) -> Path:

@@ -1,0 +1,111 @@
+"""MediaPipe BlazePose (full, ``model_complexity=1``) as a :class:`PoseBackend`.
+
+Uses the legacy ``mediapipe.solutions.pose`` graph in video mode (tracking
+between frames) with MediaPipe's own landmark smoothing OFF: that smoothing
+assumes frames 33 ms apart, which is wrong for 60–240 fps phone video, so
+kneetrack filters with the real timestamps later. Only the full model ships
+inside the mediapipe 0.10.21 wheel, so this works offline.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import numpy as np
+
+from kneetrack.pose.backend import FramePose
+from kneetrack.video.reader import Frame
+
+#: BlazePose landmark index -> canonical marker name.
+BLAZEPOSE_MARKERS: dict[int, str] = {
+    0: "nose", 2: "left_eye", 5: "right_eye", 7: "left_ear", 8: "right_ear",
+    11: "left_shoulder", 12: "right_shoulder", 13: "left_elbow", 14: "right_elbow",
+    15: "left_wrist", 16: "right_wrist", 23: "left_hip", 24: "right_hip",
+    25: "left_knee", 26: "right_knee", 27: "left_ankle", 28: "right_ankle",
+    29: "left_heel", 30: "right_heel", 31: "left_toe", 32: "right_toe",
+}
+_INDEX = np.array(list(BLAZEPOSE_MARKERS))
+
+
+def _quiet_native_logs() -> None:
+    # MediaPipe's C++ side logs through glog/TFLite; keep the terminal readable.
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        from absl import logging as absl_logging
+
+        absl_logging.set_verbosity(absl_logging.ERROR)
+    except ImportError:  # pragma: no cover
+        pass
+
+
+class MediaPipePoseBackend:
+    """BlazePose full via ``mediapipe.solutions.pose``.
+
+    Parameters
+    ----------
+    min_detection_confidence : float
+        Person detector threshold.
+    min_tracking_confidence : float
+        Below this, the next frame runs the detector again instead of tracking.
+    """
+
+    name = "mediapipe-blazepose-full"
+    markers: tuple[str, ...] = tuple(BLAZEPOSE_MARKERS.values())
+
+    def __init__(self, *, min_detection_confidence: float = 0.5,
+                 min_tracking_confidence: float = 0.5) -> None:
+        self.min_detection_confidence = min_detection_confidence
+        self.min_tracking_confidence = min_tracking_confidence
+        self._pose: Any = None
+
+    def _model(self) -> Any:
+        if self._pose is None:
+            _quiet_native_logs()
+            from mediapipe.python.solutions import pose as mp_pose
+
+            self._pose = mp_pose.Pose(
+                static_image_mode=False,
+                model_complexity=1,
+                smooth_landmarks=False,
+                enable_segmentation=False,
+                min_detection_confidence=self.min_detection_confidence,
+                min_tracking_confidence=self.min_tracking_confidence,
+            )
+        return self._pose
+
+    @property
+    def params(self) -> dict[str, object]:
+        """Settings recorded in the provenance log."""
+        return {"model_complexity": 1, "smooth_landmarks": False,
+                "min_detection_confidence": self.min_detection_confidence,
+                "min_tracking_confidence": self.min_tracking_confidence}
+
+    def process(self, frames: Iterable[Frame]) -> Iterator[FramePose]:
+        """Run BlazePose on each frame; landmarks are returned in original-video pixels."""
+        model = self._model()
+        m = len(self.markers)
+        for fr in frames:
+            result = model.process(fr.image)
+            lms = result.pose_landmarks
+            if lms is None:
+                yield FramePose(fr.index, fr.time_s, np.full((m, 2), np.nan), np.zeros(m))
+                continue
+            arr = np.array([(lm.x, lm.y, lm.visibility) for lm in lms.landmark])[_INDEX]
+            w, h = fr.original_size
+            xy = arr[:, :2] * np.array([w, h], dtype=float)
+            yield FramePose(fr.index, fr.time_s, xy, np.clip(arr[:, 2], 0.0, 1.0))
+
+    def close(self) -> None:
+        """Release the MediaPipe graph."""
+        if self._pose is not None:
+            self._pose.close()
+            self._pose = None
+
+    def __enter__(self) -> MediaPipePoseBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,89 @@
+"""Run a pose backend over a whole video and return :class:`Keypoints`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kneetrack.errors import NoPersonError
+from kneetrack.keypoints import Keypoints
+from kneetrack.pose.backend import FramePose, PoseBackend, poses_to_keypoints
+from kneetrack.video.reader import VideoInfo, iter_frames, probe_video
+
+#: Frames are downscaled to this longer side before inference: the model crops and
+#: resizes internally, so this saves decode memory and time without moving landmarks
+#: more than ~1 % of leg length (FIELD_NOTES.md).
+DEFAULT_MAX_SIDE_PX = 1280
+
+#: Fewer detected frames than this and the video is reported as having nobody in it.
+MIN_DETECTED_FRAMES = 3
+
+
+def default_backend() -> PoseBackend:
+    """The production backend: MediaPipe BlazePose full."""
+    from kneetrack.pose.mediapipe_backend import MediaPipePoseBackend
+
+    return MediaPipePoseBackend()
+
+
+def check_detections(poses: list[FramePose], info: VideoInfo) -> None:
+    """Raise :class:`NoPersonError` when (almost) no frame has a person."""
+    detected = sum(p.detected for p in poses)
+    if detected < min(MIN_DETECTED_FRAMES, max(1, len(poses))):
+        raise NoPersonError(
+            f"{info.path}: no person detected ({detected} of {len(poses)} frames); "
+            "film the runner whole, from the front, rear or side"
+        )
+
+
+def estimate_video(
+    path: str | Path,
+    *,
+    backend: PoseBackend | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+    workers: int | None = None,
+    max_side_px: int | None = DEFAULT_MAX_SIDE_PX,
+) -> Keypoints:
+    """Estimate the runner's keypoints in every frame of a video.
+
+    Parameters
+    ----------
+    path
+        The video.
+    backend
+        Pose backend (default: MediaPipe BlazePose full). A given backend runs in
+        this process; the default one may run in ``workers`` processes.
+    progress
+        ``progress(done, total)`` callback.
+    workers
+        Number of pose processes for the default backend (``None``: automatic).
+    max_side_px
+        Longer side frames are downscaled to before inference.
+    """
+    info = probe_video(path)
+    if backend is None and (workers is None or workers > 1):
+        try:
+            from kneetrack.pose.parallel import estimate_video_parallel
+        except ImportError:
+            pass
+        else:
+            return estimate_video_parallel(info, workers=workers, progress=progress,
+                                           max_side_px=max_side_px)
+    own = backend is None
+    be = backend if backend is not None else default_backend()
+    poses: list[FramePose] = []
+    try:
+        for pose in be.process(iter_frames(info.path, max_side_px=max_side_px, info=info)):
+            poses.append(pose)
+            if progress is not None:
+                progress(len(poses), info.frames)
+    finally:
+        if own:
+            be.close()
+    check_detections(poses, info)
+    params: dict[str, Any] = dict(getattr(be, "params", {}))
+    params.update({"video": str(info.path), "rotation_deg": info.rotation_deg,
+                   "max_side_px": max_side_px})
+    return poses_to_keypoints(poses, markers=be.markers, fps=info.fps,
+                              image_size=info.image_size, source=be.name, params=params)

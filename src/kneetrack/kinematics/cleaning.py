@@ -1,0 +1,209 @@
+"""Cleaning of raw pose-estimator keypoints before any measurement.
+
+Steps (each recorded in :attr:`Keypoints.provenance`):
+
+1. ``reject_low_confidence`` — points below a confidence floor become missing.
+2. ``repair_swaps`` — short left/right label swaps of the same body part are
+   undone (BlazePose swaps legs 0.25–3×/s in running video; most swaps last
+   1–26 frames, often the foot only). A swap shows as a frame where the
+   *crossed* assignment continues both trajectories much better than the
+   labelled one; the labels are exchanged until the matching swap back, if it
+   comes within ``max_swap_s``.
+3. ``reject_outliers`` — isolated jumps (a point far from the running median
+   of its neighbours) become missing.
+4. ``fill_gaps`` — gaps up to ``max_gap_s`` are linearly interpolated; longer
+   gaps stay missing.
+5. ``lowpass`` — zero-lag Butterworth (:mod:`kneetrack.kinematics.filtering`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.ndimage import median_filter
+
+from kneetrack.keypoints import Keypoints
+from kneetrack.kinematics.filtering import butter_lowpass, default_cutoff_hz
+
+#: Body parts that exist on both sides and can be swapped by a pose estimator.
+SIDED_PARTS = ("hip", "knee", "ankle", "heel", "toe", "small_toe")
+
+
+def body_scale_px(kp: Keypoints) -> float:
+    """A robust size of the person in pixels: median hip–ankle distance (NaN if unknown)."""
+    d = []
+    for side in ("left", "right"):
+        if kp.has(f"{side}_hip") and kp.has(f"{side}_ankle"):
+            d.append(np.hypot(*(kp[f"{side}_ankle"] - kp[f"{side}_hip"]).T))
+    if not d:
+        return float("nan")
+    all_d = np.concatenate(d)
+    all_d = all_d[np.isfinite(all_d)]
+    return float(np.median(all_d)) if all_d.size else float("nan")
+
+
+def reject_low_confidence(kp: Keypoints, *, min_confidence: float = 0.3) -> Keypoints:
+    """Mark points whose confidence is below ``min_confidence`` as missing."""
+    low = (kp.confidence < min_confidence) & ~np.isnan(kp.xy[..., 0])
+    xy = kp.xy.copy()
+    xy[low] = np.nan
+    return kp.replace(xy=xy, step="reject_low_confidence",
+                      params={"min_confidence": min_confidence, "points_rejected": int(low.sum())})
+
+
+def _swap_state(a: np.ndarray, b: np.ndarray, *, ratio: float, min_px: float,
+                max_frames: int) -> np.ndarray:
+    """Boolean per frame: labels of ``a``/``b`` (frames, 2) are crossed there."""
+    n = a.shape[0]
+    state = np.zeros(n, dtype=bool)
+    if n < 3:
+        return state
+    # Constant-velocity prediction from the two previous frames (falls back to the previous one).
+    pa = np.full_like(a, np.nan)
+    pb = np.full_like(b, np.nan)
+    pa[2:] = 2 * a[1:-1] - a[:-2]
+    pb[2:] = 2 * b[1:-1] - b[:-2]
+    pa[1:] = np.where(np.isnan(pa[1:]), a[:-1], pa[1:])
+    pb[1:] = np.where(np.isnan(pb[1:]), b[:-1], pb[1:])
+
+    def dist(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return np.hypot(*(x - y).T)
+
+    keep = dist(a, pa) + dist(b, pb)
+    cross = dist(a, pb) + dist(b, pa)
+    sep = dist(a, b)
+    with np.errstate(invalid="ignore"):
+        event = (cross < ratio * keep) & (keep > min_px) & (sep > min_px)
+    event = np.nan_to_num(event, nan=False).astype(bool)
+    idx = np.flatnonzero(event)
+    # Pair events: a swap at i and its undo at j (j - i <= max_frames).
+    k = 0
+    while k < len(idx) - 1:
+        i, j = idx[k], idx[k + 1]
+        if j - i <= max_frames:
+            state[i:j] = True
+            k += 2
+        else:
+            k += 1
+    return state
+
+
+def repair_swaps(kp: Keypoints, *, max_swap_s: float = 0.5, ratio: float = 0.5,
+                 min_jump_fraction: float = 0.08) -> Keypoints:
+    """Undo short left/right label swaps, part by part.
+
+    Parameters
+    ----------
+    kp : Keypoints
+        Input keypoints.
+    max_swap_s : float
+        Longest swap that is repaired; a crossed stretch longer than this is
+        treated as a real change and left alone.
+    ratio : float
+        A frame starts or ends a swap when the crossed assignment's prediction
+        error is below ``ratio`` × the labelled one.
+    min_jump_fraction : float
+        Ignore frames whose labelled prediction error is below this fraction of
+        the body scale (hip–ankle distance): no visible jump, no swap.
+    """
+    scale = body_scale_px(kp)
+    min_px = (min_jump_fraction * scale) if np.isfinite(scale) else 10.0
+    max_frames = max(1, int(round(max_swap_s * kp.fps)))
+    xy = kp.xy.copy()
+    conf = kp.confidence.copy()
+    repaired: dict[str, int] = {}
+    for part in SIDED_PARTS:
+        left, right = f"left_{part}", f"right_{part}"
+        if not (kp.has(left) and kp.has(right)):
+            continue
+        il, ir = kp.index(left), kp.index(right)
+        state = _swap_state(xy[:, il], xy[:, ir], ratio=ratio, min_px=min_px,
+                            max_frames=max_frames)
+        if state.any():
+            xy[state, il], xy[state, ir] = xy[state, ir].copy(), xy[state, il].copy()
+            conf[state, il], conf[state, ir] = conf[state, ir].copy(), conf[state, il].copy()
+            repaired[part] = int(state.sum())
+    return kp.replace(xy=xy, confidence=conf, step="repair_swaps",
+                      params={"max_swap_s": max_swap_s, "ratio": ratio,
+                              "min_jump_px": round(float(min_px), 2),
+                              "frames_repaired": repaired})
+
+
+def reject_outliers(kp: Keypoints, *, window_frames: int = 5, k_mad: float = 6.0,
+                    min_fraction: float = 0.05) -> Keypoints:
+    """Mark isolated jumps as missing.
+
+    A point is an outlier when it is further from the running median of its
+    ``window_frames`` neighbourhood than ``k_mad`` robust standard deviations of
+    that marker's residuals *and* than ``min_fraction`` of the body scale.
+    """
+    if kp.n_frames < window_frames:
+        return kp.replace(step="reject_outliers", params={"points_rejected": 0})
+    scale = body_scale_px(kp)
+    floor = min_fraction * scale if np.isfinite(scale) else 10.0
+    xy = kp.xy.copy()
+    filled = _interp_all(xy, max_gap=kp.n_frames)
+    med = median_filter(np.nan_to_num(filled), size=(window_frames, 1, 1), mode="nearest")
+    res = np.hypot(*(xy - med).transpose(2, 0, 1))
+    with np.errstate(invalid="ignore"):
+        mad = np.nanmedian(res, axis=0) * 1.4826
+        bad = (res > np.maximum(k_mad * mad, floor)[None, :])
+    bad &= ~np.isnan(res)
+    xy[bad] = np.nan
+    return kp.replace(xy=xy, step="reject_outliers",
+                      params={"window_frames": window_frames, "k_mad": k_mad,
+                              "min_px": round(float(floor), 2), "points_rejected": int(bad.sum())})
+
+
+def _interp_all(xy: np.ndarray, *, max_gap: int) -> np.ndarray:
+    """Linearly interpolate NaN gaps of at most ``max_gap`` frames (per marker, per axis)."""
+    out = xy.copy()
+    n = xy.shape[0]
+    idx = np.arange(n)
+    for j in range(xy.shape[1]):
+        valid = ~np.isnan(xy[:, j, 0])
+        if valid.all() or valid.sum() < 2:
+            continue
+        vi = np.flatnonzero(valid)
+        # Length of the gap each missing frame belongs to.
+        nxt = np.searchsorted(vi, idx)
+        inside = (nxt > 0) & (nxt < len(vi)) & ~valid
+        gap_len = np.zeros(n, dtype=int)
+        gap_len[inside] = vi[nxt[inside]] - vi[nxt[inside] - 1] - 1
+        fill = inside & (gap_len <= max_gap)
+        for c in range(2):
+            out[fill, j, c] = np.interp(idx[fill], vi, xy[vi, j, c])
+    return out
+
+
+def fill_gaps(kp: Keypoints, *, max_gap_s: float = 0.1) -> Keypoints:
+    """Linearly interpolate gaps up to ``max_gap_s``; longer gaps stay missing."""
+    max_gap = max(1, int(round(max_gap_s * kp.fps)))
+    before = np.isnan(kp.xy[..., 0]).sum()
+    xy = _interp_all(kp.xy, max_gap=max_gap)
+    conf = np.where(np.isnan(kp.xy[..., 0]) & ~np.isnan(xy[..., 0]), 0.5, kp.confidence)
+    after = np.isnan(xy[..., 0]).sum()
+    return kp.replace(xy=xy, confidence=conf, step="fill_gaps",
+                      params={"max_gap_s": max_gap_s, "points_filled": int(before - after)})
+
+
+def lowpass(kp: Keypoints, *, cutoff_hz: float | None = None, order: int = 2) -> Keypoints:
+    """Zero-lag Butterworth low-pass of every trajectory (cut-off from fps when ``None``)."""
+    fc = default_cutoff_hz(kp.fps) if cutoff_hz is None else float(cutoff_hz)
+    xy = butter_lowpass(kp.xy, cutoff_hz=fc, fs_hz=kp.fps, order=order, axis=0)
+    return kp.replace(xy=xy, step="lowpass",
+                      params={"filter": "butterworth zero-lag (filtfilt)", "order": order,
+                              "cutoff_hz": round(fc, 3)})
+
+
+def clean_keypoints(kp: Keypoints, *, min_confidence: float = 0.3, max_gap_s: float = 0.1,
+                    cutoff_hz: float | None = None, repair: bool = True,
+                    filter_signal: bool = True) -> Keypoints:
+    """Run the full cleaning chain (see module docstring) and return new keypoints."""
+    out = reject_low_confidence(kp, min_confidence=min_confidence)
+    if repair:
+        out = repair_swaps(out)
+    out = reject_outliers(out)
+    out = fill_gaps(out, max_gap_s=max_gap_s)
+    if filter_signal:
+        out = lowpass(out, cutoff_hz=cutoff_hz)
+    return out

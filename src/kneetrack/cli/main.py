@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import typer
 from rich.console import Console
 
@@ -51,7 +49,3 @@ def main(argv: list[str] | None = None) -> int:
         code = ex.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

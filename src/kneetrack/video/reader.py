@@ -37,6 +37,7 @@ class VideoInfo:
     duration_s: float
     rotation_deg: int
     codec: str
+    frames_exact: bool = False  # the container states its frame count (mp4/mov do)
 
     @property
     def image_size(self) -> tuple[int, int]:
@@ -122,6 +123,7 @@ def probe_video(path: str | Path) -> VideoInfo:
         fps = float(rate) if rate else math.nan
         duration = _duration(container, stream)
         frames = int(stream.frames or 0)
+        exact = frames > 0
         if (not math.isfinite(fps) or fps <= 0) and frames and duration:
             fps = frames / duration
         if not math.isfinite(fps) or not (MIN_FPS <= fps <= MAX_FPS):
@@ -136,7 +138,7 @@ def probe_video(path: str | Path) -> VideoInfo:
             w, h = h, w
         return VideoInfo(path=p, width=w, height=h, fps=fps, frames=frames,
                          duration_s=float(duration or frames / fps), rotation_deg=rotation,
-                         codec=codec)
+                         codec=codec, frames_exact=exact)
 
 
 def _duration(container: av.container.InputContainer,
@@ -230,3 +232,8 @@ def iter_frames(
             ) from None
         if index < 0:
             raise InputError(f"{p} is corrupt or truncated: no frame could be decoded")
+        decoded = index + 1
+        if stop is None and info.frames_exact and decoded < 0.95 * info.frames - 1:
+            raise InputError(
+                f"{p} is truncated: only {decoded} of its {info.frames} frames could be decoded"
+            )

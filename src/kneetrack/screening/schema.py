@@ -73,6 +73,8 @@ class NonNegativePerSide(PerSide):
 
 
 class Athlete(_Model):
+    """Who the runner is and what equipment they have."""
+
     level: Literal["beginner", "intermediate", "advanced"] | None = None
     equipment: list[str] | None = None
     sex: Literal["female", "male", "other"] | None = None
@@ -83,6 +85,8 @@ class Athlete(_Model):
 
 
 class Symptoms(_Model):
+    """Pain and the red-flag questions."""
+
     pain_locations: list[PainLocation] | None = None
     painful_leg: Literal["left", "right", "both"] | None = None
     pain_worst_0_10: float | None = Field(default=None, ge=0, le=10)
@@ -101,6 +105,8 @@ class Symptoms(_Model):
 
 
 class Training(_Model):
+    """Running load and recent changes."""
+
     weekly_km: float | None = Field(default=None, ge=0, le=500)
     runs_per_week: float | None = Field(default=None, ge=0, le=21)
     years_running: float | None = Field(default=None, ge=0, le=90)
@@ -109,6 +115,8 @@ class Training(_Model):
 
 
 class Shoes(_Model):
+    """Running shoes and orthotics."""
+
     type: Literal[
         "neutral", "stability", "motion_control", "minimalist", "max_cushion",
         "racing", "trail", "unknown",
@@ -119,6 +127,8 @@ class Shoes(_Model):
 
 
 class Tests(_Model):
+    """Self-test and squat results, per leg."""
+
     knee_to_wall_cm: NonNegativePerSide | None = None
     side_plank_s: NonNegativePerSide | None = None
     single_leg_squat_fppa_deg: PerSide | None = None
@@ -152,7 +162,8 @@ class Screening(_Model):
 def _one_line(err: ValidationError) -> str:
     first = err.errors()[0]
     where = ".".join(str(p) for p in first["loc"])
-    return f"{where}: {first['msg']}" + (f" (and {err.error_count() - 1} more)" if err.error_count() > 1 else "")
+    more = f" (and {err.error_count() - 1} more)" if err.error_count() > 1 else ""
+    return f"{where}: {first['msg']}{more}"
 
 
 def parse_screening(data: dict[str, Any]) -> Screening:

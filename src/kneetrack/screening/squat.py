@@ -1,0 +1,445 @@
+"""Single-leg squat (and step-down) analysis from front-view 2D keypoints.
+
+The runner stands on one leg facing the camera and squats several times; then
+the other leg. :class:`SingleLegSquatAnalysis` finds which leg is standing
+(the free foot is lifted), detects each repetition from the descent of the
+stance hip, takes the frame of peak knee flexion (the lowest hip position) and
+measures there the frontal plane projection angle (FPPA), hip adduction,
+contralateral pelvic drop, lateral trunk lean and the depth. Per leg it
+reports the mean and SD over the repetitions, and it checks the recording:
+enough repetitions, the whole body in frame, a front view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Self
+
+import numpy as np
+from scipy.signal import butter, filtfilt, find_peaks
+
+from kneetrack.errors import InputError, SettingsError
+from kneetrack.keypoints import Keypoints
+from kneetrack.screening.geometry import (
+    fppa_deg,
+    hip_adduction_deg,
+    pelvic_drop_deg,
+    trunk_lean_deg,
+)
+
+LEGS = ("left", "right")
+_REQUIRED = ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle")
+_BODY = _REQUIRED + ("left_shoulder", "right_shoulder")
+_METRICS = ("fppa_deg", "hip_adduction_deg", "pelvic_drop_deg", "trunk_lean_deg",
+            "depth_fraction", "knee_flexion_est_deg")
+
+
+@dataclass(frozen=True)
+class SquatRep:
+    """One repetition on one leg; angles are taken at peak knee flexion.
+
+    Attributes
+    ----------
+    leg : str
+        Stance leg, ``"left"`` or ``"right"``.
+    start_s, peak_s, end_s : float
+        Start (standing), peak knee flexion (lowest hip) and end, in seconds
+        from the first frame; ``peak_s`` is refined between frames.
+    peak_frame : int
+        Frame nearest to ``peak_s``.
+    fppa_deg : float
+        Frontal plane projection angle; positive = knee medial of the hip–ankle line.
+    hip_adduction_deg : float
+        Femur against the perpendicular of the hip–hip line; positive = knee towards the midline.
+    pelvic_drop_deg : float
+        Tilt of the hip–hip line; positive = the free leg's hip is lower.
+    trunk_lean_deg : float or None
+        Mid-hip→mid-shoulder line to the vertical; positive = towards the stance leg.
+    depth_fraction : float
+        Descent of the stance hip from standing, as a fraction of the standing leg length.
+    knee_flexion_est_deg : float
+        Knee flexion estimated from ``depth_fraction`` (two equal segments,
+        hip kept over the ankle); a rough guide to depth, not a measurement.
+    """
+
+    leg: str
+    start_s: float
+    peak_s: float
+    end_s: float
+    peak_frame: int
+    fppa_deg: float
+    hip_adduction_deg: float
+    pelvic_drop_deg: float
+    trunk_lean_deg: float | None
+    depth_fraction: float
+    knee_flexion_est_deg: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-friendly dict with values rounded for people."""
+        out: dict[str, Any] = {}
+        for k, v in asdict(self).items():
+            out[k] = round(v, 3 if k.endswith("_s") or k == "depth_fraction" else 2) \
+                if isinstance(v, float) else v
+        return out
+
+
+def _interp_gaps(x: np.ndarray, max_gap: int) -> tuple[np.ndarray, np.ndarray]:
+    """Linearly fill NaN runs along axis 0; return (filled, still_missing)."""
+    x = np.array(x, dtype=float)
+    flat = x.reshape(x.shape[0], -1)
+    missing_out = np.zeros(flat.shape, dtype=bool)
+    idx = np.arange(flat.shape[0])
+    for j in range(flat.shape[1]):
+        col = flat[:, j]
+        bad = np.isnan(col)
+        if not bad.any():
+            continue
+        if bad.all():
+            missing_out[:, j] = True
+            continue
+        col[bad] = np.interp(idx[bad], idx[~bad], col[~bad])
+        # Runs longer than max_gap stay marked missing.
+        edges = np.flatnonzero(np.diff(np.r_[0, bad.astype(int), 0]))
+        for a, b in zip(edges[::2], edges[1::2], strict=True):
+            if b - a > max_gap:
+                missing_out[a:b, j] = True
+    return flat.reshape(x.shape), missing_out.reshape(x.shape)
+
+
+def _lowpass(x: np.ndarray, *, cutoff_hz: float, fs_hz: float) -> np.ndarray:
+    cutoff = min(cutoff_hz, 0.4 * fs_hz)
+    b, a = butter(2, cutoff / (fs_hz / 2.0))
+    padlen = 3 * max(len(a), len(b))
+    if x.shape[0] <= padlen:
+        return x
+    return filtfilt(b, a, x, axis=0)
+
+
+def _label_runs(labels: np.ndarray) -> list[tuple[int, int, str]]:
+    """Runs of equal labels as (start, stop, label)."""
+    out: list[tuple[int, int, str]] = []
+    start = 0
+    for i in range(1, len(labels) + 1):
+        if i == len(labels) or labels[i] != labels[start]:
+            out.append((start, i, str(labels[start])))
+            start = i
+    return out
+
+
+def _stats(values: list[float]) -> dict[str, float | None]:
+    v = np.asarray([x for x in values if x is not None and np.isfinite(x)], dtype=float)
+    if v.size == 0:
+        return {"mean": None, "sd": None, "min": None, "max": None}
+    return {"mean": round(float(v.mean()), 2),
+            "sd": round(float(v.std(ddof=1)), 2) if v.size > 1 else None,
+            "min": round(float(v.min()), 2), "max": round(float(v.max()), 2)}
+
+
+class SingleLegSquatAnalysis:
+    """Repetitions and frontal-plane angles of a single-leg squat or step-down.
+
+    Parameters
+    ----------
+    leg : {"auto", "left", "right"}
+        Stance leg. ``"auto"`` finds it frame by frame from which foot is
+        lifted, so one clip may hold both legs' sets; a fixed leg analyses the
+        whole clip as that leg (e.g. a step-down with the other foot hanging low).
+    view : {"front", "rear"}
+        Where the camera stood; the squat is meant to be filmed from the front.
+    min_reps : int
+        Fewer repetitions on a leg than this gives a quality warning.
+    min_depth_leg_fraction : float
+        Smallest hip descent, as a fraction of leg length, that counts as a repetition.
+    min_rep_duration_s : float
+        Shortest time between two repetitions' bottoms.
+    foot_lift_leg_fraction : float
+        How much higher (fraction of leg length) the free ankle must be than the
+        stance ankle for a frame to count as single-leg stance.
+    min_stance_duration_s : float
+        Shorter single-leg stances are ignored (a step, a wobble).
+    lowpass_cutoff_hz : float
+        Zero-phase Butterworth cutoff applied to the coordinates before the
+        angles are measured (squats are slow; this removes pose jitter).
+    max_gap_s : float
+        Missing stretches up to this long are interpolated.
+    min_confidence : float
+        Markers below this confidence count as not tracked in the quality check.
+    frame_margin_fraction : float
+        Markers closer than this fraction of the image size to its edge count
+        as out of frame.
+
+    Attributes
+    ----------
+    reps_ : list of SquatRep
+        Repetitions found, in time order.
+    summary_ : dict
+        Per leg: ``n_reps`` and mean/SD/min/max of every metric; plus
+        ``asymmetry`` (left minus right means) when both legs were measured.
+    stance_leg_ : ndarray of str, shape (frames,)
+        ``"left"``, ``"right"`` or ``""`` (both feet down / unknown) per frame.
+    quality_ : dict
+        ``in_frame_fraction``, ``hip_width_leg_fraction``, ``mirrored`` and the
+        frame rate used for the checks.
+    warnings_ : list of str
+        Plain-words problems with the recording.
+
+    Notes
+    -----
+    FPPA at the point of peak knee flexion as in Herrington (2014) and Munro
+    et al. (2012); peak knee flexion is taken as the lowest position of the
+    stance hip, which a front camera sees well (knee flexion itself it does not).
+    """
+
+    def __init__(
+        self,
+        *,
+        leg: str = "auto",
+        view: str = "front",
+        min_reps: int = 3,
+        min_depth_leg_fraction: float = 0.04,
+        min_rep_duration_s: float = 0.6,
+        foot_lift_leg_fraction: float = 0.05,
+        min_stance_duration_s: float = 1.0,
+        lowpass_cutoff_hz: float = 4.0,
+        max_gap_s: float = 0.25,
+        min_confidence: float = 0.3,
+        frame_margin_fraction: float = 0.005,
+    ) -> None:
+        self.leg = leg
+        self.view = view
+        self.min_reps = min_reps
+        self.min_depth_leg_fraction = min_depth_leg_fraction
+        self.min_rep_duration_s = min_rep_duration_s
+        self.foot_lift_leg_fraction = foot_lift_leg_fraction
+        self.min_stance_duration_s = min_stance_duration_s
+        self.lowpass_cutoff_hz = lowpass_cutoff_hz
+        self.max_gap_s = max_gap_s
+        self.min_confidence = min_confidence
+        self.frame_margin_fraction = frame_margin_fraction
+
+    # ------------------------------------------------------------------ checks
+    def _check_settings(self) -> None:
+        if self.leg not in ("auto",) + LEGS:
+            raise SettingsError(f"leg must be auto, left or right, got {self.leg!r}")
+        if self.view not in ("front", "rear"):
+            raise SettingsError(
+                f"the single-leg squat is measured from the front (or rear), not {self.view!r}")
+        if self.min_reps < 1:
+            raise SettingsError("min_reps must be at least 1")
+        if not 0 < self.min_depth_leg_fraction < 1:
+            raise SettingsError("min_depth_leg_fraction must be between 0 and 1")
+
+    # ------------------------------------------------------------------ action
+    def analyze(self, keypoints: Keypoints) -> Self:
+        """Find the repetitions in ``keypoints`` and measure them; returns ``self``."""
+        self._check_settings()
+        kp = keypoints
+        missing = [m for m in _REQUIRED if not kp.has(m) or np.isnan(kp[m]).all()]
+        if missing:
+            raise InputError("the squat needs hips, knees and ankles; missing: "
+                             + ", ".join(missing))
+        fs = kp.fps
+        n = kp.n_frames
+        warnings: list[str] = []
+        if fs < 25:
+            warnings.append(f"the frame rate is low ({fs:.0f} fps); film at 30 fps or more")
+
+        names = [m for m in _BODY if kp.has(m)]
+        raw = np.stack([kp[m] for m in names], axis=1)
+        filled, lost = _interp_gaps(raw, max_gap=int(round(self.max_gap_s * fs)))
+        smooth = _lowpass(filled, cutoff_hz=self.lowpass_cutoff_hz, fs_hz=fs)
+        smooth[lost] = np.nan
+        P = {m: smooth[:, i] for i, m in enumerate(names)}
+
+        leg_len = {}
+        for lg in LEGS:
+            d = np.linalg.norm(P[f"{lg}_hip"] - P[f"{lg}_ankle"], axis=1)
+            leg_len[lg] = float(np.nanpercentile(d, 90)) if np.isfinite(d).any() else np.nan
+        if not all(np.isfinite(v) and v > 0 for v in leg_len.values()):
+            raise InputError("the legs were not tracked well enough to measure a squat")
+        scale = float(np.mean(list(leg_len.values())))
+
+        stance = self._stance_legs(P, scale, fs, n)
+        reps: list[SquatRep] = []
+        for a, b, lg in _label_runs(stance):
+            if lg == "":
+                continue
+            reps.extend(self._reps_in(P, lg, a, b, leg_len[lg], kp.time_s))
+
+        self.stance_leg_ = stance
+        self.reps_ = reps
+        self.quality_ = self._quality(kp, P, scale, reps, warnings)
+        self.summary_ = self._summary(reps)
+        for lg in LEGS:
+            k = self.summary_[lg]["n_reps"]
+            if 0 < k < self.min_reps:
+                warnings.append(f"only {k} repetition(s) on the {lg} leg; "
+                                f"do at least {self.min_reps} for a reliable average")
+        if not reps:
+            warnings.append("no single-leg squat repetitions were found")
+        self.warnings_ = warnings
+        return self
+
+    # --------------------------------------------------------------- internals
+    def _stance_legs(self, P: dict[str, np.ndarray], scale: float, fs: float, n: int) -> np.ndarray:
+        out = np.full(n, "", dtype=object)
+        if self.leg != "auto":
+            ok = np.isfinite(P[f"{self.leg}_hip"][:, 1])
+            out[ok] = self.leg
+            return out
+        # Image y points down: the stance (lower) ankle has the larger row.
+        lift = (P["left_ankle"][:, 1] - P["right_ankle"][:, 1]) / scale
+        thr = self.foot_lift_leg_fraction
+        out[lift > thr] = "left"
+        out[lift < -thr] = "right"
+        # Bridge short dropouts inside one leg's stance, then drop short stances.
+        gap = int(round(0.3 * fs))
+        runs = _label_runs(out)
+        for k in range(1, len(runs) - 1):
+            a, b, lab = runs[k]
+            if lab == "" and b - a <= gap and runs[k - 1][2] == runs[k + 1][2] != "":
+                out[a:b] = runs[k - 1][2]
+        min_len = int(round(self.min_stance_duration_s * fs))
+        for a, b, lab in _label_runs(out):
+            if lab != "" and b - a < min_len:
+                out[a:b] = ""
+        return out
+
+    def _reps_in(self, P: dict[str, np.ndarray], leg: str, a: int, b: int, leg_len: float,
+                 time_s: np.ndarray) -> list[SquatRep]:
+        other = "right" if leg == "left" else "left"
+        depth = P[f"{leg}_hip"][a:b, 1] / leg_len        # grows as the hip goes down
+        if np.isnan(depth).all() or b - a < 5:
+            return []
+        base = np.nanmin(depth)
+        sig = np.where(np.isfinite(depth), depth, base)
+        fs = 1.0 / float(np.median(np.diff(time_s))) if len(time_s) > 1 else 1.0
+        peaks, _ = find_peaks(sig, prominence=self.min_depth_leg_fraction,
+                              distance=max(1, int(round(self.min_rep_duration_s * fs))))
+        reps = []
+        bounds = [0, *peaks.tolist(), len(sig) - 1]
+        for k, p in enumerate(peaks):
+            lo = bounds[k] + int(np.argmin(sig[bounds[k]:p + 1]))
+            hi = p + int(np.argmin(sig[p:bounds[k + 2] + 1]))
+            standing = max(sig[lo], sig[hi])
+            frac = self._vertex(sig, p, lo, hi, standing)
+            i = a + p
+            bottom = float(np.interp(p + frac, np.arange(len(sig)), sig))
+            depth_frac = bottom - standing if np.isfinite(standing) else float("nan")
+            ang = self._angles_at(P, leg, other, i, frac)
+            if not np.isfinite(ang["fppa_deg"]):
+                continue
+            knee_est = float(np.degrees(2 * np.arccos(np.clip(1 - depth_frac, -1, 1))))
+            t_peak = float(np.interp(i + frac, np.arange(len(time_s)), time_s))
+            reps.append(SquatRep(
+                leg=leg, start_s=float(time_s[a + lo]), peak_s=t_peak, end_s=float(time_s[a + hi]),
+                peak_frame=int(round(i + frac)), depth_fraction=depth_frac,
+                knee_flexion_est_deg=knee_est, **ang))
+        return reps
+
+    @staticmethod
+    def _vertex(sig: np.ndarray, p: int, lo: int, hi: int, standing: float) -> float:
+        """Sub-frame offset of the bottom: a parabola through the deepest third of the rep."""
+        level = sig[p] - (sig[p] - standing) / 3.0
+        a = p
+        while a > lo and sig[a - 1] >= level:
+            a -= 1
+        b = p
+        while b < hi and sig[b + 1] >= level:
+            b += 1
+        if b - a < 2:
+            return 0.0
+        x = np.arange(a, b + 1) - p
+        c2, c1, _ = np.polyfit(x, sig[a:b + 1], 2)
+        if c2 >= 0:
+            return 0.0
+        return float(np.clip(-c1 / (2 * c2), a - p, b - p))
+
+    def _angles_at(self, P: dict[str, np.ndarray], leg: str, other: str, i: int,
+                   frac: float) -> dict[str, Any]:
+        pos = i + frac
+
+        def at(m: str) -> np.ndarray:
+            lo = int(np.clip(np.floor(pos), 0, len(P[m]) - 1))
+            hi = min(lo + 1, len(P[m]) - 1)
+            w = pos - lo
+            return (1 - w) * P[m][lo] + w * P[m][hi]
+
+        hip, ohip = at(f"{leg}_hip"), at(f"{other}_hip")
+        knee, ankle = at(f"{leg}_knee"), at(f"{leg}_ankle")
+        lean: float | None = None
+        if f"{leg}_shoulder" in P and f"{other}_shoulder" in P:
+            v = float(trunk_lean_deg(hip, ohip, at(f"{leg}_shoulder"), at(f"{other}_shoulder")))
+            lean = v if np.isfinite(v) else None
+        return {
+            "fppa_deg": float(fppa_deg(hip, knee, ankle, other_hip=ohip)),
+            "hip_adduction_deg": float(hip_adduction_deg(hip, knee, other_hip=ohip)),
+            "pelvic_drop_deg": float(pelvic_drop_deg(hip, ohip)),
+            "trunk_lean_deg": lean,
+        }
+
+    def _quality(self, kp: Keypoints, P: dict[str, np.ndarray], scale: float,
+                 reps: list[SquatRep], warnings: list[str]) -> dict[str, Any]:
+        frames = np.zeros(kp.n_frames, dtype=bool)
+        for r in reps:
+            frames[(kp.time_s >= r.start_s) & (kp.time_s <= r.end_s)] = True
+        if not frames.any():
+            frames[:] = True
+        names = [m for m in _BODY if kp.has(m)]
+        cols = [kp.index(m) for m in names]
+        xy = kp.xy[frames][:, cols]
+        conf = kp.confidence[frames][:, cols]
+        ok = np.isfinite(xy).all(axis=2) & (conf >= self.min_confidence)
+        if kp.image_size is not None:
+            w, h = kp.image_size
+            mx, my = self.frame_margin_fraction * w, self.frame_margin_fraction * h
+            with np.errstate(invalid="ignore"):
+                ok &= (xy[..., 0] >= mx) & (xy[..., 0] <= w - mx)
+                ok &= (xy[..., 1] >= my) & (xy[..., 1] <= h - my)
+        in_frame = float(ok.all(axis=1).mean())
+        if in_frame < 0.95:
+            warnings.append(f"part of the body was out of frame or hidden in "
+                            f"{100 * (1 - in_frame):.0f}% of the squat frames; "
+                            "step back so head to feet stay in view")
+        dx = P["left_hip"][:, 0] - P["right_hip"][:, 0]
+        width = float(np.nanmedian(np.abs(dx))) / scale
+        if width < 0.1:
+            warnings.append("the hips overlap in the image: this looks like a side view; "
+                            "film the squat from the front")
+        # Front view: the runner's left hip appears on the image's right.
+        left_on_right = float(np.nanmedian(dx)) > 0
+        expected = self.view == "front"
+        mirrored = width >= 0.1 and left_on_right != expected
+        if mirrored:
+            warnings.append("left and right look swapped for a front view (a mirrored selfie "
+                            "video, or filmed from behind?); check which leg is which")
+        return {"in_frame_fraction": round(in_frame, 3), "hip_width_leg_fraction": round(width, 3),
+                "mirrored": bool(mirrored), "fps": round(kp.fps, 3)}
+
+    def _summary(self, reps: list[SquatRep]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for lg in LEGS:
+            mine = [r for r in reps if r.leg == lg]
+            entry: dict[str, Any] = {"n_reps": len(mine)}
+            for m in _METRICS:
+                entry[m] = _stats([getattr(r, m) for r in mine])
+            out[lg] = entry
+        if out["left"]["n_reps"] and out["right"]["n_reps"]:
+            out["asymmetry"] = {
+                f"{m}_left_minus_right": round(out["left"][m]["mean"] - out["right"][m]["mean"], 2)
+                for m in ("fppa_deg", "hip_adduction_deg", "pelvic_drop_deg")
+                if out["left"][m]["mean"] is not None and out["right"][m]["mean"] is not None
+            }
+        return out
+
+    # ------------------------------------------------------------------ output
+    def to_dict(self) -> dict[str, Any]:
+        """Results as the ``squat_video`` block of ``screening.json``."""
+        return {
+            "method": "single-leg squat, angles at peak knee flexion (lowest stance hip)",
+            "view": self.view,
+            "reps": [r.to_dict() for r in self.reps_],
+            "summary": self.summary_,
+            "quality": self.quality_,
+            "warnings": list(self.warnings_),
+        }

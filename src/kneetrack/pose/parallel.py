@@ -1,0 +1,594 @@
+"""Pose estimation over one video in several worker processes.
+
+BlazePose costs ~25 ms of CPU per frame on one core, whatever the frame size;
+decoding a 1080p H.264 frame and converting it to RGB adds a few more. This
+module splits the video into contiguous chunks of frames and runs them in as
+many worker processes as there are cores, each with its own MediaPipe graph.
+
+Design
+------
+* **Each worker decodes its own chunk.** The main process first demuxes the
+  video's packets (no decoding: milliseconds per thousand frames) to get the
+  presentation time of every frame, so frame ``i`` has an exact index and time
+  without decoding anything before it. A worker seeks to the key frame before
+  its chunk, decodes up to it without colour conversion, and converts only the
+  frames it needs. No frames cross a process boundary; only landmarks do
+  (a few kB per chunk).
+* **Decoding overlaps inference** inside each worker: a decode thread fills a
+  small bounded queue (PyAV and MediaPipe both release the GIL while working).
+* **Tracking continuity across chunk boundaries.** BlazePose in video mode
+  tracks the person from the previous frame's landmarks. Each chunk after the
+  first starts ``overlap_frames`` frames early with a freshly reset graph; those
+  warm-up frames run the detector and lock the tracker onto the runner, and are
+  then discarded, so the stitched series has one pose per frame computed from
+  a tracker already following the runner (the parallel result matches the
+  single-process one to well under 2 px median; ``tests/pose/test_parallel.py``).
+* **Frames are downscaled before inference** to ``max_side_px`` (the same
+  default as the single-process path): the model crops and resizes internally,
+  so this only saves decode/convert time and memory. Landmarks are returned in
+  original-video pixels.
+* **Memory is bounded**: streaming decode, a prefetch queue of a few frames per
+  worker, small per-chunk results. The only whole-video arrays are the
+  keypoints themselves (frames × markers × 2 floats).
+* Workers are started with the ``spawn`` context (MediaPipe is not fork-safe),
+  ignore Ctrl-C (the parent stops them), and a crash or a decode error in a
+  worker becomes a one-line :class:`~kneetrack.errors.KneetrackError` /
+  :class:`~kneetrack.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import multiprocessing as mp
+import os
+import queue
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+
+from kneetrack.errors import InputError, KneetrackError, NoPersonError
+from kneetrack.keypoints import Keypoints
+from kneetrack.pose.run import DEFAULT_MAX_SIDE_PX, MIN_DETECTED_FRAMES
+from kneetrack.video.reader import Frame, VideoInfo, _target_size, _upright, probe_video
+
+#: Frames run before each chunk (after the first) to lock the tracker on; then discarded.
+DEFAULT_OVERLAP_FRAMES = 6
+#: No chunk is shorter than this (shorter videos run in fewer processes).
+MIN_CHUNK_FRAMES = 40
+#: Chunks are at most this long, so that a slower core does not hold up the end.
+MAX_CHUNK_FRAMES = 900
+#: Frames decoded ahead of inference in each worker.
+PREFETCH_FRAMES = 4
+#: Largest median landmark disagreement (px) on overlapping frames that still counts as
+#: the same tracked person; above it the chunk is run again as a continuation.
+CONTINUITY_TOLERANCE_PX = 8.0
+#: A worker reports progress every this many frames.
+_PROGRESS_EVERY = 8
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on (respects affinity / container limits)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# --------------------------------------------------------------------------- frame table
+
+
+@dataclass(frozen=True)
+class FrameTable:
+    """Presentation timestamps of every frame of a video, from its packets.
+
+    ``pts[i]`` is frame ``i``'s timestamp in stream time base units, ``key[i]``
+    whether it is a key frame; ``time_s[i]`` its time in seconds from the first
+    frame, computed exactly as :func:`kneetrack.video.iter_frames` does.
+    """
+
+    pts: np.ndarray
+    key: np.ndarray
+    time_s: np.ndarray
+
+    @property
+    def n_frames(self) -> int:
+        """Number of frames."""
+        return int(self.pts.size)
+
+
+def frame_table(info: VideoInfo) -> FrameTable | None:
+    """Demux (not decode) the video stream and return its :class:`FrameTable`.
+
+    Returns ``None`` when the packets do not give a reliable one-to-one map of
+    frames (missing or duplicate timestamps); callers then decode sequentially.
+    """
+    pts: list[int] = []
+    key: list[bool] = []
+    try:
+        with av.open(str(info.path), mode="r", metadata_errors="ignore") as container:
+            stream = container.streams.video[0]
+            tb = stream.time_base or Fraction(1, 1)
+            for pkt in container.demux(stream):
+                if pkt.size == 0 and pkt.pts is None:
+                    continue  # the flush packet
+                if getattr(pkt, "is_discard", False):
+                    continue  # dropped by the decoder (edit lists)
+                if pkt.pts is None:
+                    return None
+                pts.append(int(pkt.pts))
+                key.append(bool(pkt.is_keyframe))
+    except av.error.FFmpegError:
+        return None
+    if len(pts) < 2:
+        return None
+    order = np.argsort(np.asarray(pts, dtype=np.int64), kind="stable")
+    p = np.asarray(pts, dtype=np.int64)[order]
+    if np.any(np.diff(p) <= 0):
+        return None
+    k = np.asarray(key, dtype=bool)[order]
+    t = p.astype(float) * float(tb)
+    rel = t - t[0]
+    return FrameTable(pts=p, key=k, time_s=rel)
+
+
+# --------------------------------------------------------------------------- chunking
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Frames ``[start, stop)`` to keep, decoded and tracked from ``warmup_start``."""
+
+    id: int
+    start: int
+    stop: int
+    warmup_start: int
+
+
+def plan_chunks(n_frames: int, *, workers: int,
+                overlap_frames: int = DEFAULT_OVERLAP_FRAMES) -> list[Chunk]:
+    """Split ``n_frames`` into contiguous chunks for ``workers`` processes.
+
+    At least one chunk per worker (when the video is long enough), none longer
+    than :data:`MAX_CHUNK_FRAMES` or shorter than :data:`MIN_CHUNK_FRAMES`.
+    """
+    if n_frames <= 0:
+        return []
+    n = max(workers, math.ceil(n_frames / MAX_CHUNK_FRAMES))
+    n = max(1, min(n, n_frames // MIN_CHUNK_FRAMES))
+    edges = np.linspace(0, n_frames, n + 1).round().astype(int)
+    return [Chunk(id=i, start=int(a), stop=int(b), warmup_start=max(0, int(a) - overlap_frames))
+            for i, (a, b) in enumerate(zip(edges[:-1], edges[1:], strict=True))]
+
+
+# --------------------------------------------------------------------------- worker side
+
+
+class _SeekFailedError(Exception):
+    """Seeking did not land on or before the wanted frame; decode from the start instead."""
+
+
+def _iter_chunk(info: VideoInfo, table_pts: np.ndarray, times: np.ndarray, first: int,
+                stop: int, *, max_side_px: int | None, seek: bool) -> Iterator[Frame]:
+    """Decode frames ``first..stop-1`` (indices of the whole video) as upright RGB Frames.
+
+    ``table_pts``/``times`` hold the pts and times of frames ``first..stop-1``.
+    """
+    with av.open(str(info.path), mode="r", metadata_errors="ignore") as container:
+        stream = container.streams.video[0]
+        # One decode thread per worker: the workers already use every core.
+        stream.thread_type = "SLICE"
+        want = int(table_pts[0])
+        if seek and first > 0:
+            container.seek(want, stream=stream, backward=True, any_frame=False)
+        tw = th = None
+        expected = first
+        try:
+            for frame in container.decode(stream):
+                if frame.pts is None:
+                    raise _SeekFailedError
+                if frame.pts < want:
+                    continue  # between the key frame and the chunk: decoded, not converted
+                i = expected - first
+                if i >= len(table_pts):
+                    break
+                if frame.pts != table_pts[i]:
+                    raise _SeekFailedError
+                if tw is None:
+                    if info.rotation_deg in (90, 270):
+                        tw, th = _target_size(frame.height, frame.width, max_side_px)
+                        tw, th = th, tw
+                    else:
+                        tw, th = _target_size(frame.width, frame.height, max_side_px)
+                if (tw, th) != (frame.width, frame.height):
+                    img = frame.to_ndarray(format="rgb24", width=tw, height=th)
+                else:
+                    img = frame.to_ndarray(format="rgb24")
+                yield Frame(index=expected, time_s=float(times[i]),
+                            image=_upright(img, info.rotation_deg), original_size=info.image_size)
+                expected += 1
+                if expected >= stop:
+                    break
+        except av.error.FFmpegError as err:
+            raise InputError(f"{info.path} is corrupt or truncated: decoding failed near frame "
+                             f"{expected} ({str(err).split(':')[0]})") from None
+        if expected < stop:
+            if expected == first:
+                raise _SeekFailedError
+            raise InputError(f"{info.path} is corrupt or truncated: decoding stopped at frame "
+                             f"{expected} of {info.frames}")
+
+
+def _prefetch(frames: Iterable[Frame], depth: int) -> Iterator[Frame]:
+    """Decode ahead in a thread, keeping at most ``depth`` frames in memory."""
+    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def fill() -> None:
+        try:
+            for fr in frames:
+                while not stop.is_set():
+                    try:
+                        q.put(fr, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(done)
+        except BaseException as err:  # noqa: BLE001 - handed to the consumer
+            q.put(err)
+
+    th = threading.Thread(target=fill, name="kneetrack-decode", daemon=True)
+    th.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while th.is_alive():
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                th.join(timeout=0.05)
+
+
+def _make_backend(spec: str) -> Any:
+    if spec == "mediapipe":
+        from kneetrack.pose.mediapipe_backend import MediaPipePoseBackend
+
+        return MediaPipePoseBackend()
+    # "module:attr" of a zero-argument factory, for tests and other backends.
+    mod, _, attr = spec.partition(":")
+    import importlib
+
+    return getattr(importlib.import_module(mod), attr)()
+
+
+def _reset_tracking(backend: Any) -> None:
+    """Forget the tracked person (the next frame runs the detector)."""
+    model = getattr(backend, "_pose", None)
+    if model is not None and hasattr(model, "reset"):
+        model.reset()
+    elif hasattr(backend, "reset"):
+        backend.reset()
+
+
+def _worker_main(worker_id: int, info: VideoInfo, backend_spec: str, max_side_px: int | None,
+                 tasks: Any, results: Any) -> None:
+    """Process chunks from ``tasks`` until a ``None``; report on ``results``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    try:
+        backend = _make_backend(backend_spec)
+        results.put(("ready", worker_id, backend.name, tuple(backend.markers),
+                     dict(getattr(backend, "params", {}))))
+    except BaseException as err:  # noqa: BLE001 - reported to the parent
+        results.put(("error", worker_id, -1, type(err).__name__, str(err)))
+        return
+    m = len(backend.markers)
+    try:
+        while True:
+            task = tasks.get()
+            if task is None:
+                return
+            chunk, pts, times, report = task
+            try:
+                _reset_tracking(backend)
+                n = chunk.stop - chunk.warmup_start
+                xy = np.full((n, m, 2), np.nan)
+                conf = np.zeros((n, m))
+                kwargs = {"max_side_px": max_side_px}
+                try:
+                    frames = _prefetch(_iter_chunk(info, pts, times, chunk.warmup_start,
+                                                   chunk.stop, seek=True, **kwargs),
+                                       PREFETCH_FRAMES)
+                    _run_chunk(backend, frames, chunk, xy, conf, results, report=report)
+                except _SeekFailedError:
+                    _reset_tracking(backend)
+                    xy[:] = np.nan
+                    conf[:] = 0.0
+                    frames = _prefetch(_iter_chunk(info, pts, times, chunk.warmup_start,
+                                                   chunk.stop, seek=False, **kwargs),
+                                       PREFETCH_FRAMES)
+                    _run_chunk(backend, frames, chunk, xy, conf, results, report=False)
+                results.put(("done", worker_id, chunk.id, xy, conf))
+            except KneetrackError as err:
+                results.put(("error", worker_id, chunk.id, type(err).__name__, str(err)))
+                return
+            except Exception as err:  # noqa: BLE001 - reported to the parent
+                results.put(("error", worker_id, chunk.id, type(err).__name__,
+                             f"{type(err).__name__}: {err}"))
+                return
+    finally:
+        with contextlib.suppress(Exception):  # closing on the way out
+            backend.close()
+
+
+def _run_chunk(backend: Any, frames: Iterable[Frame], chunk: Chunk, xy: np.ndarray,
+               conf: np.ndarray, results: Any, *, report: bool = True) -> None:
+    """Run the backend over a chunk; rows are frames ``warmup_start..stop-1``."""
+    pending = 0
+    for pose in backend.process(frames):
+        xy[pose.index - chunk.warmup_start] = pose.xy
+        conf[pose.index - chunk.warmup_start] = pose.confidence
+        if pose.index < chunk.start:
+            continue  # warm-up frame: tracker locking on; not counted
+        pending += 1
+        if report and pending >= _PROGRESS_EVERY:
+            results.put(("progress", pending))
+            pending = 0
+    if report and pending:
+        results.put(("progress", pending))
+
+
+# --------------------------------------------------------------------------- parent side
+
+
+def _check_detected(xy: np.ndarray, info: VideoInfo) -> None:
+    n = xy.shape[0]
+    detected = int(np.isfinite(xy).any(axis=(1, 2)).sum())
+    if detected < min(MIN_DETECTED_FRAMES, max(1, n)):
+        raise NoPersonError(
+            f"{info.path}: no person detected ({detected} of {n} frames); "
+            "film the runner whole, from the front, rear or side"
+        )
+
+
+class _Stitcher:
+    """Assemble chunk results in order, checking each boundary for tracking continuity.
+
+    Chunk ``k``'s warm-up frames are also the last frames of chunk ``k-1``. If,
+    on the last warm-up frames, the two runs disagree (the fresh detector locked
+    onto someone else than the tracker was following, e.g. in a crowded scene),
+    chunk ``k`` is run again as a continuation of chunk ``k-1`` (from the same
+    start, so the tracker state at the boundary is the single-process one).
+    """
+
+    def __init__(self, chunks: Sequence[Chunk], total: int) -> None:
+        self.chunks = list(chunks)
+        self.total = total
+        self.xy: np.ndarray = np.empty(0)
+        self.conf: np.ndarray = np.empty(0)
+        self._raw: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._start = {c.id: c.warmup_start for c in chunks}  # where each run really started
+        self._final = 0  # chunks 0.._final-1 are settled into xy/conf
+        self._repairing: set[int] = set()
+        self.repairs = 0
+
+    @property
+    def complete(self) -> bool:
+        """Whether every chunk is settled."""
+        return self._final == len(self.chunks)
+
+    def add(self, cid: int, xy: np.ndarray, conf: np.ndarray) -> list[Chunk]:
+        """Take one chunk's rows (from its warm-up start); return chunks to run again."""
+        if self.xy.size == 0:
+            self.xy = np.full((self.total, xy.shape[1], 2), np.nan)
+            self.conf = np.zeros((self.total, xy.shape[1]))
+        self._raw[cid] = (xy, conf)
+        self._repairing.discard(cid)
+        redo: list[Chunk] = []
+        while self._final < len(self.chunks):
+            k = self._final
+            if k not in self._raw or k in self._repairing:
+                break
+            c = self.chunks[k]
+            rxy, rconf = self._raw[k]
+            off = c.start - self._start[k]
+            if k > 0 and not self._continuous(k, rxy[:off]):
+                prev = self.chunks[k - 1]
+                self._start[k] = self._start[prev.id]
+                again = Chunk(id=k, start=c.start, stop=c.stop, warmup_start=self._start[k])
+                del self._raw[k]
+                self._repairing.add(k)
+                self.repairs += 1
+                redo.append(again)
+                break
+            self.xy[c.start:c.stop] = rxy[off:]
+            self.conf[c.start:c.stop] = rconf[off:]
+            del self._raw[k]
+            self._final += 1
+        return redo
+
+    def _continuous(self, k: int, warm: np.ndarray) -> bool:
+        c = self.chunks[k]
+        n = min(2, warm.shape[0])
+        if n == 0 or self._start[k] <= self.chunks[k - 1].warmup_start:
+            return True  # a continuation run: continuous by construction
+        ours = warm[-n:]
+        theirs = self.xy[c.start - n:c.start]
+        a = np.isfinite(ours).all(axis=-1)
+        b = np.isfinite(theirs).all(axis=-1)
+        if (a.any(axis=1) != b.any(axis=1)).any():
+            return False  # one run sees a person where the other sees none
+        both = a & b
+        if not both.any():
+            return True
+        d = np.linalg.norm(ours - theirs, axis=-1)[both]
+        return bool(np.median(d) <= CONTINUITY_TOLERANCE_PX)
+
+
+def _stop_workers(procs: Sequence[Any], tasks: Any, *, graceful: bool) -> None:
+    if graceful:
+        for _ in procs:
+            with contextlib.suppress(Exception):  # queue already broken
+                tasks.put_nowait(None)
+        for p in procs:
+            p.join(timeout=5)
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+    for p in procs:
+        p.join(timeout=5)
+        if p.is_alive():  # pragma: no cover - last resort
+            p.kill()
+            p.join(timeout=2)
+
+
+def estimate_video_parallel(
+    info: VideoInfo | str | Path,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+    max_side_px: int | None = DEFAULT_MAX_SIDE_PX,
+    overlap_frames: int = DEFAULT_OVERLAP_FRAMES,
+    backend_spec: str = "mediapipe",
+) -> Keypoints:
+    """Estimate the runner's keypoints in every frame, in ``workers`` processes.
+
+    Parameters
+    ----------
+    info
+        The probed video (or its path).
+    workers
+        Pose processes (``None``: one per available core). Short videos use fewer.
+    progress
+        ``progress(done, total)`` callback, called in this process.
+    max_side_px
+        Longer side frames are downscaled to before inference.
+    overlap_frames
+        Warm-up frames run before each chunk to lock the tracker on, then discarded.
+    backend_spec
+        ``"mediapipe"`` or ``"module:factory"`` naming a zero-argument backend factory.
+
+    Returns
+    -------
+    Keypoints
+        Same layout, markers, times and provenance as the single-process
+        :func:`kneetrack.pose.run.estimate_video`.
+
+    Raises
+    ------
+    InputError
+        The video cannot be decoded (raised by the worker that found it).
+    NoPersonError
+        (Almost) no frame has a person in it.
+    KneetrackError
+        A worker process stopped unexpectedly.
+    """
+    if not isinstance(info, VideoInfo):
+        info = probe_video(info)
+    n_workers = available_cores() if workers is None else int(workers)
+    if n_workers < 1:
+        raise KneetrackError(f"workers must be at least 1, got {workers}")
+    table = frame_table(info)
+    if table is None or n_workers == 1 or table.n_frames < 2 * MIN_CHUNK_FRAMES:
+        return _single_process(info, progress=progress, max_side_px=max_side_px,
+                               backend_spec=backend_spec)
+    chunks = plan_chunks(table.n_frames, workers=n_workers, overlap_frames=overlap_frames)
+    n_workers = min(n_workers, len(chunks))
+    total = table.n_frames
+
+    ctx = mp.get_context("spawn")
+    tasks = ctx.Queue()
+    results = ctx.Queue()
+
+    def submit(c: Chunk, *, report: bool) -> None:
+        sl = slice(c.warmup_start, c.stop)
+        tasks.put((c, table.pts[sl].copy(), table.time_s[sl].copy(), report))
+
+    for c in chunks:
+        submit(c, report=True)
+    procs = [ctx.Process(target=_worker_main, name=f"kneetrack-pose-{i}",
+                         args=(i, info, backend_spec, max_side_px, tasks, results), daemon=True)
+             for i in range(n_workers)]
+    stitch = _Stitcher(chunks, total)
+    meta: tuple[str, tuple[str, ...], dict[str, Any]] | None = None
+    ok = False
+    try:
+        for p in procs:
+            p.start()
+        done_frames = 0
+        while not stitch.complete:
+            try:
+                msg = results.get(timeout=0.5)
+            except queue.Empty:
+                dead = [p for p in procs if not p.is_alive() and p.exitcode not in (0, None)]
+                if dead or not any(p.is_alive() for p in procs):
+                    code = dead[0].exitcode if dead else 0
+                    raise KneetrackError(
+                        f"pose worker stopped unexpectedly (exit code {code}) while analysing "
+                        f"{info.path}; try --workers 1 or free some memory") from None
+                continue
+            kind = msg[0]
+            if kind == "progress":
+                done_frames += msg[1]
+                if progress is not None:
+                    progress(min(done_frames, total), total)
+            elif kind == "ready":
+                if meta is None:
+                    meta = (msg[2], msg[3], msg[4])
+            elif kind == "done":
+                _, _, cid, cxy, cconf = msg
+                for repair in stitch.add(cid, cxy, cconf):
+                    submit(repair, report=False)
+            elif kind == "error":
+                _, _, _, name, text = msg
+                if name in ("InputError", "NoPersonError"):
+                    raise InputError(text)
+                raise KneetrackError(f"pose estimation failed on {info.path}: {text}")
+        ok = True
+    finally:
+        _stop_workers(procs, tasks, graceful=ok)
+        tasks.close()
+        results.close()
+    assert meta is not None
+    xy, conf = stitch.xy, stitch.conf
+    if progress is not None:
+        progress(total, total)
+    _check_detected(xy, info)
+    name, markers, params = meta
+    params = dict(params)
+    params.update({"video": str(info.path), "rotation_deg": info.rotation_deg,
+                   "max_side_px": max_side_px})
+    kp = Keypoints(xy=xy, confidence=conf, markers=tuple(markers), time_s=table.time_s.copy(),
+                   fps=info.fps, image_size=info.image_size, source=name)
+    return kp.replace(step="pose", params={"backend": name, **params,
+                                           "workers": n_workers, "chunks": len(chunks),
+                                           "overlap_frames": overlap_frames,
+                                           "rerun_chunks": stitch.repairs})
+
+
+def _single_process(info: VideoInfo, *, progress: Callable[[int, int | None], None] | None,
+                    max_side_px: int | None, backend_spec: str) -> Keypoints:
+    from kneetrack.pose.run import estimate_video
+
+    backend = _make_backend(backend_spec)
+    try:
+        return estimate_video(info.path, backend=backend, progress=progress,
+                              max_side_px=max_side_px)
+    finally:
+        backend.close()

@@ -1,0 +1,39 @@
+# kneetrack — set-up and everyday commands. See README.md.
+PYTHON ?= python3.11
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+PIP     = $(PY) -m pip
+STAMP_RUN = $(VENV)/.installed-run
+STAMP_DEV = $(VENV)/.installed-dev
+
+.PHONY: demo test lint bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(STAMP_RUN): pyproject.toml constraints.txt | $(PY)
+	$(PIP) install -q -c constraints.txt -e .
+	touch $@
+
+$(STAMP_DEV): pyproject.toml constraints.txt | $(PY)
+	$(PIP) install -q -c constraints.txt -e ".[dev,pdf,postgres,ray]"
+	touch $@ $(STAMP_RUN)
+
+## demo: install and run the whole pipeline on the bundled sample runner
+demo: $(STAMP_RUN)
+	$(VENV)/bin/kneetrack demo --out out/demo
+
+## test: install everything (system packages too, when root) and run the whole test suite
+test: $(STAMP_DEV)
+	bash scripts/test.sh
+
+lint: $(STAMP_DEV)
+	$(VENV)/bin/ruff check src tests benchmarks
+
+bench: $(STAMP_DEV)
+	$(PY) benchmarks/kinematics_accuracy.py
+	$(PY) benchmarks/video_throughput.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache

@@ -1,0 +1,218 @@
+"""Progress use cases: log sessions, report progress, adapt next week's plan.
+
+Called by ``kneetrack log``, ``kneetrack progress``, ``kneetrack plan
+--next-week`` and the web app alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kneetrack.errors import InputError, SettingsError
+from kneetrack.progress.verdict import (
+    AdherenceReport,
+    LoggedExercise,
+    MetricChange,
+    PainTrend,
+    adherence,
+    compare_analyses,
+    pain_trend,
+    planned_sessions,
+    retest_summary,
+)
+from kneetrack.store import Analysis, Athlete, Programme, Store, WorkoutLog
+
+DECISIONS = ("progress", "hold", "regress", "refer")
+
+
+def log_session(
+    store: Store,
+    name: str,
+    entries: Sequence[Mapping[str, Any]],
+    *,
+    performed_on: dt.date | None = None,
+) -> list[WorkoutLog]:
+    """Record the exercises of one session (all stored together or none).
+
+    Each entry has ``exercise_id`` and optionally ``sets``, ``reps``,
+    ``hold_s``, ``load``, ``rpe``, ``pain``, ``note``. The logs are linked to
+    the athlete's active programme, if any.
+    """
+    athlete = store.get_athlete(name)
+    assert athlete.id is not None
+    prog = store.active_programme(athlete.id)
+    day = performed_on or dt.date.today()
+    allowed = {"exercise_id", "sets", "reps", "hold_s", "load", "rpe", "pain", "note"}
+    logs = []
+    for e in entries:
+        unknown = set(e) - allowed
+        if unknown:
+            raise InputError(f"unknown log field(s): {', '.join(sorted(unknown))}")
+        logs.append(
+            WorkoutLog(
+                athlete_id=athlete.id, performed_on=day, programme_id=prog.id if prog else None, **e
+            )
+        )
+    return store.add_logs(logs)
+
+
+@dataclass(frozen=True)
+class RetestComparison:
+    """One follow-up analysis against its baseline."""
+
+    baseline: Analysis
+    followup: Analysis
+    changes: tuple[MetricChange, ...]
+
+    @property
+    def weeks(self) -> float:
+        """Weeks between the two runs."""
+        return round((self.followup.recorded_on - self.baseline.recorded_on).days / 7, 1)
+
+    def summary(self) -> dict[str, Any]:
+        """The comparison as the programme adapter reads it."""
+        d = retest_summary(self.changes)
+        d.update(
+            date=self.followup.recorded_on.isoformat(),
+            baseline_date=self.baseline.recorded_on.isoformat(),
+            view=self.followup.view,
+            weeks=self.weeks,
+        )
+        return d
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    """Everything ``kneetrack progress`` shows for one athlete."""
+
+    athlete: Athlete
+    as_of: dt.date
+    analyses: tuple[Analysis, ...]
+    retests: tuple[RetestComparison, ...]
+    programme: Programme | None
+    adherence: AdherenceReport | None
+    pain: PainTrend | None
+    decisions: tuple[tuple[dt.date, str, tuple[str, ...]], ...] = field(default_factory=tuple)
+
+
+def _logged(logs: Sequence[WorkoutLog]) -> list[LoggedExercise]:
+    return [LoggedExercise(lg.performed_on, lg.exercise_id, lg.pain, lg.rpe) for lg in logs]
+
+
+def progress_report(store: Store, name: str, *, as_of: dt.date | None = None) -> ProgressReport:
+    """Retest verdicts, adherence and pain trend of one athlete up to ``as_of`` (default today)."""
+    athlete = store.get_athlete(name)
+    assert athlete.id is not None
+    day = as_of or dt.date.today()
+    analyses = [a for a in store.list_analyses(athlete.id) if a.recorded_on <= day]
+    by_id = {a.id: a for a in analyses}
+    comparisons = []
+    for link in store.list_retests(athlete.id):
+        base, foll = by_id.get(link.baseline_id), by_id.get(link.followup_id)
+        if base is None or foll is None:
+            continue
+        comparisons.append(
+            RetestComparison(base, foll, tuple(compare_analyses(base.metrics, foll.metrics)))
+        )
+    comparisons.sort(key=lambda c: (c.followup.recorded_on, c.followup.id or 0))
+    prog = store.active_programme(athlete.id)
+    adh = pain = None
+    decisions: list[tuple[dt.date, str, tuple[str, ...]]] = []
+    if prog is not None and prog.start_date is not None:
+        logs = _logged(store.list_logs(athlete.id, until=day))
+        adh = adherence(
+            planned_sessions(prog.data, prog.start_date), logs, start=prog.start_date, as_of=day
+        )
+        pain = pain_trend(logs, start=prog.start_date, as_of=day)
+        for p in store.list_programmes(athlete.id):
+            if p.decision and p.created_at is not None:
+                decisions.append((p.created_at.date(), p.decision, p.reasons))
+    return ProgressReport(
+        athlete, day, tuple(analyses), tuple(comparisons), prog, adh, pain, tuple(decisions)
+    )
+
+
+@dataclass(frozen=True)
+class NextWeek:
+    """The result of adapting the next week."""
+
+    decision: str
+    reasons: tuple[str, ...]
+    week: int
+    programme: Programme
+
+
+def _adapter() -> Any:
+    try:
+        from kneetrack.programme.adapt import adapt_next_week
+    except ImportError:
+        raise SettingsError(
+            "programme adaptation is not available in this installation "
+            "(kneetrack.programme.adapt is missing)"
+        ) from None
+    return adapt_next_week
+
+
+def latest_retest(
+    store: Store, athlete_id: int, *, since: dt.date | None, until: dt.date
+) -> RetestComparison | None:
+    """The newest retest comparison with its follow-up between ``since`` and ``until``."""
+    analyses = {a.id: a for a in store.list_analyses(athlete_id)}
+    best = None
+    for link in store.list_retests(athlete_id):
+        base, foll = analyses.get(link.baseline_id), analyses.get(link.followup_id)
+        if base is None or foll is None or foll.recorded_on > until:
+            continue
+        if since is not None and foll.recorded_on < since:
+            continue
+        if best is None or (foll.recorded_on, foll.id or 0) > (
+            best.followup.recorded_on,
+            best.followup.id or 0,
+        ):
+            best = RetestComparison(base, foll, tuple(compare_analyses(base.metrics, foll.metrics)))
+    return best
+
+
+def adapt_next_week(store: Store, name: str, *, as_of: dt.date | None = None) -> NextWeek:
+    """Adapt the athlete's next programme week from the logs and the latest retest.
+
+    Calls :func:`kneetrack.programme.adapt.adapt_next_week` with the active
+    programme, every log since the programme started (each with its programme
+    ``week``) and the newest retest since the start (``None`` if none), then
+    stores the adapted programme as a new version with its decision and reasons.
+    """
+    athlete = store.get_athlete(name)
+    assert athlete.id is not None
+    prog = store.active_programme(athlete.id)
+    if prog is None:
+        raise InputError(
+            f"{athlete.name} has no programme; make one with "
+            f"`kneetrack plan … --athlete {athlete.name!r}`"
+        )
+    day = as_of or dt.date.today()
+    start = prog.start_date
+    logs = store.list_logs(athlete.id, since=start, until=day)
+    log_dicts = []
+    for lg in logs:
+        d = lg.to_adapt_dict()
+        d["week"] = prog.week_of(lg.performed_on)
+        log_dicts.append(d)
+    retest = latest_retest(store, athlete.id, since=start, until=day)
+    result = _adapter()(prog.data, log_dicts, retest=retest.summary() if retest else None)
+    decision = result.get("decision")
+    if decision not in DECISIONS:
+        raise SettingsError(f"programme adapter returned an unknown decision {decision!r}")
+    reasons = tuple(str(r) for r in result.get("reasons") or ())
+    new = store.add_programme(
+        athlete.id,
+        result["programme"],
+        analysis_id=prog.analysis_id,
+        parent_id=prog.id,
+        decision=decision,
+        reasons=reasons,
+    )
+    week = (prog.week_of(day) or 0) + 1
+    return NextWeek(decision, reasons, week, new)

@@ -1,0 +1,150 @@
+"""``kneetrack log``: record a training session, by flags or interactively."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import Any
+
+import typer
+
+from kneetrack.cli.athlete import db_option
+from kneetrack.cli.main import app
+from kneetrack.errors import InputError
+
+
+def _date(text: str | None) -> dt.date:
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"date must be YYYY-MM-DD, got {text!r}") from None
+
+
+def _planned_items(store: Any, athlete_id: int, day: dt.date) -> list[dict[str, Any]]:
+    prog = store.active_programme(athlete_id)
+    if prog is None:
+        return []
+    best: list[dict[str, Any]] = []
+    best_gap = 99
+    for w in prog.data.get("weeks") or []:
+        for s in w.get("sessions") or []:
+            try:
+                gap = abs((dt.date.fromisoformat(str(s.get("date"))[:10]) - day).days)
+            except ValueError:
+                continue
+            if gap < best_gap and gap <= 3:
+                best, best_gap = list(s.get("items") or []), gap
+    return best
+
+
+def _ask_number(label: str, default: Any, kind: type) -> Any:
+    raw = typer.prompt(label, default="" if default is None else str(default), show_default=True)
+    if raw == "":
+        return None
+    try:
+        return kind(raw)
+    except ValueError:
+        raise InputError(f"{label}: {raw!r} is not a number") from None
+
+
+def _interactive(store: Any, athlete_id: int, day: dt.date) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = []
+    planned = _planned_items(store, athlete_id, day)
+    if planned:
+        typer.echo(f"planned session near {day}: {len(planned)} exercise(s)")
+        for it in planned:
+            name = it.get("name") or it.get("exercise_id")
+            if not typer.confirm(f"did you do {name}?", default=True):
+                continue
+            entries.append(
+                {
+                    "exercise_id": it.get("exercise_id"),
+                    "sets": _ask_number("  sets", it.get("sets"), int),
+                    "reps": _ask_number("  reps", it.get("reps"), int)
+                    if it.get("hold_s") is None
+                    else None,
+                    "hold_s": _ask_number("  hold (s)", it.get("hold_s"), float)
+                    if it.get("hold_s") is not None
+                    else None,
+                    "load": typer.prompt(
+                        "  load", default=str(it.get("load") or ""), show_default=True
+                    )
+                    or None,
+                }
+            )
+    else:
+        typer.echo("no planned session near that date; enter exercises (blank id to finish)")
+        while True:
+            ex = typer.prompt("exercise id", default="", show_default=False).strip()
+            if not ex:
+                break
+            entries.append(
+                {
+                    "exercise_id": ex,
+                    "sets": _ask_number("  sets", None, int),
+                    "reps": _ask_number("  reps", None, int),
+                    "load": typer.prompt("  load", default="", show_default=False) or None,
+                }
+            )
+    if not entries:
+        raise InputError("nothing to log")
+    rpe = _ask_number("session RPE 1-10", None, float)
+    pain = _ask_number("worst pain 0-10", None, float)
+    note = typer.prompt("note", default="", show_default=False) or None
+    for e in entries:
+        e.update(rpe=rpe, pain=pain, note=note)
+    return entries
+
+
+@app.command("log")
+def log(
+    athlete: str = typer.Option(..., "--athlete", "-a", help="Athlete name."),
+    exercise: str | None = typer.Option(
+        None, "--exercise", "-e", help="Exercise id; omit to be asked interactively."
+    ),
+    sets: int | None = typer.Option(None, "--sets", min=0),
+    reps: int | None = typer.Option(None, "--reps", min=0),
+    hold_s: float | None = typer.Option(None, "--hold", help="Hold time in seconds."),
+    load: str | None = typer.Option(None, "--load", help="e.g. 'red band', '8 kg'."),
+    rpe: float | None = typer.Option(None, "--rpe", help="Effort 1-10."),
+    pain: float | None = typer.Option(None, "--pain", help="Worst pain 0-10."),
+    note: str | None = typer.Option(None, "--note"),
+    date: str | None = typer.Option(None, "--date", help="YYYY-MM-DD (default today)."),
+    db: str | None = db_option(),
+) -> None:
+    """Record a session: one exercise by flags, or a whole session interactively."""
+    from kneetrack.app.progress import log_session
+    from kneetrack.store import open_store
+
+    day = _date(date)
+    with open_store(db) as store:
+        a = store.get_athlete(athlete)
+        assert a.id is not None
+        if exercise is None:
+            if not sys.stdin.isatty():
+                raise InputError(
+                    "give --exercise (and --sets/--reps/--rpe/--pain) when not interactive"
+                )
+            entries = _interactive(store, a.id, day)
+        else:
+            entries = [
+                {
+                    "exercise_id": exercise,
+                    "sets": sets,
+                    "reps": reps,
+                    "hold_s": hold_s,
+                    "load": load,
+                    "rpe": rpe,
+                    "pain": pain,
+                    "note": note,
+                }
+            ]
+        logs = log_session(store, a.name, entries, performed_on=day)
+    typer.echo(f"logged {len(logs)} exercise(s) for {a.name} on {day}")
+    if any(lg.pain is not None and lg.pain > 3 for lg in logs):
+        typer.echo(
+            "pain above 3/10: next week's plan will step back; if it persists, see a physical "
+            "therapist"
+        )

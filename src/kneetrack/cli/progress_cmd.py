@@ -1,0 +1,123 @@
+"""``kneetrack progress``: retest verdicts, adherence and pain trend, printed and plotted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kneetrack.cli.athlete import db_option
+from kneetrack.cli.main import app
+from kneetrack.errors import InputError
+
+VERDICT_STYLE = {
+    "improved": "green",
+    "worse": "red",
+    "no real change": "yellow",
+    "not measured": "dim",
+}
+
+
+@app.command("progress")
+def progress(
+    athlete: str = typer.Option(..., "--athlete", "-a", help="Athlete name."),
+    plot: Path | None = typer.Option(
+        None, "--plot", help="Trend plot (.png/.svg/.pdf); default NAME-progress.png."
+    ),
+    no_plot: bool = typer.Option(False, "--no-plot", help="Print only."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Report as of YYYY-MM-DD (default today)."
+    ),
+    db: str | None = db_option(),
+) -> None:
+    """Show whether anything really changed: retests against the smallest detectable difference."""
+    from kneetrack.app.progress import progress_report
+    from kneetrack.progress.plot import plot_progress
+    from kneetrack.progress.verdict import load_thresholds
+    from kneetrack.store import open_store
+
+    day = None
+    if as_of:
+        try:
+            day = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise InputError(f"--as-of must be YYYY-MM-DD, got {as_of!r}") from None
+    with open_store(db) as store:
+        rep = progress_report(store, athlete, as_of=day)
+    th = load_thresholds()
+    con = Console()
+    con.print(f"[bold]{rep.athlete.name}[/] — progress as of {rep.as_of}")
+    if not rep.analyses:
+        con.print("no analyses stored yet (kneetrack analyze VIDEO --athlete NAME)")
+    for cmp in rep.retests:
+        t = Table(
+            "metric",
+            "leg",
+            "baseline",
+            "now",
+            "change",
+            "SDD",
+            "verdict",
+            title=f"{cmp.followup.view} retest {cmp.followup.recorded_on} vs "
+            f"{cmp.baseline.recorded_on} ({cmp.weeks:g} weeks)",
+        )
+        for c in cmp.changes:
+            rule = th.metrics[c.metric]
+            fmt = lambda v: "–" if v is None else f"{v:.1f}"  # noqa: E731
+            style = VERDICT_STYLE.get(c.verdict, "")
+            t.add_row(
+                rule.label,
+                c.leg or "both",
+                fmt(c.baseline),
+                fmt(c.followup),
+                "–" if c.change is None else f"{c.change:+.1f}",
+                f"{c.sdd:g} {rule.unit}",
+                f"[{style}]{c.verdict}[/]" + (" ⚠" if c.warning else ""),
+            )
+        con.print(t)
+        for c in cmp.changes:
+            if c.warning:
+                con.print(f"  ⚠ {c.warning}")
+    if rep.analyses and not rep.retests:
+        con.print("one analysis per view so far: re-film after 4 weeks to see a change")
+    if rep.adherence is not None and rep.adherence.weeks:
+        t = Table("week", "from", "planned", "logged", "%", title="adherence")
+        for w in rep.adherence.weeks:
+            t.add_row(
+                str(w.week),
+                str(w.start),
+                str(w.planned),
+                str(w.done),
+                "–" if w.pct is None else f"{w.pct:.0f}",
+            )
+        con.print(t)
+        con.print(
+            f"overall adherence: {rep.adherence.pct:.0f} % of planned sessions logged"
+            if rep.adherence.pct is not None
+            else "no sessions planned yet"
+        )
+    if rep.pain is not None and rep.pain.weeks:
+        weekly = "  ".join(f"w{w.week}: {w.max:g}" for w in rep.pain.weeks)
+        con.print(
+            f"pain (worst per week): {weekly} — trend {rep.pain.trend}"
+            + (
+                ", [red]persistent above 3/10: see a physical therapist[/]"
+                if rep.pain.persistent
+                else ""
+            )
+        )
+    for day_, decision, reasons in rep.decisions:
+        con.print(f"plan {day_}: {decision}" + (f" — {'; '.join(reasons)}" if reasons else ""))
+    if not no_plot:
+        slug = "".join(c if c.isalnum() else "_" for c in rep.athlete.name).strip("_") or "athlete"
+        path = plot_progress(
+            rep.analyses,
+            plot or Path(f"{slug}-progress.png"),
+            pain=rep.pain,
+            adherence=rep.adherence,
+            title=f"{rep.athlete.name} — progress",
+        )
+        typer.echo(f"wrote {path}")

@@ -1,0 +1,158 @@
+"""Parallel pose estimation: exact frame indices/times across chunk seeks, stitching, failures.
+
+The fake backends live in ``tests/pose/test_parallel_fakes.py`` so that spawned worker
+processes can import them by name.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kneetrack.errors import InputError, KneetrackError
+from kneetrack.pose.parallel import (
+    Chunk,
+    _Stitcher,
+    estimate_video_parallel,
+    frame_table,
+    plan_chunks,
+)
+from kneetrack.video import iter_frames, probe_video
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # spawned workers inherit sys.path and import test_parallel_fakes
+
+from test_parallel_fakes import SQUARE, square_x, write_gop_video  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def square_video(tmp_path_factory) -> Path:
+    # 150 frames, a key frame every 16: chunk seeks land between key frames.
+    return write_gop_video(tmp_path_factory.mktemp("par") / "square.mp4", frames=150, gop=16)
+
+
+def test_frame_table_matches_decoded_frames(square_video):
+    info = probe_video(square_video)
+    table = frame_table(info)
+    assert table is not None
+    times = np.array([f.time_s for f in iter_frames(square_video, info=info)])
+    assert table.n_frames == len(times) == 150
+    np.testing.assert_allclose(table.time_s, times, atol=1e-9)
+    assert table.key[0] and table.key.sum() >= 150 // 16
+
+
+@pytest.mark.parametrize(("n", "workers"), [(100, 2), (150, 2), (5000, 2), (90, 8), (30, 2)])
+def test_plan_chunks_cover_every_frame_once(n, workers):
+    chunks = plan_chunks(n, workers=workers, overlap_frames=6)
+    assert chunks[0].start == 0 and chunks[-1].stop == n
+    assert all(a.stop == b.start for a, b in zip(chunks, chunks[1:], strict=False))
+    assert all(c.stop - c.start >= min(n, 40) for c in chunks)
+    assert all(c.warmup_start == max(0, c.start - 6) for c in chunks)
+    if n >= 2 * 40:
+        assert len(chunks) >= min(workers, n // 40)
+
+
+def test_parallel_workers_see_exact_frames_and_times(square_video):
+    """Each worker seeks to its chunk; every frame must still get its own index, image and time."""
+    kp = estimate_video_parallel(square_video, workers=2,
+                                 backend_spec="test_parallel_fakes:SquareFinder")
+    assert kp.n_frames == 150
+    found = kp.xy[:, 0, 0]
+    truth = np.array([square_x(i) + SQUARE / 2 for i in range(150)])
+    np.testing.assert_allclose(found, truth, atol=1.5)
+    np.testing.assert_allclose(kp.time_s, np.arange(150) / 30, atol=1e-3)
+    step = kp.provenance_dicts()[-1]
+    assert step["step"] == "pose" and step["params"]["workers"] == 2
+    assert step["params"]["chunks"] >= 2 and step["params"]["rerun_chunks"] == 0
+
+
+def test_parallel_matches_single_process_layout(square_video):
+    from test_parallel_fakes import SquareFinder
+
+    from kneetrack.pose.run import estimate_video
+
+    single = estimate_video(square_video, backend=SquareFinder())
+    par = estimate_video_parallel(square_video, workers=3,
+                                  backend_spec="test_parallel_fakes:SquareFinder")
+    assert par.markers == single.markers and par.xy.shape == single.xy.shape
+    assert par.image_size == single.image_size and par.fps == single.fps
+    np.testing.assert_allclose(par.xy, single.xy, atol=1e-9)
+    np.testing.assert_allclose(par.time_s, single.time_s, atol=1e-9)
+
+
+def test_progress_reaches_total(square_video):
+    seen: list[tuple[int, int | None]] = []
+    estimate_video_parallel(square_video, workers=2,
+                            backend_spec="test_parallel_fakes:SquareFinder",
+                            progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (150, 150)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_worker_exception_becomes_one_line_error(square_video):
+    with pytest.raises(KneetrackError, match="pose estimation failed.*boom at frame"):
+        estimate_video_parallel(square_video, workers=2,
+                                backend_spec="test_parallel_fakes:FailingBackend")
+
+
+def test_worker_crash_is_reported(square_video):
+    with pytest.raises(KneetrackError, match="stopped unexpectedly"):
+        estimate_video_parallel(square_video, workers=2,
+                                backend_spec="test_parallel_fakes:CrashingBackend")
+
+
+def test_truncated_video_is_an_input_error(square_video, tmp_path):
+    broken = tmp_path / "cut.mp4"
+    data = square_video.read_bytes()
+    broken.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError):
+        estimate_video_parallel(broken, workers=2, backend_spec="test_parallel_fakes:SquareFinder")
+
+
+def _rows(c: Chunk, value: float) -> tuple[np.ndarray, np.ndarray]:
+    n = c.stop - c.warmup_start
+    return np.full((n, 1, 2), value), np.ones((n, 1))
+
+
+def test_stitcher_keeps_continuous_chunks_and_drops_warmup():
+    chunks = plan_chunks(120, workers=2, overlap_frames=4)
+    st = _Stitcher(chunks, 120)
+    assert st.add(1, *_rows(chunks[1], 5.0)) == []  # waits for chunk 0
+    assert st.add(0, *_rows(chunks[0], 5.0)) == []
+    assert st.complete and st.repairs == 0
+    assert np.all(st.xy == 5.0)
+
+
+def test_stitcher_reruns_a_chunk_that_locked_onto_someone_else():
+    chunks = plan_chunks(120, workers=2, overlap_frames=4)
+    st = _Stitcher(chunks, 120)
+    st.add(0, *_rows(chunks[0], 5.0))
+    redo = st.add(1, *_rows(chunks[1], 500.0))  # the warm-up found another person
+    assert len(redo) == 1 and not st.complete
+    again = redo[0]
+    assert (again.start, again.stop, again.warmup_start) == (chunks[1].start, 120, 0)
+    assert st.add(1, *_rows(again, 7.0)) == []  # a continuation run is accepted as is
+    assert st.complete and st.repairs == 1
+    assert np.all(st.xy[: chunks[1].start] == 5.0) and np.all(st.xy[chunks[1].start:] == 7.0)
+
+
+@pytest.mark.slow
+def test_parallel_blazepose_matches_single_process_on_real_clip(shared_data):
+    """Real MediaPipe: the parallel path's landmarks are within 2 px median of the serial path."""
+    from kneetrack.pose.mediapipe_backend import MediaPipePoseBackend
+    from kneetrack.pose.run import estimate_video
+
+    clip = shared_data / "video" / "pose2sim_single" / "cam01.mp4"
+    with MediaPipePoseBackend() as be:
+        single = estimate_video(clip, backend=be)
+    par = estimate_video_parallel(clip, workers=2)
+    assert par.xy.shape == single.xy.shape and par.markers == single.markers
+    np.testing.assert_allclose(par.time_s, single.time_s, atol=1e-9)
+    both = np.isfinite(par.xy).all(-1) & np.isfinite(single.xy).all(-1)
+    assert both.mean() > 0.9
+    d = np.linalg.norm(par.xy - single.xy, axis=-1)[both]
+    assert np.median(d) <= 2.0
+    assert par.provenance_dicts()[-1]["params"]["chunks"] >= 2

@@ -1,0 +1,78 @@
+"""Fake pose backends for spawned workers (``test_parallel_fakes:Name``); no tests here."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from kneetrack.pose.backend import FramePose
+from kneetrack.video.reader import Frame
+
+W, H = 320, 96
+SQUARE = 16
+
+
+def square_x(i: int) -> int:
+    """Left edge (px) of the white square in frame ``i``."""
+    return (i * 2) % (W - SQUARE)
+
+
+def write_gop_video(path: Path, *, frames: int, gop: int, fps: int = 30) -> Path:
+    """A clip whose frame ``i`` shows a white square at ``square_x(i)``; key frame every ``gop``."""
+    import av
+
+    with av.open(str(path), mode="w") as out:
+        stream = out.add_stream("libx264", rate=fps)
+        stream.width, stream.height = W, H
+        stream.pix_fmt = "yuv420p"
+        stream.codec_context.gop_size = gop
+        stream.options = {"bf": "2", "crf": "10"}
+        for i in range(frames):
+            img = np.zeros((H, W, 3), np.uint8)
+            x = square_x(i)
+            img[40:40 + SQUARE, x:x + SQUARE] = 255
+            for pkt in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                out.mux(pkt)
+        for pkt in stream.encode():
+            out.mux(pkt)
+    return path
+
+
+class SquareFinder:
+    """Finds the white square: marker 0 at its centre (original pixels)."""
+
+    name = "square-finder"
+    markers = ("left_knee", "right_knee")
+    params: dict[str, object] = {}
+
+    def process(self, frames: Iterable[Frame]) -> Iterator[FramePose]:
+        for fr in frames:
+            self.check(fr)
+            mask = fr.image[..., 0] > 128
+            cols = np.nonzero(mask.any(axis=0))[0]
+            xy = np.full((2, 2), np.nan)
+            if cols.size:
+                xy[0] = ((cols.min() + cols.max() + 1) / 2 * fr.scale, 48.0)
+                xy[1] = (1.0, 1.0)
+            yield FramePose(fr.index, fr.time_s, xy, np.isfinite(xy[:, 0]).astype(float))
+
+    def check(self, fr: Frame) -> None:
+        """Hook for failing fakes."""
+
+    def close(self) -> None:
+        pass
+
+
+class FailingBackend(SquareFinder):
+    def check(self, fr: Frame) -> None:
+        if fr.index == 120:
+            raise RuntimeError(f"boom at frame {fr.index}")
+
+
+class CrashingBackend(SquareFinder):
+    def check(self, fr: Frame) -> None:
+        if fr.index == 120:
+            os._exit(3)

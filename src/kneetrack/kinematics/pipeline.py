@@ -1,33 +1,266 @@
-"""Entry point of the kinematics engine (filled in by the kinematics work).
+"""Entry point of the kinematics engine: keypoints in, the ``analysis.json`` fields out.
 
-PLACEHOLDER: returns the view it was given and no stances; the kinematics
-engine replaces this module's body while keeping :func:`analyze_keypoints` and
-:class:`KinematicsResult`.
+``analyze_keypoints`` runs: clean → view → gait events → per-stance metrics →
+summary → findings. It never raises on short, empty or badly tracked clips: it
+returns a result whose ``quality.warnings`` say what is missing.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from kneetrack.keypoints import Keypoints
+from kneetrack.kinematics.cleaning import clean_keypoints
+from kneetrack.kinematics.events import LEGS, ContactDetector, StanceEvents
+from kneetrack.kinematics.findings import evaluate_findings, load_thresholds
+from kneetrack.kinematics.metrics import StanceMetrics, compute_series
+from kneetrack.kinematics.summary import summarize
+from kneetrack.kinematics.view import VIEWS, ViewDetector
+
+_REQUIRED = ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle")
+#: Curves written to analysis.json per view family (names without the leg prefix).
+_CONTRACT_CURVES = {
+    "frontal": ("fppa_deg", "hip_adduction_deg", "pelvic_drop_deg"),
+    "sagittal": ("knee_flexion_deg", "shank_angle_deg", "foot_angle_deg"),
+}
 
 
 @dataclass
 class KinematicsResult:
-    """What the engine found in one clip."""
+    """What the engine found in one clip.
+
+    Attributes
+    ----------
+    view : str or None
+        The view used for the analysis (given or detected).
+    view_confidence : float
+        Confidence of the detected view, 0..1 (detector's value even when the
+        view was given).
+    detected_view : str or None
+        What the detector saw.
+    keypoints : Keypoints
+        Cleaned, low-passed keypoints (provenance lists every step).
+    series : dict of str to ndarray
+        Per-frame arrays for the whole clip: ``time_s`` and, for frontal views,
+        ``{leg}_fppa_deg``, ``{leg}_hip_adduction_deg``, ``{leg}_pelvic_drop_deg``
+        (+ = the hip opposite *that* leg lower), ``{leg}_ankle_lateral_offset_px``,
+        ``hip_width_px``; for side views ``{leg}_knee_flexion_deg``,
+        ``{leg}_shank_angle_deg``, ``{leg}_foot_angle_deg``. See
+        :mod:`kneetrack.kinematics.metrics`.
+    events : list of StanceEvents
+        Every stance's contact / toe-off / uncertainty.
+    contacts, toe_offs : dict
+        ``{"left": ndarray, "right": ndarray}`` event times (s).
+    stances : list of dict
+        Contract stance records (complete or not; incomplete ones have no peaks).
+    curves : dict
+        ``{"percent_stance": [...], "left": {...}, "right": {...}}``.
+    summary : dict
+        Per-leg statistics, asymmetry and fatigue drift.
+    findings : list of dict
+        Threshold findings.
+    cadence_spm : float or None
+        Steps per minute.
+    quality : dict
+        ``tracked_fraction``, ``steps_per_side``, ``fps``, ``view_confidence``,
+        ``contact_uncertainty_ms`` (median), ``warnings``.
+    """
 
     view: str | None
     keypoints: Keypoints
-    fields: dict[str, Any] = field(default_factory=dict)
+    view_confidence: float = 0.0
+    detected_view: str | None = None
+    series: dict[str, np.ndarray] = field(default_factory=dict)
+    events: list[StanceEvents] = field(default_factory=list)
+    contacts: dict[str, np.ndarray] = field(default_factory=dict)
+    toe_offs: dict[str, np.ndarray] = field(default_factory=dict)
+    stances: list[dict[str, Any]] = field(default_factory=list)
+    curves: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    cadence_spm: float | None = None
+    quality: dict[str, Any] = field(default_factory=dict)
 
     def to_contract(self) -> dict[str, Any]:
-        """The ``analysis.json`` fields this engine owns (view, quality, stances, ...)."""
-        return {"view": self.view, **self.fields}
+        """The ``analysis.json`` fields this engine owns, strict-JSON safe (NaN → ``None``)."""
+        stances = [s for s in self.stances
+                   if s.get("contact_s") is not None and math.isfinite(s["contact_s"])]
+        return json_safe({
+            "view": self.view,
+            "view_confidence": round(self.view_confidence, 3),
+            "quality": self.quality,
+            "cadence_spm": None if self.cadence_spm is None else round(self.cadence_spm, 2),
+            "stances": [_round_record(s) for s in stances],
+            "summary": self.summary,
+            "findings": self.findings,
+            "curves": self.curves,
+        })
+
+
+def json_safe(obj: Any) -> Any:
+    """Recursively convert numpy types to Python and non-finite floats to ``None``."""
+    if isinstance(obj, dict):
+        return {str(k): json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_safe(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [json_safe(v) for v in obj.tolist()]
+    if isinstance(obj, bool | np.bool_):
+        return bool(obj)
+    if isinstance(obj, int | np.integer):
+        return int(obj)
+    if isinstance(obj, float | np.floating):
+        f = float(obj)
+        return f if math.isfinite(f) else None
+    return obj
+
+
+def _round_record(rec: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in rec.items():
+        if isinstance(v, float) and math.isfinite(v):
+            out[k] = round(v, 4 if k.endswith("_s") else 2)
+        else:
+            out[k] = v
+    return out
+
+
+def _empty(kp: Keypoints, view: str | None, warnings: list[str],
+           view_conf: float = 0.0, detected: str | None = None) -> KinematicsResult:
+    res = KinematicsResult(view=view, keypoints=kp, view_confidence=view_conf,
+                           detected_view=detected)
+    res.series = {"time_s": np.asarray(kp.time_s, dtype=float)}
+    res.contacts = {leg: np.array([]) for leg in LEGS}
+    res.toe_offs = {leg: np.array([]) for leg in LEGS}
+    res.summary = {"left": {"stances": 0}, "right": {"stances": 0}, "asymmetry": {},
+                   "fatigue_drift": {}}
+    res.curves = {"percent_stance": list(range(101)), "left": {}, "right": {}}
+    res.quality = {"tracked_fraction": round(kp.tracked_fraction(), 4),
+                   "steps_per_side": {"left": 0, "right": 0}, "fps": round(kp.fps, 3),
+                   "view_confidence": round(view_conf, 3), "warnings": warnings}
+    return res
 
 
 def analyze_keypoints(kp: Keypoints, *, view: str | None = None) -> KinematicsResult:
-    """Analyse a clip's keypoints; ``view`` overrides view detection."""
-    return KinematicsResult(view=view, keypoints=kp, fields={
-        "quality": {"tracked_fraction": kp.tracked_fraction(), "warnings": []},
-    })
+    """Analyse one clip's keypoints.
+
+    Parameters
+    ----------
+    kp : Keypoints
+        Raw keypoints from a pose backend or importer.
+    view : str, optional
+        ``front``, ``rear``, ``side-left`` or ``side-right``; overrides the
+        detected view (a warning is added when the keypoints disagree).
+
+    Returns
+    -------
+    KinematicsResult
+        See its attributes; ``to_contract()`` gives the ``analysis.json`` fields.
+    """
+    th = load_thresholds()
+    warnings: list[str] = []
+    fps_min = float(th.get("min_fps", 60))
+    if kp.fps < fps_min:
+        warnings.append(f"frame rate {kp.fps:.0f} fps is below {fps_min:.0f} fps: contact "
+                        f"timing is coarse (one frame = {1000 / kp.fps:.0f} ms)")
+    missing = [m for m in _REQUIRED if not kp.has(m) or not np.isfinite(kp[m]).any()]
+    if missing:
+        warnings.append("no hip/knee/ankle keypoints for: " + ", ".join(missing)
+                        + "; nothing could be measured")
+        return _empty(kp, view, warnings)
+    if kp.n_frames < max(10, int(0.5 * kp.fps)):
+        warnings.append(f"clip too short ({kp.n_frames} frames) to find steps")
+        return _empty(kp, view, warnings)
+
+    clean = clean_keypoints(kp)
+    det = ViewDetector().detect(clean)
+    detected, vconf = det.view_, det.confidence_
+    if view is None:
+        use_view = detected
+        if use_view is None:
+            warnings.append("the camera view could not be determined; give --view")
+            return _empty(clean, None, warnings)
+        if vconf < 0.5:
+            warnings.append(f"view detected as {detected} with low confidence ({vconf:.2f}); "
+                            "give --view if this is wrong")
+    else:
+        if view not in VIEWS:
+            from kneetrack.errors import SettingsError
+
+            raise SettingsError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
+        use_view = view
+        if detected is not None and detected != view and vconf >= 0.5:
+            warnings.append(f"the given view is {view} but the keypoints look like {detected} "
+                            f"(confidence {vconf:.2f})")
+
+    events = ContactDetector(use_view).detect(clean)
+    series = compute_series(clean, use_view)
+    fs = th.get("foot_strike", {})
+    sm = StanceMetrics(use_view, foot_strike_thresholds={
+        "rearfoot_min_deg": float(fs.get("rearfoot_min_deg", 8.0)),
+        "forefoot_max_deg": float(fs.get("forefoot_max_deg", -1.6))}).calculate(
+            series, events.stances_)
+    duration = kp.duration_s
+    summary = summarize(sm.stances_, view=use_view, duration_s=duration,
+                        sdd_deg={k: v for k, v in
+                                 th.get("smallest_detectable_difference_deg", {}).items()
+                                 if isinstance(v, int | float)})
+    findings = evaluate_findings(sm.stances_, summary, view=use_view,
+                                 cadence_spm=events.cadence_spm_, duration_s=duration,
+                                 thresholds=th)
+
+    steps = {leg: int(sum(1 for s in events.stances_ if s.leg == leg and s.complete))
+             for leg in LEGS}
+    min_steps = int(th.get("min_stances_per_side", 7))
+    if min(steps.values()) < min_steps:
+        warnings.append(f"only {steps['left']} left and {steps['right']} right complete stances; "
+                        f"at least {min_steps} per side are needed for stable averages "
+                        "(Dingenen et al. 2018)")
+    tracked = kp.tracked_fraction()
+    if tracked < 0.8:
+        warnings.append(f"the legs were tracked in only {100 * tracked:.0f} % of frames")
+    unc = [s.contact_uncertainty_ms for s in events.stances_
+           if np.isfinite(s.contact_uncertainty_ms)]
+    if use_view == "rear":
+        warnings.append("rear view: foot contacts are timed from pelvis motion; timing is less "
+                        "certain than from the front or side")
+    if use_view in ("side-left", "side-right"):
+        far = "left" if use_view == "side-right" else "right"
+        warnings.append(f"side view: the {far} leg is on the far side of the camera; its values "
+                        "are less reliable (often hidden in video)")
+
+    family = "frontal" if use_view in ("front", "rear") else "sagittal"
+    curves: dict[str, Any] = {"percent_stance": list(range(sm.curve_points))}
+    for leg in LEGS:
+        curves[leg] = {c: [[round(v, 2) if math.isfinite(v) else None for v in curve]
+                           for curve in sm.curves_[leg].get(c, [])]
+                       for c in _CONTRACT_CURVES[family]}
+
+    res = KinematicsResult(view=use_view, keypoints=clean, view_confidence=vconf,
+                           detected_view=detected)
+    res.series = series
+    res.events = events.stances_
+    res.contacts = events.contacts_
+    res.toe_offs = events.toe_offs_
+    res.stances = sm.stances_
+    res.curves = curves
+    res.summary = summary
+    res.findings = findings
+    res.cadence_spm = events.cadence_spm_
+    res.quality = {
+        "tracked_fraction": round(tracked, 4),
+        "steps_per_side": steps,
+        "fps": round(kp.fps, 3),
+        "view_confidence": round(vconf, 3),
+        "detected_view": detected,
+        "view_cues": det.cues_,
+        "contact_uncertainty_ms": round(float(np.median(unc)), 1) if unc else None,
+        "warnings": warnings,
+    }
+    if not events.stances_:
+        warnings.append("no running steps were found in the keypoints")
+    return res

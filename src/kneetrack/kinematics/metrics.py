@@ -1,0 +1,253 @@
+"""Per-frame angle series and per-stance metrics, as the ``analysis.json`` contract defines.
+
+Series (``compute_series``) are whole-clip arrays, one value per frame, computed
+from cleaned, low-passed keypoints. Names and signs:
+
+- ``{leg}_fppa_deg`` — frontal plane projection angle, + = knee medial (valgus).
+- ``{leg}_hip_adduction_deg`` — femur vs downward perpendicular of the hip line,
+  + = knee toward the midline.
+- ``{leg}_pelvic_drop_deg`` — tilt of the hip line *for that leg as stance
+  leg*: + = the **opposite** hip lower. ``right_pelvic_drop_deg`` is
+  ``-left_pelvic_drop_deg``.
+- ``{leg}_ankle_lateral_offset_px`` — ankle distance from the mid-hip
+  vertical, + = lateral (away from the midline).
+- ``{leg}_knee_flexion_deg`` (side views) — 0 = straight.
+- ``{leg}_shank_angle_deg`` (side) — shank to vertical, + = ankle ahead of knee.
+- ``{leg}_foot_angle_deg`` (side) — heel→toe line to the horizontal, + = toes up.
+
+Per-stance peaks (``StanceMetrics``) are the **maximum of the low-passed
+signal** over the stance (contact to toe-off): the 12 Hz zero-lag filter removes
+the frame-to-frame jitter whose maximum would otherwise bias peaks upward.
+Values *at contact* are linearly interpolated to the contact instant.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from kneetrack.keypoints import Keypoints
+from kneetrack.kinematics.angles import (
+    foot_angle_deg,
+    fppa_deg,
+    hip_adduction_deg,
+    knee_flexion_deg,
+    pelvic_drop_deg,
+    shank_angle_deg,
+)
+from kneetrack.kinematics.events import LEGS, StanceEvents
+
+FRONTAL_METRICS = ("fppa_peak_deg", "hip_adduction_peak_deg", "pelvic_drop_peak_deg")
+SAGITTAL_METRICS = ("foot_strike_angle_deg", "shank_angle_ic_deg", "knee_flexion_ic_deg")
+#: Curves kept per stance (0–100 % of stance) per view family.
+FRONTAL_CURVES = ("fppa_deg", "hip_adduction_deg", "pelvic_drop_deg")
+SAGITTAL_CURVES = ("knee_flexion_deg", "shank_angle_deg", "foot_angle_deg")
+
+_OTHER = {"left": "right", "right": "left"}
+
+
+def _pt(kp: Keypoints, name: str) -> np.ndarray:
+    return kp[name] if kp.has(name) else np.full((kp.n_frames, 2), np.nan)
+
+
+def compute_series(kp: Keypoints, view: str) -> dict[str, np.ndarray]:
+    """Per-frame angle series for the whole clip (see module docstring for names and signs).
+
+    Parameters
+    ----------
+    kp : Keypoints
+        Cleaned, low-passed keypoints.
+    view : str
+        ``front``, ``rear``, ``side-left`` or ``side-right``; frontal views give
+        the frontal-plane series, side views the sagittal ones.
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``time_s`` plus one (frames,) array per series.
+    """
+    s: dict[str, np.ndarray] = {"time_s": np.asarray(kp.time_s, dtype=float)}
+    if view in ("front", "rear"):
+        # Front view: the left leg appears on the image's right, so its midline is image -x.
+        medial = {"front": {"left": -1.0, "right": 1.0},
+                  "rear": {"left": 1.0, "right": -1.0}}[view]
+        hips = {leg: _pt(kp, f"{leg}_hip") for leg in LEGS}
+        mid = 0.5 * (hips["left"] + hips["right"])
+        for leg in LEGS:
+            hip, knee, ankle = hips[leg], _pt(kp, f"{leg}_knee"), _pt(kp, f"{leg}_ankle")
+            s[f"{leg}_fppa_deg"] = fppa_deg(hip, knee, ankle, medial_sign=medial[leg])
+            s[f"{leg}_hip_adduction_deg"] = hip_adduction_deg(hip, knee, hips[_OTHER[leg]])
+            s[f"{leg}_pelvic_drop_deg"] = pelvic_drop_deg(hip, hips[_OTHER[leg]])
+            s[f"{leg}_ankle_lateral_offset_px"] = -medial[leg] * (ankle[:, 0] - mid[:, 0])
+        s["hip_width_px"] = np.abs(hips["left"][:, 0] - hips["right"][:, 0])
+    elif view in ("side-left", "side-right"):
+        fwd = 1.0 if view == "side-right" else -1.0
+        for leg in LEGS:
+            hip, knee, ankle = (_pt(kp, f"{leg}_{p}") for p in ("hip", "knee", "ankle"))
+            s[f"{leg}_knee_flexion_deg"] = knee_flexion_deg(hip, knee, ankle)
+            s[f"{leg}_shank_angle_deg"] = shank_angle_deg(knee, ankle, forward_sign=fwd)
+            s[f"{leg}_foot_angle_deg"] = foot_angle_deg(_pt(kp, f"{leg}_heel"),
+                                                        _pt(kp, f"{leg}_toe"), forward_sign=fwd)
+    return s
+
+
+def _interp_at(time_s: np.ndarray, y: np.ndarray, t: float) -> float:
+    """Linear interpolation of ``y`` at time ``t`` (NaN if outside or a neighbour is missing)."""
+    if not np.isfinite(t) or t < time_s[0] or t > time_s[-1]:
+        return float("nan")
+    i = int(np.searchsorted(time_s, t))
+    if i == 0:
+        return float(y[0])
+    t0, t1 = time_s[i - 1], time_s[i]
+    y0, y1 = y[i - 1], y[i]
+    if not (np.isfinite(y0) and np.isfinite(y1)):
+        return float("nan")
+    return float(y0 + (y1 - y0) * (t - t0) / (t1 - t0))
+
+
+def _window(time_s: np.ndarray, t0: float, t1: float) -> slice:
+    return slice(int(np.searchsorted(time_s, t0)), int(np.searchsorted(time_s, t1, side="right")))
+
+
+def _nanmax(x: np.ndarray, *, min_valid: float = 0.5) -> float:
+    """Maximum when at least ``min_valid`` of the samples are present, else NaN."""
+    if x.size == 0:
+        return float("nan")
+    ok = np.isfinite(x)
+    if ok.mean() < min_valid:
+        return float("nan")
+    return float(np.max(x[ok]))
+
+
+def _nanmean(x: np.ndarray, *, min_valid: float = 0.5) -> float:
+    if x.size == 0:
+        return float("nan")
+    ok = np.isfinite(x)
+    if ok.mean() < min_valid:
+        return float("nan")
+    return float(np.mean(x[ok]))
+
+
+def normalise_stance(time_s: np.ndarray, y: np.ndarray, t0: float, t1: float,
+                     *, points: int = 101) -> np.ndarray:
+    """Resample ``y`` between ``t0`` and ``t1`` onto ``points`` even instants (0–100 %)."""
+    grid = np.linspace(t0, t1, points)
+    if not (np.isfinite(t0) and np.isfinite(t1)) or t1 <= t0:
+        return np.full(points, np.nan)
+    ok = np.isfinite(y)
+    if ok.sum() < 2:
+        return np.full(points, np.nan)
+    out = np.interp(grid, time_s[ok], y[ok], left=np.nan, right=np.nan)
+    # Do not bridge gaps in the data: blank grid points whose nearest samples are missing.
+    idx = np.clip(np.searchsorted(time_s, grid), 1, len(time_s) - 1)
+    bad = ~(ok[idx] & ok[idx - 1])
+    out[bad] = np.nan
+    return out
+
+
+class StanceMetrics:
+    """Measure every stance found by the event detector.
+
+    Parameters
+    ----------
+    view : str
+        ``front``, ``rear``, ``side-left`` or ``side-right``.
+    crossover_margin_px : float
+        A stance is a crossover when the ankle's mean lateral offset from the
+        mid-hip vertical during stance is below this (0 = on the midline).
+    curve_points : int
+        Samples per normalised stance curve (101 = every 1 %).
+
+    Attributes
+    ----------
+    stances_ : list of dict
+        One dict per stance with the contract fields (``leg``, ``contact_s``,
+        ``toe_off_s``, the view's metrics, ``null`` for the others) plus
+        ``contact_uncertainty_ms``, ``complete`` and, by view,
+        ``ankle_lateral_offset_px`` / ``near_camera`` / ``foot_pitch_rel_flat_deg``.
+    curves_ : dict
+        ``{"left": {curve: [[points] per stance]}, "right": {...}}`` for
+        complete stances.
+
+    Notes
+    -----
+    Foot strike is classified from the foot angle at contact *relative to the
+    same foot's flat angle at mid-stance* (median over 15–40 % of stance,
+    before heel rise), because heel and toe landmarks do not sit at the same
+    height; thresholds come from the thresholds file (Altman & Davis
+    2012).
+    """
+
+    def __init__(self, view: str, *, crossover_margin_px: float = 0.0,
+                 curve_points: int = 101, foot_strike_thresholds: dict[str, float] | None = None
+                 ) -> None:
+        self.view = view
+        self.crossover_margin_px = crossover_margin_px
+        self.curve_points = curve_points
+        self.foot_strike_thresholds = foot_strike_thresholds
+
+    def calculate(self, series: dict[str, np.ndarray],
+                  events: list[StanceEvents]) -> StanceMetrics:
+        """Compute per-stance metrics from ``series`` and ``events``; return ``self``."""
+        t = series["time_s"]
+        frontal = self.view in ("front", "rear")
+        sagittal = self.view in ("side-left", "side-right")
+        fs = self.foot_strike_thresholds or {"rearfoot_min_deg": 8.0, "forefoot_max_deg": -1.6}
+        curve_names = FRONTAL_CURVES if frontal else SAGITTAL_CURVES if sagittal else ()
+        self.stances_: list[dict[str, Any]] = []
+        self.curves_: dict[str, dict[str, list[list[float]]]] = {
+            leg: {c: [] for c in curve_names} for leg in LEGS}
+        near_leg = {"side-right": "right", "side-left": "left"}.get(self.view)
+        for ev in events:
+            leg = ev.leg
+            rec: dict[str, Any] = {
+                "leg": leg, "contact_s": ev.contact_s, "toe_off_s": ev.toe_off_s,
+                "contact_uncertainty_ms": ev.contact_uncertainty_ms,
+                "complete": ev.complete,
+                "fppa_peak_deg": None, "hip_adduction_peak_deg": None,
+                "pelvic_drop_peak_deg": None, "crossover": None,
+                "foot_strike_angle_deg": None, "foot_strike": None,
+                "shank_angle_ic_deg": None, "knee_flexion_ic_deg": None,
+            }
+            if frontal and ev.complete:
+                w = _window(t, ev.contact_s, ev.toe_off_s)
+                rec["fppa_peak_deg"] = _nanmax(series[f"{leg}_fppa_deg"][w])
+                rec["hip_adduction_peak_deg"] = _nanmax(series[f"{leg}_hip_adduction_deg"][w])
+                rec["pelvic_drop_peak_deg"] = _nanmax(series[f"{leg}_pelvic_drop_deg"][w])
+                off = _nanmean(series[f"{leg}_ankle_lateral_offset_px"][w])
+                hw = _nanmean(series["hip_width_px"][w])
+                rec["ankle_lateral_offset_px"] = off
+                rec["ankle_lateral_offset_hip_widths"] = off / hw if hw and hw > 0 else None
+                rec["crossover"] = (bool(off < self.crossover_margin_px)
+                                    if np.isfinite(off) else None)
+            if sagittal and np.isfinite(ev.contact_s):
+                rec["near_camera"] = leg == near_leg
+                rec["knee_flexion_ic_deg"] = _interp_at(t, series[f"{leg}_knee_flexion_deg"],
+                                                        ev.contact_s)
+                rec["shank_angle_ic_deg"] = _interp_at(t, series[f"{leg}_shank_angle_deg"],
+                                                       ev.contact_s)
+                fa = series[f"{leg}_foot_angle_deg"]
+                fa_ic = _interp_at(t, fa, ev.contact_s)
+                rec["foot_strike_angle_deg"] = fa_ic
+                if ev.complete:
+                    dur = ev.toe_off_s - ev.contact_s
+                    mid = fa[_window(t, ev.contact_s + 0.15 * dur, ev.contact_s + 0.4 * dur)]
+                    flat = float(np.nanmedian(mid)) if np.isfinite(mid).any() else float("nan")
+                else:
+                    flat = _interp_at(t, fa, ev.midstance_s)
+                rel = fa_ic - flat
+                rec["foot_pitch_rel_flat_deg"] = rel
+                if np.isfinite(rel):
+                    rec["foot_strike"] = ("rearfoot" if rel > fs["rearfoot_min_deg"] else
+                                          "forefoot" if rel < fs["forefoot_max_deg"] else
+                                          "midfoot")
+            if ev.complete:
+                for c in curve_names:
+                    y = series.get(f"{leg}_{c}")
+                    if y is not None:
+                        curve = normalise_stance(t, y, ev.contact_s, ev.toe_off_s,
+                                                 points=self.curve_points)
+                        self.curves_[leg][c].append([float(v) for v in curve])
+            self.stances_.append(rec)
+        return self

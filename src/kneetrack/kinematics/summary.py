@@ -1,0 +1,111 @@
+"""Per-leg summaries of stance metrics: mean/SD/max/n, asymmetry and fatigue drift."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from kneetrack.kinematics.events import LEGS
+from kneetrack.kinematics.metrics import FRONTAL_METRICS, SAGITTAL_METRICS
+
+
+def metrics_for_view(view: str | None) -> tuple[str, ...]:
+    """Numeric per-stance metrics that ``view`` measures."""
+    if view in ("front", "rear"):
+        return FRONTAL_METRICS
+    if view in ("side-left", "side-right"):
+        return SAGITTAL_METRICS
+    return ()
+
+
+def _values(stances: Sequence[Mapping[str, Any]], leg: str | None, metric: str) -> np.ndarray:
+    v = [s.get(metric) for s in stances if leg is None or s["leg"] == leg]
+    arr = np.array([x for x in v if x is not None], dtype=float)
+    return arr[np.isfinite(arr)]
+
+
+def describe(values: np.ndarray) -> dict[str, float | int | None]:
+    """``{"mean", "sd", "max", "n"}`` of finite values (``None`` when empty; SD needs 2).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> describe(np.array([1.0, 3.0]))
+    {'mean': 2.0, 'sd': 1.4142135623730951, 'max': 3.0, 'n': 2}
+    """
+    n = int(values.size)
+    if n == 0:
+        return {"mean": None, "sd": None, "max": None, "n": 0}
+    return {"mean": float(np.mean(values)),
+            "sd": float(np.std(values, ddof=1)) if n > 1 else None,
+            "max": float(np.max(values)), "n": n}
+
+
+def summarize(stances: Sequence[Mapping[str, Any]], *, view: str | None, duration_s: float,
+              sdd_deg: Mapping[str, float] | None = None) -> dict[str, Any]:
+    """Summarise stances per leg.
+
+    Parameters
+    ----------
+    stances : sequence of dict
+        Per-stance records (:attr:`StanceMetrics.stances_`).
+    view : str or None
+        Which metrics exist.
+    duration_s : float
+        Clip length, for the first/last-third split.
+    sdd_deg : mapping, optional
+        Smallest detectable difference per metric; asymmetries above it are
+        flagged ``exceeds_sdd``.
+
+    Returns
+    -------
+    dict
+        ``{"left": {...}, "right": {...}, "asymmetry": {...}, "fatigue_drift": {...}}``.
+        ``asymmetry[metric]["diff"]`` is left − right of the per-leg means.
+        ``fatigue_drift[metric]`` compares stances (both legs) whose contact
+        lies in the first vs the last third of the clip; ``change`` = last − first.
+    """
+    metrics = metrics_for_view(view)
+    out: dict[str, Any] = {}
+    for leg in LEGS:
+        legs = [s for s in stances if s["leg"] == leg]
+        block: dict[str, Any] = {"stances": sum(1 for s in legs if s.get("complete"))}
+        for m in metrics:
+            block[m] = describe(_values(stances, leg, m))
+        if view in ("front", "rear"):
+            cx = [s["crossover"] for s in legs if s.get("crossover") is not None]
+            block["crossover_fraction"] = float(np.mean(cx)) if cx else None
+        if view in ("side-left", "side-right"):
+            fs = [s["foot_strike"] for s in legs if s.get("foot_strike")]
+            block["foot_strike"] = {k: fs.count(k) for k in ("rearfoot", "midfoot", "forefoot")}
+        out[leg] = block
+    asym: dict[str, Any] = {}
+    for m in metrics:
+        left, right = out["left"][m]["mean"], out["right"][m]["mean"]
+        if left is None or right is None:
+            continue
+        diff = left - right
+        rec: dict[str, Any] = {"left": left, "right": right, "diff": diff, "abs_diff": abs(diff)}
+        if sdd_deg and m in sdd_deg:
+            rec["sdd"] = float(sdd_deg[m])
+            rec["exceeds_sdd"] = bool(abs(diff) > sdd_deg[m])
+        asym[m] = rec
+    out["asymmetry"] = asym
+    drift: dict[str, Any] = {}
+    if duration_s > 0:
+        t0 = min((s["contact_s"] for s in stances if s["contact_s"] is not None
+                  and np.isfinite(s["contact_s"])), default=0.0)
+        third = duration_s / 3.0
+        first = [s for s in stances if s["contact_s"] is not None and s["contact_s"] < third]
+        last = [s for s in stances if s["contact_s"] is not None and s["contact_s"] >= 2 * third]
+        del t0
+        for m in metrics:
+            a, b = _values(first, None, m), _values(last, None, m)
+            if a.size >= 2 and b.size >= 2:
+                drift[m] = {"first_third": float(a.mean()), "last_third": float(b.mean()),
+                            "change": float(b.mean() - a.mean()),
+                            "n_first": int(a.size), "n_last": int(b.size)}
+    out["fatigue_drift"] = drift
+    return out

@@ -13,7 +13,7 @@ _kt_pg_main() {
     local port="${KNEETRACK_PG_PORT:-5432}"
     local dir="${KNEETRACK_PG_DIR:-/tmp/kneetrack-pg}"
     local bindir
-    bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+    bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
     if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
         echo "start-postgres: PostgreSQL server binaries not found (apt-get install postgresql)" >&2
         return 1

@@ -144,4 +144,7 @@ def write_outputs(
         stale.unlink()
     result.out_dir = out
     result.artefacts["keypoints"] = write_trc(result.keypoints, out / "keypoints.trc")
+    from kneetrack.app.report import write_report_outputs
+
+    result.artefacts.update(write_report_outputs(result, out, source=source, options=options))
     result.artefacts["analysis"] = write_json_atomic(out / "analysis.json", result.analysis)

@@ -1,0 +1,254 @@
+"""The ``report`` use case: write (or rebuild) the report files of an analysis folder.
+
+``kneetrack analyze`` calls :func:`write_report_outputs` right after the
+keypoints are written; ``kneetrack report DIR`` calls :func:`rebuild_report`
+on a finished folder. Both end in :func:`build_report`, which writes:
+
+- ``report.html`` — the self-contained report page (and ``report.pdf`` on request);
+- ``plots/*.svg`` — the report's plots as files;
+- ``stances.csv`` — one row per stance;
+- ``angles.mot`` — per-frame angles for OpenSim (when the kinematics provide them);
+- ``annotated.mp4`` — the annotated video (when a video is given and overlay is on).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from kneetrack.errors import InputError
+from kneetrack.keypoints import Keypoints
+
+#: Files of an analysis folder that the report lists, with what they are.
+FOLDER_FILES = (
+    ("analysis.json", "all numbers of this analysis (kneetrack.analysis/1)"),
+    ("report.pdf", "this report as a PDF"),
+    ("annotated.mp4", "the video with skeleton and angles drawn in"),
+    ("stances.csv", "one row per step, for spreadsheets"),
+    ("angles.mot", "joint angles per frame, for OpenSim"),
+    ("keypoints.trc", "2D keypoints per frame (pixels), for OpenSim and Sports2D"),
+    ("programme.html", "your full programme"),
+    ("programme.ics", "your programme's sessions for a calendar app"),
+)
+SIDE_VIEWS = ("side-left", "side-right")
+
+
+def _load_json(path: Path, what: str) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path} not found: is this an analysis folder?") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise InputError(f"{path} is not a readable {what} ({err})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path} is not a {what}")
+    return data
+
+
+def load_programme(folder: Path) -> dict[str, Any] | None:
+    """``programme.json`` of the folder, or ``None`` when absent or unreadable."""
+    p = folder / "programme.json"
+    if not p.is_file():
+        return None
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def build_report(
+    folder: str | Path,
+    *,
+    analysis: Mapping[str, Any],
+    keypoints: Keypoints | None = None,
+    series: Mapping[str, Any] | None = None,
+    video: str | Path | None = None,
+    overlay: bool = True,
+    blur_faces: bool = True,
+    pdf: bool = False,
+    programme: Mapping[str, Any] | None = None,
+) -> dict[str, Path]:
+    """Write the report files of one analysis into ``folder``.
+
+    Parameters
+    ----------
+    folder
+        The analysis folder.
+    analysis
+        The ``analysis.json`` dict.
+    keypoints
+        The clip's keypoints (needed for the annotated video and the side strip).
+    series
+        Per-frame kinematics (``time_s`` and ``*_deg`` arrays) for the MOT
+        export and the live angles of the video.
+    video
+        The input video; ``None`` for keypoint files.
+    overlay
+        Write ``annotated.mp4`` when a video is given.
+    blur_faces
+        Blur faces in the annotated video.
+    pdf
+        Also write ``report.pdf`` (needs the ``pdf`` extra).
+    programme
+        ``programme.json`` dict; read from the folder when ``None``.
+
+    Returns
+    -------
+    dict of str to Path
+        The files written, by kind (``report``, ``plots``, ``stances``, ``angles``,
+        ``video``, ``pdf``).
+    """
+    from kneetrack.report.exports import angle_series, write_angles_mot, write_stances_csv
+    from kneetrack.report.html import render_plots, render_report_html, write_text_atomic
+    from kneetrack.report.plots import contact_strip_figure, data_uri, figure_png
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    written["stances"] = write_stances_csv(analysis.get("stances") or [], out / "stances.csv")
+    if series and "time_s" in series and angle_series(series)[1]:
+        written["angles"] = write_angles_mot(series, out / "angles.mot")
+
+    plots = render_plots(analysis)
+    plot_dir = out / "plots"
+    plot_dir.mkdir(exist_ok=True)
+    for p in plots:
+        write_text_atomic(plot_dir / f"{p['id']}.svg", p["svg"])
+    written["plots"] = plot_dir
+
+    strips: list[dict[str, Any]] = []
+    side = analysis.get("view") in SIDE_VIEWS
+    contacts: list[tuple[int, Mapping[str, Any]]] = []
+    if side and video is not None and keypoints is not None:
+        from kneetrack.report.strip import pick_contacts
+
+        contacts = pick_contacts(analysis, keypoints)
+    frames: dict[int, Any] = {}
+    if video is not None and overlay:
+        if keypoints is None:
+            raise InputError("the annotated video needs the clip's keypoints")
+        from kneetrack.report.video import VideoOverlay
+
+        ov = VideoOverlay(blur_faces=blur_faces).render(
+            video, out / "annotated.mp4", keypoints=keypoints, analysis=analysis,
+            series=series, grab=[j for j, _ in contacts])
+        written["video"] = ov.path_
+        frames = ov.grabbed_
+    elif contacts and video is not None:
+        from kneetrack.report.video import grab_frames
+
+        frames = grab_frames(video, [j for j, _ in contacts])
+    if contacts and frames and keypoints is not None:
+        from kneetrack.report.strip import contact_crops
+
+        crops = contact_crops(frames, keypoints, contacts)
+        fig = contact_strip_figure(crops)
+        if fig is not None:
+            strips.append({"title": "Foot contact, side view",
+                           "caption": "The frame of foot contact for a few steps per leg: "
+                                      "thigh and shank in the leg's colour, the foot in yellow, "
+                                      "a white vertical through the knee.",
+                           "src": data_uri(figure_png(fig), "image/png")})
+
+    if programme is None:
+        programme = load_programme(out)
+    video_href = "annotated.mp4" if (out / "annotated.mp4").is_file() else None
+
+    def exports(with_pdf: bool) -> list[dict[str, str]]:
+        have = {name for name, _ in FOLDER_FILES if (out / name).is_file()}
+        have.add("analysis.json")  # written right after the report by ``analyze``
+        if with_pdf:
+            have.add("report.pdf")
+        return [{"name": n, "href": n, "what": w} for n, w in FOLDER_FILES if n in have]
+
+    html = render_report_html(analysis, programme=programme, plots=plots, video=video_href,
+                              strips=strips, exports=exports(pdf))
+    written["report"] = write_text_atomic(out / "report.html", html)
+    if pdf:
+        from kneetrack.report.pdf import write_pdf
+
+        html_pdf = render_report_html(analysis, programme=programme, plots=plots,
+                                      video=video_href, strips=strips, exports=exports(True),
+                                      pdf=True)
+        written["pdf"] = write_pdf(html_pdf, out / "report.pdf", base_url=out)
+    return written
+
+
+def write_report_outputs(result: Any, out: Path, *, source: Path,
+                         options: Mapping[str, Any]) -> dict[str, Path]:
+    """Write the report files for a fresh analysis (called by ``analyze``'s ``write_outputs``).
+
+    Options (passed through ``analyze_file(**options)``): ``overlay`` (default
+    True: write ``annotated.mp4`` for videos), ``blur_faces`` (default True),
+    ``pdf`` (default False), ``report`` (default True: set False to skip all
+    report files).
+    """
+    if not options.get("report", True):
+        return {}
+    analysis = result.analysis
+    kin = (result.extras or {}).get("kinematics")
+    series = getattr(kin, "series", None) or {}
+    is_video = (analysis.get("input") or {}).get("kind") == "video"
+    return build_report(out, analysis=analysis, keypoints=result.keypoints, series=series,
+                        video=source if is_video else None,
+                        overlay=bool(options.get("overlay", True)),
+                        blur_faces=bool(options.get("blur_faces", True)),
+                        pdf=bool(options.get("pdf", False)))
+
+
+def rebuild_report(folder: str | Path, *, pdf: bool = False, video: str | Path | None = None,
+                   blur_faces: bool = True) -> dict[str, Path]:
+    """Rebuild the report files of a finished analysis folder.
+
+    Reads ``analysis.json`` (required), ``keypoints.trc``, ``angles.mot`` and
+    ``programme.json`` (when present). The annotated video is re-rendered only
+    when ``video`` is given; otherwise an existing ``annotated.mp4`` is kept
+    and linked.
+
+    Raises
+    ------
+    InputError
+        If the folder or its ``analysis.json`` is missing or unreadable, or the
+        video does not exist.
+    """
+    out = Path(folder)
+    if not out.is_dir():
+        raise InputError(f"analysis folder not found: {out}")
+    analysis = _load_json(out / "analysis.json", "analysis.json")
+    schema = analysis.get("schema")
+    if schema != "kneetrack.analysis/1":
+        raise InputError(f"{out / 'analysis.json'} has schema {schema!r}, "
+                         "expected 'kneetrack.analysis/1'")
+    keypoints = None
+    trc = out / "keypoints.trc"
+    if trc.is_file():
+        from kneetrack.io.trc import read_trc
+
+        keypoints = read_trc(trc)
+    series: dict[str, Any] = {}
+    mot = out / "angles.mot"
+    if mot.is_file():
+        from kneetrack.report.exports import read_angles_mot
+
+        series = read_angles_mot(mot)
+    elif keypoints is not None:
+        from kneetrack.kinematics import analyze_keypoints
+
+        kin = analyze_keypoints(keypoints, view=analysis.get("view"))
+        series = dict(getattr(kin, "series", None) or {})
+    if video is not None:
+        v = Path(video)
+        if not v.is_file():
+            raise InputError(f"video not found: {v}")
+        if keypoints is None:
+            raise InputError(f"{trc} is missing: the annotated video needs the keypoints")
+        if keypoints.image_size is None:
+            width, height = (analysis.get("input") or {}).get("width"), \
+                (analysis.get("input") or {}).get("height")
+            if width and height:
+                keypoints = keypoints.replace(image_size=(int(width), int(height)))
+    return build_report(out, analysis=analysis, keypoints=keypoints, series=series,
+                        video=video, overlay=video is not None, blur_faces=blur_faces, pdf=pdf)

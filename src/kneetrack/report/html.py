@@ -1,0 +1,102 @@
+"""Render the report page (``report.html``) from the analysis, with plots inline.
+
+The page is self-contained: styles and images are inside the file (SVG plots
+as ``data:`` URIs), nothing is fetched from the network, and it reads on a
+phone. The same template, with ``pdf=True``, feeds the PDF writer.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from kneetrack.report.content import report_content
+from kneetrack.report.context import build_context
+from kneetrack.report.plots import data_uri, figure_svg, report_figures
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("kneetrack.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _css() -> str:
+    return resources.files("kneetrack.report").joinpath("templates/report.css").read_text("utf-8")
+
+
+def render_plots(analysis: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Draw every plot the analysis has data for.
+
+    Returns
+    -------
+    list of dict
+        ``{"id", "title", "caption", "svg", "src", "width", "height"}`` per
+        plot; ``src`` is an SVG ``data:`` URI for the page.
+    """
+    bands = report_content()["metrics"]
+    plots = []
+    for pid, title, caption, fig in report_figures(analysis, bands):
+        svg = figure_svg(fig)
+        w, h = fig.get_size_inches() * 100
+        plots.append({"id": pid, "title": title, "caption": caption, "svg": svg,
+                      "src": data_uri(svg, "image/svg+xml"), "width": int(w), "height": int(h)})
+    return plots
+
+
+def render_report_html(analysis: Mapping[str, Any], *,
+                       programme: Mapping[str, Any] | None = None,
+                       plots: Sequence[Mapping[str, Any]] | None = None,
+                       video: str | None = None,
+                       strips: Sequence[Mapping[str, Any]] = (),
+                       exports: Sequence[Mapping[str, str]] = (),
+                       pdf: bool = False,
+                       generated: str | None = None) -> str:
+    """Return the report page as HTML text.
+
+    Parameters
+    ----------
+    analysis
+        The ``analysis.json`` dict.
+    programme
+        The ``programme.json`` dict, if there is one.
+    plots
+        Pre-rendered plots from :func:`render_plots` (drawn here when ``None``).
+    video
+        Relative link to the annotated video.
+    strips
+        Side-view contact-frame strips (``title``, ``caption``, ``src``).
+    exports
+        Files of the folder to list (``name``, ``href``, ``what``).
+    pdf
+        Lay out for WeasyPrint (no video element, sources expanded).
+    generated
+        Date shown in the header (default: today, UTC).
+    """
+    if plots is None:
+        plots = render_plots(analysis)
+    if generated is None:
+        generated = _dt.datetime.now(_dt.UTC).strftime("%d %b %Y")
+    ctx = build_context(analysis, programme=programme, plots=plots, video=video, strips=strips,
+                        exports=exports, generated=generated)
+    template = _environment().get_template("report.html.j2")
+    return template.render(css=_css(), pdf=pdf, **ctx)
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Write ``text`` through a temporary file and a rename."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(p.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(p)
+    return p

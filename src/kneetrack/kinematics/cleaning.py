@@ -3,12 +3,11 @@
 Steps (each recorded in :attr:`Keypoints.provenance`):
 
 1. ``reject_low_confidence`` — points below a confidence floor become missing.
-2. ``repair_swaps`` — short left/right label swaps of the same body part are
+2. ``repair_swaps`` — left/right label swaps of the same body part are
    undone (BlazePose swaps legs 0.25–3×/s in running video; most swaps last
-   1–26 frames, often the foot only). A swap shows as a frame where the
-   *crossed* assignment continues both trajectories much better than the
-   labelled one; the labels are exchanged until the matching swap back, if it
-   comes within ``max_swap_s``.
+   1–26 frames, often the foot only): image order of the legs in frontal
+   views, trajectory continuity and segment consistency in side views (see
+   :func:`repair_swaps`).
 3. ``reject_outliers`` — isolated jumps (a point far from the running median
    of its neighbours) become missing.
 4. ``fill_gaps`` — gaps up to ``max_gap_s`` are linearly interpolated; longer
@@ -87,23 +86,52 @@ def _swap_state(a: np.ndarray, b: np.ndarray, *, ratio: float, min_px: float,
     return state
 
 
-def repair_swaps(kp: Keypoints, *, max_swap_s: float = 0.5, ratio: float = 0.5,
-                 min_jump_fraction: float = 0.08) -> Keypoints:
-    """Undo short left/right label swaps, part by part.
+def _swap_rows(xy: np.ndarray, conf: np.ndarray, il: int, ir: int, rows: np.ndarray) -> None:
+    xy[rows, il], xy[rows, ir] = xy[rows, ir].copy(), xy[rows, il].copy()
+    conf[rows, il], conf[rows, ir] = conf[rows, ir].copy(), conf[rows, il].copy()
+
+
+def _dist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.hypot(*(a - b).T)
+
+
+def repair_swaps(kp: Keypoints, *, view: str | None = None, max_swap_s: float = 0.5,
+                 ratio: float = 0.5, min_jump_fraction: float = 0.08,
+                 order_margin_fraction: float = 0.25) -> Keypoints:
+    """Undo left/right label swaps, part by part.
+
+    Three cues, strongest first:
+
+    - **Frontal views** (``front``/``rear``): the knees and ankles keep their
+      left/right order in the image. A part whose left–right image order is opposite to the
+      hips' order, by more than ``order_margin_fraction`` of the hip width, is
+      swapped back. (Crossover runners bring the feet *to* the midline, not
+      past the other foot.)
+    - **Continuity** (knees in side views, or any view when unknown): a frame
+      where the crossed assignment continues both trajectories much better
+      (``ratio``) than the labelled one starts a swap; the next such frame
+      within ``max_swap_s`` ends it.
+    - **Segment consistency**: in side views an ankle belongs to the knee whose
+      shank length it keeps; in every view a heel or toe belongs to the nearer
+      ankle. This catches the
+      foot-only swaps that leave the knee labelled correctly.
 
     Parameters
     ----------
     kp : Keypoints
         Input keypoints.
+    view : str, optional
+        Camera view if known; selects the cues.
     max_swap_s : float
-        Longest swap that is repaired; a crossed stretch longer than this is
-        treated as a real change and left alone.
+        Longest swap that the continuity cue repairs.
     ratio : float
-        A frame starts or ends a swap when the crossed assignment's prediction
-        error is below ``ratio`` × the labelled one.
+        Crossed/labelled error ratio that marks a swap (continuity and segment cues).
     min_jump_fraction : float
-        Ignore frames whose labelled prediction error is below this fraction of
-        the body scale (hip–ankle distance): no visible jump, no swap.
+        Ignore frames whose labelled error is below this fraction of the body
+        scale (hip–ankle distance).
+    order_margin_fraction : float
+        Frontal views: how far past each other (fraction of hip width) two
+        points must be to count as swapped.
     """
     scale = body_scale_px(kp)
     min_px = (min_jump_fraction * scale) if np.isfinite(scale) else 10.0
@@ -111,19 +139,71 @@ def repair_swaps(kp: Keypoints, *, max_swap_s: float = 0.5, ratio: float = 0.5,
     xy = kp.xy.copy()
     conf = kp.confidence.copy()
     repaired: dict[str, int] = {}
-    for part in SIDED_PARTS:
+
+    def cols(part: str) -> tuple[int, int] | None:
         left, right = f"left_{part}", f"right_{part}"
-        if not (kp.has(left) and kp.has(right)):
+        if kp.has(left) and kp.has(right):
+            return kp.index(left), kp.index(right)
+        return None
+
+    hips = cols("hip")
+    if view in ("front", "rear") and hips is not None:
+        hip_dx = xy[:, hips[0], 0] - xy[:, hips[1], 0]
+        with np.errstate(all="ignore"):
+            hip_sign = np.sign(np.nanmedian(hip_dx))
+        hip_w = float(np.nanmedian(np.abs(hip_dx))) if np.isfinite(hip_dx).any() else 0.0
+        margin = order_margin_fraction * hip_w
+        for part in ("knee", "ankle"):
+            c = cols(part)
+            if c is None or hip_sign == 0:
+                continue
+            dx = (xy[:, c[0], 0] - xy[:, c[1], 0]) * hip_sign
+            with np.errstate(invalid="ignore"):
+                rows = dx < -margin
+            if rows.any():
+                _swap_rows(xy, conf, c[0], c[1], rows)
+                repaired[part] = int(rows.sum())
+    else:
+        parts = ("hip", "knee") if view in ("side-left", "side-right") else SIDED_PARTS
+        for part in parts:
+            c = cols(part)
+            if c is None:
+                continue
+            state = _swap_state(xy[:, c[0]], xy[:, c[1]], ratio=ratio, min_px=min_px,
+                                max_frames=max_frames)
+            if state.any():
+                _swap_rows(xy, conf, c[0], c[1], state)
+                repaired[part] = int(state.sum())
+        knees, ankles = cols("knee"), cols("ankle")
+        if view in ("side-left", "side-right") and knees is not None and ankles is not None:
+            kl, kr = xy[:, knees[0]], xy[:, knees[1]]
+            al, ar = xy[:, ankles[0]], xy[:, ankles[1]]
+            shank = np.nanmedian(np.concatenate([_dist(kl, al), _dist(kr, ar)]))
+            keep = np.abs(_dist(kl, al) - shank) + np.abs(_dist(kr, ar) - shank)
+            cross = np.abs(_dist(kl, ar) - shank) + np.abs(_dist(kr, al) - shank)
+            with np.errstate(invalid="ignore"):
+                rows = (cross < ratio * keep) & (keep > 0.15 * shank)
+            if rows.any():
+                _swap_rows(xy, conf, ankles[0], ankles[1], rows)
+                repaired["ankle_vs_knee"] = int(rows.sum())
+    # Heels and toes belong to the nearer ankle (in every view: feet may point across
+    # the midline, so their image order is no cue).
+    ankles = cols("ankle")
+    for part in ("heel", "toe", "small_toe"):
+        c = cols(part)
+        if c is None or ankles is None:
             continue
-        il, ir = kp.index(left), kp.index(right)
-        state = _swap_state(xy[:, il], xy[:, ir], ratio=ratio, min_px=min_px,
-                            max_frames=max_frames)
-        if state.any():
-            xy[state, il], xy[state, ir] = xy[state, ir].copy(), xy[state, il].copy()
-            conf[state, il], conf[state, ir] = conf[state, ir].copy(), conf[state, il].copy()
-            repaired[part] = int(state.sum())
+        al, ar = xy[:, ankles[0]], xy[:, ankles[1]]
+        pl, pr = xy[:, c[0]], xy[:, c[1]]
+        keep = _dist(pl, al) + _dist(pr, ar)
+        cross = _dist(pl, ar) + _dist(pr, al)
+        with np.errstate(invalid="ignore"):
+            rows = (cross < ratio * keep) & (keep > min_px)
+        if rows.any():
+            _swap_rows(xy, conf, c[0], c[1], rows)
+            repaired[f"{part}_vs_ankle"] = int(rows.sum())
     return kp.replace(xy=xy, confidence=conf, step="repair_swaps",
-                      params={"max_swap_s": max_swap_s, "ratio": ratio,
+                      params={"view": view, "max_swap_s": max_swap_s, "ratio": ratio,
                               "min_jump_px": round(float(min_px), 2),
                               "frames_repaired": repaired})
 
@@ -195,13 +275,16 @@ def lowpass(kp: Keypoints, *, cutoff_hz: float | None = None, order: int = 2) ->
                               "cutoff_hz": round(fc, 3)})
 
 
-def clean_keypoints(kp: Keypoints, *, min_confidence: float = 0.3, max_gap_s: float = 0.1,
-                    cutoff_hz: float | None = None, repair: bool = True,
+def clean_keypoints(kp: Keypoints, *, view: str | None = None, min_confidence: float = 0.3,
+                    max_gap_s: float = 0.1, cutoff_hz: float | None = None, repair: bool = True,
                     filter_signal: bool = True) -> Keypoints:
-    """Run the full cleaning chain (see module docstring) and return new keypoints."""
+    """Run the full cleaning chain (see module docstring) and return new keypoints.
+
+    ``view`` (if known) selects the swap-repair cues (:func:`repair_swaps`).
+    """
     out = reject_low_confidence(kp, min_confidence=min_confidence)
     if repair:
-        out = repair_swaps(out)
+        out = repair_swaps(out, view=view)
     out = reject_outliers(out)
     out = fill_gaps(out, max_gap_s=max_gap_s)
     if filter_signal:

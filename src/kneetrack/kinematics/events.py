@@ -121,7 +121,10 @@ def _at(time_s: np.ndarray, idx: float) -> float:
     """Time at a fractional frame index."""
     if not np.isfinite(idx):
         return float("nan")
-    return float(np.interp(idx, np.arange(len(time_s)), time_s))
+    i = int(np.clip(np.floor(idx), 0, len(time_s) - 1))
+    if i >= len(time_s) - 1:
+        return float(time_s[-1])
+    return float(time_s[i] + (idx - i) * (time_s[i + 1] - time_s[i]))
 
 
 def _foot_y(kp: Keypoints, leg: str) -> np.ndarray:
@@ -270,13 +273,15 @@ class ContactDetector:
         else:
             v_pel = np.full(kp.n_frames, np.nan)
         fwd = {"side-right": 1.0, "side-left": -1.0}.get(self.view, 0.0)
+        heels = {leg: _marker(kp, f"{leg}_heel", f"{leg}_ankle") for leg in LEGS}
+        toes = {leg: _marker(kp, f"{leg}_toe", f"{leg}_ankle") for leg in LEGS}
 
         def contact(leg: str, lo: int, hi: int) -> tuple[float, float, dict[str, float]]:
             cues: list[tuple[str, float, float]] = []
             ip = _window_peak(v_pel, lo, hi)
             if np.isfinite(ip):
                 cues.append(("pelvis", _at(t, ip) - self.pelvis_delay_ms / 1000, self.pelvis_sd_ms))
-            heel = _marker(kp, f"{leg}_heel", f"{leg}_ankle")
+            heel = heels[leg]
             if self.view == "front":
                 ih = _window_peak(heel[:, 1], lo, hi)
                 if np.isfinite(ih):
@@ -310,7 +315,7 @@ class ContactDetector:
             if np.isfinite(ip):
                 est.append(_at(t, ip) + self.toe_off_delay_ms / 1000)
             if self.view == "rear":
-                toe = _marker(kp, f"{leg}_toe", f"{leg}_ankle")
+                toe = toes[leg]
                 it = _window_peak(toe[:, 1], lo, hi)
                 if np.isfinite(it):
                     est.append(_at(t, it))

@@ -132,9 +132,12 @@ def _nanmean(x: np.ndarray, *, min_valid: float = 0.5) -> float:
 def normalise_stance(time_s: np.ndarray, y: np.ndarray, t0: float, t1: float,
                      *, points: int = 101) -> np.ndarray:
     """Resample ``y`` between ``t0`` and ``t1`` onto ``points`` even instants (0–100 %)."""
-    grid = np.linspace(t0, t1, points)
     if not (np.isfinite(t0) and np.isfinite(t1)) or t1 <= t0:
         return np.full(points, np.nan)
+    grid = np.linspace(t0, t1, points)
+    w = slice(max(int(np.searchsorted(time_s, t0)) - 1, 0),
+              int(np.searchsorted(time_s, t1, side="right")) + 1)
+    time_s, y = time_s[w], y[w]
     ok = np.isfinite(y)
     if ok.sum() < 2:
         return np.full(points, np.nan)
@@ -248,6 +251,6 @@ class StanceMetrics:
                     if y is not None:
                         curve = normalise_stance(t, y, ev.contact_s, ev.toe_off_s,
                                                  points=self.curve_points)
-                        self.curves_[leg][c].append([float(v) for v in curve])
+                        self.curves_[leg][c].append(curve.tolist())
             self.stances_.append(rec)
         return self

@@ -89,7 +89,7 @@ class KinematicsResult:
         """The ``analysis.json`` fields this engine owns, strict-JSON safe (NaN → ``None``)."""
         stances = [s for s in self.stances
                    if s.get("contact_s") is not None and math.isfinite(s["contact_s"])]
-        return json_safe({
+        out = json_safe({
             "view": self.view,
             "view_confidence": round(self.view_confidence, 3),
             "quality": self.quality,
@@ -97,8 +97,10 @@ class KinematicsResult:
             "stances": [_round_record(s) for s in stances],
             "summary": self.summary,
             "findings": self.findings,
-            "curves": self.curves,
         })
+        # Curves are already JSON-safe (rounded, NaN → None) when built.
+        out["curves"] = self.curves
+        return out
 
 
 def json_safe(obj: Any) -> Any:
@@ -117,6 +119,15 @@ def json_safe(obj: Any) -> Any:
         f = float(obj)
         return f if math.isfinite(f) else None
     return obj
+
+
+def _rounded_rows(rows: list[list[float]]) -> list[list[float | None]]:
+    """Round curves to 0.01 and turn NaN into ``None`` (vectorised)."""
+    if not rows:
+        return []
+    arr = np.round(np.asarray(rows, dtype=float), 2).astype(object)
+    arr[np.isnan(np.asarray(rows, dtype=float))] = None
+    return arr.tolist()
 
 
 def _round_record(rec: dict[str, Any]) -> dict[str, Any]:
@@ -176,14 +187,15 @@ def analyze_keypoints(kp: Keypoints, *, view: str | None = None) -> KinematicsRe
         warnings.append(f"clip too short ({kp.n_frames} frames) to find steps")
         return _empty(kp, view, warnings)
 
-    clean = clean_keypoints(kp)
-    det = ViewDetector().detect(clean)
+    # The view is detected on lightly cleaned keypoints (medians resist swaps); the full
+    # cleaning then uses the view to choose its swap-repair cues.
+    det = ViewDetector().detect(clean_keypoints(kp, repair=False, filter_signal=False))
     detected, vconf = det.view_, det.confidence_
     if view is None:
         use_view = detected
         if use_view is None:
             warnings.append("the camera view could not be determined; give --view")
-            return _empty(clean, None, warnings)
+            return _empty(clean_keypoints(kp), None, warnings)
         if vconf < 0.5:
             warnings.append(f"view detected as {detected} with low confidence ({vconf:.2f}); "
                             "give --view if this is wrong")
@@ -197,6 +209,7 @@ def analyze_keypoints(kp: Keypoints, *, view: str | None = None) -> KinematicsRe
             warnings.append(f"the given view is {view} but the keypoints look like {detected} "
                             f"(confidence {vconf:.2f})")
 
+    clean = clean_keypoints(kp, view=use_view)
     events = ContactDetector(use_view).detect(clean)
     series = compute_series(clean, use_view)
     fs = th.get("foot_strike", {})
@@ -236,8 +249,7 @@ def analyze_keypoints(kp: Keypoints, *, view: str | None = None) -> KinematicsRe
     family = "frontal" if use_view in ("front", "rear") else "sagittal"
     curves: dict[str, Any] = {"percent_stance": list(range(sm.curve_points))}
     for leg in LEGS:
-        curves[leg] = {c: [[round(v, 2) if math.isfinite(v) else None for v in curve]
-                           for curve in sm.curves_[leg].get(c, [])]
+        curves[leg] = {c: _rounded_rows(sm.curves_[leg].get(c, []))
                        for c in _CONTRACT_CURVES[family]}
 
     res = KinematicsResult(view=use_view, keypoints=clean, view_confidence=vconf,

@@ -21,14 +21,13 @@ def test_two_processes_logging_at_once_lose_nothing(db_url: str, artefact_root: 
         a = st.add_athlete(Athlete("Ana"))
     n = 120
     ctx = multiprocessing.get_context("spawn")
-    go = ctx.Event()  # both writers start together
+    go = ctx.Barrier(2)  # both writers start writing together
     procs = [
         ctx.Process(target=_worker.log_many, args=(db_url, str(artefact_root), "Ana", n, tag, go))
         for tag in ("p1", "p2")
     ]
     for p in procs:
         p.start()
-    go.set()
     for p in procs:
         p.join(timeout=120)
         assert p.exitcode == 0, f"writer process failed with exit code {p.exitcode}"

@@ -108,12 +108,13 @@ def _retest(r: RetestRow) -> Retest:
 
 def programme_start(data: Mapping[str, Any]) -> dt.date | None:
     """First day of a ``programme.json``: ``start`` if given, else its earliest session date."""
-    for key in ("start", "start_date"):
-        if data.get(key):
+    settings = data.get("settings") if isinstance(data.get("settings"), Mapping) else {}
+    for where, key in ((data, "start"), (data, "start_date"), (settings, "start")):
+        if where.get(key):
             try:
-                return dt.date.fromisoformat(str(data[key])[:10])
+                return dt.date.fromisoformat(str(where[key])[:10])
             except ValueError:
-                raise InputError(f"programme {key} is not a date: {data[key]!r}") from None
+                raise InputError(f"programme {key} is not a date: {where[key]!r}") from None
     dates = []
     for w in data.get("weeks") or []:
         for s in w.get("sessions") or []:
@@ -139,6 +140,11 @@ def programme_weeks(data: Mapping[str, Any], start: dt.date | None) -> list[Prog
             raise InputError(f"programme week {n} appears twice")
         seen.add(n)
         wk_start = None if start is None else start + dt.timedelta(days=7 * (n - 1))
+        if w.get("start"):
+            try:
+                wk_start = dt.date.fromisoformat(str(w["start"])[:10])
+            except ValueError:
+                raise InputError(f"week {n} start is not a date: {w['start']!r}") from None
         out.append(
             ProgrammeWeek(
                 week=n,

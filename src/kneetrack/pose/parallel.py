@@ -266,7 +266,12 @@ def _prefetch(frames: Iterable[Frame], depth: int) -> Iterator[Frame]:
                 th.join(timeout=0.05)
 
 
-def _make_backend(spec: str) -> Any:
+def make_backend(spec: str) -> Any:
+    """Create a pose backend: ``"mediapipe"`` or ``"module:factory"`` (a zero-argument callable).
+
+    Worker processes (and Ray actors) receive this string, not a backend object,
+    and build their own model from it.
+    """
     if spec == "mediapipe":
         from kneetrack.pose.mediapipe_backend import MediaPipePoseBackend
 
@@ -278,7 +283,7 @@ def _make_backend(spec: str) -> Any:
     return getattr(importlib.import_module(mod), attr)()
 
 
-def _reset_tracking(backend: Any) -> None:
+def reset_tracking(backend: Any) -> None:
     """Forget the tracked person (the next frame runs the detector)."""
     model = getattr(backend, "_pose", None)
     if model is not None and hasattr(model, "reset"):
@@ -292,7 +297,7 @@ def _worker_main(worker_id: int, info: VideoInfo, backend_spec: str, max_side_px
     """Process chunks from ``tasks`` until a ``None``; report on ``results``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     try:
-        backend = _make_backend(backend_spec)
+        backend = make_backend(backend_spec)
         results.put(("ready", worker_id, backend.name, tuple(backend.markers),
                      dict(getattr(backend, "params", {}))))
     except BaseException as err:  # noqa: BLE001 - reported to the parent
@@ -306,7 +311,7 @@ def _worker_main(worker_id: int, info: VideoInfo, backend_spec: str, max_side_px
                 return
             chunk, pts, times, report = task
             try:
-                _reset_tracking(backend)
+                reset_tracking(backend)
                 n = chunk.stop - chunk.warmup_start
                 xy = np.full((n, m, 2), np.nan)
                 conf = np.zeros((n, m))
@@ -317,7 +322,7 @@ def _worker_main(worker_id: int, info: VideoInfo, backend_spec: str, max_side_px
                                        PREFETCH_FRAMES)
                     _run_chunk(backend, frames, chunk, xy, conf, results, report=report)
                 except _SeekFailedError:
-                    _reset_tracking(backend)
+                    reset_tracking(backend)
                     xy[:] = np.nan
                     conf[:] = 0.0
                     frames = _prefetch(_iter_chunk(info, pts, times, chunk.warmup_start,
@@ -586,7 +591,7 @@ def _single_process(info: VideoInfo, *, progress: Callable[[int, int | None], No
                     max_side_px: int | None, backend_spec: str) -> Keypoints:
     from kneetrack.pose.run import estimate_video
 
-    backend = _make_backend(backend_spec)
+    backend = make_backend(backend_spec)
     try:
         return estimate_video(info.path, backend=backend, progress=progress,
                               max_side_px=max_side_px)

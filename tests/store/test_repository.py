@@ -87,6 +87,7 @@ def test_programme_weeks_and_versions(store: Store) -> None:
     p = store_programme(store, "Ana", make_programme(D0, weeks=10))
     assert p.start_date == D0 and len(p.weeks) == 10
     assert p.weeks[0].planned_sessions == 3 and p.weeks[4].phase == "strength"
+    assert p.weeks[3].planned_sessions == 3  # the week-4 retest filming is not a logged session
     assert p.weeks[3].start_date == D0 + dt.timedelta(days=21)
     assert p.week_of(D0 + dt.timedelta(days=15)) == 3
     p2 = store.add_programme(

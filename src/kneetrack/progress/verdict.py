@@ -284,12 +284,27 @@ class AdherenceReport:
         return None if self.pct is None else self.pct >= self.good_pct
 
 
+#: Session kinds that are not logged as workouts (a retest is a new analysis instead).
+UNLOGGED_KINDS = frozenset({"retest"})
+
+
+def is_logged_session(session: Mapping[str, Any]) -> bool:
+    """Whether a planned session is one a runner logs (not a retest filming)."""
+    return session.get("kind") not in UNLOGGED_KINDS
+
+
 def planned_sessions(programme: Mapping[str, Any], start: dt.date | None) -> list[PlannedSession]:
-    """Sessions of a ``programme.json`` dict; undated sessions fall on their week's first day."""
+    """Loggable sessions of a ``programme.json`` dict.
+
+    Undated sessions fall on their week's first day; retest sessions (filming)
+    are left out, as they are not logged as workouts.
+    """
     out: list[PlannedSession] = []
-    for w in programme.get("weeks") or []:
-        week = int(w.get("week", len(out) + 1))
+    for i, w in enumerate(programme.get("weeks") or [], start=1):
+        week = int(w.get("week", i))
         for s in w.get("sessions") or []:
+            if not is_logged_session(s):
+                continue
             day: dt.date | None = None
             if s.get("date"):
                 try:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kneetrack.errors import InputError, SettingsError
 from kneetrack.progress.metrics import MetricSummary, summarise_analysis
+from kneetrack.progress.verdict import is_logged_session
 from kneetrack.store import migrate
 from kneetrack.store.artefacts import ArtefactStore
 from kneetrack.store.config import StoreLocation, resolve_location
@@ -150,7 +151,7 @@ def programme_weeks(data: Mapping[str, Any], start: dt.date | None) -> list[Prog
                 week=n,
                 phase=w.get("phase"),
                 start_date=wk_start,
-                planned_sessions=len(w.get("sessions") or []),
+                planned_sessions=sum(1 for x in w.get("sessions") or [] if is_logged_session(x)),
             )
         )
     return out

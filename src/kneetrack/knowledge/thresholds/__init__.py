@@ -1,0 +1,1 @@
+"""Threshold data files (YAML) used by the kinematics and screening engines."""

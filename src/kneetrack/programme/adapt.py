@@ -1,0 +1,398 @@
+"""Adapt next week's plan to what the runner logged (progress, hold, regress or refer).
+
+This is the API the progress tracker calls after each week::
+
+    from kneetrack.programme.adapt import adapt_next_week
+    out = adapt_next_week(programme, logs, retest=None)
+    out["programme"], out["decision"], out["reasons"]
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from kneetrack.errors import InputError
+from kneetrack.knowledge import load_knowledge
+from kneetrack.knowledge.schema import Knowledge
+from kneetrack.programme.dosage import LOADING_KINDS, progress_item, regress_item
+
+DECISIONS = ("progress", "hold", "regress", "refer")
+#: analysis metric -> finding code that makes it a metric of concern
+METRIC_FINDINGS = {
+    "fppa_peak_deg": "dynamic_knee_valgus",
+    "hip_adduction_peak_deg": "hip_adduction",
+    "pelvic_drop_peak_deg": "contralateral_pelvic_drop",
+}
+_URGENCY_RANK = {"none": 0, "soon": 1, "urgent": 2}
+
+
+def _date(value: Any, what: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise InputError(f"{what}: not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _number(log: dict[str, Any], key: str, lo: float, hi: float, i: int) -> float | None:
+    value = log.get(key)
+    if value is None:
+        return None
+    try:
+        num = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"log {i}: {key} must be a number, got {value!r}") from None
+    if not lo <= num <= hi:
+        raise InputError(f"log {i}: {key} must be between {lo:g} and {hi:g}, got {num:g}")
+    return num
+
+
+def _clean_logs(logs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for i, log in enumerate(logs):
+        if not isinstance(log, dict):
+            raise InputError(f"log {i}: must be an object")
+        if "date" not in log:
+            raise InputError(f"log {i}: missing date")
+        out.append(
+            {
+                **log,
+                "date": _date(log["date"], f"log {i}"),
+                "pain": _number(log, "pain", 0, 10, i),
+                "rpe": _number(log, "rpe", 1, 10, i),
+            }
+        )
+    return out
+
+
+def _week_bounds(week: dict[str, Any]) -> tuple[dt.date, dt.date]:
+    start = _date(week.get("start") or min(s["date"] for s in week["sessions"]), "week start")
+    return start, start + dt.timedelta(days=7)
+
+
+def _week_of(programme: dict[str, Any], day: dt.date) -> int:
+    """Index (0-based) of the week that contains ``day`` (clamped to the plan)."""
+    weeks = programme["weeks"]
+    for i, week in enumerate(weeks):
+        lo, hi = _week_bounds(week)
+        if lo <= day < hi:
+            return i
+    return 0 if day < _week_bounds(weeks[0])[0] else len(weeks) - 1
+
+
+def _max(values: list[float | None]) -> float | None:
+    vals = [v for v in values if v is not None]
+    return max(vals) if vals else None
+
+
+def retest_changes(programme: dict[str, Any], retest: dict[str, Any]) -> dict[str, float]:
+    """Change of each metric of concern, current − baseline, worst leg (degrees; negative = better).
+
+    ``retest`` is either ``{"changes_deg": {metric: change}}``, a new
+    ``analysis.json`` dict (compared with the baseline kept in the programme),
+    or ``{"baseline": analysis, "current": analysis}``.
+    """
+    if "changes_deg" in retest:
+        return {k: float(v) for k, v in retest["changes_deg"].items() if v is not None}
+    if "current" in retest:
+        base = (
+            baseline_from_analysis(retest["baseline"])
+            if "baseline" in retest
+            else programme.get("retest", {}).get("baseline", {})
+        )
+        current = baseline_from_analysis(retest["current"])
+    else:
+        base = programme.get("retest", {}).get("baseline", {})
+        current = baseline_from_analysis(retest)
+    concerns = set(base.get("concerns") or METRIC_FINDINGS)
+    changes: dict[str, float] = {}
+    for metric in concerns:
+        diffs = []
+        for leg in ("left", "right"):
+            b = base.get("metrics", {}).get(metric, {}).get(leg)
+            c = current.get("metrics", {}).get(metric, {}).get(leg)
+            if b is not None and c is not None:
+                diffs.append(c - b)
+        if diffs:
+            # The leg that changed least toward better decides (conservative).
+            changes[metric] = max(diffs)
+    return changes
+
+
+def baseline_from_analysis(analysis: dict[str, Any]) -> dict[str, Any]:
+    """Per-leg means of the tracked metrics and which of them were findings (of concern)."""
+    summary = analysis.get("summary") or {}
+    metrics: dict[str, dict[str, float]] = {}
+    for metric in METRIC_FINDINGS:
+        for leg in ("left", "right"):
+            block = (summary.get(leg) or {}).get(metric)
+            mean = block.get("mean") if isinstance(block, dict) else None
+            if mean is not None:
+                metrics.setdefault(metric, {})[leg] = float(mean)
+    codes = {f.get("code") for f in analysis.get("findings") or []}
+    concerns = [m for m, code in METRIC_FINDINGS.items() if code in codes and m in metrics]
+    return {"metrics": metrics, "concerns": concerns}
+
+
+def _apply(
+    week_items: list[dict[str, Any]],
+    current: list[dict[str, Any]],
+    decision: str,
+    level: str,
+    kb: Knowledge,
+    equipment: list[str],
+    painful: set[str],
+) -> list[dict[str, Any]]:
+    now = {i.get("slot", i["exercise_id"]): i for i in current}
+    now.update({i["exercise_id"]: i for i in current})
+    out = []
+    for item in week_items:
+        key = item.get("slot", item["exercise_id"])
+        done = now.get(item["exercise_id"]) or now.get(key)
+        kind = kb.exercises[item["exercise_id"]].kind
+        if kind == "run" and decision in ("regress", "refer"):
+            new = regress_item(item, level, kb, equipment=equipment)
+            if done is not None and "bpm" in done:
+                new["bpm"], new["increase_pct"] = done.get("bpm"), done.get("increase_pct")
+            out.append(new)
+            continue
+        if kind not in LOADING_KINDS or item.get("block") != "main":
+            out.append(dict(item))
+            continue
+        if decision == "progress":
+            new = (
+                progress_item(
+                    done,
+                    level,
+                    kb,
+                    equipment=equipment,
+                    taken={i["exercise_id"] for i in week_items},
+                )
+                if done
+                else dict(item)
+            )
+        elif decision == "hold":
+            new = dict(done) if done else dict(item)
+        else:
+            base = done or item
+            new = regress_item(
+                base, level, kb, equipment=equipment, painful=base["exercise_id"] in painful
+            )
+        new["block"] = item.get("block", "main")
+        new.setdefault("slot", key)
+        out.append(new)
+    return out
+
+
+def _propagate(
+    weeks: list[dict[str, Any]], from_index: int, level: str, kb: Knowledge, equipment: list[str]
+) -> None:
+    """Re-base the weeks after ``from_index`` so the plan keeps rising from the adapted week."""
+    for w in range(from_index + 1, len(weeks)):
+        prev_main = [
+            i
+            for s in weeks[w - 1]["sessions"]
+            if s["kind"] == "strength"
+            for i in s["items"]
+            if i.get("block") == "main"
+        ]
+        for session in weeks[w]["sessions"]:
+            if session["kind"] == "strength":
+                session["items"] = _apply(
+                    session["items"], prev_main, "progress", level, kb, equipment, set()
+                )
+
+
+def adapt_next_week(
+    programme: dict[str, Any], logs: list[dict[str, Any]], *, retest: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Decide how next week should change from this week's workout logs, and apply it.
+
+    Parameters
+    ----------
+    programme
+        A ``kneetrack.programme/1`` dict (as written to ``programme.json``). It
+        is not modified; an updated deep copy is returned.
+    logs
+        Workout logs, each ``{date, exercise_id, sets, reps, hold_s, load, rpe
+        (1–10), pain (0–10), note}``; only ``date`` is required. "This week" is
+        the programme week containing the latest log date; earlier logs serve
+        as the comparison week.
+    retest
+        Optional retest result: a new ``analysis.json`` dict (compared with the
+        baseline stored in ``programme["retest"]["baseline"]``),
+        ``{"baseline": analysis, "current": analysis}``, or
+        ``{"changes_deg": {"fppa_peak_deg": -9.0, ...}}`` (current − baseline).
+
+    Returns
+    -------
+    dict
+        ``{"programme": updated programme, "decision": "progress" | "hold" |
+        "regress" | "refer", "reasons": [str, ...]}``.
+
+    Notes
+    -----
+    Rules (thresholds from ``knowledge/rules.yaml``):
+
+    - **refer** — pain above the limit (3/10) this week and the week before
+      (pain persists), or a retest after the first block (4 weeks) shows no
+      change larger than the smallest detectable difference (FPPA 8°, pelvic
+      drop 2.7°, hip adduction 3°) in any metric of concern, or a real
+      worsening. Loading is regressed and ``programme["referral"]`` is raised
+      to at least ``soon`` (physical therapist).
+    - **regress** — pain above 3/10, pain up by 2+ points on the week before,
+      or an RPE above 8. Painful exercises move to their regression, others
+      lose a set and a third of their reps; runs are shortened and the cadence
+      target is held.
+    - **progress** — every planned strength session was done (distinct log
+      days ≥ planned strength sessions), pain ≤ 3/10 and RPE ≤ 7: next week
+      gets one overload step (reps → sets → resistance → single-leg).
+    - **hold** — anything else (a missed session, RPE 8, no logs): next week
+      repeats this week's dose.
+
+    Later weeks are re-based on the adapted week, and the decision is recorded
+    in ``programme["adaptations"]`` and in the adapted week's ``adapted`` field.
+    """
+    if not isinstance(programme, dict) or programme.get("schema") != "kneetrack.programme/1":
+        raise InputError("not a kneetrack.programme/1 document")
+    kb = load_knowledge()
+    rules = kb.rules.progression
+    prog = copy.deepcopy(programme)
+    clean = _clean_logs(logs)
+    referral = prog.setdefault(
+        "referral", {"needed": False, "urgency": "none", "to": [], "reasons": []}
+    )
+    if prog.get("status") == "on_hold" or not prog.get("weeks"):
+        reasons = [
+            "Loading is on hold until a clinician has seen you: "
+            + "; ".join(referral.get("reasons") or ["urgent referral"])
+        ]
+        return {"programme": prog, "decision": "refer", "reasons": reasons}
+    settings = prog.get("settings", {})
+    level = settings.get("level", "intermediate")
+    equipment = list(settings.get("equipment", []))
+    weeks = prog["weeks"]
+
+    if not clean:
+        cur = 0
+        week_logs: list[dict[str, Any]] = []
+        prev_logs: list[dict[str, Any]] = []
+    else:
+        latest = max(log["date"] for log in clean)
+        cur = _week_of(prog, latest)
+        lo, hi = _week_bounds(weeks[cur])
+        week_logs = [g for g in clean if lo <= g["date"] < hi]
+        prev_logs = [g for g in clean if lo - dt.timedelta(days=7) <= g["date"] < lo]
+
+    pain = _max([g["pain"] for g in week_logs])
+    prev_pain = _max([g["pain"] for g in prev_logs])
+    rpe = _max([g["rpe"] for g in week_logs])
+    planned = sum(1 for s in weeks[cur]["sessions"] if s["kind"] == "strength")
+    days_done = len({g["date"] for g in week_logs})
+    painful = {
+        g.get("exercise_id")
+        for g in week_logs
+        if g["pain"] is not None and g["pain"] > rules.pain_regress_above
+    }
+    limit = rules.pain_regress_above
+    reasons: list[str] = []
+    decision = "hold"
+
+    refer_reasons = []
+    if pain is not None and pain > limit and prev_pain is not None and prev_pain > limit:
+        refer_reasons.append(
+            f"Pain stayed above {limit:g}/10 for two weeks ({prev_pain:g} then {pain:g}/10)."
+        )
+    if retest is not None:
+        changes = retest_changes(prog, retest)
+        sdd = kb.rules.retest.sdd_deg
+        block_done = cur + 1 >= kb.rules.retest.every_weeks
+        better = {m: c for m, c in changes.items() if m in sdd and c <= -sdd[m]}
+        worse = {m: c for m, c in changes.items() if m in sdd and c >= sdd[m]}
+        for m, c in better.items():
+            reasons.append(
+                f"Retest: {m} improved by {-c:.1f}° — more than the {sdd[m]:g}° "
+                "measurement error, a real change."
+            )
+        for m, c in worse.items():
+            refer_reasons.append(
+                f"Retest: {m} got worse by {c:.1f}° (more than the {sdd[m]:g}° measurement error)."
+            )
+        if changes and block_done and not better and not worse:
+            refer_reasons.append(
+                "Retest after the first block shows no change larger than the measurement error "
+                f"({', '.join(f'{m} {c:+.1f}°' for m, c in changes.items())})."
+            )
+    if refer_reasons:
+        decision = "refer"
+        reasons.extend(refer_reasons)
+    elif pain is not None and pain > limit:
+        decision = "regress"
+        reasons.append(f"Pain reached {pain:g}/10 (limit {limit:g}/10).")
+    elif pain is not None and prev_pain is not None and pain - prev_pain >= rules.pain_rise_points:
+        decision = "regress"
+        reasons.append(f"Pain rose from {prev_pain:g} to {pain:g}/10 since last week.")
+    elif rpe is not None and rpe > rules.rpe_regress_above:
+        decision = "regress"
+        reasons.append(f"Effort was very high (RPE {rpe:g}/10).")
+    elif not week_logs:
+        reasons.append("No workouts logged this week: repeat the same dose.")
+    elif days_done < planned:
+        reasons.append(f"{days_done} of {planned} strength sessions logged: repeat the same dose.")
+    elif rpe is not None and rpe > rules.rpe_progress_max:
+        reasons.append(f"Effort was high (RPE {rpe:g}/10): repeat the same dose.")
+    else:
+        decision = "progress"
+        reasons.append(
+            f"All {planned} strength sessions done with pain ≤ {limit:g}/10"
+            + (f" and RPE ≤ {rules.rpe_progress_max:g}" if rpe is not None else "")
+            + "."
+        )
+
+    if decision == "refer":
+        if _URGENCY_RANK.get(referral.get("urgency", "none"), 0) < _URGENCY_RANK["soon"]:
+            referral["urgency"] = "soon"
+        referral["needed"] = True
+        referral["to"] = list(dict.fromkeys([*referral.get("to", []), "physical therapist"]))
+        referral["reasons"] = list(dict.fromkeys([*referral.get("reasons", []), *refer_reasons]))
+
+    nxt = cur + 1
+    if nxt < len(weeks):
+        current_main = [
+            i
+            for s in weeks[cur]["sessions"]
+            if s["kind"] in ("strength", "run")
+            for i in s["items"]
+            if i.get("block") == "main"
+        ]
+        for session in weeks[nxt]["sessions"]:
+            if session["kind"] in ("strength", "run"):
+                session["items"] = _apply(
+                    session["items"], current_main, decision, level, kb, equipment, painful
+                )
+        weeks[nxt]["adapted"] = {
+            "decision": decision,
+            "reasons": reasons,
+            "from_week": weeks[cur]["week"],
+        }
+        _propagate(weeks, nxt, level, kb, equipment)
+    else:
+        reasons.append("This was the last week of the plan; film a retest and make a new plan.")
+    prog.setdefault("adaptations", []).append(
+        {
+            "week": weeks[cur]["week"],
+            "applied_to_week": weeks[nxt]["week"] if nxt < len(weeks) else None,
+            "decision": decision,
+            "reasons": reasons,
+            "logged_days": days_done,
+            "max_pain": pain,
+            "max_rpe": rpe,
+        }
+    )
+    return {"programme": prog, "decision": decision, "reasons": reasons}

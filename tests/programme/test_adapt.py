@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kneetrack.errors import InputError
+from kneetrack.knowledge import load_knowledge
+from kneetrack.programme.adapt import adapt_next_week, baseline_from_analysis
+from kneetrack.programme.dosage import week_volume
+
+KB = load_knowledge()
+
+
+def week_logs(
+    programme: dict,
+    week: int,
+    *,
+    pain: float = 1,
+    rpe: float = 6,
+    sessions: int | None = None,
+    painful_exercise: str | None = None,
+) -> list[dict]:
+    """Logs for every main item of the strength sessions of ``week`` (1-based)."""
+    logs = []
+    strength = [s for s in programme["weeks"][week - 1]["sessions"] if s["kind"] == "strength"]
+    for s in strength[:sessions]:
+        for item in s["items"]:
+            if item["block"] != "main":
+                continue
+            p = pain if painful_exercise in (None, item["exercise_id"]) else 1
+            logs.append(
+                {
+                    "date": s["date"],
+                    "exercise_id": item["exercise_id"],
+                    "sets": item["sets"],
+                    "reps": item.get("reps"),
+                    "hold_s": item.get("hold_s"),
+                    "load": item["load"],
+                    "rpe": rpe,
+                    "pain": p,
+                    "note": "",
+                }
+            )
+    return logs
+
+
+def test_progress_when_week_completed_without_pain(hip_programme):
+    out = adapt_next_week(hip_programme, week_logs(hip_programme, 1))
+    assert out["decision"] == "progress"
+    new = out["programme"]
+    assert week_volume(new["weeks"][1], KB) > week_volume(new["weeks"][0], KB)
+    assert new["weeks"][1]["adapted"]["decision"] == "progress"
+    assert new["adaptations"][-1]["week"] == 1
+    # the input is not modified
+    assert "adapted" not in hip_programme["weeks"][1]
+
+
+def test_regress_on_pain_log_lowers_next_week_volume(hip_programme):
+    planned_next = week_volume(hip_programme["weeks"][1], KB)
+    out = adapt_next_week(hip_programme, week_logs(hip_programme, 1, pain=5))
+    assert out["decision"] == "regress"
+    new = out["programme"]
+    assert week_volume(new["weeks"][1], KB) < week_volume(new["weeks"][0], KB)
+    assert week_volume(new["weeks"][1], KB) < planned_next
+    assert any("5/10" in r for r in out["reasons"])
+    # later weeks are re-based and keep rising from the regressed week
+    assert week_volume(new["weeks"][2], KB) > week_volume(new["weeks"][1], KB)
+
+
+def test_painful_exercise_moves_to_its_regression(hip_programme):
+    out = adapt_next_week(
+        hip_programme, week_logs(hip_programme, 1, pain=6, painful_exercise="banded_clamshell")
+    )
+    ids = {
+        i["exercise_id"]
+        for s in out["programme"]["weeks"][1]["sessions"]
+        if s["kind"] == "strength"
+        for i in s["items"]
+    }
+    assert "side_lying_clamshell" in ids
+    assert "banded_clamshell" not in ids
+
+
+def test_pain_rise_regresses(hip_programme):
+    logs = week_logs(hip_programme, 1, pain=0) + week_logs(hip_programme, 2, pain=3)
+    assert adapt_next_week(hip_programme, logs)["decision"] == "regress"
+
+
+def test_high_rpe_regresses_and_moderate_rpe_holds(hip_programme):
+    assert (
+        adapt_next_week(hip_programme, week_logs(hip_programme, 1, rpe=9))["decision"] == "regress"
+    )
+    out = adapt_next_week(hip_programme, week_logs(hip_programme, 1, rpe=8))
+    assert out["decision"] == "hold"
+    new = out["programme"]
+    assert week_volume(new["weeks"][1], KB) == pytest.approx(week_volume(new["weeks"][0], KB))
+
+
+def test_missed_session_holds(hip_programme):
+    out = adapt_next_week(hip_programme, week_logs(hip_programme, 1, sessions=2))
+    assert out["decision"] == "hold"
+    assert "2 of 3" in out["reasons"][0]
+
+
+def test_no_logs_holds(hip_programme):
+    assert adapt_next_week(hip_programme, [])["decision"] == "hold"
+
+
+def test_persistent_pain_refers(hip_programme):
+    logs = week_logs(hip_programme, 1, pain=5) + week_logs(hip_programme, 2, pain=5)
+    out = adapt_next_week(hip_programme, logs)
+    assert out["decision"] == "refer"
+    ref = out["programme"]["referral"]
+    assert ref["needed"] and ref["urgency"] == "soon" and "physical therapist" in ref["to"]
+
+
+def test_retest_without_real_change_after_first_block_refers(hip_programme):
+    logs = week_logs(hip_programme, 4)
+    out = adapt_next_week(
+        hip_programme,
+        logs,
+        retest={"changes_deg": {"fppa_peak_deg": -3.0, "pelvic_drop_peak_deg": -1.0}},
+    )
+    assert out["decision"] == "refer"
+    assert any("no change larger" in r for r in out["reasons"])
+
+
+def test_retest_with_real_change_progresses(hip_programme):
+    logs = week_logs(hip_programme, 4)
+    out = adapt_next_week(
+        hip_programme, logs, retest={"changes_deg": {"pelvic_drop_peak_deg": -3.5}}
+    )
+    assert out["decision"] == "progress"
+    assert any("real change" in r for r in out["reasons"])
+
+
+def test_retest_from_analysis_uses_stored_baseline(hip_programme):
+    base = {
+        "summary": {
+            "left": {"pelvic_drop_peak_deg": {"mean": 7.0}},
+            "right": {"pelvic_drop_peak_deg": {"mean": 6.5}},
+        },
+        "findings": [{"code": "contralateral_pelvic_drop", "leg": "left"}],
+    }
+    prog = dict(
+        hip_programme, retest={**hip_programme["retest"], "baseline": baseline_from_analysis(base)}
+    )
+    same = {
+        "summary": {
+            "left": {"pelvic_drop_peak_deg": {"mean": 6.0}},
+            "right": {"pelvic_drop_peak_deg": {"mean": 6.0}},
+        }
+    }
+    out = adapt_next_week(prog, week_logs(prog, 4), retest=same)
+    assert out["decision"] == "refer"
+
+
+def test_on_hold_programme_refers(hip_programme):
+    prog = dict(
+        hip_programme,
+        status="on_hold",
+        weeks=[],
+        referral={"needed": True, "urgency": "urgent", "to": ["doctor"], "reasons": ["locking"]},
+    )
+    assert adapt_next_week(prog, [])["decision"] == "refer"
+
+
+def test_bad_logs_are_input_errors(hip_programme):
+    with pytest.raises(InputError, match="pain"):
+        adapt_next_week(hip_programme, [{"date": "2026-12-07", "pain": 12}])
+    with pytest.raises(InputError, match="date"):
+        adapt_next_week(hip_programme, [{"date": "yesterday"}])
+    with pytest.raises(InputError):
+        adapt_next_week({"schema": "other"}, [])
+
+
+def test_last_week_has_no_next_week(hip_programme):
+    last = len(hip_programme["weeks"])
+    out = adapt_next_week(hip_programme, week_logs(hip_programme, last))
+    assert out["programme"]["adaptations"][-1]["applied_to_week"] is None
+    assert dt.date.fromisoformat(hip_programme["weeks"][-1]["start"]) > dt.date(2026, 12, 7)

@@ -158,6 +158,9 @@ def drift_of(analysis: Mapping[str, Any], leg: str, metric: str) -> float | None
 # ----------------------------------------------------------------------------- sections
 def _steps_per_leg(analysis: Mapping[str, Any]) -> dict[str, int]:
     out = {}
+    per_side = (analysis.get("quality") or {}).get("steps_per_side")
+    if isinstance(per_side, Mapping) and all(_num(per_side.get(leg)) is not None for leg in LEGS):
+        return {leg: int(per_side[leg]) for leg in LEGS}
     for leg in LEGS:
         summ = (analysis.get("summary") or {}).get(leg) or {}
         n = _num(summ.get("stances")) if isinstance(summ, Mapping) else None
@@ -324,7 +327,8 @@ def programme_section(programme: Mapping[str, Any] | None) -> dict[str, Any] | N
         cnum = _num(conf)
         conf_text = f"{cnum:.0%}" if cnum is not None and cnum <= 1 else (str(conf) if conf else "")
         evidence = [_text_of(e) for e in (c.get("evidence") or [])]
-        causes.append({"name": c.get("name") or humanize(str(c.get("code", "cause"))),
+        name = c.get("name") or c.get("title") or c.get("label")
+        causes.append({"name": name or humanize(str(c.get("code", "cause"))),
                        "confidence": conf_text, "confidence_value": cnum or 0.0,
                        "evidence": evidence})
     causes.sort(key=lambda c: -c["confidence_value"])
@@ -343,32 +347,43 @@ def programme_section(programme: Mapping[str, Any] | None) -> dict[str, Any] | N
         for s in weeks[0].get("sessions") or []:
             if not isinstance(s, Mapping):
                 continue
-            items = [_item_text(i) for i in (s.get("items") or []) if isinstance(i, Mapping)]
-            sessions.append({"date": s.get("date"), "kind": humanize(str(s.get("kind") or "")),
-                             "items": items})
+            raw = [i for i in (s.get("items") or []) if isinstance(i, Mapping)]
+            main = [i for i in raw if i.get("block") != "warm-up"] or raw
+            sessions.append({"date": s.get("date"),
+                             "kind": str(s.get("title") or humanize(str(s.get("kind") or ""))),
+                             "type": str(s.get("kind") or ""),
+                             "items": [_item_text(i) for i in main]})
         first_week = {"week": weeks[0].get("week", 1), "sessions": sessions}
     cues = [_text_of(c) for c in (programme.get("cues") or [])]
     footwear = programme.get("footwear")
     footwear_list = ([_text_of(x) for x in footwear] if isinstance(footwear, list)
                      else [_text_of(footwear)] if footwear else [])
-    retest = programme.get("retest")
-    if isinstance(retest, list):
-        retest_text = "; ".join(_text_of(r) for r in retest)
-    elif isinstance(retest, Mapping):
-        retest_text = _text_of(retest) if any(k in retest for k in ("text", "description")) \
-            else ", ".join(f"{humanize(k)}: {_short(v)}" for k, v in retest.items())
-    else:
-        retest_text = str(retest) if retest else ""
+    retest_text = _retest_text(programme.get("retest"))
     return {"causes": causes, "weeks": len(weeks), "phases": phases, "first_week": first_week,
             "cues": cues, "footwear": footwear_list, "retest": retest_text}
 
 
-def _short(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(_short(v) for v in value)
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k} {_short(v)}" for k, v in value.items())
-    return str(value)
+def _retest_text(retest: Any) -> str:
+    """One sentence about when to film again."""
+    if isinstance(retest, list):
+        return "; ".join(_text_of(r) for r in retest)
+    if not isinstance(retest, Mapping):
+        return str(retest) if retest else ""
+    if retest.get("text") or retest.get("description"):
+        return _text_of(retest)
+    parts = []
+    every = _num(retest.get("every_weeks"))
+    if every:
+        parts.append(f"film again every {every:g} weeks")
+    dates = retest.get("dates")
+    if isinstance(dates, list) and dates:
+        parts.append(f"next on {dates[0]}")
+    text = ", ".join(parts)
+    text = text[:1].upper() + text[1:] + "." if text else ""
+    instructions = retest.get("instructions")
+    if isinstance(instructions, list) and instructions:
+        text += " " + " ".join(str(i) for i in instructions[:2])
+    return text.strip()
 
 
 def _item_text(item: Mapping[str, Any]) -> str:
@@ -423,6 +438,9 @@ def verdict_section(analysis: Mapping[str, Any], findings: list[dict[str, Any]],
         headline = (f"We saw {n} pattern{'s' if n > 1 else ''} worth working on"
                     if n > 1 else "We saw one pattern worth working on")
         points = [f["text"] for f in serious[:3]]
+        if not frontal_measured:
+            points.append("Knee valgus itself was not measured: that needs a video from the "
+                          "front or from behind.")
         status = "attention"
     elif not frontal_measured:
         headline = "Knee valgus could not be measured from this clip"
@@ -441,7 +459,8 @@ def verdict_section(analysis: Mapping[str, Any], findings: list[dict[str, Any]],
         first = (f"See {referral['to'] or 'a clinician'} before any running or exercise changes: "
                  + "; ".join(referral["reasons"]))
     elif programme and programme.get("first_week") and programme["first_week"]["sessions"]:
-        s = programme["first_week"]["sessions"][0]
+        sessions = programme["first_week"]["sessions"]
+        s = next((x for x in sessions if x.get("type") == "strength"), sessions[0])
         first = (f"Start week 1 of your {programme['weeks']}-week programme: "
                  f"{s['kind'] or 'first session'} — {', '.join(s['items'][:3])}.")
     else:
@@ -549,6 +568,7 @@ def build_context(analysis: Mapping[str, Any], *, programme: Mapping[str, Any] |
         "plots": list(plots),
         "strips": list(strips),
         "video": video,
+        "video_size": (inp.get("width"), inp.get("height")) if inp.get("width") else None,
         "exports": list(exports),
         "sources": sources_section(numbers),
         "provenance": [p.get("step") for p in (analysis.get("provenance") or [])

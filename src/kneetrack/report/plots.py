@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -173,11 +174,14 @@ def stance_curves_figure(curves: Mapping[str, Any], metric: str, *,
         shown = np.unique(np.linspace(0, m.shape[0] - 1, min(m.shape[0], MAX_TRACES)).astype(int))
         for row in m[shown]:
             ax.plot(pct, row, color=col, lw=0.6, alpha=0.25, zorder=2)
-        mean = np.nanmean(m, axis=0)
-        sd = np.nanstd(m, axis=0, ddof=1) if m.shape[0] > 1 else np.zeros_like(mean)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns stay NaN
+            mean = np.nanmean(m, axis=0)
+            sd = np.nanstd(m, axis=0, ddof=1) if m.shape[0] > 1 else np.zeros_like(mean)
         ax.fill_between(pct, mean - sd, mean + sd, color=col, alpha=0.18, lw=0, zorder=3)
         ax.plot(pct, mean, color=col, lw=2.2, zorder=4,
-                label=f"{leg.capitalize()}: mean ± SD of {m.shape[0]} steps",
+                label=(f"{leg.capitalize()}: mean ± SD of {m.shape[0]} steps" if m.shape[0] > 1
+                       else f"{leg.capitalize()}: 1 step"),
                 ls="-" if leg == "left" else (0, (5, 1.5)))
     ax.set_xlim(0, 100)
     ax.set_xlabel("% of stance (foot contact → toe-off)")

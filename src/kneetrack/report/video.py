@@ -60,11 +60,12 @@ class StanceMark:
 
 
 def stances_of(analysis: Mapping[str, Any]) -> list[StanceMark]:
-    """Stances with finite contact and toe-off times."""
+    """Stances with a finite contact time (toe-off NaN when the clip ends before it)."""
     out = []
     for s in analysis.get("stances") or []:
-        if isinstance(s, Mapping) and _finite(s.get("contact_s")) and _finite(s.get("toe_off_s")):
-            out.append(StanceMark(str(s.get("leg")), float(s["contact_s"]), float(s["toe_off_s"])))
+        if isinstance(s, Mapping) and _finite(s.get("contact_s")):
+            off = float(s["toe_off_s"]) if _finite(s.get("toe_off_s")) else math.nan
+            out.append(StanceMark(str(s.get("leg")), float(s["contact_s"]), off))
     return out
 
 
@@ -342,7 +343,7 @@ class VideoOverlay:
               values: Mapping[str, np.ndarray], contact_frames: Mapping[int, list[str]],
               n_frames: int) -> None:
         h, w = img.shape[:2]
-        u = max(min(w, h) / 720.0, 0.5)  # drawing unit
+        u = max(min(w, h) / 720.0, 0.6)  # drawing unit
         th = max(2, int(round(3 * u)))
         t = float(kp_t[k]) if k >= 0 else math.nan
         in_stance = {leg: any(m.leg == leg and m.contact_s <= t <= m.toe_off_s for m in stances)

@@ -1,0 +1,107 @@
+"""Report plots: drawn from the analysis, empty data gives no plot, no global matplotlib state."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from kneetrack.report.plots import (
+    LEG_COLOURS,
+    OKABE_ITO,
+    cadence_figure,
+    contact_strip_figure,
+    figure_svg,
+    peaks_over_run_figure,
+    report_figures,
+    stance_curves_figure,
+    step_cadence,
+)
+
+from .helpers import make_analysis
+
+
+def _svg_root(fig):
+    return ET.fromstring(figure_svg(fig))
+
+
+def test_curves_mean_line_matches_data():
+    a = make_analysis(fppa=(14.0, 6.0), steps=10)
+    fig = stance_curves_figure(a["curves"], "fppa_deg")
+    ax = fig.axes[0]
+    # the thick mean line of each leg peaks near the leg's mean peak (shape peaks at 1.0)
+    means = [ln for ln in ax.get_lines() if ln.get_linewidth() > 2]
+    assert len(means) == 2
+    peaks = sorted(float(np.nanmax(ln.get_ydata())) for ln in means)
+    assert peaks == pytest.approx([6.0, 14.0], abs=0.5)
+    colours = {ln.get_color().upper() for ln in means}
+    assert colours == {LEG_COLOURS["left"].upper(), LEG_COLOURS["right"].upper()}
+    assert _svg_root(fig).tag.endswith("svg")
+
+
+def test_curves_absent_metric_gives_no_figure():
+    a = make_analysis(view="side-right")
+    assert stance_curves_figure(a["curves"], "fppa_deg") is None
+    assert stance_curves_figure({}, "fppa_deg") is None
+    # malformed rows are dropped, not drawn
+    bad = {"percent_stance": list(range(101)), "left": {"fppa_deg": [[1, 2, 3], None]}}
+    assert stance_curves_figure(bad, "fppa_deg") is None
+
+
+def test_peaks_figure_trend_in_legend():
+    a = make_analysis(steps=12, drift_left=9.0)
+    fig = peaks_over_run_figure(a["stances"], "fppa_peak_deg")
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    left = next(t for t in texts if t.startswith("Left"))
+    # least-squares trend over the clip: 3° spread + 9° drift = +12°
+    assert "+12.0°" in left
+    assert peaks_over_run_figure(a["stances"], "shank_angle_ic_deg") is None
+
+
+def test_step_cadence_skips_gaps():
+    contacts = [0.0, 0.35, 0.70, 1.05, 2.10, 2.45]  # one missed step between 1.05 and 2.10
+    t, c = step_cadence([{"contact_s": x} for x in contacts])
+    assert c == pytest.approx([171.43] * 4, abs=0.01)
+    assert 2.10 not in t
+    assert step_cadence([{"contact_s": 1.0}])[0].size == 0
+    assert cadence_figure([{"contact_s": 1.0}]) is None
+
+
+def test_report_figures_front_and_side():
+    ids = [f[0] for f in report_figures(make_analysis())]
+    assert ids[:3] == ["curve-fppa", "curve-hip-adduction", "curve-pelvic-drop"]
+    assert "peaks-fppa-peak" in ids and "cadence" in ids
+    side = [f[0] for f in report_figures(make_analysis(view="side-left"))]
+    assert "curve-fppa" not in side and "curve-knee-flexion" in side
+    assert "peaks-shank-angle-ic" in side
+    assert report_figures({"stances": []}) == []
+
+
+def test_contact_strip_figure():
+    img = np.zeros((60, 40, 3), np.uint8)
+    fig = contact_strip_figure([{"image": img, "title": "Left"}, {"image": img, "title": "Right"}])
+    assert len(fig.axes) == 2
+    assert contact_strip_figure([]) is None
+
+
+def test_palette_is_okabe_ito():
+    assert set(LEG_COLOURS.values()) <= set(OKABE_ITO.values())
+
+
+def test_svg_is_deterministic():
+    a = make_analysis()
+    assert figure_svg(stance_curves_figure(a["curves"], "hip_adduction_deg")) == \
+        figure_svg(stance_curves_figure(a["curves"], "hip_adduction_deg"))
+
+
+def test_import_has_no_matplotlib_side_effects():
+    # dict.__getitem__: reading rcParams['backend'] normally resolves (and imports pyplot)
+    code = ("import matplotlib, sys; b = dict.__getitem__(matplotlib.rcParams, 'backend');"
+            "import kneetrack.report.plots, kneetrack.report.html, kneetrack.app.report;"
+            "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported';"
+            "assert dict.__getitem__(matplotlib.rcParams, 'backend') == b; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok"

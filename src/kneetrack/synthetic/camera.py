@@ -37,8 +37,23 @@ class Camera:
     image_size : tuple of int
         ``(width, height)`` in pixels.
     target_height_m : float
-        Height of the point the camera looks at (the optical axis stays level;
-        the principal point is shifted instead, so verticals stay vertical).
+        Height of the point the camera looks at (with ``tilt_deg`` 0 the optical
+        axis stays level and the principal point is shifted instead, so
+        verticals stay vertical).
+    azimuth_deg : float
+        Moves the camera around the mover (about the vertical through the
+        origin, counter-clockwise seen from above) while it keeps facing the
+        origin: a camera slightly off the view's axis. 0 = on the axis.
+    tilt_deg : float
+        Pitches the optical axis down (positive) or up; verticals then converge,
+        as with a phone on a low tripod pointed up or a high one pointed down.
+        The principal point still puts the target height mid-image.
+    roll_deg : float
+        Rotates the image about its centre (a phone not held level).
+    k1, k2 : float
+        Radial lens distortion on normalised image coordinates,
+        ``x_d = x (1 + k1 r^2 + k2 r^4)`` (negative k1 = barrel, as in wide
+        phone lenses). 0 = ideal pinhole.
 
     Examples
     --------
@@ -54,21 +69,35 @@ class Camera:
     focal_px: float = 1400.0
     image_size: tuple[int, int] = (1920, 1080)
     target_height_m: float = 0.9
+    azimuth_deg: float = 0.0
+    tilt_deg: float = 0.0
+    roll_deg: float = 0.0
+    k1: float = 0.0
+    k2: float = 0.0
 
     def __post_init__(self) -> None:
         if self.view not in _VIEW_DIRECTION:
             raise ValueError(f"unknown view {self.view!r}")
 
+    def _direction(self) -> np.ndarray:
+        d = _VIEW_DIRECTION[self.view]
+        if self.azimuth_deg == 0.0:
+            return d
+        a = np.radians(self.azimuth_deg)
+        c, s = np.cos(a), np.sin(a)
+        return np.array([c * d[0] - s * d[1], s * d[0] + c * d[1], d[2]])
+
     @property
     def position(self) -> np.ndarray:
         """Camera centre in world coordinates."""
-        d = _VIEW_DIRECTION[self.view]
-        return d * self.distance_m + np.array([0.0, 0.0, self.height_m])
+        return self._direction() * self.distance_m + np.array([0.0, 0.0, self.height_m])
 
     def _axes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        forward = -_VIEW_DIRECTION[self.view]          # optical axis, towards the runner
+        level = -self._direction()                      # horizontal, towards the runner
         up = np.array([0.0, 0.0, 1.0])
-        right = np.cross(forward, up)                   # image x axis
+        t = np.radians(self.tilt_deg)
+        forward = np.cos(t) * level - np.sin(t) * up    # optical axis (pitched down by tilt)
+        right = np.cross(level, up)                     # image x axis
         down = np.cross(forward, right)                 # image y axis
         return right, down, forward
 
@@ -83,10 +112,22 @@ class Camera:
         w, h = self.image_size
         cx = w / 2.0
         # Shift the principal point so that the target height sits mid-image.
-        cy = h / 2.0 - self.focal_px * (self.height_m - self.target_height_m) / self.distance_m
+        depression = np.arctan2(self.height_m - self.target_height_m, self.distance_m)
+        cy = h / 2.0 - self.focal_px * np.tan(depression - np.radians(self.tilt_deg))
         with np.errstate(invalid="ignore", divide="ignore"):
-            u = cx + self.focal_px * xc / zc
-            v = cy + self.focal_px * yc / zc
+            xn = xc / zc
+            yn = yc / zc
+            if self.k1 != 0.0 or self.k2 != 0.0:
+                r2 = xn ** 2 + yn ** 2
+                factor = 1.0 + self.k1 * r2 + self.k2 * r2 ** 2
+                xn, yn = xn * factor, yn * factor
+            u = self.focal_px * xn
+            v = self.focal_px * yn
+            if self.roll_deg != 0.0:
+                r = np.radians(self.roll_deg)
+                u, v = np.cos(r) * u - np.sin(r) * v, np.sin(r) * u + np.cos(r) * v
+            u = cx + u
+            v = cy + v
         out = np.stack([u, v], axis=-1)
         out[~(zc > 0)] = np.nan
         return out

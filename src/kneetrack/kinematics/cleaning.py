@@ -112,8 +112,10 @@ def repair_swaps(kp: Keypoints, *, view: str | None = None, max_swap_s: float = 
       (``ratio``) than the labelled one starts a swap; the next such frame
       within ``max_swap_s`` ends it.
     - **Segment consistency**: in side views an ankle belongs to the knee whose
-      shank length it keeps; in every view a heel or toe belongs to the nearer
-      ankle. This catches the
+      shank length it keeps; a heel belongs to the nearer ankle, and so does a
+      toe in side views (in frontal views toes may point across the midline
+      and hide behind the foot, so they follow their heel); the better
+      assignment must win by 4 % of the body scale, so noise does not flip it. This catches the
       foot-only swaps that leave the knee labelled correctly.
 
     Parameters
@@ -189,16 +191,25 @@ def repair_swaps(kp: Keypoints, *, view: str | None = None, max_swap_s: float = 
     # Heels and toes belong to the nearer ankle (in every view: feet may point across
     # the midline, so their image order is no cue).
     ankles = cols("ankle")
+    foot_margin = max(0.04 * scale, 6.0) if np.isfinite(scale) else 6.0
+    heel_rows: np.ndarray | None = None
     for part in ("heel", "toe", "small_toe"):
         c = cols(part)
         if c is None or ankles is None:
             continue
         al, ar = xy[:, ankles[0]], xy[:, ankles[1]]
         pl, pr = xy[:, c[0]], xy[:, c[1]]
-        keep = _dist(pl, al) + _dist(pr, ar)
-        cross = _dist(pl, ar) + _dist(pr, al)
-        with np.errstate(invalid="ignore"):
-            rows = (cross < ratio * keep) & (keep > min_px)
+        if view in ("front", "rear") and part != "heel" and heel_rows is not None:
+            # Toes may point across the midline in frontal views (and hide behind the
+            # foot from the rear): they follow the heel's decision.
+            rows = heel_rows
+        else:
+            keep = _dist(pl, al) + _dist(pr, ar)
+            cross = _dist(pl, ar) + _dist(pr, al)
+            with np.errstate(invalid="ignore"):
+                rows = (keep - cross) > foot_margin
+        if part == "heel":
+            heel_rows = rows
         if rows.any():
             _swap_rows(xy, conf, c[0], c[1], rows)
             repaired[f"{part}_vs_ankle"] = int(rows.sum())

@@ -5,8 +5,10 @@ Method
 1. **Steps and legs.** The vertical image distance between the two ankles
    (feet) swings once per stride: the stance foot is on the ground, the swing
    foot is lifted, so the stance foot is the lower one in every view. Its
-   extremes mark mid-stance of the left (max) and right (min) leg; they are
-   forced to alternate.
+   extremes mark mid-stance of the left (max) and right (min) leg. Legs
+   alternate: within each run of regular steps the alternating labelling
+   that agrees with most steps is used, so a leftover label swap cannot flip
+   one step's leg.
 2. **Contact.** Combined, calibrated cues within the window between the
    previous opposite mid-stance and this mid-stance:
 
@@ -172,6 +174,9 @@ class ContactDetector:
     max_cue_disagreement_ms : float
         When the foot cue disagrees with the pelvis cue by more than this, the
         foot cue is dropped (a pose-estimator glitch is more likely).
+    min_foot_lift_fraction : float
+        Smallest swing of the foot-height difference, as a fraction of the
+        hip–ankle distance, that counts as a step.
 
     Attributes
     ----------
@@ -202,8 +207,10 @@ class ContactDetector:
                  pelvis_sd_ms: float = 5.0, heel_turn_delay_ms: float = 7.0,
                  heel_turn_sd_ms: float = 5.0, zeni_delay_ms: float = 22.0,
                  zeni_sd_ms: float = 8.0, toe_off_delay_ms: float = 40.0,
-                 max_cue_disagreement_ms: float = 45.0) -> None:
+                 max_cue_disagreement_ms: float = 45.0,
+                 min_foot_lift_fraction: float = 0.08) -> None:
         self.view = view
+        self.min_foot_lift_fraction = min_foot_lift_fraction
         self.min_step_s = min_step_s
         self.anchor_cutoff_hz = anchor_cutoff_hz
         self.pelvis_cutoff_hz = pelvis_cutoff_hz
@@ -225,22 +232,40 @@ class ContactDetector:
         d = np.where(np.isnan(d), np.nanmedian(d), d)
         d = butter_lowpass(d, cutoff_hz=min(self.anchor_cutoff_hz, 0.4 * fps), fs_hz=fps)
         d = d - np.median(d)
-        prom = 0.5 * float(np.std(d))
-        dist = max(1, int(round(2 * self.min_step_s * fps)))
-        pk, pp = find_peaks(d, distance=dist, prominence=prom)
-        pr, pq = find_peaks(-d, distance=dist, prominence=prom)
-        items = sorted([(int(i), "left", float(p)) for i, p in zip(pk, pp["prominences"],
-                                                                     strict=True)]
-                       + [(int(i), "right", float(p)) for i, p in zip(pr, pq["prominences"],
-                                                                      strict=True)])
-        # Alternate legs: of two consecutive anchors of the same leg keep the more prominent.
-        out: list[tuple[int, str, float]] = []
-        for it in items:
-            if out and out[-1][1] == it[1]:
-                if it[2] > out[-1][2]:
-                    out[-1] = it
+        # A running swing foot rises well above the stance foot: demand a real fraction of
+        # the leg length, so jitter in a still clip is not read as steps.
+        leg_px = np.nanmedian(np.hypot(*(_marker(kp, "left_ankle", "right_ankle")
+                                         - _marker(kp, "left_hip", "right_hip")).T))
+        floor = self.min_foot_lift_fraction * leg_px if np.isfinite(leg_px) else 0.0
+        prom = max(0.5 * float(np.std(d)), floor)
+        dist = max(1, int(round(self.min_step_s * fps)))
+        peaks, _ = find_peaks(np.abs(d), distance=dist, prominence=prom)
+        if peaks.size == 0:
+            return []
+        # Legs alternate. Within each run of regular steps, pick the alternating labelling
+        # that agrees with most steps' evidence (which foot is lower), so a left/right swap
+        # left over from cleaning cannot flip a single step's leg.
+        gaps = np.diff(peaks)
+        med = float(np.median(gaps)) if gaps.size else float("inf")
+        # A peak much closer to its neighbour than a step is a glitch: keep the larger.
+        kept: list[int] = []
+        for p in peaks:
+            if kept and p - kept[-1] < 0.6 * med:
+                if abs(d[p]) > abs(d[kept[-1]]):
+                    kept[-1] = int(p)
                 continue
-            out.append(it)
+            kept.append(int(p))
+        peaks = np.array(kept, dtype=int)
+        gaps = np.diff(peaks)
+        breaks = np.flatnonzero(gaps > 1.6 * med) + 1
+        out: list[tuple[int, str, float]] = []
+        for run in np.split(np.arange(peaks.size), breaks):
+            votes = np.sign(d[peaks[run]])
+            pattern = np.where(np.arange(run.size) % 2 == 0, 1.0, -1.0)
+            first_left = float(np.sum(votes * pattern)) >= 0
+            for k, j in enumerate(run):
+                is_left = (k % 2 == 0) == first_left
+                out.append((int(peaks[j]), "left" if is_left else "right", float(abs(d[peaks[j]]))))
         return [(i, leg) for i, leg, _ in out]
 
     # --------------------------------------------------------------- detection

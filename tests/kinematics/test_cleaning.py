@@ -1,0 +1,88 @@
+import numpy as np
+import pytest
+
+from kneetrack.keypoints import Keypoints
+from kneetrack.kinematics.cleaning import (
+    clean_keypoints,
+    fill_gaps,
+    reject_low_confidence,
+    reject_outliers,
+    repair_swaps,
+)
+
+from .helpers import TRIALS_60, trial_view
+
+
+def _swap(kp: Keypoints, parts, start: int, length: int) -> Keypoints:
+    xy = kp.xy.copy()
+    for p in parts:
+        i, j = kp.index(f"left_{p}"), kp.index(f"right_{p}")
+        seg = slice(start, start + length)
+        xy[seg, i], xy[seg, j] = xy[seg, j].copy(), xy[seg, i].copy()
+    return kp.replace(xy=xy)
+
+
+@pytest.mark.parametrize("name", TRIALS_60)
+def test_swaps_are_repaired_on_real_runners(load_trial, name):
+    kp, _ = load_trial(name)
+    kp = kp.slice_frames(0, 600)
+    bad = kp
+    swaps = [(["ankle", "heel", "toe"], 40, 3), (["knee", "ankle", "heel", "toe"], 130, 12),
+             (["heel", "toe"], 250, 2), (["ankle", "heel", "toe"], 400, 24)]
+    for parts, start, length in swaps:
+        bad = _swap(bad, parts, start, length)
+    fixed = repair_swaps(bad, view=trial_view(name))
+    cols = [kp.index(f"{s}_{p}") for s in ("left", "right") for p in ("knee", "ankle", "heel")]
+    err_before = np.nanmax(np.abs(bad.xy[:, cols] - kp.xy[:, cols]))
+    err_after = np.abs(fixed.xy[:, cols] - kp.xy[:, cols])
+    assert err_before > 50
+    # Every swapped frame is restored, except where the two points nearly coincide
+    # (feet passing each other), where a wrong label costs little.
+    wrong = (np.nanmax(err_after, axis=(1, 2)) > 20.0).sum()
+    assert wrong <= 2, f"{wrong} frames still swapped"
+    changed = (np.nanmax(np.abs(fixed.xy - bad.xy), axis=(1, 2)) > 1e-6).sum()
+    assert changed <= 41 + 6   # 41 frames were swapped; few false repairs
+    assert fixed.provenance[-1].step == "repair_swaps"
+
+
+def test_clean_chain_logs_every_step_and_fills_short_gaps_only():
+    n = 200
+    t = np.arange(n) / 60
+    def traj(k: int, side: str) -> np.ndarray:
+        x = 500 + 50 * np.sin(2 * np.pi * t + k) + (100 if side == "left" else 0)
+        return np.stack([x, 400 + 100 * k + 10 * np.cos(2 * np.pi * t)], axis=1)
+
+    arrays = {f"{s}_{p}": traj(k, s)
+              for k, p in enumerate(("hip", "knee", "ankle")) for s in ("left", "right")}
+    arrays["left_knee"][50:53] = np.nan      # short gap: filled
+    arrays["left_knee"][100:140] = np.nan    # long gap: kept
+    kp = Keypoints.from_arrays(arrays, fps=60)
+    out = clean_keypoints(kp)
+    steps = [p.step for p in out.provenance]
+    assert steps == ["reject_low_confidence", "repair_swaps", "reject_outliers", "fill_gaps",
+                     "lowpass"]
+    knee = out["left_knee"]
+    assert np.isfinite(knee[50:53]).all()
+    assert np.isnan(knee[100:140]).all()
+    # Interpolated values lie on the true (smooth) curve.
+    truth = kp["left_knee"].copy()
+    assert np.allclose(fill_gaps(kp)["left_knee"][51], traj(1, "left")[51], atol=1.0)
+    assert np.isnan(truth[51]).all()
+
+
+def test_low_confidence_and_outliers_rejected():
+    n = 120
+    rng = np.random.default_rng(3)
+    arrays = {m: np.array(v, float) + rng.normal(0, 1.0, (n, 2)) for m, v in {
+        "left_hip": [600, 400], "right_hip": [500, 400], "left_knee": [600, 600],
+        "right_knee": [500, 600], "left_ankle": [600, 800], "right_ankle": [500, 800]}.items()}
+    arrays["left_ankle"][60] += [0, -150]                  # a single-frame jump
+    conf = {m: np.ones(n) for m in arrays}
+    conf["right_knee"][10:15] = 0.1
+    kp = Keypoints.from_arrays(arrays, fps=60, confidence=conf)
+    low = reject_low_confidence(kp, min_confidence=0.3)
+    assert np.isnan(low["right_knee"][10:15]).all()
+    assert low.provenance[-1].params["points_rejected"] == 5
+    out = reject_outliers(kp)
+    assert np.isnan(out["left_ankle"][60]).all()
+    assert out.provenance[-1].params["points_rejected"] <= 3

@@ -34,7 +34,17 @@ def _root(
 
 def _register() -> None:
     # Each command module adds itself to ``app``; import order = help order.
-    from kneetrack.cli import analyze, athlete, batch, db, demo, log, progress_cmd, report  # noqa: F401
+    from kneetrack.cli import (  # noqa: F401
+        analyze,
+        athlete,
+        batch,
+        db,
+        demo,
+        log,
+        progress_cmd,
+        report,
+        screen,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,204 @@
+"""The ``screen`` use case: answers and an optional squat video in, a screening folder out.
+
+Called by ``kneetrack screen`` (interactive or not) and usable from the web
+app alike. Writes ``DIR/screening.json`` (schema ``kneetrack.screening/1``)
+atomically and ``DIR/screening.md``, a short readable summary.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kneetrack.app.analyze import ProgressCallback, acquire_keypoints, write_json_atomic
+from kneetrack.errors import InputError, SettingsError
+from kneetrack.screening.norms import Note, RedFlag, interpret, red_flags
+from kneetrack.screening.questionnaire import Questionnaire
+from kneetrack.screening.schema import Screening
+from kneetrack.screening.squat import SingleLegSquatAnalysis
+from kneetrack.screening.summary import summary_lines, summary_markdown
+
+SQUAT_VIEWS = ("front", "rear")
+
+
+@dataclass
+class ScreenResult:
+    """Everything one screening produced."""
+
+    screening: Screening
+    notes: list[Note]
+    flags: list[RedFlag]
+    summary_md: str
+    out_dir: Path | None = None
+    artefacts: dict[str, Path] = field(default_factory=dict)
+
+    def summary_lines(self) -> list[str]:
+        """Short plain lines for a terminal."""
+        return summary_lines(self.screening, notes=self.notes, flags=self.flags)
+
+
+def analyze_squat(
+    path: str | Path,
+    *,
+    view: str = "front",
+    leg: str = "auto",
+    progress: ProgressCallback | None = None,
+    backend: Any = None,
+    workers: int | None = None,
+) -> SingleLegSquatAnalysis:
+    """Run the single-leg squat analysis on a video or keypoint file.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read or holds no single-leg squat repetitions
+        (the message says how to film it).
+    """
+    if view not in SQUAT_VIEWS:
+        raise SettingsError(f"the squat is filmed from the front (or rear), not {view!r}")
+    kp, _kind = acquire_keypoints(Path(path), progress=progress, backend=backend, workers=workers)
+    ana = SingleLegSquatAnalysis(view=view, leg=leg).analyze(kp)
+    if not ana.reps_:
+        raise InputError(f"{path}: no single-leg squat repetitions found; film from the front, "
+                         "whole body in view, stand on one leg with the other foot off the floor "
+                         "and squat 5 times on each leg")
+    return ana
+
+
+def squat_block(ana: SingleLegSquatAnalysis, *, source: str | Path | None = None) -> dict[str, Any]:
+    """The ``squat_video`` block of ``screening.json``."""
+    block = ana.to_dict()
+    if source is not None:
+        block["source"] = str(source)
+    return block
+
+
+def _squat_tests(ana: SingleLegSquatAnalysis) -> dict[str, Any]:
+    tests: dict[str, dict[str, float]] = {}
+    for field_name, metric in (("single_leg_squat_fppa_deg", "fppa_deg"),
+                               ("single_leg_squat_hip_adduction_deg", "hip_adduction_deg"),
+                               ("single_leg_squat_pelvic_drop_deg", "pelvic_drop_deg")):
+        for lg in ("left", "right"):
+            mean = ana.summary_[lg][metric]["mean"]
+            if mean is not None:
+                tests.setdefault(field_name, {})[lg] = mean
+    return tests
+
+
+def load_answers(path: str | Path) -> dict[str, Any]:
+    """Read an answers file (JSON object); :class:`InputError` with one line if it is unusable."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"answers file not found: {p}")
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise InputError(f"{p} is not valid JSON: {err}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{p}: the answers file must hold a JSON object")
+    return data
+
+
+def build_screening(
+    answers: Mapping[str, Any] | None = None,
+    *,
+    squat: SingleLegSquatAnalysis | None = None,
+    squat_source: str | Path | None = None,
+    date: str | None = None,
+    questionnaire: Questionnaire | None = None,
+) -> Screening:
+    """Combine answers (by question id and/or ``screening.json`` sections) and squat results.
+
+    Squat-video results fill the single-leg squat fields; values typed by hand
+    for the same legs are kept only where the video measured nothing.
+    """
+    qn = questionnaire or Questionnaire()
+    doc, flat = qn.split_document(dict(answers or {}))
+    if date is None:
+        date = doc.get("date") or _dt.date.today().isoformat()
+    try:
+        _dt.date.fromisoformat(str(date))
+    except ValueError:
+        raise InputError(f"date must be YYYY-MM-DD, got {date!r}") from None
+    if squat is not None:
+        tests = dict(doc.get("tests") or {})
+        for name, per_leg in _squat_tests(squat).items():
+            tests[name] = {**(tests.get(name) or {}), **per_leg}
+        doc["tests"] = tests
+        doc["squat_video"] = squat_block(squat, source=squat_source)
+        for lg in tests.get("single_leg_squat_fppa_deg", {}):
+            flat.pop(f"single_leg_squat_fppa_{lg}_deg", None)
+    return qn.to_screening(flat, base=doc, date=str(date))
+
+
+def check_out_dir(out_dir: str | Path, *, force: bool = False) -> Path:
+    """Fail early (before any question is asked) if ``out_dir`` cannot take a new screening."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} exists and is not a folder")
+    target = out / "screening.json"
+    if target.exists() and not force:
+        raise InputError(f"{target} already exists; use --force to replace it "
+                         "(the old one is kept as screening.json.bak)")
+    return out
+
+
+def write_screening(screening: Screening, out_dir: str | Path, *, force: bool = False,
+                    notes: list[Note] | None = None,
+                    flags: list[RedFlag] | None = None) -> ScreenResult:
+    """Write ``screening.json`` (atomically) and ``screening.md`` into ``out_dir``.
+
+    An existing ``screening.json`` is never overwritten silently: without
+    ``force`` it is an error; with ``force`` the old file is kept as
+    ``screening.json.bak``.
+    """
+    out = check_out_dir(out_dir, force=force)
+    target = out / "screening.json"
+    notes = interpret(screening) if notes is None else notes
+    flags = red_flags(screening) if flags is None else flags
+    md = summary_markdown(screening, notes=notes, flags=flags)
+    out.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        backup = out / "screening.json.bak"
+        backup.write_bytes(target.read_bytes())
+    result = ScreenResult(screening=screening, notes=notes, flags=flags, summary_md=md, out_dir=out)
+    result.artefacts["summary"] = _write_text_atomic(out / "screening.md", md)
+    result.artefacts["screening"] = write_json_atomic(target, screening.to_dict())
+    return result
+
+
+def _write_text_atomic(path: Path, text: str) -> Path:
+    tmp = path.with_name(path.name + ".part")
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(path)
+    return path
+
+
+def run_screen(
+    out_dir: str | Path,
+    *,
+    answers: Mapping[str, Any] | None = None,
+    squat_video: str | Path | None = None,
+    squat_view: str = "front",
+    squat_leg: str = "auto",
+    date: str | None = None,
+    force: bool = False,
+    progress: ProgressCallback | None = None,
+    backend: Any = None,
+) -> ScreenResult:
+    """Non-interactive screening: answers and a squat video to ``DIR/screening.json`` + summary."""
+    check_out_dir(out_dir, force=force)
+    squat = None
+    if squat_video is not None:
+        squat = analyze_squat(squat_video, view=squat_view, leg=squat_leg, progress=progress,
+                              backend=backend)
+    screening = build_screening(answers, squat=squat, squat_source=squat_video, date=date)
+    return write_screening(screening, out_dir, force=force)

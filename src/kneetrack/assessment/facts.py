@@ -1,0 +1,194 @@
+"""Facts: the flat, named values that cause and referral rules test.
+
+A runner's facts come from ``analysis.json`` (findings, cadence, summary) and
+``screening.json`` (every answer by its dotted path). Per-leg test results
+also give ``.min``, ``.max``, ``.diff`` (absolute left-right difference) and
+``.diff_pct`` (difference as a percentage of the larger side). A fact that was
+not given is *unknown* (``None``); rules treat unknown as "cannot fire", which
+lowers confidence but never fails.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kneetrack.knowledge.schema import Condition, Derived, Knowledge
+from kneetrack.screening.schema import Screening
+
+SEVERITY_RANK = {"mild": 1, "moderate": 2, "severe": 3}
+_OPS = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
+_OP_WORDS = {
+    "lt": "<",
+    "le": "≤",
+    "gt": ">",
+    "ge": "≥",
+    "eq": "=",
+    "in_": "in",
+    "contains": "includes",
+}
+
+
+@dataclass
+class Facts:
+    """Everything the rules can test about one runner."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    view: str | None = None
+    has_analysis: bool = False
+
+    def get(self, name: str) -> Any:
+        """The value of fact ``name`` or ``None`` when unknown."""
+        return self.values.get(name)
+
+
+def _flatten(prefix: str, data: Any, out: dict[str, Any]) -> None:
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            _flatten(f"{prefix}.{key}" if prefix else str(key), value, out)
+        if {"left", "right"} & set(data) and all(
+            isinstance(data.get(k), int | float) or data.get(k) is None for k in ("left", "right")
+        ):
+            sides = [float(data[k]) for k in ("left", "right") if data.get(k) is not None]
+            if sides:
+                out[f"{prefix}.min"] = min(sides)
+                out[f"{prefix}.max"] = max(sides)
+            if len(sides) == 2:
+                diff = abs(sides[0] - sides[1])
+                out[f"{prefix}.diff"] = diff
+                top = max(abs(sides[0]), abs(sides[1]))
+                out[f"{prefix}.diff_pct"] = 100.0 * diff / top if top > 0 else 0.0
+    elif data is not None:
+        out[prefix] = data
+
+
+def build_facts(
+    analysis: Mapping[str, Any] | None, screening: Screening | None, kb: Knowledge
+) -> Facts:
+    """Collect the facts from an analysis dict and a screening (either may be None)."""
+    facts = Facts()
+    if screening is not None:
+        _flatten("", screening.model_dump(exclude_none=True, by_alias=False), facts.values)
+        facts.values.pop("schema_", None)
+    if analysis:
+        facts.has_analysis = True
+        facts.view = analysis.get("view")
+        facts.findings = [f for f in analysis.get("findings") or [] if isinstance(f, Mapping)]
+        if analysis.get("cadence_spm") is not None:
+            facts.values["cadence_spm"] = float(analysis["cadence_spm"])
+        for f in facts.findings:
+            code = str(f.get("code", ""))
+            sev = f.get("severity")
+            facts.values[f"analysis.{code}.present"] = True
+            if sev == "severe":
+                facts.values[f"analysis.{code}.severe"] = True
+                if code.startswith("asymmetry_"):
+                    facts.values["analysis.asymmetry.severe"] = True
+        for code in (*kb.finding_views, "asymmetry"):
+            for suffix in ("severe", "present"):
+                facts.values.setdefault(f"analysis.{code.rstrip('_')}.{suffix}", False)
+    for name, rule in kb.derived.items():
+        facts.values[name] = evaluate_derived(rule, facts, kb)
+    return facts
+
+
+def evaluate_derived(rule: Derived, facts: Facts, kb: Knowledge) -> bool | None:
+    """Three-valued any/all over the rule's conditions."""
+    results = [check_condition(c, facts, kb)[0] for c in (rule.any or rule.all)]
+    if rule.any:
+        if any(r is True for r in results):
+            return True
+        return None if any(r is None for r in results) else False
+    if any(r is False for r in results):
+        return False
+    return None if any(r is None for r in results) else True
+
+
+def _matching_findings(cond: Condition, facts: Facts) -> list[dict[str, Any]]:
+    out = []
+    for f in facts.findings:
+        code = str(f.get("code", ""))
+        hit = code == cond.finding if cond.finding else code.startswith(cond.finding_prefix or "\0")
+        if not hit:
+            continue
+        if (
+            cond.min_severity
+            and SEVERITY_RANK.get(str(f.get("severity")), 0) < SEVERITY_RANK[cond.min_severity]
+        ):
+            continue
+        out.append(dict(f))
+    return out
+
+
+def finding_measurable(code_or_prefix: str, facts: Facts, kb: Knowledge) -> bool:
+    """Whether the analysed view could have produced this finding."""
+    if not facts.has_analysis:
+        return False
+    views = kb.finding_views.get(code_or_prefix)
+    if views is None and code_or_prefix.startswith(("asymmetry_", "fatigue_drift_")):
+        views = kb.finding_views.get(code_or_prefix.split("_")[0] + "_") or kb.finding_views.get(
+            "fatigue_drift_"
+        )
+    if views is None or facts.view is None:
+        return True
+    return facts.view in views
+
+
+def check_condition(
+    cond: Condition, facts: Facts, kb: Knowledge
+) -> tuple[bool | None, dict[str, Any]]:
+    """Evaluate one condition: ``(True | False | None for unknown, details)``."""
+    if cond.finding or cond.finding_prefix:
+        code = cond.finding or cond.finding_prefix or ""
+        hits = _matching_findings(cond, facts)
+        if hits:
+            worst = max(hits, key=lambda f: SEVERITY_RANK.get(str(f.get("severity")), 0))
+            return True, {"finding": worst, "all": hits}
+        return (False if finding_measurable(code, facts, kb) else None), {}
+    name = cond.fact or ""
+    value = facts.get(name)
+    if value is None:
+        return None, {"fact": name}
+    details = {"fact": name, "value": value}
+    if cond.is_true is not None:
+        return bool(value) is cond.is_true, details
+    for key, fn in _OPS.items():
+        ref = getattr(cond, key)
+        if ref is not None:
+            try:
+                return bool(fn(float(value), float(ref))), {**details, "op": key, "ref": ref}
+            except (TypeError, ValueError):
+                return None, details
+    if cond.eq is not None:
+        return value == cond.eq, {**details, "op": "eq", "ref": cond.eq}
+    if cond.in_ is not None:
+        return value in cond.in_, {**details, "op": "in_", "ref": cond.in_}
+    if cond.contains is not None:
+        items = value if isinstance(value, list | tuple | set) else [value]
+        return cond.contains in items, {**details, "op": "contains", "ref": cond.contains}
+    return None, details
+
+
+def describe(details: dict[str, Any]) -> str:
+    """A short human line for what a condition saw (a finding or a fact and its value)."""
+    f = details.get("finding")
+    if f:
+        text = f.get("text")
+        if text:
+            return str(text)
+        leg = f" ({f['leg']} leg)" if f.get("leg") else ""
+        value = f.get("value")
+        thr = f.get("threshold")
+        extra = f": {value:g}" if isinstance(value, int | float) else ""
+        extra += f" (threshold {thr:g})" if isinstance(thr, int | float) else ""
+        return f"{str(f.get('code', '')).replace('_', ' ')}{leg}{extra}"
+    name = str(details.get("fact", "")).replace("_", " ")
+    value = details.get("value")
+    if "op" in details:
+        ref = details["ref"]
+        shown = f"{value:g}" if isinstance(value, float) else str(value)
+        return f"{name} = {shown} ({_OP_WORDS[details['op']]} {ref})"
+    return f"{name} = {value}"

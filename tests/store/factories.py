@@ -149,10 +149,12 @@ def make_programme(start: dt.date, *, weeks: int = 10) -> dict[str, Any]:
             },
         ]
         if w % 4 == 0 or w == weeks:  # filming, not a logged workout
-            sessions.append({"date": (monday + dt.timedelta(days=6)).isoformat(), "kind": "retest",
-                             "items": []})
-        out_weeks.append({"week": w, "phase": phase, "start": monday.isoformat(),
-                          "sessions": sessions})
+            sessions.append(
+                {"date": (monday + dt.timedelta(days=6)).isoformat(), "kind": "retest", "items": []}
+            )
+        out_weeks.append(
+            {"week": w, "phase": phase, "start": monday.isoformat(), "sessions": sessions}
+        )
     return {
         "schema": "kneetrack.programme/1",
         "start": start.isoformat(),

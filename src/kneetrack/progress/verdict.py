@@ -200,13 +200,21 @@ def retest_summary(changes: Sequence[MetricChange]) -> dict[str, Any]:
     """The retest as the programme adapter reads it.
 
     ``real_change`` is true when any metric changed by at least its SDD;
-    ``improved`` / ``worse`` list ``metric:leg`` keys.
+    ``improved`` / ``worse`` list ``metric:leg`` keys. ``changes_deg`` gives,
+    for each per-leg angle, the change of the leg that improved least
+    (``max`` over legs of follow-up − baseline; negative = better) — the
+    conservative form :func:`kneetrack.programme.adapt.adapt_next_week` reads.
     """
 
     def key(c: MetricChange) -> str:
         return f"{c.metric}:{c.leg}" if c.leg else c.metric
 
+    per_metric: dict[str, list[float]] = {}
+    for c in changes:
+        if c.leg is not None and c.change is not None:
+            per_metric.setdefault(c.metric, []).append(c.change)
     return {
+        "changes_deg": {m: max(v) for m, v in per_metric.items()},
         "real_change": any(c.real for c in changes),
         "real_improvement": any(c.verdict == IMPROVED for c in changes),
         "improved": [key(c) for c in changes if c.verdict == IMPROVED],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from typing import Any
 
 import typer
@@ -123,10 +122,6 @@ def log(
         a = store.get_athlete(athlete)
         assert a.id is not None
         if exercise is None:
-            if not sys.stdin.isatty():
-                raise InputError(
-                    "give --exercise (and --sets/--reps/--rpe/--pain) when not interactive"
-                )
             entries = _interactive(store, a.id, day)
         else:
             entries = [

@@ -407,6 +407,7 @@ class VideoOverlay:
         box_w = width + badge_w + 3 * pad
         box_h = line_h * len(rows) + 2 * pad
         _shade(img, 0, 0, box_w, box_h, 0.55)
+        self._hud_bottom = box_h
         for i, (leg, text) in enumerate(rows):
             y = pad + (i + 1) * line_h - int(round(7 * u))
             cv2.putText(img, text, (pad, y), font, fs, TEXT_RGB, ft, cv2.LINE_AA)
@@ -443,8 +444,8 @@ class VideoOverlay:
         fs = (0.7 if exact else 0.5) * u
         ft = max(1, int(round(1.6 * u)))
         (tw, tht), _ = cv2.getTextSize(text, font, fs, ft)
-        x = w - tw - 3 * bw
-        y = 3 * bw + tht
+        x = 2 * bw + int(round(8 * u))  # under the live-angle box, away from the runner's face
+        y = getattr(self, "_hud_bottom", 0) + 2 * bw + tht + int(round(6 * u))
         cv2.rectangle(img, (x - bw, y - tht - bw), (x + tw + bw, y + bw), PEAK_RGB, -1)
         cv2.putText(img, text, (x, y), font, fs, (0, 0, 0), ft, cv2.LINE_AA)
 

@@ -50,7 +50,7 @@ import numpy as np
 from scipy.signal import find_peaks
 
 from kneetrack.keypoints import Keypoints
-from kneetrack.kinematics.filtering import butter_lowpass
+from kneetrack.kinematics.filtering import butter_lowpass, nanmean_rows
 
 LEGS = ("left", "right")
 
@@ -114,8 +114,8 @@ def _window_peak(sig: np.ndarray, lo: int, hi: int) -> float:
     if np.all(np.isnan(seg)):
         return float("nan")
     i = int(np.nanargmax(seg))
-    if i == 0 or i == len(seg) - 1:
-        return float("nan")  # no turning point inside the window
+    if i == 0 or i == len(seg) - 1 or np.isnan(seg[i - 1]) or np.isnan(seg[i + 1]):
+        return float("nan")  # no turning point inside the window (or at the edge of a gap)
     return lo + parabolic_peak(seg, i)
 
 
@@ -131,10 +131,7 @@ def _at(time_s: np.ndarray, idx: float) -> float:
 
 def _foot_y(kp: Keypoints, leg: str) -> np.ndarray:
     cols = [kp[f"{leg}_{p}"][:, 1] for p in ("ankle", "heel", "toe") if kp.has(f"{leg}_{p}")]
-    stack = np.stack(cols)
-    with np.errstate(all="ignore"):
-        out = np.nanmean(stack, axis=0) if not np.all(np.isnan(stack)) else stack[0]
-    return out
+    return nanmean_rows(np.stack(cols))
 
 
 def _marker(kp: Keypoints, name: str, fallback: str) -> np.ndarray:
@@ -285,18 +282,14 @@ class ContactDetector:
         step_frames = float(np.median(gaps)) if len(gaps) else 0.35 * fps
 
         lhip, rhip = _marker(kp, "left_hip", "mid_hip"), _marker(kp, "right_hip", "mid_hip")
-        pel = np.nanmean(np.stack([lhip, rhip]), axis=0) if np.isfinite(lhip).any() else rhip
-        pel_y = pel[:, 1].copy()
-        ok = np.isfinite(pel_y)
-        if ok.sum() > 10:
-            idx = np.arange(len(pel_y))
-            pel_y_f = np.interp(idx, idx[ok], pel_y[ok])
-            pel_y_f = butter_lowpass(pel_y_f, cutoff_hz=min(self.pelvis_cutoff_hz, 0.4 * fps),
-                                     fs_hz=fps)
-            v_pel = np.gradient(pel_y_f)
-            v_pel[~ok] = np.nan
-        else:
-            v_pel = np.full(kp.n_frames, np.nan)
+        pel = nanmean_rows(np.stack([lhip, rhip]))
+        # Long gaps stay NaN (cleaning filled the short ones): each tracked run is filtered
+        # on its own and a velocity peak at a gap's edge is rejected.
+        pel_y = butter_lowpass(pel[:, 1], cutoff_hz=min(self.pelvis_cutoff_hz, 0.4 * fps),
+                               fs_hz=fps)
+        v_pel = np.full(kp.n_frames, np.nan)
+        if kp.n_frames > 2:
+            v_pel[1:-1] = 0.5 * (pel_y[2:] - pel_y[:-2])
         fwd = {"side-right": 1.0, "side-left": -1.0}.get(self.view, 0.0)
         heels = {leg: _marker(kp, f"{leg}_heel", f"{leg}_ankle") for leg in LEGS}
         toes = {leg: _marker(kp, f"{leg}_toe", f"{leg}_ankle") for leg in LEGS}

@@ -19,6 +19,23 @@ import numpy as np
 from scipy.signal import butter, filtfilt
 
 
+def nanmean_rows(stack: np.ndarray) -> np.ndarray:
+    """Mean over axis 0 ignoring NaN, NaN (without a warning) where all are missing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> nanmean_rows(np.array([[1.0, np.nan], [3.0, np.nan]])).tolist()
+    [2.0, nan]
+    """
+    a = np.asarray(stack, dtype=float)
+    ok = np.isfinite(a)
+    n = ok.sum(axis=0)
+    total = np.where(ok, a, 0.0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, total / np.maximum(n, 1), np.nan)
+
+
 def default_cutoff_hz(fps: float) -> float:
     """Cut-off frequency used for a clip of ``fps`` frames per second.
 

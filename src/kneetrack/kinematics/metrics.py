@@ -161,6 +161,10 @@ class StanceMetrics:
         mid-hip vertical during stance is below this (0 = on the midline).
     curve_points : int
         Samples per normalised stance curve (101 = every 1 %).
+    foot_strike_thresholds : dict, optional
+        ``{"rearfoot_min_deg", "forefoot_max_deg"}`` for the foot angle at
+        contact relative to flat; default 8.0 / -1.6 (Altman & Davis 2012; the
+        pipeline passes the values of the thresholds file).
 
     Attributes
     ----------

@@ -8,6 +8,7 @@ returns a result whose ``quality.warnings`` say what is missing.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,7 +158,7 @@ def _empty(kp: Keypoints, view: str | None, warnings: list[str],
 
 
 def analyze_keypoints(kp: Keypoints, *, view: str | None = None) -> KinematicsResult:
-    """Analyse one clip's keypoints.
+    """Analyse one clip's keypoints: clean → view → events → metrics → summary → findings.
 
     Parameters
     ----------
@@ -172,6 +173,16 @@ def analyze_keypoints(kp: Keypoints, *, view: str | None = None) -> KinematicsRe
     KinematicsResult
         See its attributes; ``to_contract()`` gives the ``analysis.json`` fields.
     """
+    with warnings.catch_warnings():
+        # Every stage is NaN-aware; numpy's all-NaN notices on empty windows are expected.
+        warnings.filterwarnings("ignore", message="All-NaN slice", category=RuntimeWarning)
+        warnings.filterwarnings("ignore", message="Mean of empty slice",
+                                category=RuntimeWarning)
+        return _analyze(kp, view=view)
+
+
+def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
+    """Clean → view → events → metrics → summary → findings."""
     th = load_thresholds()
     warnings: list[str] = []
     fps_min = float(th.get("min_fps", 60))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kneetrack.keypoints import Keypoints
+from kneetrack.kinematics.filtering import nanmean_rows
 
 VIEWS = ("front", "rear", "side-left", "side-right")
 FRONTAL = ("front", "rear")
@@ -89,8 +90,8 @@ class ViewDetector:
         """Detect the view of ``kp``; return ``self``."""
         lsh, rsh = _get(kp, "left_shoulder"), _get(kp, "right_shoulder")
         lhip, rhip = _get(kp, "left_hip"), _get(kp, "right_hip")
-        mid_sh = np.nanmean(np.stack([lsh, rsh]), axis=0) if np.isfinite(lsh).any() else lsh
-        mid_hip = np.nanmean(np.stack([lhip, rhip]), axis=0)
+        mid_sh = nanmean_rows(np.stack([lsh, rsh]))
+        mid_hip = nanmean_rows(np.stack([lhip, rhip]))
         trunk = _median(np.hypot(*(mid_hip - mid_sh).T))
         if not np.isfinite(trunk):
             # No shoulders: use thigh length (hip–knee) as the body scale.

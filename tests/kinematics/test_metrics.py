@@ -1,0 +1,108 @@
+import numpy as np
+import pytest
+
+from kneetrack.kinematics import analyze_keypoints
+from kneetrack.kinematics.events import StanceEvents
+from kneetrack.kinematics.metrics import StanceMetrics, _interp_at, normalise_stance
+
+from .helpers import ALL_TRIALS, TRIALS_60, trial_view
+
+FRONTAL_TOL = {"fppa_peak_deg": 2.0, "hip_adduction_peak_deg": 2.0, "pelvic_drop_peak_deg": 1.5}
+SAGITTAL = ("knee_flexion_ic_deg", "shank_angle_ic_deg", "foot_strike_angle_deg")
+
+
+def _pairs(result, truth, metric, leg):
+    out = []
+    for s in truth["stances"]:
+        if s["leg"] != leg or s.get(metric) is None:
+            continue
+        c = [e for e in result.stances if e["leg"] == leg and e.get(metric) is not None
+             and np.isfinite(e[metric]) and abs(e["contact_s"] - s["contact_s"]) < 0.1]
+        if c:
+            out.append((c[0][metric], s[metric]))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("name", [n for n in ALL_TRIALS if trial_view(n) in ("front", "rear")])
+def test_frontal_metrics_against_truth(load_trial, name):
+    kp, truth = load_trial(name)
+    res = analyze_keypoints(kp)
+    for metric, tol in FRONTAL_TOL.items():
+        for leg in ("left", "right"):
+            p = _pairs(res, truth, metric, leg)
+            assert len(p) >= 0.9 * sum(1 for s in truth["stances"] if s["leg"] == leg)
+            assert p[:, 0].mean() == pytest.approx(p[:, 1].mean(), abs=tol), (metric, leg)
+            # Per-stance agreement, not only on average.
+            assert np.sqrt(np.mean((p[:, 0] - p[:, 1]) ** 2)) < 2 * tol
+    agree = [e["crossover"] == s["crossover"] for s in truth["stances"]
+             for e in res.stances if e["leg"] == s["leg"] and e["crossover"] is not None
+             and abs(e["contact_s"] - s["contact_s"]) < 0.1]
+    assert np.mean(agree) >= 0.95
+
+
+@pytest.mark.parametrize("name", [n for n in ALL_TRIALS if trial_view(n).startswith("side")])
+def test_at_contact_side_angles_against_truth(load_trial, name):
+    kp, truth = load_trial(name)
+    res = analyze_keypoints(kp)
+    for metric in SAGITTAL:
+        for leg in ("left", "right"):
+            p = _pairs(res, truth, metric, leg)
+            assert len(p) >= 0.9 * sum(1 for s in truth["stances"] if s["leg"] == leg)
+            assert p[:, 0].mean() == pytest.approx(p[:, 1].mean(), abs=4.0), (metric, leg)
+            assert np.sqrt(np.mean((p[:, 0] - p[:, 1]) ** 2)) < 4.0
+
+
+def test_foot_strike_class_rearfoot_runner(load_trial):
+    kp, truth = load_trial("hamner2010_s02_60fps_side-right")
+    res = analyze_keypoints(kp)
+    classes = [s["foot_strike"] for s in res.stances if s["foot_strike"]]
+    assert classes.count("rearfoot") >= 0.9 * len(classes)
+    assert {s["foot_strike"] for s in truth["stances"]} == {"rearfoot"}
+
+
+def test_values_at_contact_are_interpolated_not_nearest_frame():
+    t = np.arange(10) / 60.0
+    y = 6.0 * np.arange(10)                  # 6 deg per frame
+    assert _interp_at(t, y, t[3] + 0.4 / 60) == pytest.approx(20.4)
+    assert np.isnan(_interp_at(t, y, -1.0))
+
+
+def test_stance_curves_have_101_points_and_known_shape():
+    t = np.arange(200) / 100.0
+    series = {"time_s": t}
+    for leg in ("left", "right"):
+        series[f"{leg}_fppa_deg"] = 10 * np.sin(np.pi * (t - 0.5) / 0.3)   # half-sine in stance
+        series[f"{leg}_hip_adduction_deg"] = np.full_like(t, 5.0)
+        series[f"{leg}_pelvic_drop_deg"] = np.full_like(t, 2.0)
+        series[f"{leg}_ankle_lateral_offset_px"] = np.full_like(t, -3.0)
+    series["hip_width_px"] = np.full_like(t, 60.0)
+    ev = [StanceEvents("left", 0.5, 0.8, 0.65, 5.0)]
+    sm = StanceMetrics("front").calculate(series, ev)
+    rec = sm.stances_[0]
+    assert rec["fppa_peak_deg"] == pytest.approx(10.0, abs=0.1)
+    assert rec["hip_adduction_peak_deg"] == pytest.approx(5.0)
+    assert rec["crossover"] is True
+    curve = np.array(sm.curves_["left"]["fppa_deg"][0])
+    assert curve.shape == (101,)
+    assert curve[50] == pytest.approx(10.0, abs=0.05) and abs(curve[0]) < 0.05
+    assert sm.curves_["right"]["fppa_deg"] == []
+
+
+def test_normalise_stance_keeps_gaps_missing():
+    t = np.arange(100) / 100.0
+    y = t.copy()
+    y[40:60] = np.nan
+    out = normalise_stance(t, y, 0.2, 0.8)
+    assert np.isnan(out[50]) and np.isfinite(out[0]) and np.isfinite(out[-1])
+    assert out[0] == pytest.approx(0.2)
+
+
+@pytest.mark.parametrize("name", TRIALS_60[:2])
+def test_series_cover_the_clip(load_trial, name):
+    kp, _ = load_trial(name)
+    res = analyze_keypoints(kp)
+    for key in ("time_s", "left_fppa_deg", "right_fppa_deg", "left_hip_adduction_deg",
+                "right_hip_adduction_deg", "left_pelvic_drop_deg", "right_pelvic_drop_deg"):
+        assert res.series[key].shape == (kp.n_frames,)
+    np.testing.assert_allclose(res.series["left_pelvic_drop_deg"],
+                               -res.series["right_pelvic_drop_deg"])

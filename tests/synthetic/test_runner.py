@@ -79,6 +79,38 @@ def test_stance_foot_flat_on_moving_ground_and_swing_foot_above(asym_motion):
             assert np.all(m.positions[f"{leg}_toe"][mid, 2] > 0.08)
 
 
+@pytest.mark.parametrize("kwargs", [
+    {"speed_ms": 4.5, "cadence_spm": 180.0, "duty_factor": 0.3},
+    {"foot_angle_ic_deg": -10.0, "knee_flexion_ic_deg": 25.0, "shank_angle_ic_deg": 0.0},
+    {"speed_ms": 2.5, "cadence_spm": 160.0, "duty_factor": 0.42, "step_width_m": -0.08},
+])
+def test_feet_grounded_and_pelvis_realistic_across_variants(kwargs):
+    m = simulate_runner(RunnerParams.make(stance_sd_deg=0.0, **kwargs), duration_s=4.0, fps=120,
+                        seed=4)
+    t = m.time_s
+    pelvis_z = 0.5 * (m.positions["left_hip"][:, 2] + m.positions["right_hip"][:, 2])
+    for leg in ("left", "right"):
+        assert np.nanmin(m.positions[f"{leg}_toe"][:, 2]) > 0.0
+        for ic, to in zip(m.contacts_s[leg], m.toe_offs_s[leg], strict=True):
+            flat = (t > ic + 0.3 * (to - ic)) & (t < ic + 0.5 * (to - ic))
+            np.testing.assert_allclose(m.positions[f"{leg}_heel"][flat, 2],
+                                       m.params.heel_marker_height_m, atol=0.003)
+            # the pelvis is lowest during stance, well after contact and before toe-off
+            during = (t >= ic) & (t <= to)
+            i_low = np.argmin(pelvis_z[during])
+            assert 0.2 < i_low / during.sum() < 0.8
+    # the knee stays flexed during stance (never locked straight) and bends most in swing
+    hip, knee, ankle = (m.positions[f"left_{j}"][:, [0, 2]] for j in ("hip", "knee", "ankle"))
+    flex = (angles2d.segment_to_vertical_deg(hip * [1, -1], knee * [1, -1], forward_sign=1)
+            - angles2d.segment_to_vertical_deg(knee * [1, -1], ankle * [1, -1], forward_sign=1))
+    stance = np.zeros(t.size, bool)
+    for ic, to in zip(m.contacts_s["left"], m.toe_offs_s["left"], strict=True):
+        stance |= (t >= ic) & (t <= to)
+    assert flex[stance].min() > 5.0
+    assert 25.0 < flex[stance].max() < 65.0
+    assert flex[~stance].max() > 70.0
+
+
 def test_segment_lengths_in_sagittal_plane(asym_motion):
     m = asym_motion
     for leg in ("left", "right"):
@@ -137,7 +169,7 @@ def test_frontal_truth_close_to_request_through_perspective(asym_motion, view):
 
 @pytest.mark.parametrize("view", ["side-right", "side-left"])
 def test_side_truth_equals_request(asym_motion, view):
-    for cam, tol in ((far_camera(view), 0.05), (Camera(view), 0.6)):
+    for cam, tol in ((far_camera(view), 0.05), (Camera(view), 1.0)):
         truth = asym_motion.truth(cam)
         for leg, fsa, shank, knee, strike in (("left", 14.0, 9.0, 14.0, "rearfoot"),
                                               ("right", -6.0, 3.0, 22.0, "forefoot")):

@@ -111,7 +111,7 @@ class LegParams:
     foot_angle_ic_deg: float = 12.0
     shank_angle_ic_deg: float = 6.0
     knee_flexion_ic_deg: float = 18.0
-    foot_angle_to_deg: float = -35.0
+    foot_angle_to_deg: float = -50.0
 
     def validate(self, leg: str) -> None:
         """Raise :class:`SettingsError` if a value is outside what the model can run."""
@@ -360,6 +360,18 @@ def _frontal_stance(hip_z: np.ndarray, knee_z: np.ndarray, ankle_z: np.ndarray,
     return hip_l, knee_for(hip_l)
 
 
+#: Mean pelvis height over one step (contact to next contact, 21 points, range 1) of the
+#: real treadmill runners in ``../shared/data/mocap2d`` (Fukuchi 2017 RBDS001 at 3.5 m/s,
+#: Hamner 2010 subject 2); toe-off falls at 0.675 of the step in them.
+_PELVIS_TEMPLATE = CubicSpline(
+    np.linspace(0.0, 1.0, 21),
+    [0.748, 0.608, 0.439, 0.263, 0.125, 0.04, 0.0, 0.004, 0.058, 0.159, 0.298, 0.457, 0.603,
+     0.753, 0.869, 0.952, 0.992, 0.995, 0.955, 0.878, 0.748],
+    bc_type="periodic",
+)
+_TEMPLATE_TO = 0.675
+
+
 def _reach(dx: float, knee_flex_deg: float, model: _RunnerModel) -> float:
     """Vertical hip-ankle distance for a horizontal offset ``dx`` at a given knee flexion."""
     l1, l2 = model.l1, model.l2
@@ -475,47 +487,62 @@ class _RunnerModel:
             self._hip_z_ic[leg] = ankle[:, 1] + dz
 
     def _pelvis_height(self) -> None:
-        """Smooth vertical oscillation through the contact heights, kept reachable."""
-        osc = self.p.vertical_oscillation_m
+        """Vertical oscillation shaped like real runners', through the contact heights.
+
+        Each step (contact to the next contact of either leg) follows the mean
+        pelvis path of the real treadmill runners in ``mocap2d`` (lowest near
+        mid-stance, rising through toe-off, highest late in flight), time-warped
+        to this runner's stance fraction and scaled to ``vertical_oscillation_m``.
+        Where the stance leg could not reach the ground, the pelvis is lowered
+        by a smooth bump.
+        """
         events = sorted(
             (float(self.stances[leg].contact_s[k]), float(self.stances[leg].toe_off_s[k]),
              float(self._hip_z_ic[leg][k]), leg, k)
             for leg in LEGS for k in range(len(self.stances[leg].contact_s))
         )
-        knots: dict[float, float] = {}
-        for i, (ic, to, z_ic, _leg, _k) in enumerate(events):
-            knots[ic] = z_ic
-            knots[ic + 0.45 * (to - ic)] = z_ic - 0.7 * osc
-            if i + 1 < len(events):
-                nxt_ic, _, nxt_z = events[i + 1][0], events[i + 1][1], events[i + 1][2]
-                if nxt_ic - to > 0.03:
-                    knots[0.5 * (to + nxt_ic)] = 0.5 * (z_ic + nxt_z) + 0.3 * osc
+        self._steps = np.array([(e[0], e[1], e[2]) for e in events])   # ic, to, z_ic
+        self._bumps = np.zeros((0, 3))                                   # start, stop, depth
         d_max = math.sqrt(self.l1 ** 2 + self.l2 ** 2
                           + 2 * self.l1 * self.l2 * math.cos(math.radians(8.0)))
         for _ in range(4):
-            tk = np.array(sorted(knots))
-            spline = CubicSpline(tk, [knots[t] for t in tk])
-            changed = False
-            for ic, to, _z, leg, k in events:
-                tt = np.linspace(ic + 0.5 * (to - ic), to, 12)
-                foot = self._foot_stance(leg, np.full(tt.shape, k), tt)
-                a = foot["ankle"]
+            new = []
+            for i, (ic, to, _z, leg, k) in enumerate(events):
+                tt = np.linspace(ic + 0.4 * (to - ic), to, 16)
+                a = self._foot_stance(leg, np.full(tt.shape, k), tt)["ankle"]
                 reach = d_max ** 2 - a[:, 0] ** 2
                 if np.any(reach <= 0):
                     raise SettingsError(
                         "the foot cannot stay on the ground for the whole stance: lower "
                         "speed_ms or duty_factor, or give longer legs")
-                z_max = a[:, 1] + np.sqrt(reach)
-                excess = spline(tt) - z_max
-                if np.any(excess > 0):
-                    j = int(np.argmax(excess))
-                    knots[float(tt[j])] = float(z_max[j] - 0.004)
-                    knots[float(to)] = min(float(spline(to)), float(z_max[-1] - 0.004))
-                    changed = True
-            if not changed:
+                excess = self.pelvis_z(tt) - (a[:, 1] + np.sqrt(reach))
+                if np.max(excess) > 0 and i + 1 < len(events):
+                    # a smooth dip that is zero at both contacts, so they keep their heights
+                    start, stop = ic + 0.25 * (to - ic), events[i + 1][0]
+                    window = np.sin(np.pi * (tt - start) / (stop - start)) ** 2
+                    depth = float(np.max((excess + 0.004) / window))
+                    new.append((start, stop, depth))
+            if not new:
                 break
-        tk = np.array(sorted(knots))
-        self.pelvis_z = CubicSpline(tk, [knots[t] for t in tk])
+            self._bumps = np.vstack([self._bumps, np.array(new)])
+
+    def pelvis_z(self, t: np.ndarray) -> np.ndarray:
+        """Height of the hip joint centres (before pelvic tilt) at times ``t``."""
+        t = np.asarray(t, dtype=float)
+        ic, to, z_ic = self._steps[:, 0], self._steps[:, 1], self._steps[:, 2]
+        k = np.clip(np.searchsorted(ic, t, side="right") - 1, 0, len(ic) - 2)
+        step = ic[k + 1] - ic[k]
+        phi = (t - ic[k]) / step
+        sf = np.clip((to[k] - ic[k]) / step, 0.05, 0.95)
+        warped = np.where(phi < sf, _TEMPLATE_TO * phi / sf,
+                          _TEMPLATE_TO + (1 - _TEMPLATE_TO) * (phi - sf) / (1 - sf))
+        shape = _PELVIS_TEMPLATE(warped) - _PELVIS_TEMPLATE(0.0)
+        z = z_ic[k] + (z_ic[k + 1] - z_ic[k]) * phi + self.p.vertical_oscillation_m * shape
+        for start, stop, depth in self._bumps:
+            inside = (t > start) & (t < stop)
+            z = z - np.where(inside, depth * np.sin(np.pi * (t - start) / (stop - start)) ** 2,
+                             0.0)
+        return z
 
     def _swing_paths(self) -> None:
         """Hermite ankle paths (x, z) and foot pitch for every swing of each leg."""

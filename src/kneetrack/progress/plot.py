@@ -16,8 +16,11 @@ PANELS = ("fppa_peak_deg", "hip_adduction_peak_deg", "pelvic_drop_peak_deg", "ca
 
 
 class _AnalysisLike(Protocol):
-    recorded_on: dt.date
-    metrics: tuple[MetricSummary, ...]
+    @property
+    def recorded_on(self) -> dt.date: ...
+
+    @property
+    def metrics(self) -> tuple[MetricSummary, ...]: ...
 
 
 def plot_progress(
@@ -60,7 +63,7 @@ def plot_progress(
                 continue
             color, marker = LEG_STYLE[leg]
             xs = [p[0] for p in pts]
-            ys = [p[1].mean for p in pts]
+            ys = [float(p[1].mean or 0.0) for p in pts]  # mean is not None (filtered above)
             es = [p[1].sd or 0.0 for p in pts]
             ax.errorbar(
                 xs, ys, yerr=es, color=color, marker=marker, capsize=3, label=leg or "both legs"

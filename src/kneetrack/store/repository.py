@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Date, DateTime, delete, func, select, text
+from sqlalchemy import Date, DateTime, delete, func, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -109,7 +109,8 @@ def _retest(r: RetestRow) -> Retest:
 
 def programme_start(data: Mapping[str, Any]) -> dt.date | None:
     """First day of a ``programme.json``: ``start`` if given, else its earliest session date."""
-    settings = data.get("settings") if isinstance(data.get("settings"), Mapping) else {}
+    raw = data.get("settings")
+    settings: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
     for where, key in ((data, "start"), (data, "start_date"), (settings, "start")):
         if where.get(key):
             try:
@@ -266,7 +267,7 @@ class Store:
                 delete(ProgrammeWeekRow).where(ProgrammeWeekRow.programme_id.in_(programme_ids))
             )
             s.execute(
-                ProgrammeRow.__table__.update()
+                update(ProgrammeRow)
                 .where(ProgrammeRow.athlete_id == athlete_id)
                 .values(parent_id=None)
             )

@@ -185,3 +185,25 @@ def test_urgent_referral_goes_first():
     assert ctx["referral"]["urgent"]
     assert ctx["verdict"]["first"].startswith("See sports medicine physician")
     assert "knee locking" in ctx["verdict"]["first"]
+
+
+def test_first_step_matches_code_prefixes():
+    from kneetrack.report.context import first_step_for
+
+    steps = report_content()["first_steps"]
+    assert first_step_for("asymmetry_hip_adduction", steps) == steps["asymmetry_"]
+    assert first_step_for("narrow_step_crossover", steps) == steps["narrow_step_crossover"]
+    assert first_step_for("something_new", steps) == steps["default"]
+
+
+def test_findings_sorted_by_severity_then_weight_and_unreliable_flagged():
+    a = make_analysis()
+    a["findings"] = [
+        {"code": "asymmetry_x", "severity": "mild", "weight": 0.5, "text": "a"},
+        {"code": "contralateral_pelvic_drop", "severity": "mild", "weight": 1.5, "text": "b",
+         "reliable": False},
+        {"code": "narrow_step_crossover", "severity": "moderate", "weight": 1.0, "text": "c"},
+    ]
+    ctx = build_context(a)
+    assert [f["text"] for f in ctx["findings"]] == ["c", "b", "a"]
+    assert "less reliable" in ctx["findings"][1]["detail"]

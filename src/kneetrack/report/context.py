@@ -308,10 +308,13 @@ def findings_section(analysis: Mapping[str, Any]) -> list[dict[str, Any]]:
             detail.append(f"measured {value:.1f}")
         if thr is not None:
             detail.append(f"threshold {thr:.1f}")
+        if f.get("reliable") is False:
+            detail.append("less reliable: few steps or poor tracking")
         out.append({"code": f.get("code"), "leg": f.get("leg"), "text": str(text),
                     "severity": str(f.get("severity") or "moderate").lower(),
-                    "rank": severity_rank(f), "detail": ", ".join(detail)})
-    out.sort(key=lambda f: -f["rank"])
+                    "rank": severity_rank(f), "weight": _num(f.get("weight")) or 1.0,
+                    "detail": ", ".join(detail), "source": str(f.get("source") or "")})
+    out.sort(key=lambda f: (-f["rank"], -f["weight"]))
     return out
 
 
@@ -423,6 +426,16 @@ def referral_section(analysis: Mapping[str, Any],
             "reasons": [_text_of(r) for r in (ref.get("reasons") or [])]}
 
 
+def first_step_for(code: str, steps: Mapping[str, str]) -> str:
+    """The content file's first step for a finding code (exact, then prefix, then default)."""
+    if code in steps:
+        return steps[code]
+    for key, text in steps.items():
+        if key.endswith("_") and code.startswith(key):
+            return text
+    return steps["default"]
+
+
 def verdict_section(analysis: Mapping[str, Any], findings: list[dict[str, Any]],
                     quality: Mapping[str, Any], numbers: Mapping[str, Any],
                     programme: Mapping[str, Any] | None,
@@ -466,8 +479,7 @@ def verdict_section(analysis: Mapping[str, Any], findings: list[dict[str, Any]],
     else:
         steps = content["first_steps"]
         if serious:
-            code = str(serious[0].get("code") or "")
-            first = steps.get(code) or steps["default"]
+            first = first_step_for(str(serious[0].get("code") or ""), steps)
         elif not frontal_measured:
             first = ("Film 10 seconds of running from the front or from behind, at 60 fps or "
                      "more, with the whole body in the picture.")

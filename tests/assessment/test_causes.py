@@ -143,3 +143,15 @@ def test_causes_sorted_by_confidence():
     confs = [c["confidence"] for c in result.causes_]
     assert confs == sorted(confs, reverse=True)
     assert len(result.causes_) >= 3
+
+
+@pytest.mark.parametrize(
+    ("engine_code", "cause", "view"),
+    [
+        ("narrow_step_crossover", "narrow_step_crossover", "front"),
+        ("overstriding", "overstriding", "side-left"),
+    ],
+)
+def test_kinematics_engine_spellings_are_understood(engine_code, cause, view):
+    result = CauseInference().infer(analysis(finding(engine_code), view=view), None)
+    assert cause in codes(result)

@@ -76,7 +76,11 @@ def build_facts(
     if analysis:
         facts.has_analysis = True
         facts.view = analysis.get("view")
-        facts.findings = [f for f in analysis.get("findings") or [] if isinstance(f, Mapping)]
+        facts.findings = [
+            {**f, "code": kb.finding_aliases.get(str(f.get("code")), f.get("code"))}
+            for f in analysis.get("findings") or []
+            if isinstance(f, Mapping)
+        ]
         if analysis.get("cadence_spm") is not None:
             facts.values["cadence_spm"] = float(analysis["cadence_spm"])
         for f in facts.findings:
@@ -172,6 +176,62 @@ def check_condition(
     return None, details
 
 
+_SIDE_WORDS = {
+    "min": "lower side",
+    "max": "higher side",
+    "diff": "left-right difference",
+    "diff_pct": "left-right difference, %",
+    "left": "left",
+    "right": "right",
+}
+_UNITS = (
+    ("_nm_per_kg", " N·m/kg"),
+    ("_cm", " cm"),
+    ("_mm", " mm"),
+    ("_deg", "°"),
+    ("_pct", " %"),
+    ("_0_10", "/10"),
+    ("_s", " s"),
+    ("_km", " km"),
+    ("_months", " months"),
+    ("_spm", " steps/min"),
+)
+
+
+_LABELS = {
+    "shoes.km": ("shoe distance", " km"),
+    "shoes.age_months": ("shoe age", " months"),
+    "shoes.type": ("shoe type", ""),
+    "training.recent_increase_pct": ("recent increase in weekly distance", " %"),
+    "training.runs_per_week": ("runs per week", ""),
+    "shoes.minimalist_with_pronated_foot": ("minimalist shoes, pronated foot or stiff ankle", ""),
+}
+
+
+def fact_label(name: str) -> tuple[str, str]:
+    """A readable label and unit for a dotted fact name (``tests.knee_to_wall_cm.min``)."""
+    if name in _LABELS:
+        return _LABELS[name]
+    parts = name.split(".")
+    side = ""
+    if parts[-1] in _SIDE_WORDS and len(parts) > 1:
+        side = _SIDE_WORDS[parts[-1]]
+        parts = parts[:-1]
+    field = parts[-1]
+    unit = ""
+    for suffix, word in _UNITS:
+        if field.endswith(suffix):
+            field = field[: -len(suffix)]
+            unit = word
+            break
+    if side == "left-right difference, %":
+        unit = " %"
+    label = field.replace("_", " ").replace("fppa", "knee angle (FPPA)")
+    if parts[0] == "tests":
+        label = f"{label} test"
+    return (f"{label} ({side})" if side else label), unit
+
+
 def describe(details: dict[str, Any]) -> str:
     """A short human line for what a condition saw (a finding or a fact and its value)."""
     f = details.get("finding")
@@ -185,10 +245,17 @@ def describe(details: dict[str, Any]) -> str:
         extra = f": {value:g}" if isinstance(value, int | float) else ""
         extra += f" (threshold {thr:g})" if isinstance(thr, int | float) else ""
         return f"{str(f.get('code', '')).replace('_', ' ')}{leg}{extra}"
-    name = str(details.get("fact", "")).replace("_", " ")
+    label, unit = fact_label(str(details.get("fact", "")))
     value = details.get("value")
     if "op" in details:
         ref = details["ref"]
-        shown = f"{value:g}" if isinstance(value, float) else str(value)
-        return f"{name} = {shown} ({_OP_WORDS[details['op']]} {ref})"
-    return f"{name} = {value}"
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            shown = f"{value:.3g}{unit}"
+            ref_shown = f"{ref:g}{unit}" if isinstance(ref, int | float) else str(ref)
+            return f"{label}: {shown} ({_OP_WORDS[details['op']]} {ref_shown})"
+        if details["op"] == "contains":
+            return f"{label}: includes {str(ref).replace('_', ' ')}"
+        return f"{label}: {value}"
+    if value is True:
+        return label
+    return f"{label}: {value}"

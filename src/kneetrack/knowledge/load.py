@@ -54,6 +54,7 @@ def build_knowledge(raw: dict[str, Any]) -> Knowledge:
             causes={c["code"]: c for c in causes},
             severity_factor=raw["causes.yaml"]["severity_factor"],
             finding_views=raw["causes.yaml"]["finding_views"],
+            finding_aliases=raw["causes.yaml"].get("finding_aliases", {}),
             derived=raw["causes.yaml"].get("derived", {}),
             red_flags=raw["referral.yaml"]["red_flags"],
             retraining=raw["retraining.yaml"],

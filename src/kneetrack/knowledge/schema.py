@@ -293,6 +293,7 @@ class Knowledge(BaseModel):
     causes: dict[str, CauseRule]
     severity_factor: dict[Literal["mild", "moderate", "severe"], float]
     finding_views: dict[str, list[str]]
+    finding_aliases: dict[str, str] = Field(default_factory=dict)
     derived: dict[str, Derived]
     red_flags: list[RedFlag]
     retraining: Retraining

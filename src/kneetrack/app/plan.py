@@ -1,0 +1,183 @@
+"""The ``plan`` use case: analysis.json (+ screening.json) in, a programme folder out.
+
+Called by ``kneetrack plan``, the demo and the web app alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kneetrack.errors import InputError, SettingsError
+from kneetrack.screening.schema import Screening, load_screening
+
+ANALYSIS_SCHEMA = "kneetrack.analysis/1"
+#: Words people use for equipment -> the programme's equipment names.
+EQUIPMENT_WORDS = {
+    "band": "band",
+    "mini_band": "band",
+    "mini band": "band",
+    "loop band": "band",
+    "resistance band": "band",
+    "bands": "band",
+    "long_band": "long_band",
+    "long band": "long_band",
+    "tube": "long_band",
+    "cable": "long_band",
+    "dumbbell": "dumbbell",
+    "dumbbells": "dumbbell",
+    "kettlebell": "dumbbell",
+    "weights": "dumbbell",
+    "metronome": "metronome",
+}
+
+
+@dataclass
+class PlanResult:
+    """Everything one ``plan`` run produced."""
+
+    programme: dict[str, Any]
+    causes: list[dict[str, Any]]
+    referral: dict[str, Any]
+    out_dir: Path | None = None
+    artefacts: dict[str, Path] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def load_analysis(path: str | Path) -> dict[str, Any]:
+    """Read ``analysis.json``; a missing, broken or foreign file is an :class:`InputError`."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / "analysis.json"
+    if not p.is_file():
+        raise InputError(f"analysis file not found: {p}")
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise InputError(f"{p} is not valid JSON: {err}") from None
+    check_analysis(data, where=str(p))
+    return data
+
+
+def check_analysis(data: Any, *, where: str = "analysis") -> None:
+    """Raise :class:`InputError` unless ``data`` looks like a ``kneetrack.analysis/1`` document."""
+    if not isinstance(data, dict):
+        raise InputError(f"{where}: analysis must be a JSON object")
+    if data.get("schema") != ANALYSIS_SCHEMA:
+        raise InputError(
+            f"{where}: unsupported analysis schema {data.get('schema')!r} "
+            f"(expected {ANALYSIS_SCHEMA!r})"
+        )
+    if not isinstance(data.get("findings", []), list):
+        raise InputError(f"{where}: 'findings' must be a list")
+    cad = data.get("cadence_spm")
+    if cad is not None and not (isinstance(cad, int | float) and 60 <= cad <= 260):
+        raise InputError(f"{where}: cadence_spm {cad!r} is not a plausible step rate")
+
+
+def normalise_equipment(words: Iterable[str], *, strict: bool) -> tuple[list[str], list[str]]:
+    """Map equipment words to programme names; returns (names, ignored words)."""
+    names: list[str] = []
+    ignored: list[str] = []
+    for word in words:
+        for part in str(word).split(","):
+            key = part.strip().lower().replace("-", " ")
+            if not key or key in ("none", "nothing"):
+                continue
+            name = EQUIPMENT_WORDS.get(key) or EQUIPMENT_WORDS.get(key.replace(" ", "_"))
+            if name is None:
+                if strict:
+                    raise SettingsError(
+                        f"unknown equipment {part.strip()!r}; "
+                        "use band, long_band, dumbbell, metronome"
+                    )
+                ignored.append(part.strip())
+            elif name not in names:
+                names.append(name)
+    return names, ignored
+
+
+def make_plan(
+    analysis: dict[str, Any],
+    screening: Screening | None = None,
+    *,
+    out_dir: str | Path | None = None,
+    weeks: int = 8,
+    start: dt.date | str | None = None,
+    sessions_per_week: int = 3,
+    level: str | None = None,
+    equipment: Iterable[str] | None = None,
+) -> PlanResult:
+    """Infer causes, check red flags and build the programme; write it when ``out_dir`` is given.
+
+    ``level`` and ``equipment`` default to the screening's answers, then to
+    ``intermediate`` and no equipment.
+    """
+    from kneetrack.assessment import CauseInference, ReferralCheck
+    from kneetrack.assessment.advice import footwear_advice
+    from kneetrack.knowledge import load_knowledge
+    from kneetrack.programme.adapt import baseline_from_analysis
+    from kneetrack.programme.generator import ProgrammeGenerator
+    from kneetrack.programme.writers import write_programme
+
+    check_analysis(analysis)
+    notes: list[str] = []
+    if isinstance(start, str):
+        try:
+            start = dt.date.fromisoformat(start)
+        except ValueError:
+            raise SettingsError(f"start date must be YYYY-MM-DD, got {start!r}") from None
+    athlete = screening.athlete if screening is not None else None
+    level = level or (athlete.level if athlete and athlete.level else "intermediate")
+    if equipment is not None:
+        equip, _ = normalise_equipment(equipment, strict=True)
+    elif athlete and athlete.equipment:
+        equip, ignored = normalise_equipment(athlete.equipment, strict=False)
+        if ignored:
+            notes.append(f"equipment not used by the plan: {', '.join(ignored)}")
+    else:
+        equip = []
+    kb = load_knowledge()
+    inference = CauseInference().infer(analysis, screening)
+    referral = ReferralCheck().check(screening, analysis).referral_
+    gen = ProgrammeGenerator(
+        weeks=weeks, sessions_per_week=sessions_per_week, level=level, equipment=equip, start=start
+    )
+    gen.generate(
+        inference.causes_,
+        cadence_spm=analysis.get("cadence_spm"),
+        referral=referral,
+        baseline=baseline_from_analysis(analysis),
+    )
+    programme = gen.programme_
+    if programme["status"] != "on_hold":
+        programme["footwear"] = footwear_advice(
+            inference.facts_, kb, causes=[c["code"] for c in inference.causes_]
+        )
+    if screening is None:
+        notes.append("no screening given: causes that need the self-tests were not assessed")
+    programme["notes"] = notes
+    result = PlanResult(
+        programme=programme, causes=inference.causes_, referral=referral, notes=notes
+    )
+    if out_dir is not None:
+        result.out_dir = Path(out_dir)
+        result.artefacts = write_programme(programme, result.out_dir)
+    return result
+
+
+def plan_files(
+    analysis_path: str | Path,
+    *,
+    screening_path: str | Path | None = None,
+    out_dir: str | Path,
+    **options: Any,
+) -> PlanResult:
+    """File-level entry point: read ``analysis.json`` (+ ``screening.json``) and write the plan."""
+    analysis = load_analysis(analysis_path)
+    screening = load_screening(screening_path) if screening_path is not None else None
+    return make_plan(analysis, screening, out_dir=out_dir, **options)

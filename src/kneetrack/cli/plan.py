@@ -1,0 +1,82 @@
+"""``kneetrack plan``: turn an analysis (+ screening) into a progressive programme."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from kneetrack.cli.main import app
+from kneetrack.errors import SettingsError
+
+
+class Level(StrEnum):
+    """Starting levels."""
+
+    beginner = "beginner"
+    intermediate = "intermediate"
+    advanced = "advanced"
+
+
+@app.command()
+def plan(
+    analysis: Path = typer.Option(..., "--analysis", "-a", help="analysis.json (or its folder)."),
+    screening: Path | None = typer.Option(
+        None, "--screening", "-s", help="screening.json (optional)."
+    ),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for programme.json/.html/.ics."),
+    weeks: int = typer.Option(8, "--weeks", help="Plan length in weeks (4-16; 8-12 recommended)."),
+    start: str | None = typer.Option(
+        None, "--start", help="First day, YYYY-MM-DD (default: today)."
+    ),
+    sessions_per_week: int = typer.Option(
+        3, "--sessions-per-week", help="Strength sessions a week: 2 or 3."
+    ),
+    level: Level | None = typer.Option(
+        None, "--level", help="Starting level (default: from screening)."
+    ),
+    equipment: list[str] | None = typer.Option(
+        None, "--equipment", help="band, long_band, dumbbell, metronome (repeat or comma-separate)."
+    ),
+) -> None:
+    """Write a progressive corrective programme (JSON, HTML, calendar)."""
+    from kneetrack.app.plan import plan_files
+
+    start_date = None
+    if start is not None:
+        try:
+            start_date = dt.date.fromisoformat(start)
+        except ValueError:
+            raise SettingsError(f"--start must be YYYY-MM-DD, got {start!r}") from None
+    result = plan_files(
+        analysis,
+        screening_path=screening,
+        out_dir=out,
+        weeks=weeks,
+        start=start_date,
+        sessions_per_week=sessions_per_week,
+        level=level.value if level else None,
+        equipment=equipment,
+    )
+    ref = result.referral
+    if ref["urgency"] == "urgent":
+        typer.secho(
+            "URGENT: see a clinician before starting — " + "; ".join(ref["to"]), fg="red", bold=True
+        )
+        for reason in ref["reasons"]:
+            typer.echo(f"  - {reason}")
+        typer.echo("The exercise plan is on hold.")
+    elif ref["needed"]:
+        typer.secho("Also see: " + ", ".join(ref["to"]), fg="yellow")
+    if result.causes:
+        typer.echo("Suggested factors (associated with knee valgus, not a diagnosis):")
+        for c in result.causes:
+            typer.echo(f"  - {c['name']} ({c['confidence_label']} confidence)")
+    elif ref["urgency"] != "urgent":
+        typer.echo("No clear contributing factor found: a general strength plan was written.")
+    for note in result.notes:
+        typer.echo(f"note: {note}")
+    for path in result.artefacts.values():
+        typer.echo(f"wrote {path}")

@@ -8,10 +8,15 @@ from kneetrack.app.analyze import analyze_file
 from kneetrack.samples import sample_path
 
 SAMPLE = "runner_front_60fps.trc"
+SAMPLE_SCREENING = "screening_example.json"
 
 
 def run_demo(out: str | Path) -> Path:
-    """Analyse the bundled sample into ``out`` and return that folder."""
+    """Analyse the bundled sample into ``out``, write its plan, and return that folder."""
+    from kneetrack.app.plan import make_plan
+    from kneetrack.screening.schema import load_screening
+
     folder = Path(out)
-    analyze_file(sample_path(SAMPLE), out_dir=folder, view=None)
+    result = analyze_file(sample_path(SAMPLE), out_dir=folder, view=None)
+    make_plan(result.analysis, load_screening(sample_path(SAMPLE_SCREENING)), out_dir=folder)
     return folder

@@ -41,6 +41,7 @@ def _register() -> None:
         db,
         demo,
         log,
+        plan,
         progress_cmd,
         report,
         screen,

@@ -12,11 +12,14 @@ SAMPLE_SCREENING = "screening_example.json"
 
 
 def run_demo(out: str | Path) -> Path:
-    """Analyse the bundled sample into ``out``, write its plan, and return that folder."""
+    """Analyse the bundled sample into ``out``, write its plan and report, return that folder."""
     from kneetrack.app.plan import make_plan
     from kneetrack.screening.schema import load_screening
 
     folder = Path(out)
     result = analyze_file(sample_path(SAMPLE), out_dir=folder, view=None)
     make_plan(result.analysis, load_screening(sample_path(SAMPLE_SCREENING)), out_dir=folder)
+    from kneetrack.app.report import rebuild_report
+
+    rebuild_report(folder)  # again, now with the programme's causes and plan in the report
     return folder

@@ -371,6 +371,15 @@ _PELVIS_TEMPLATE = CubicSpline(
 )
 _TEMPLATE_TO = 0.675
 
+#: Ankle path in the last 120 ms of swing, from the same runners (swing 0.478 s at 3.5 m/s):
+#: (time before contact s, dx m, dz m relative to the landing ankle, vx m/s, vz m/s).
+_LATE_SWING = (
+    (0.120, -0.22, 0.095, 3.5, -1.5),
+    (0.060, -0.03, 0.026, 2.2, -0.56),
+    (0.020, 0.014, 0.011, -0.1, -0.45),
+)
+_LATE_SWING_REF_S = 0.478
+
 
 def _reach(dx: float, knee_flex_deg: float, model: _RunnerModel) -> float:
     """Vertical hip-ankle distance for a horizontal offset ``dx`` at a given knee flexion."""
@@ -563,27 +572,33 @@ class _RunnerModel:
             for k in range(n - 1):
                 to, ic_next = st.toe_off_s[k], st.contact_s[k + 1]
                 sw = ic_next - to
-                # knots: early lift, top of the heel recovery, reaching forward, contact;
-                # heights keep the hip-ankle distance short enough for a flexed knee
-                ta, t1, t2 = to + 0.15 * sw, to + 0.42 * sw, to + 0.78 * sw
+                # knots: early lift and top of the heel recovery (heights keep the knee
+                # flexed), then the last 120 ms before contact as measured on the real
+                # runners of mocap2d: the foot swings forward fast, is furthest forward
+                # ~20 ms before contact and lands moving back and down.
+                scale = sw / _LATE_SWING_REF_S
+                ta, t1 = to + 0.15 * sw, to + 0.42 * sw
                 xa = a_to[k, 0] - 0.02
                 za = max(a_to[k, 1] + 0.06, float(self.pelvis_z(ta)) - _reach(xa, 50.0, self))
                 x1 = a_to[k, 0] + 0.18
                 z1 = max(self.p.swing_ankle_height_m,
                          float(self.pelvis_z(t1)) - _reach(x1, 75.0, self))
-                x2 = a_ic[k + 1, 0] + 0.05
-                z2 = max(a_ic[k + 1, 1] + 0.07, float(self.pelvis_z(t2)) - _reach(x2, 28.0, self))
-                knot_t = [to, ta, t1, t2, ic_next]
-                knot_p = [a_to[k], np.array([xa, za]), np.array([x1, z1]), np.array([x2, z2]),
-                          a_ic[k + 1]]
+                late_t = [ic_next - dt * scale for dt, *_ in _LATE_SWING]
+                late_p = [a_ic[k + 1] + np.array([dx, dz]) for _t, dx, dz, _vx, _vz in _LATE_SWING]
+                late_v = [np.array([vx, vz]) / scale for _t, _dx, _dz, vx, vz in _LATE_SWING]
+                knot_t = [to, ta, t1, *late_t, ic_next]
+                knot_p = [a_to[k], np.array([xa, za]), np.array([x1, z1]), *late_p, a_ic[k + 1]]
                 slopes = [vel_to[k]]
-                for j in (1, 2, 3):   # Catmull-Rom slopes at the inner knots
-                    slopes.append((knot_p[j + 1] - knot_p[j - 1]) / (knot_t[j + 1] - knot_t[j - 1]))
-                slopes.append(np.array([-0.35 * v, -0.6]))
+                for j in (1, 2):   # Catmull-Rom slopes at the recovery knots
+                    slopes.append((knot_p[j + 1] - knot_p[j - 1])
+                                  / (knot_t[j + 1] - knot_t[j - 1]))
+                slopes += late_v
+                slopes.append(np.array([-0.25 * v, -0.5]))
                 times += knot_t
                 pos += knot_p
                 vel += slopes
                 pm = 0.5 * p_to[k] + 0.1
+                t2 = late_t[0]
                 ptimes += [to, t1, t2, ic_next]
                 pitch += [p_to[k], pm, p_ic[k + 1] + np.radians(5.0), p_ic[k + 1]]
                 prate += [0.0, (p_ic[k + 1] - p_to[k]) / sw, (p_ic[k + 1] - pm) / sw, 0.0]

@@ -201,7 +201,8 @@ class ProgrammeGenerator:
         self._validate()
         kb = self.knowledge or load_knowledge()
         start = self.start or dt.date.today()
-        causes = sorted(causes, key=lambda c: -float(c.get("confidence", 0)))
+        causes = [_complete_cause(c, kb) for c in causes]
+        causes.sort(key=lambda c: -float(c.get("confidence", 0)))
         referral = referral or {"needed": False, "urgency": "none", "to": [], "reasons": []}
         codes = {c["code"] for c in causes}
         wants_cadence = (
@@ -552,6 +553,21 @@ class ProgrammeGenerator:
             ),
             "source": p.source,
         }
+
+
+def _complete_cause(cause: dict[str, Any], kb: Knowledge) -> dict[str, Any]:
+    """Fill a cause's name, summary and wording from the knowledge base when missing."""
+    rule = kb.causes.get(str(cause.get("code")))
+    out = dict(cause)
+    out.setdefault("name", rule.name if rule else str(cause.get("code")))
+    out.setdefault("summary", rule.summary.strip() if rule else "")
+    out.setdefault("confidence", 0.0)
+    if "confidence_label" not in out:
+        conf = float(out["confidence"])
+        out["confidence_label"] = "high" if conf >= 0.6 else "moderate" if conf >= 0.35 else "low"
+    out.setdefault("evidence", [])
+    out.setdefault("not_assessed", [])
+    return out
 
 
 def estimate_minutes(items: list[dict[str, Any]]) -> int:

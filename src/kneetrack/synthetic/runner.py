@@ -351,7 +351,7 @@ def _frontal_stance(hip_z: np.ndarray, knee_z: np.ndarray, ankle_z: np.ndarray,
 
     lo = foot_l - 0.6
     hi = foot_l + 0.6
-    for _ in range(48):                       # adduction grows as the hip moves laterally
+    for _ in range(40):                       # adduction grows as the hip moves laterally
         mid = 0.5 * (lo + hi)
         too_low = adduction(mid) < target
         lo = np.where(too_low, mid, lo)
@@ -847,7 +847,7 @@ class Motion3D:
             camera, noise_px=noise_px, dropout=dropout, swap_rate_hz=swap_rate_hz,
             foot_swap_fraction=foot_swap_fraction, seed=seed)[0]
 
-    def truth(self, camera: Camera, *, samples_per_stance: int = 200) -> dict[str, Any]:
+    def truth(self, camera: Camera, *, samples_per_stance: int = 120) -> dict[str, Any]:
         """Reference values shaped like the ``analysis.json`` stances list.
 
         Events are the model's exact instants; angles are measured on the
@@ -861,58 +861,66 @@ class Motion3D:
         thresholds = _load_truth_thresholds()["foot_strike_deg"]
         fwd = self._forward_sign(camera)
         stances: list[dict[str, Any]] = []
+        metric_keys = ("fppa_peak_deg", "hip_adduction_peak_deg", "pelvic_drop_peak_deg",
+                       "crossover", "foot_strike_angle_deg", "foot_strike",
+                       "shank_angle_ic_deg", "knee_flexion_ic_deg")
         for leg in LEGS:
             other = "right" if leg == "left" else "left"
             st = self._model.stances[leg]
-            for ic, to in zip(self.contacts_s[leg], self.toe_offs_s[leg], strict=True):
-                k = int(np.argmin(np.abs(st.contact_s - ic)))
-                entry: dict[str, Any] = {"leg": leg, "contact_s": float(ic),
-                                         "toe_off_s": float(to)}
-                metric_keys = ("fppa_peak_deg", "hip_adduction_peak_deg", "pelvic_drop_peak_deg",
-                               "crossover", "foot_strike_angle_deg", "foot_strike",
-                               "shank_angle_ic_deg", "knee_flexion_ic_deg")
+            ics, tos = self.contacts_s[leg], self.toe_offs_s[leg]
+            n = ics.size
+            if n == 0:
+                continue
+            ks = np.searchsorted(st.contact_s, ics - 1e-9)
+            per: dict[str, np.ndarray] = {}
+            if frontal:
+                # every stance sampled at once: (stances, samples) instants
+                frac = np.linspace(0.0, 1.0, samples_per_stance)
+                tt = ics[:, None] + (tos - ics)[:, None] * frac[None, :]
+                uv = self._project_at(camera, tt.ravel())
+                uv = {m: a.reshape(n, samples_per_stance, 2) for m, a in uv.items()}
+                hip, oh = uv[f"{leg}_hip"], uv[f"{other}_hip"]
+                per["fppa_peak_deg"] = np.max(angles2d.fppa_deg(
+                    hip, uv[f"{leg}_knee"], uv[f"{leg}_ankle"], oh), axis=1)
+                per["hip_adduction_peak_deg"] = np.max(angles2d.hip_adduction_deg(
+                    hip, uv[f"{leg}_knee"], oh), axis=1)
+                per["pelvic_drop_peak_deg"] = np.max(angles2d.pelvic_drop_deg(hip, oh), axis=1)
+                # crossover: at contact the ankle is on or across the midline between the hips
+                mid_x = 0.5 * (hip[:, 0, 0] + oh[:, 0, 0])
+                side = np.sign(hip[:, 0, 0] - oh[:, 0, 0])
+                per["ankle_lateral_offset_px"] = side * (uv[f"{leg}_ankle"][:, 0, 0] - mid_x)
+            else:
+                uv = self._project_at(camera, ics)
+                # the foot is flat at 40 % of stance: the reference for the strike class
+                uvf = self._project_at(camera, ics + 0.4 * (tos - ics))
+                per["foot_strike_angle_deg"] = angles2d.foot_angle_deg(
+                    uv[f"{leg}_heel"], uv[f"{leg}_toe"], forward_sign=fwd)
+                per["foot_angle_flat_deg"] = angles2d.foot_angle_deg(
+                    uvf[f"{leg}_heel"], uvf[f"{leg}_toe"], forward_sign=fwd)
+                per["shank_angle_ic_deg"] = angles2d.segment_to_vertical_deg(
+                    uv[f"{leg}_knee"], uv[f"{leg}_ankle"], forward_sign=fwd)
+                per["knee_flexion_ic_deg"] = angles2d.knee_flexion_deg(
+                    uv[f"{leg}_hip"], uv[f"{leg}_knee"], uv[f"{leg}_ankle"], forward_sign=fwd)
+            for i in range(n):
+                entry: dict[str, Any] = {"leg": leg, "contact_s": float(ics[i]),
+                                         "toe_off_s": float(tos[i])}
                 entry.update(dict.fromkeys(metric_keys))
+                for key, arr in per.items():
+                    entry[key] = float(arr[i])
                 if frontal:
-                    tt = np.linspace(ic, to, samples_per_stance)
-                    uv = self._project_at(camera, tt)
-                    hip, oh = uv[f"{leg}_hip"], uv[f"{other}_hip"]
-                    entry["fppa_peak_deg"] = float(np.max(angles2d.fppa_deg(
-                        hip, uv[f"{leg}_knee"], uv[f"{leg}_ankle"], oh)))
-                    entry["hip_adduction_peak_deg"] = float(np.max(angles2d.hip_adduction_deg(
-                        hip, uv[f"{leg}_knee"], oh)))
-                    entry["pelvic_drop_peak_deg"] = float(np.max(angles2d.pelvic_drop_deg(hip, oh)))
-                    # crossover: at contact the ankle is on or across the midline between the hips
-                    mid = 0.5 * (hip[0] + oh[0])
-                    lateral = np.sign(hip[0, 0] - oh[0, 0]) * (uv[f"{leg}_ankle"][0, 0] - mid[0])
-                    entry["crossover"] = bool(lateral <= 0.0)
-                    entry["ankle_lateral_offset_px"] = float(lateral)
+                    entry["crossover"] = bool(per["ankle_lateral_offset_px"][i] <= 0.0)
                 else:
-                    uv = self._project_at(camera, np.array([ic]))
-                    fsa = float(angles2d.foot_angle_deg(uv[f"{leg}_heel"], uv[f"{leg}_toe"],
-                                                        forward_sign=fwd)[0])
-                    flat_t = ic + 0.4 * (to - ic)      # the foot is flat at 40 % of stance
-                    uvf = self._project_at(camera, np.array([flat_t]))
-                    flat = float(angles2d.foot_angle_deg(uvf[f"{leg}_heel"], uvf[f"{leg}_toe"],
-                                                         forward_sign=fwd)[0])
-                    rel = fsa - flat
-                    if rel > thresholds["rearfoot_above"]:
-                        strike = "rearfoot"
-                    elif rel < thresholds["forefoot_below"]:
-                        strike = "forefoot"
-                    else:
-                        strike = "midfoot"
-                    entry["foot_strike_angle_deg"] = fsa
-                    entry["foot_strike"] = strike
-                    entry["foot_angle_flat_deg"] = flat
+                    rel = entry["foot_strike_angle_deg"] - entry["foot_angle_flat_deg"]
                     entry["foot_pitch_ic_rel_flat_deg"] = rel
-                    entry["shank_angle_ic_deg"] = float(angles2d.segment_to_vertical_deg(
-                        uv[f"{leg}_knee"], uv[f"{leg}_ankle"], forward_sign=fwd)[0])
-                    entry["knee_flexion_ic_deg"] = float(angles2d.knee_flexion_deg(
-                        uv[f"{leg}_hip"], uv[f"{leg}_knee"], uv[f"{leg}_ankle"],
-                        forward_sign=fwd)[0])
+                    if rel > thresholds["rearfoot_above"]:
+                        entry["foot_strike"] = "rearfoot"
+                    elif rel < thresholds["forefoot_below"]:
+                        entry["foot_strike"] = "forefoot"
+                    else:
+                        entry["foot_strike"] = "midfoot"
                     near = "right" if view == "side-right" else "left"
                     entry["visible_leg_near_camera"] = leg == near
-                entry["model"] = {name: float(arr[k]) for name, arr in st.values.items()}
+                entry["model"] = {name: float(arr[ks[i]]) for name, arr in st.values.items()}
                 stances.append(entry)
         stances.sort(key=lambda e: e["contact_s"])
         all_ic = np.sort(np.concatenate([self._model.stances[leg].contact_s for leg in LEGS]))

@@ -301,9 +301,12 @@ class ContactDetector:
                 cues.append(("pelvis", _at(t, ip) - self.pelvis_delay_ms / 1000, self.pelvis_sd_ms))
             heel = heels[leg]
             if self.view == "front":
-                ih = _window_peak(heel[:, 1], lo, hi)
-                if np.isfinite(ih):
-                    cues.append(("heel_turn", _at(t, ih) + self.heel_turn_delay_ms / 1000,
+                # Whichever part of the foot lands first turns first: the heel for a
+                # rearfoot strike, the toes for a forefoot strike.
+                turns = [_window_peak(p[:, 1], lo, hi) for p in (heel, toes[leg])]
+                turns = [i for i in turns if np.isfinite(i)]
+                if turns:
+                    cues.append(("foot_turn", _at(t, min(turns)) + self.heel_turn_delay_ms / 1000,
                                  self.heel_turn_sd_ms))
             elif fwd != 0:
                 rel = fwd * (heel[:, 0] - pel[:, 0])
@@ -345,10 +348,13 @@ class ContactDetector:
             nxt = anchors[k + 1][0] if k + 1 < len(anchors) else None
             step_before = (m - prev) if prev is not None else step_frames
             step_after = (nxt - m) if nxt is not None else step_frames
-            lo = int(np.floor(m - 0.8 * step_before))
+            # The foot-height extreme falls anywhere from just after contact (forefoot
+            # strikers) to mid-stance: the contact window reaches a little past it.
+            lo = int(np.floor(m - 0.65 * step_before))
+            mid = int(np.ceil(m + 0.3 * step_after))
             hi = int(np.ceil(m + 0.8 * step_after))
             # Windows are clipped to the clip; a cue at the window edge is rejected.
-            tc, unc, cues = contact(leg, max(lo, 0), m)
+            tc, unc, cues = contact(leg, max(lo, 0), min(mid, n - 1))
             to = toe_off(leg, m, min(hi, n - 1))
             if np.isfinite(tc) and np.isfinite(to) and to <= tc:
                 to = float("nan")

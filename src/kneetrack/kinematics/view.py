@@ -3,7 +3,9 @@
 Cues (all from the keypoints, medians over the clip so short swaps do not matter):
 
 - **frontal vs side** — horizontal width of the shoulders and hips relative to
-  the trunk height: wide in front/rear views, near zero from the side.
+  the trunk height (wide in front/rear views, near zero from the side), and
+  how horizontal the stance foot's heel→toe line is (lengthwise from the side,
+  end-on from the front/rear).
 - **front vs rear** — (a) the labelled left hip/shoulder appears on the image's
   right in a front view (left in a rear view); (b) on the stance foot, the
   point nearer the camera is lower in the image: toes below heel from the
@@ -115,10 +117,20 @@ class ViewDetector:
         heel = np.where(left_lower[:, None], lhe, rhe)
         toe = np.where(left_lower[:, None], lto, rto)
         toe_minus_heel = toe - heel
-        foot_len = _median(np.hypot(*toe_minus_heel.T))
+        lengths = np.hypot(*toe_minus_heel.T)
+        foot_len = _median(lengths)
         toe_below = _median(toe_minus_heel[:, 1])
         toe_ahead_x = _median(toe_minus_heel[:, 0])
-        cues.update(toe_below_heel_px=toe_below, toe_minus_heel_x_px=toe_ahead_x)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            foot_horizontal = _median(np.abs(toe_minus_heel[:, 0]) / lengths)
+        cues.update(toe_below_heel_px=toe_below, toe_minus_heel_x_px=toe_ahead_x,
+                    foot_horizontal=foot_horizontal)
+        # Second frontal/side cue, immune to perspective (a runner crossing the frame far
+        # from the optical axis shows some hip and shoulder width even from the side): the
+        # stance foot is seen lengthwise from the side and end-on from the front/rear.
+        v_foot_frontal = _vote(0.8 - foot_horizontal, 0.12)
+        if v_foot_frontal != 0:
+            frontal_vote = (frontal_vote + 2.0 * v_foot_frontal) / 3.0
 
         if frontal_vote >= 0:
             # front: left labels on the image's right; toes lower than heels.

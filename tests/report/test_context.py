@@ -207,3 +207,14 @@ def test_findings_sorted_by_severity_then_weight_and_unreliable_flagged():
     ctx = build_context(a)
     assert [f["text"] for f in ctx["findings"]] == ["c", "b", "a"]
     assert "less reliable" in ctx["findings"][1]["detail"]
+
+
+def test_verdict_shows_first_sentence_and_items_read_well():
+    from kneetrack.report.context import _item_text, first_sentence
+
+    assert first_sentence("Pelvis drops 6.5 deg (above 5 deg). Drop is associated with pain.") \
+        == "Pelvis drops 6.5 deg (above 5 deg)."
+    assert first_sentence("No full stop") == "No full stop"
+    assert _item_text({"name": "Cadence run", "sets": 1, "duration_min": 20, "bpm": 180}) \
+        == "Cadence run (20 min, metronome 180 bpm)"
+    assert _item_text({"name": "Walk", "sets": 1}) == "Walk"

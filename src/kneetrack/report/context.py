@@ -9,6 +9,7 @@ view", never as a crash or a zero.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -392,15 +393,18 @@ def _retest_text(retest: Any) -> str:
 def _item_text(item: Mapping[str, Any]) -> str:
     name = item.get("name") or humanize(str(item.get("exercise_id", "exercise")))
     dose = []
-    if item.get("sets"):
-        reps = item.get("reps")
-        hold = item.get("hold_s")
-        if reps:
-            dose.append(f"{item['sets']} × {reps}")
-        elif hold:
-            dose.append(f"{item['sets']} × {hold} s hold")
-        else:
-            dose.append(f"{item['sets']} sets")
+    sets, reps, hold = item.get("sets"), item.get("reps"), item.get("hold_s")
+    minutes = _num(item.get("duration_min"))
+    if sets and reps:
+        dose.append(f"{sets} × {reps}")
+    elif sets and hold:
+        dose.append(f"{sets} × {hold} s hold")
+    elif minutes:
+        dose.append(f"{minutes:g} min")
+    elif sets and _num(sets) != 1:
+        dose.append(f"{sets} sets")
+    if _num(item.get("bpm")):
+        dose.append(f"metronome {item['bpm']} bpm")
     if item.get("load"):
         dose.append(str(item["load"]))
     return f"{name} ({', '.join(dose)})" if dose else str(name)
@@ -424,6 +428,18 @@ def referral_section(analysis: Mapping[str, Any],
     to_text = ", ".join(_text_of(t) for t in to_list)
     return {"urgency": urgency, "urgent": urgency == "urgent", "to": to_text,
             "reasons": [_text_of(r) for r in (ref.get("reasons") or [])]}
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a finding's text (the verdict shows only what was seen).
+
+    Examples
+    --------
+    >>> first_sentence("Cadence is 150 steps/min. Raising it helps. More.")
+    'Cadence is 150 steps/min.'
+    """
+    m = re.search(r"(?<=[.!?])\s+(?=[A-Z])", text)
+    return text[:m.start()].strip() if m else text.strip()
 
 
 def first_step_for(code: str, steps: Mapping[str, str]) -> str:
@@ -450,7 +466,7 @@ def verdict_section(analysis: Mapping[str, Any], findings: list[dict[str, Any]],
         n = len(serious)
         headline = (f"We saw {n} pattern{'s' if n > 1 else ''} worth working on"
                     if n > 1 else "We saw one pattern worth working on")
-        points = [f["text"] for f in serious[:3]]
+        points = [first_sentence(f["text"]) for f in serious[:3]]
         if not frontal_measured:
             points.append("Knee valgus itself was not measured: that needs a video from the "
                           "front or from behind.")

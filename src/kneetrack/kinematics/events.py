@@ -293,6 +293,7 @@ class ContactDetector:
         fwd = {"side-right": 1.0, "side-left": -1.0}.get(self.view, 0.0)
         heels = {leg: _marker(kp, f"{leg}_heel", f"{leg}_ankle") for leg in LEGS}
         toes = {leg: _marker(kp, f"{leg}_toe", f"{leg}_ankle") for leg in LEGS}
+        heel_forward = {leg: fwd * (heels[leg][:, 0] - pel[:, 0]) for leg in LEGS}
 
         def contact(leg: str, lo: int, hi: int) -> tuple[float, float, dict[str, float]]:
             cues: list[tuple[str, float, float]] = []
@@ -309,8 +310,7 @@ class ContactDetector:
                     cues.append(("foot_turn", _at(t, min(turns)) + self.heel_turn_delay_ms / 1000,
                                  self.heel_turn_sd_ms))
             elif fwd != 0:
-                rel = fwd * (heel[:, 0] - pel[:, 0])
-                iz = _window_peak(rel, lo, hi)
+                iz = _window_peak(heel_forward[leg], lo, hi)
                 if np.isfinite(iz):
                     cues.append(("heel_forward", _at(t, iz) + self.zeni_delay_ms / 1000,
                                  self.zeni_sd_ms))

@@ -184,9 +184,9 @@ def quality_section(analysis: Mapping[str, Any]) -> dict[str, Any]:
     fewest = min(steps.values())
     if fewest < min_steps:
         level = min(level, 1 if fewest < 3 else 2)
-        reasons.append(f"{fewest} step{'s' if fewest != 1 else ''} on the "
-                       f"{min(steps, key=steps.get)} side (at least {min_steps} per side "
-                       "give a stable average)")
+        side = min(steps, key=lambda leg: steps[leg])
+        reasons.append(f"{fewest} step{'s' if fewest != 1 else ''} on the {side} side "
+                       f"(at least {min_steps} per side give a stable average)")
         if "step" not in lower and "stance" not in lower:
             warnings.append(f"Only {steps['left']} left and {steps['right']} right steps were "
                             f"found; film at least {min_steps} steps per side (about 10 s of "
@@ -240,7 +240,7 @@ def numbers_section(analysis: Mapping[str, Any]) -> dict[str, Any]:
         if all(v is None for v in stats.values()):
             not_measured.append(cfg["label"])
             continue
-        cells = {}
+        cells: dict[str, dict[str, Any]] = {}
         for leg in LEGS:
             st = stats[leg]
             if st is None:
@@ -272,9 +272,9 @@ def numbers_section(analysis: Mapping[str, Any]) -> dict[str, Any]:
         })
     extra = []
     for leg in LEGS:
-        st = leg_stances(analysis, leg)
-        cross = [s.get("crossover") for s in st if s.get("crossover") is not None]
-        strikes = [s.get("foot_strike") for s in st if s.get("foot_strike")]
+        leg_st = leg_stances(analysis, leg)
+        cross = [s.get("crossover") for s in leg_st if s.get("crossover") is not None]
+        strikes = [str(s.get("foot_strike")) for s in leg_st if s.get("foot_strike")]
         extra.append({
             "leg": leg,
             "crossover": f"{sum(bool(c) for c in cross)} of {len(cross)} steps" if cross else None,
@@ -298,7 +298,7 @@ def _mode_text(values: Sequence[str]) -> str | None:
 
 def findings_section(analysis: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Findings in plain words, most serious first."""
-    out = []
+    out: list[dict[str, Any]] = []
     for f in analysis.get("findings") or []:
         if not isinstance(f, Mapping):
             continue
@@ -323,7 +323,7 @@ def programme_section(programme: Mapping[str, Any] | None) -> dict[str, Any] | N
     """Likely causes, referral and a programme summary from ``programme.json``."""
     if not isinstance(programme, Mapping):
         return None
-    causes = []
+    causes: list[dict[str, Any]] = []
     for c in programme.get("causes") or []:
         if not isinstance(c, Mapping):
             continue

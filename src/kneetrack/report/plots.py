@@ -36,7 +36,7 @@ BAND_COLOUR = "#E8E8E8"
 MAX_TRACES = 12
 HIGH_COLOUR = "#F6E3D6"
 
-_STYLE = {
+_STYLE: Any = {
     "svg.fonttype": "none",  # text stays text: small files, crisp on phones
     "svg.hashsalt": "kneetrack",  # stable ids, reproducible output
     "font.family": "sans-serif",
@@ -127,15 +127,15 @@ def _band(ax: Any, band: Mapping[str, Any] | None, *, horizontal: bool = True) -
     if not band or band.get("typical_max") is None:
         return
     lo = float(band["typical_max"])
-    hi = band.get("high_min")
+    hi = float(band["high_min"]) if band.get("high_min") is not None else None
     y0, y1 = ax.get_ylim()
     top = max(y1, lo + 2.0)
     ax.axhline(lo, color="#888888", lw=0.9, ls="--", zorder=1)
     ax.text(0.995, lo, f"typical ≤ {lo:g}°", transform=ax.get_yaxis_transform(),
             ha="right", va="bottom", fontsize=9.5, color="#555555")
-    if hi is not None and float(hi) < top:
-        ax.axhspan(float(hi), top, color=HIGH_COLOUR, zorder=0, lw=0)
-        ax.text(0.995, float(hi), f"high ≥ {float(hi):g}°", transform=ax.get_yaxis_transform(),
+    if hi is not None and hi < top:
+        ax.axhspan(hi, top, color=HIGH_COLOUR, zorder=0, lw=0)
+        ax.text(0.995, hi, f"high ≥ {hi:g}°", transform=ax.get_yaxis_transform(),
                 ha="right", va="bottom", fontsize=9.5, color="#8A4B20")
     ax.set_ylim(y0, top)
 
@@ -204,10 +204,11 @@ def peaks_over_run_figure(stances: Sequence[Mapping[str, Any]], metric: str, *,
     """
     pts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for leg in ("left", "right"):
-        tv = [(s.get("contact_s"), s.get(metric)) for s in stances if s.get("leg") == leg]
-        tv = [(float(t), float(v)) for t, v in tv if _finite(t) and _finite(v)]
+        raw = [(_float(s.get("contact_s")), _float(s.get(metric)))
+               for s in stances if s.get("leg") == leg]
+        tv = sorted((t, v) for t, v in raw if t is not None and v is not None)
         if tv:
-            arr = np.array(sorted(tv))
+            arr = np.array(tv)
             pts[leg] = (arr[:, 0], arr[:, 1])
     if not pts:
         return None
@@ -270,7 +271,8 @@ def cadence_figure(stances: Sequence[Mapping[str, Any]],
     ax.plot(t, c, "-", color=OKABE_ITO["green"], lw=1.2, alpha=0.6, zorder=2)
     ax.plot(t, c, "o", color=OKABE_ITO["green"], ms=4, mec="white", mew=0.5, zorder=3,
             label="each step")
-    ref = cadence_spm if _finite(cadence_spm) else float(np.median(c))
+    ref = float(cadence_spm) if cadence_spm is not None and _finite(cadence_spm) \
+        else float(np.median(c))
     ax.axhline(ref, color="#333333", lw=1.2, ls="--", zorder=1,
                label=f"clip cadence {ref:.0f} steps/min")
     ax.axhspan(ref * 1.05, ref * 1.10, color=OKABE_ITO["sky_blue"], alpha=0.18, lw=0,
@@ -307,6 +309,10 @@ def contact_strip_figure(crops: Sequence[Mapping[str, Any]]) -> Figure | None:
         ax.set_axis_off()
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.88, wspace=0.04)
     return fig
+
+
+def _float(v: Any) -> float | None:
+    return float(v) if _finite(v) else None
 
 
 def _finite(v: Any) -> bool:

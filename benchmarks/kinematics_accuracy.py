@@ -356,7 +356,7 @@ def _f(x: float, fmt: str = "{:.1f}", signed: bool = False) -> str:
 
 def print_table(rows: list[Row], cases: list[Case]) -> None:
     """Print the results table."""
-    notes = {(c.name, c.view): c.notes for c in cases if c.notes}
+    notes = {c.name: c.notes for c in cases if c.notes}
     head = (f"{'case':<34} {'view':<10} {'fps':>4} {'n':>4} {'found%':>6} {'spur%':>6} "
             f"{'IC ms':>6} {'bias':>6} {'TO ms':>6} {'cad':>5} "
             f"{'FPPA':>5} {'HipAd':>5} {'Drop':>5} {'Shank':>5} {'Knee':>5} {'FSA':>5} "
@@ -387,7 +387,7 @@ def print_table(rows: list[Row], cases: list[Case]) -> None:
               f"{_f(r.strike_agree_pct, '{:.0f}'):>5}  {verdict}{detail}")
     if notes:
         print()
-        for (name, _view), note in sorted(set(notes.items())):
+        for name, note in sorted(notes.items()):
             print(f"  {name}: {note}")
     print()
     print("IC/TO ms: median |error| of matched contacts / toe-offs; bias: median signed contact "
@@ -427,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
         if speed:
             parts = []
             for key, secs in speed.items():
-                parts.append(f"{key.replace('_s', '')} {secs:.2f} s "
+                parts.append(f"{key.removesuffix('_s')} {secs:.2f} s "
                              f"(x{secs / TARGETS['speed_s']:.2f} of the 1 s target)")
             metric_times = [v for k, v in speed.items() if k.startswith("metrics")]
             judged = max(metric_times) if metric_times else max(speed.values())

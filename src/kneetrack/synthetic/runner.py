@@ -379,6 +379,10 @@ _LATE_SWING = (
     (0.020, 0.014, 0.011, -0.1, -0.45),
 )
 _LATE_SWING_REF_S = 0.478
+#: Foot speed relative to the pelvis just after contact (fraction of the running speed) and
+#: the time constant with which it reaches the ground's speed.
+_LANDING_SPEED_FRACTION = 0.25
+_LANDING_TAU_S = 0.015
 
 
 def _reach(dx: float, knee_flex_deg: float, model: _RunnerModel) -> float:
@@ -472,7 +476,13 @@ class _RunnerModel:
         # pivot: heel while a rearfoot strike rolls down, toe for a forefoot strike and late stance
         toe_pivot = (s >= heel_off) | ((dt < t_flat) & (p_ic < 0))
         pivot = np.where(toe_pivot[..., None], self.toe_ground, np.zeros(2))
-        heel_ground_x = self._heel_ground0[leg][k] - self.p.speed_ms * dt
+        # The landing foot does not take the ground's speed at once: it reaches it with a
+        # time constant of ~15 ms (shoe and heel pad compress, the foot skids a little), as
+        # the ankles of the real mocap2d runners do.
+        v = self.p.speed_ms
+        ease = (1.0 - _LANDING_SPEED_FRACTION) * v * _LANDING_TAU_S
+        heel_ground_x = (self._heel_ground0[leg][k] - v * np.maximum(dt, 0.0)
+                         + ease * (1.0 - np.exp(-np.maximum(dt, 0.0) / _LANDING_TAU_S)))
         out = {"pitch": pitch}
         for name, loc in self.local.items():
             pt = pivot + _rot(pitch, loc - pivot)
@@ -593,7 +603,7 @@ class _RunnerModel:
                     slopes.append((knot_p[j + 1] - knot_p[j - 1])
                                   / (knot_t[j + 1] - knot_t[j - 1]))
                 slopes += late_v
-                slopes.append(np.array([-0.25 * v, -0.5]))
+                slopes.append(np.array([-_LANDING_SPEED_FRACTION * v, -0.5]))
                 times += knot_t
                 pos += knot_p
                 vel += slopes

@@ -166,3 +166,24 @@ def test_keypoints_type_roundtrip():
     assert isinstance(sq.keypoints, Keypoints)
     assert sq.keypoints.fps == 50.0
     assert sq.truth.legs == ("right",)
+
+
+@pytest.mark.parametrize("fps", [30.0, 60.0])
+def test_random_suite(fps):
+    """24 random clips per frame rate: any leg, 1-8 reps, FPPA -8..28 deg, 45-80 deg of knee bend,
+    rep durations 1.2-3.5 s, pelvic drop and trunk lean varied; 1.5 px noise."""
+    worst = 0.0
+    for seed in range(24):
+        rng = np.random.default_rng(500 + seed)
+        sq = make_single_leg_squat(
+            leg=("left", "right", "both")[seed % 3], n_reps=int(rng.integers(1, 9)),
+            fppa_peak_deg={"left": rng.uniform(-8, 28), "right": rng.uniform(-8, 28)},
+            knee_flexion_peak_deg=float(rng.uniform(45, 80)),
+            pelvic_drop_peak_deg=float(rng.uniform(-2, 8)),
+            trunk_lean_peak_deg=float(rng.uniform(-3, 10)),
+            rep_duration_s=float(rng.uniform(1.2, 3.5)), fps=fps, noise_px=1.5, seed=seed)
+        ana = SingleLegSquatAnalysis().analyze(sq.keypoints)
+        assert [r.leg for r in ana.reps_] == [t["leg"] for t in sq.truth.reps], seed
+        for r, t in zip(ana.reps_, sq.truth.reps, strict=True):
+            worst = max(worst, abs(r.fppa_deg - t["fppa_deg"]))
+    assert worst <= 2.0

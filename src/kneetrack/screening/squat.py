@@ -160,6 +160,10 @@ class SingleLegSquatAnalysis:
     lowpass_cutoff_hz : float
         Zero-phase Butterworth cutoff applied to the coordinates before the
         angles are measured (squats are slow; this removes pose jitter).
+    peak_fit_depth_fraction : float
+        The angles are read from a quadratic fitted over the frames whose
+        depth is within this fraction of the rep's range from the bottom
+        (0 = the single bottom instant).
     max_gap_s : float
         Missing stretches up to this long are interpolated.
     min_confidence : float
@@ -201,6 +205,7 @@ class SingleLegSquatAnalysis:
         foot_lift_leg_fraction: float = 0.05,
         min_stance_duration_s: float = 1.0,
         lowpass_cutoff_hz: float = 4.0,
+        peak_fit_depth_fraction: float = 0.25,
         max_gap_s: float = 0.25,
         min_confidence: float = 0.3,
         frame_margin_fraction: float = 0.005,
@@ -213,6 +218,7 @@ class SingleLegSquatAnalysis:
         self.foot_lift_leg_fraction = foot_lift_leg_fraction
         self.min_stance_duration_s = min_stance_duration_s
         self.lowpass_cutoff_hz = lowpass_cutoff_hz
+        self.peak_fit_depth_fraction = peak_fit_depth_fraction
         self.max_gap_s = max_gap_s
         self.min_confidence = min_confidence
         self.frame_margin_fraction = frame_margin_fraction
@@ -326,7 +332,8 @@ class SingleLegSquatAnalysis:
             i = a + p
             bottom = float(np.interp(p + frac, np.arange(len(sig)), sig))
             depth_frac = bottom - standing if np.isfinite(standing) else float("nan")
-            ang = self._angles_at(P, leg, other, i, frac)
+            w0, w1 = self._window(sig, p, lo, hi, standing, self.peak_fit_depth_fraction)
+            ang = self._angles_at(P, leg, other, i, frac, (a + w0, a + w1))
             if not np.isfinite(ang["fppa_deg"]):
                 continue
             knee_est = float(np.degrees(2 * np.arccos(np.clip(1 - depth_frac, -1, 1))))
@@ -355,9 +362,54 @@ class SingleLegSquatAnalysis:
             return 0.0
         return float(np.clip(-c1 / (2 * c2), a - p, b - p))
 
+    @staticmethod
+    def _window(sig: np.ndarray, p: int, lo: int, hi: int, standing: float,
+                fraction: float) -> tuple[int, int]:
+        """Frames around the bottom whose depth is within ``fraction`` of the rep's range."""
+        level = sig[p] - fraction * (sig[p] - standing)
+        a = p
+        while a > lo and sig[a - 1] >= level:
+            a -= 1
+        b = p
+        while b < hi and sig[b + 1] >= level:
+            b += 1
+        return a, b
+
     def _angles_at(self, P: dict[str, np.ndarray], leg: str, other: str, i: int,
-                   frac: float) -> dict[str, Any]:
+                   frac: float, window: tuple[int, int]) -> dict[str, Any]:
         pos = i + frac
+        values = self._angles_point(P, leg, other, pos)
+        w0, w1 = window
+        if w1 - w0 + 1 < 5:
+            return values
+        # Local quadratic fit of each angle over the bottom of the rep, read at the bottom:
+        # averages the pose noise without the flattening a plain mean would cause.
+        idx = np.arange(w0, w1 + 1)
+        series = self._angles_series(P, leg, other, idx)
+        for k, y in series.items():
+            ok = np.isfinite(y)
+            if ok.sum() >= 5:
+                coef = np.polyfit(idx[ok] - pos, y[ok], 2)
+                values[k] = float(coef[-1])
+        return values
+
+    @staticmethod
+    def _angles_series(P: dict[str, np.ndarray], leg: str, other: str,
+                       idx: np.ndarray) -> dict[str, np.ndarray]:
+        hip, ohip = P[f"{leg}_hip"][idx], P[f"{other}_hip"][idx]
+        knee, ankle = P[f"{leg}_knee"][idx], P[f"{leg}_ankle"][idx]
+        out = {
+            "fppa_deg": fppa_deg(hip, knee, ankle, other_hip=ohip),
+            "hip_adduction_deg": hip_adduction_deg(hip, knee, other_hip=ohip),
+            "pelvic_drop_deg": pelvic_drop_deg(hip, ohip),
+        }
+        if f"{leg}_shoulder" in P and f"{other}_shoulder" in P:
+            out["trunk_lean_deg"] = trunk_lean_deg(hip, ohip, P[f"{leg}_shoulder"][idx],
+                                                   P[f"{other}_shoulder"][idx])
+        return out
+
+    def _angles_point(self, P: dict[str, np.ndarray], leg: str, other: str,
+                      pos: float) -> dict[str, Any]:
 
         def at(m: str) -> np.ndarray:
             lo = int(np.clip(np.floor(pos), 0, len(P[m]) - 1))

@@ -229,6 +229,7 @@ def fact_label(name: str) -> tuple[str, str]:
     label = field.replace("_", " ").replace("fppa", "knee angle (FPPA)")
     if parts[0] == "tests":
         label = f"{label} test"
+    label = label[:1].upper() + label[1:]
     return (f"{label} ({side})" if side else label), unit
 
 

@@ -61,6 +61,7 @@ class Exercise(_Strict):
     common_mistakes: list[str] = Field(min_length=1)
     dosage: dict[Level, Dose]
     rep_max: int | None = Field(default=None, ge=1)
+    rep_unit: str | None = None
     hold_max_s: int | None = Field(default=None, ge=5)
     regressions: list[str] = Field(default_factory=list)
     progressions: list[str] = Field(default_factory=list)

@@ -90,6 +90,8 @@ def make_item(
         value = getattr(dose, key)
         if value is not None:
             item[key] = value
+    if ex.rep_unit and "reps" in item:
+        item["unit"] = ex.rep_unit
     item["per_side"] = ex.per_side
     item["tempo"] = dose.tempo
     item["rest_s"] = dose.rest_s

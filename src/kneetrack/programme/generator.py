@@ -540,7 +540,8 @@ class ProgrammeGenerator:
         return {
             "order": list(p.order),
             "progress_when": (
-                f"all sessions of the week done, pain ≤ {p.pain_regress_above:g}/10 and "
+                f"all strength sessions of the week are done, "
+                f"pain ≤ {p.pain_regress_above:g}/10 and "
                 f"effort (RPE) ≤ {p.rpe_progress_max:g}/10"
             ),
             "hold_when": f"a session was missed or effort was RPE {p.rpe_progress_max + 1:g}",

@@ -48,7 +48,8 @@ def dose_text(item: dict[str, Any]) -> str:
         return f"{item['duration_min']} min"
     if "hold_s" in item:
         return f"{item['sets']} × {item['hold_s']} s{side}"
-    return f"{item['sets']} × {item.get('reps', '?')}{side}"
+    unit = f" {item['unit']}" if item.get("unit") else ""
+    return f"{item['sets']} × {item.get('reps', '?')}{unit}{side}"
 
 
 def _env() -> jinja2.Environment:

@@ -243,8 +243,10 @@ def score(case: Case, kp: Any, truth: dict[str, Any], contract: dict[str, Any],
           seconds: float) -> Row:
     """Compare the engine's contract with the truth."""
     row = Row(case.name, case.view, case.source, case.gated, fps=float(kp.fps), seconds=seconds)
+    # stances the camera did not film (overground runner outside the frame) are not counted
     t_st = [s for s in truth["stances"]
-            if s.get("contact_s") is not None and s.get("toe_off_s") is not None]
+            if s.get("contact_s") is not None and s.get("toe_off_s") is not None
+            and s.get("in_view", True)]
     d_st = [s for s in contract.get("stances", []) if _num(s.get("contact_s")) == _num(
         s.get("contact_s"))]
     row.n_truth, row.n_detected = len(t_st), len(d_st)

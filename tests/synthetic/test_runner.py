@@ -144,6 +144,14 @@ def test_overground_crosses_the_side_view():
     flat = (m.time_s > leg_ic + 0.3 * span) & (m.time_s < leg_ic + 0.5 * span)
     heel_x = m.positions["left_heel"][flat, 0]
     assert np.ptp(heel_x) < 0.003
+    # the truth flags the stances filmed inside the frame
+    truth = m.truth(Camera("side-right"))
+    flags = [s["in_view"] for s in truth["stances"]]
+    assert any(flags) and not all(flags)
+    for s in truth["stances"]:
+        i = int(np.searchsorted(m.time_s, s["contact_s"]))
+        if s["in_view"]:
+            assert np.isfinite(kp["left_hip"][i]).all()
 
 
 # ----------------------------------------------------------------- truth versus request

@@ -864,7 +864,9 @@ class Motion3D:
         noise-free projection through ``camera`` with the DESIGN.md definitions
         (:mod:`kneetrack.synthetic.angles2d`): frontal peaks over the stance
         (``samples_per_stance`` instants), side-view values at the contact instant.
-        A metric the view cannot measure is ``None``.
+        A metric the view cannot measure is ``None``. ``in_view`` says whether
+        the hips and the stance leg stay inside the image for the whole stance
+        (overground runners enter and leave the frame).
         """
         view = camera.view
         frontal = view in _FRONTAL
@@ -883,6 +885,16 @@ class Motion3D:
                 continue
             ks = np.searchsorted(st.contact_s, ics - 1e-9)
             per: dict[str, np.ndarray] = {}
+            # a stance counts as filmed when the hips and this leg stay inside the image
+            frac = np.linspace(0.0, 1.0, 12)
+            uv = self._project_at(camera, (ics[:, None] + (tos - ics)[:, None] * frac).ravel())
+            w, h = camera.image_size
+            inside = np.ones(n * frac.size, dtype=bool)
+            for mk in ("left_hip", "right_hip", f"{leg}_knee", f"{leg}_ankle", f"{leg}_heel",
+                       f"{leg}_toe"):
+                u = uv[mk]
+                inside &= (u[:, 0] >= 0) & (u[:, 0] < w) & (u[:, 1] >= 0) & (u[:, 1] < h)
+            in_view = inside.reshape(n, frac.size).all(axis=1)
             if frontal:
                 # every stance sampled at once: (stances, samples) instants
                 frac = np.linspace(0.0, 1.0, samples_per_stance)
@@ -917,6 +929,7 @@ class Motion3D:
                 entry.update(dict.fromkeys(metric_keys))
                 for key, arr in per.items():
                     entry[key] = float(arr[i])
+                entry["in_view"] = bool(in_view[i])
                 if frontal:
                     entry["crossover"] = bool(per["ankle_lateral_offset_px"][i] <= 0.0)
                 else:

@@ -42,7 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kneetrack.errors import InputError
 
-SCHEMA = "kneetrack.screening/1"
+SCHEMA: Literal["kneetrack.screening/1"] = "kneetrack.screening/1"
 
 PainLocation = Literal[
     "anterior_knee", "medial_knee", "lateral_knee", "posterior_knee",

@@ -181,3 +181,83 @@ def test_db_backup_restore_upgrade(
         capsys, "db", "backup", str(tmp_path / "none.zip"), "--db", str(tmp_path / "nope.db")
     )
     assert code == 2 and "no database" in err
+
+
+def test_analyze_and_plan_store_results_and_next_week_adapts(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("kneetrack.app.plan", reason="plan command not installed")
+    from kneetrack.samples import sample_path
+
+    sample = str(sample_path("runner_front_60fps.trc"))
+    code, _, err = run(
+        capsys, "analyze", sample, "-o", str(tmp_path / "a"), "-q", "--athlete", "Ana", "--db", db
+    )
+    assert code == 2 and "no athlete named 'Ana'" in err
+    assert not (tmp_path / "a").exists()  # refused before any work
+    run(capsys, "athlete", "add", "Ana", "--db", db)
+    code, out, err = run(
+        capsys, "analyze", sample, "-o", str(tmp_path / "a"), "-q", "--athlete", "Ana", "--db", db
+    )
+    assert code == 0, err
+    assert "stored in Ana's history" in out
+    code, out, err = run(
+        capsys,
+        "plan",
+        "-a",
+        str(tmp_path / "a"),
+        "-o",
+        str(tmp_path / "plan"),
+        "--start",
+        START.isoformat(),
+        "--weeks",
+        "8",
+        "--athlete",
+        "Ana",
+        "--db",
+        db,
+    )
+    assert code == 0, err
+    assert "stored the programme in Ana's history (8 weeks from 2026-03-02)" in out
+    with open_store(db) as st:
+        a = st.get_athlete("Ana")
+        prog = st.active_programme(a.id)
+        analyses = st.list_analyses(a.id)
+        assert prog is not None and prog.analysis_id == analyses[0].id
+        assert (analyses[0].artefact_dir / "keypoints.trc").is_file()
+        first_week = prog.data["weeks"][0]
+    # Log every strength session of week 1 pain-free, then adapt.
+    for s in first_week["sessions"]:
+        if s["kind"] != "strength":
+            continue
+        for it in s["items"]:
+            code, _, err = run(
+                capsys,
+                "log",
+                "-a",
+                "Ana",
+                "-e",
+                it["exercise_id"],
+                "--sets",
+                "2",
+                "--rpe",
+                "5",
+                "--pain",
+                "1",
+                "--date",
+                s["date"],
+                "--db",
+                db,
+            )
+            assert code == 0, err
+    code, out, err = run(
+        capsys, "plan", "--athlete", "Ana", "--next-week", "-o", str(tmp_path / "plan2"), "--db", db
+    )
+    assert code == 0, err
+    assert "week 2: progress" in out
+    assert (tmp_path / "plan2" / "programme.json").is_file()
+    with open_store(db) as st:
+        versions = st.list_programmes(st.get_athlete("Ana").id)
+    assert [v.decision for v in versions] == [None, "progress"]
+    code, _, err = run(capsys, "plan", "--next-week", "--db", db)
+    assert code == 2 and "--athlete" in err

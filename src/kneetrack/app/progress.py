@@ -145,6 +145,15 @@ class NextWeek:
     programme: Programme
 
 
+def _applied_week(programme: Mapping[str, Any]) -> int | None:
+    """The week the adapter says it changed (``adaptations[-1].applied_to_week``), if any."""
+    adaptations = programme.get("adaptations")
+    if isinstance(adaptations, list) and adaptations and isinstance(adaptations[-1], Mapping):
+        week = adaptations[-1].get("applied_to_week")
+        return int(week) if isinstance(week, int) else None
+    return None
+
+
 def _adapter() -> Any:
     try:
         from kneetrack.programme.adapt import adapt_next_week
@@ -214,5 +223,8 @@ def adapt_next_week(store: Store, name: str, *, as_of: dt.date | None = None) ->
         decision=decision,
         reasons=reasons,
     )
-    week = (prog.week_of(day) or 0) + 1
+    week = _applied_week(result["programme"])
+    if week is None:
+        latest = max((lg.performed_on for lg in logs), default=day)
+        week = (prog.week_of(latest) or 0) + 1
     return NextWeek(decision, reasons, week, new)

@@ -22,11 +22,15 @@ class Level(StrEnum):
 
 @app.command()
 def plan(
-    analysis: Path = typer.Option(..., "--analysis", "-a", help="analysis.json (or its folder)."),
+    analysis: Path | None = typer.Option(
+        None, "--analysis", "-a", help="analysis.json (or its folder)."
+    ),
     screening: Path | None = typer.Option(
         None, "--screening", "-s", help="screening.json (optional)."
     ),
-    out: Path = typer.Option(..., "--out", "-o", help="Folder for programme.json/.html/.ics."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Folder for programme.json/.html/.ics."
+    ),
     weeks: int = typer.Option(8, "--weeks", help="Plan length in weeks (4-16; 8-12 recommended)."),
     start: str | None = typer.Option(
         None, "--start", help="First day, YYYY-MM-DD (default: today)."
@@ -40,9 +44,25 @@ def plan(
     equipment: list[str] | None = typer.Option(
         None, "--equipment", help="band, long_band, dumbbell, metronome (repeat or comma-separate)."
     ),
+    athlete: str | None = typer.Option(
+        None, "--athlete", help="Store the programme in this athlete's history."
+    ),
+    next_week: bool = typer.Option(
+        False, "--next-week", help="With --athlete: adapt next week from the logs and retests."
+    ),
+    db: str | None = typer.Option(None, "--db", help="Progress database URL or SQLite file."),
 ) -> None:
     """Write a progressive corrective programme (JSON, HTML, calendar)."""
     from kneetrack.app.plan import plan_files
+    from kneetrack.cli.progress_cmd import check_athlete, plan_next_week, store_plan
+
+    if next_week:
+        plan_next_week(athlete, db, out)
+        return
+    if analysis is None or out is None:
+        raise SettingsError("give --analysis and --out (or --athlete NAME --next-week)")
+    if athlete is not None:
+        check_athlete(athlete, db)
 
     start_date = None
     if start is not None:
@@ -80,3 +100,5 @@ def plan(
         typer.echo(f"note: {note}")
     for path in result.artefacts.values():
         typer.echo(f"wrote {path}")
+    if athlete is not None:
+        store_plan(athlete, db, result.programme, screening)

@@ -121,3 +121,46 @@ def progress(
             title=f"{rep.athlete.name} — progress",
         )
         typer.echo(f"wrote {path}")
+
+
+def check_athlete(athlete: str, db: str | None) -> None:
+    """Fail early (before long work) when ``athlete`` is not in the store."""
+    from kneetrack.store import open_store
+
+    with open_store(db) as store:
+        store.get_athlete(athlete)
+
+
+def store_plan(athlete: str, db: str | None, programme: dict, screening: Path | None) -> None:
+    """``plan --athlete``: keep the new programme (and its screening) in the athlete's history."""
+    from kneetrack.app.athletes import store_programme, store_screening
+    from kneetrack.store import open_store
+
+    with open_store(db) as store:
+        if screening is not None:
+            store_screening(store, athlete, screening)
+        p = store_programme(store, athlete, programme)
+    typer.echo(
+        f"stored the programme in {athlete}'s history ({len(p.weeks)} weeks from {p.start_date})"
+    )
+
+
+def plan_next_week(athlete: str | None, db: str | None, out: Path | None) -> None:
+    """``plan --athlete NAME --next-week``: adapt next week from the logs and the latest retest."""
+    from kneetrack.app.progress import adapt_next_week
+    from kneetrack.store import open_store
+
+    if not athlete:
+        raise InputError("--next-week needs --athlete NAME")
+    with open_store(db) as store:
+        res = adapt_next_week(store, athlete)
+    style = {"progress": "green", "hold": "yellow", "regress": "yellow", "refer": "red"}
+    con = Console()
+    con.print(f"week {res.week}: [bold {style[res.decision]}]{res.decision}[/]")
+    for r in res.reasons:
+        con.print(f"  - {r}", highlight=False)
+    if out is not None:
+        from kneetrack.programme.writers import write_programme
+
+        for path in write_programme(res.programme.data, out).values():
+            typer.echo(f"wrote {path}")

@@ -204,6 +204,10 @@ class VideoOverlay:
     blur_faces
         Blur the runner's face (nose/eye/ear keypoints). On by default, since
         the annotated video is what people share.
+    max_side_px
+        Downscale so that the longer side is at most this many pixels (720p by
+        default: plenty on a phone, and encoding 4K would take longer than the
+        pose estimation). ``None`` keeps the input size.
     crf
         x264 constant rate factor (lower = better quality, larger file).
     preset
@@ -229,9 +233,11 @@ class VideoOverlay:
         Unannotated RGB frames kept for the indices asked for in ``grab``.
     """
 
-    def __init__(self, *, blur_faces: bool = True, crf: int = 23, preset: str = "veryfast",
-                 highlight_s: float = 0.2, face_hold_s: float = 0.5) -> None:
+    def __init__(self, *, blur_faces: bool = True, max_side_px: int | None = 1280, crf: int = 23,
+                 preset: str = "veryfast", highlight_s: float = 0.2,
+                 face_hold_s: float = 0.5) -> None:
         self.blur_faces = blur_faces
+        self.max_side_px = max_side_px
         self.crf = crf
         self.preset = preset
         self.highlight_s = highlight_s
@@ -261,7 +267,8 @@ class VideoOverlay:
 
         info = probe_video(video)
         rate = Fraction(info.fps).limit_denominator(1001)
-        w, h = _even(info.width), _even(info.height)
+        sw, sh = _scaled_size(info.width, info.height, self.max_side_px)
+        w, h = _even(sw), _even(sh)
         if w < 2 or h < 2:
             raise InputError(f"{video}: frame size {info.width}×{info.height} is too small")
         out_path = Path(out)
@@ -285,7 +292,9 @@ class VideoOverlay:
                 contact_frames = _contact_frames(stances, kp_t)
                 same_frames = keypoints.n_frames == info.frames
                 last_face: tuple[float, float, float, float] | None = None
-                for fr in iter_frames(video, info=info):
+                for fr in iter_frames(video, info=info,
+                                      max_side_px=max(sw, sh) if (sw, sh) != info.image_size
+                                      else None):
                     img = fr.image
                     if img.shape[1] != w or img.shape[0] != h:
                         img = img[:h, :w]
@@ -448,6 +457,14 @@ class VideoOverlay:
         y = getattr(self, "_hud_bottom", 0) + 2 * bw + tht + int(round(6 * u))
         cv2.rectangle(img, (x - bw, y - tht - bw), (x + tw + bw, y + bw), PEAK_RGB, -1)
         cv2.putText(img, text, (x, y), font, fs, (0, 0, 0), ft, cv2.LINE_AA)
+
+
+def _scaled_size(width: int, height: int, max_side_px: int | None) -> tuple[int, int]:
+    """Size after limiting the longer side to ``max_side_px`` (aspect kept, even numbers)."""
+    if not max_side_px or max(width, height) <= max_side_px:
+        return width, height
+    f = max_side_px / max(width, height)
+    return max(2, int(round(width * f / 2)) * 2), max(2, int(round(height * f / 2)) * 2)
 
 
 def _shade(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, alpha: float) -> None:

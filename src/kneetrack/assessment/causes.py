@@ -38,7 +38,9 @@ def evaluate_rule(rule: CauseRule, facts: Facts, kb: Knowledge) -> dict[str, Any
         if ok:
             factor = 1.0
             if "finding" in info:
-                factor = kb.severity_factor.get(info["finding"].get("severity"), 1.0)  # type: ignore[call-overload]
+                severity = str(info["finding"].get("severity"))
+                factors: dict[str, float] = {str(k): v for k, v in kb.severity_factor.items()}
+                factor = factors.get(severity, 1.0)
             score += ev.weight * factor
             fired_idx.append(i)
             line = f"{describe(info)} — {ev.because}"

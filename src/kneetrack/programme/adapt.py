@@ -269,11 +269,11 @@ def adapt_next_week(
         "referral", {"needed": False, "urgency": "none", "to": [], "reasons": []}
     )
     if prog.get("status") == "on_hold" or not prog.get("weeks"):
-        reasons = [
+        hold_reasons = [
             "Loading is on hold until a clinician has seen you: "
             + "; ".join(referral.get("reasons") or ["urgent referral"])
         ]
-        return {"programme": prog, "decision": "refer", "reasons": reasons}
+        return {"programme": prog, "decision": "refer", "reasons": hold_reasons}
     settings = prog.get("settings", {})
     level = settings.get("level", "intermediate")
     equipment = list(settings.get("equipment", []))
@@ -296,7 +296,7 @@ def adapt_next_week(
     planned = sum(1 for s in weeks[cur]["sessions"] if s["kind"] == "strength")
     days_done = len({g["date"] for g in week_logs})
     painful = {
-        g.get("exercise_id")
+        str(g.get("exercise_id"))
         for g in week_logs
         if g["pain"] is not None and g["pain"] > rules.pain_regress_above
     }

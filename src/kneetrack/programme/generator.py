@@ -165,7 +165,9 @@ class ProgrammeGenerator:
         self, phase: str, causes: list[dict[str, Any]], kb: Knowledge
     ) -> dict[str, list[str]]:
         per_cause = [
-            kb.causes[c["code"]].exercises.get(phase, []) for c in causes if c["code"] in kb.causes
+            kb.causes[c["code"]].exercises.get(phase, [])  # type: ignore[call-overload]
+            for c in causes
+            if c["code"] in kb.causes
         ]
         ordered = _round_robin([*per_cause, kb.rules.baseline[phase]])  # type: ignore[index]
         main = self._pick(ordered, kb, LOADING_KINDS)[: kb.rules.items_per_session[phase]]  # type: ignore[index]

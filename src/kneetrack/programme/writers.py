@@ -27,9 +27,9 @@ def write_atomic(path: Path, data: str | bytes) -> Path:
     """Write ``data`` to ``path`` via ``path.part`` + rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
-    mode = "wb" if isinstance(data, bytes) else "w"
-    with open(tmp, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as fh:
-        fh.write(data)
+    raw = data if isinstance(data, bytes) else data.encode("utf-8")
+    with open(tmp, "wb") as fh:
+        fh.write(raw)
         fh.flush()
         os.fsync(fh.fileno())
     tmp.replace(path)

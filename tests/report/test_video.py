@@ -181,3 +181,12 @@ def test_grab_frames(clip):
     video = clip[0]
     got = grab_frames(video, [0, 5, 5])
     assert sorted(got) == [0, 5] and got[5].shape == (H, W, 3)
+
+
+def test_large_input_is_downscaled_with_even_size(clip, tmp_path):
+    video, kp, series, analysis = clip
+    ov = VideoOverlay(max_side_px=201).render(video, tmp_path / "small.mp4", keypoints=kp,
+                                              analysis=analysis, series=series)
+    (codec, pix_fmt, w, h, _), frames = _decode(ov.path_)
+    assert (w, h) == ov.size_ == (200, 150)
+    assert len(frames) == N

@@ -192,11 +192,22 @@ def write_report_outputs(result: Any, out: Path, *, source: Path,
     kin = (result.extras or {}).get("kinematics")
     series = getattr(kin, "series", None) or {}
     is_video = (analysis.get("input") or {}).get("kind") == "video"
-    return build_report(out, analysis=analysis, keypoints=result.keypoints, series=series,
+    return build_report(out, analysis=analysis, keypoints=_drawn(result.keypoints, kin),
+                        series=series,
                         video=source if is_video else None,
                         overlay=bool(options.get("overlay", True)),
                         blur_faces=bool(options.get("blur_faces", True)),
                         pdf=bool(options.get("pdf", False)))
+
+
+def _drawn(raw: Keypoints, kin: Any) -> Keypoints:
+    """The keypoints to draw: the engine's cleaned ones (swaps repaired, filtered) when usable."""
+    cleaned = getattr(kin, "keypoints", None)
+    if isinstance(cleaned, Keypoints) and cleaned.n_frames == raw.n_frames:
+        if cleaned.image_size is None and raw.image_size is not None:
+            cleaned = cleaned.replace(image_size=raw.image_size)
+        return cleaned
+    return raw
 
 
 def rebuild_report(folder: str | Path, *, pdf: bool = False, video: str | Path | None = None,
@@ -234,11 +245,13 @@ def rebuild_report(folder: str | Path, *, pdf: bool = False, video: str | Path |
         from kneetrack.report.exports import read_angles_mot
 
         series = read_angles_mot(mot)
-    elif keypoints is not None:
+    if keypoints is not None and (video is not None or not series):
+        # the engine's cleaning (swap repair, filtering) for drawing, and angles if no MOT
         from kneetrack.kinematics import analyze_keypoints
 
         kin = analyze_keypoints(keypoints, view=analysis.get("view"))
-        series = dict(getattr(kin, "series", None) or {})
+        series = series or dict(getattr(kin, "series", None) or {})
+        keypoints = _drawn(keypoints, kin)
     if video is not None:
         v = Path(video)
         if not v.is_file():

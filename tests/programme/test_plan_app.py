@@ -177,3 +177,15 @@ def test_worked_examples_are_up_to_date(name, tmp_path):
     fresh = res.programme
     for key in ("causes", "referral", "weeks", "cues", "footwear"):
         assert fresh[key] == kept[key], f"{name}: {key} changed; run examples/make_examples.py"
+
+
+def test_high_pain_starts_one_level_lower_and_quality_warnings_are_shown(tmp_path):
+    scr = load_screening(sample_path("screening_example.json"))
+    scr.symptoms.pain_worst_0_10 = 6
+    ana = analysis(DROP)
+    ana["quality"] = {"tracked_fraction": 0.8, "warnings": ["only 5 stances on the right leg"]}
+    res = make_plan(ana, scr, level="intermediate", out_dir=tmp_path)
+    assert res.programme["settings"]["level"] == "beginner"
+    assert any("6/10" in n for n in res.notes)
+    html = (tmp_path / "programme.html").read_text(encoding="utf-8")
+    assert "only 5 stances on the right leg" in html

@@ -142,6 +142,17 @@ def make_plan(
     else:
         equip = []
     kb = load_knowledge()
+    pain = screening.symptoms.pain_worst_0_10 if screening is not None else None
+    if pain is not None and pain >= kb.rules.start_lower_when_pain_at_least:
+        lower = {"advanced": "intermediate", "intermediate": "beginner"}.get(level)
+        if lower:
+            notes.append(
+                f"worst pain {pain:g}/10: the plan starts at {lower} level instead of {level}"
+            )
+            level = lower
+    quality = analysis.get("quality") or {}
+    for warning in quality.get("warnings") or []:
+        notes.append(f"video quality: {warning}")
     inference = CauseInference().infer(analysis, screening)
     referral = ReferralCheck().check(screening, analysis).referral_
     gen = ProgrammeGenerator(

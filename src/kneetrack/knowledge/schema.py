@@ -280,6 +280,7 @@ class Rules(_Strict):
     progression: Progression
     retest: Retest
     general_advice: list[str]
+    start_lower_when_pain_at_least: float = Field(default=5, ge=0, le=10)
     source: str
 
 

@@ -97,6 +97,7 @@ def render_html(programme: dict[str, Any]) -> str:
         )
     }
     context["footwear"] = context["footwear"] or []
+    context["notes"] = programme.get("notes") or []
     return (
         _env()
         .get_template("programme.html.j2")

@@ -70,3 +70,12 @@ if __name__ == "__main__":
         big_transaction(url, artefacts, int(athlete), int(n))
     else:
         log_many(url, artefacts, athlete, int(n), sys.argv[6] if len(sys.argv) > 6 else "w")
+
+
+def open_at_once(url: str, artefacts: str, go=None) -> None:  # noqa: ANN001
+    """Open (and so create) the store right after the other processes."""
+    from kneetrack.store import open_store
+
+    if go is not None:
+        go.wait(60)
+    open_store(url, artefacts=artefacts).close()

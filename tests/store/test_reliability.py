@@ -86,3 +86,21 @@ def test_sqlite_connections_are_configured(tmp_path: Path, pragma: str, expected
     with open_store(str(tmp_path / "k.db")) as st, st.engine.connect() as conn:
         assert conn.exec_driver_sql(f"PRAGMA {pragma}").scalar() == expected
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 10_000
+
+
+def test_first_use_from_several_processes_creates_the_schema_once(
+    db_url: str, artefact_root: Path
+) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    go = ctx.Barrier(3)
+    procs = [
+        ctx.Process(target=_worker.open_at_once, args=(db_url, str(artefact_root), go))
+        for _ in range(3)
+    ]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    assert [p.exitcode for p in procs] == [0, 0, 0]
+    with open_store(db_url, artefacts=artefact_root) as st:
+        assert st.add_athlete(Athlete("Ana")).id is not None

@@ -8,7 +8,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Engine
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -42,10 +43,21 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def _serialise(conn: Connection) -> None:
+    """Let one process at a time migrate; the others then find the schema current.
+
+    SQLite already holds the write lock (``BEGIN IMMEDIATE``); PostgreSQL takes
+    a transaction-scoped advisory lock.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(4865123)"))
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Upgrade the database to ``revision`` in one transaction."""
     cfg = alembic_config(engine)
     with engine.begin() as conn:
+        _serialise(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 

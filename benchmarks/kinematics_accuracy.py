@@ -135,7 +135,8 @@ def synthetic_cases(quick: bool) -> list[Case]:
     def maker(params_kw: dict[str, Any], view: str, seed: int, *, fps: float = 60.0,
               noise: float = 1.5, dropout: float = 0.0, swap_hz: float = 0.0,
               foot_swap: float = 0.5, jitter_ms: float = 0.0,
-              camera_kw: dict[str, Any] | None = None, dur: float = duration) -> Any:
+              camera_kw: dict[str, Any] | None = None, dur: float = duration,
+              glitches: dict[str, float] | None = None) -> Any:
         def make() -> tuple[Any, dict[str, Any]]:
             params = RunnerParams.make(**params_kw)
             motion = simulate_runner(params, duration_s=dur, fps=fps, seed=seed,
@@ -143,7 +144,7 @@ def synthetic_cases(quick: bool) -> list[Case]:
             cam = Camera(view, **(camera_kw or {}))
             kp = motion.to_keypoints(cam, noise_px=noise, dropout=dropout,
                                      swap_rate_hz=swap_hz, foot_swap_fraction=foot_swap,
-                                     seed=seed + 1000)
+                                     seed=seed + 1000, **(glitches or {}))
             return kp, motion.truth(cam)
         return make
 
@@ -161,6 +162,15 @@ def synthetic_cases(quick: bool) -> list[Case]:
     if quick:
         return cases
     for view in VIEWS:
+        seed += 1
+        side = view.startswith("side")
+        cases.append(Case("syn:blazepose-like", view, "synthetic", False,
+                          maker(VARIANTS["valgus"], view, seed, dropout=0.02, swap_hz=1.0,
+                                glitches={"merge_fraction": 0.02,
+                                          "snap_fraction": 0.01 if side else 0.0,
+                                          "foot_glitch_fraction": 0.03}),
+                          "2 % dropped, 1 swap/s, 2 % legs merged, 1 % hidden leg on an "
+                          "object (side), 3 % implausible feet"))
         seed += 1
         cases.append(Case("syn:foot-swaps", view, "synthetic", False,
                           maker(VARIANTS["neutral"], view, seed, swap_hz=2.0, foot_swap=1.0),

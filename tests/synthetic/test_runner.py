@@ -359,3 +359,42 @@ def test_angles2d_definitions_on_simple_shapes():
                                    forward_sign=1) == pytest.approx(45.0)
     assert angles2d.segment_to_vertical_deg(np.array([0.0, 0.0]), np.array([1.0, 1.0]),
                                             forward_sign=-1) == pytest.approx(-45.0)
+
+
+def test_merges_snaps_and_foot_glitches_as_reported():
+    m = simulate_runner(RunnerParams(), duration_s=20.0, seed=2)
+    cam = Camera("side-right")
+    clean = m.project(cam)
+    kp, report = m.to_keypoints_with_report(cam, noise_px=0.0, merge_fraction=0.05,
+                                            snap_fraction=0.03, foot_glitch_fraction=0.04,
+                                            seed=9)
+    kinds = {g.kind for g in report.glitches}
+    assert {"merge", "snap"} <= kinds
+    assert kinds & {"toe_behind_heel", "foot_short", "foot_long", "heel_above_ankle"}
+    n = kp.n_frames
+    merged = sum(g.stop - g.start for g in report.glitches if g.kind == "merge")
+    assert merged == pytest.approx(0.05 * n, rel=0.25)
+    for g in report.glitches:
+        sl = slice(g.start, g.stop)
+        if g.kind in ("merge", "snap"):
+            assert g.leg == "left"                              # the hidden leg in side-right
+        if g.kind == "merge":
+            np.testing.assert_allclose(kp["left_ankle"][sl], clean["right_ankle"][sl], atol=10)
+            np.testing.assert_allclose(kp["left_hip"][sl], clean["left_hip"][sl])
+        elif g.kind == "snap":
+            assert np.ptp(kp["left_knee"][sl, 0]) < 10         # a still object
+        elif g.kind == "toe_behind_heel":
+            heel, toe = kp[f"{g.leg}_heel"][sl], kp[f"{g.leg}_toe"][sl]
+            assert np.all(toe[:, 0] < heel[:, 0])               # runner faces image right
+        elif g.kind in ("foot_short", "foot_long"):
+            length = np.linalg.norm(kp[f"{g.leg}_toe"][sl] - kp[f"{g.leg}_heel"][sl], axis=1)
+            true = np.linalg.norm(clean[f"{g.leg}_toe"][sl] - clean[f"{g.leg}_heel"][sl], axis=1)
+            assert np.all(length < 0.65 * true) if g.kind == "foot_short" else \
+                np.all(length > 1.45 * true)
+        else:
+            assert np.all(kp[f"{g.leg}_heel"][sl, 1] < kp[f"{g.leg}_ankle"][sl, 1])
+    # frames outside every glitch keep their clean positions
+    bad = np.zeros(n, bool)
+    for g in report.glitches:
+        bad[g.start:g.stop] = True
+    np.testing.assert_allclose(kp["left_knee"][~bad], clean["left_knee"][~bad])

@@ -5,7 +5,11 @@ which nobody is detected, and left/right label swaps — short bursts of 1–4
 frames, some lasting 10–26 frames (about a step at 60 fps), about half of
 them swapping only the foot (ankle, heel, toe) while the knee keeps its label.
 Confidence stays high during swaps (BlazePose cannot see them) and drops
-around detection failures.
+around detection failures. Optionally also: both legs drawn in the same place
+(the hidden leg copied onto the visible one), the hidden leg drawn onto a
+nearby still object (a treadmill console) for up to 24 frames, and
+implausible heel/toe points (toe behind the heel, foot too short or too long,
+heel above the ankle).
 """
 
 from __future__ import annotations
@@ -20,6 +24,23 @@ from kneetrack.keypoints import Keypoints
 #: Marker parts exchanged by a whole-leg swap and by a foot-only swap.
 LEG_PARTS: tuple[str, ...] = ("hip", "knee", "ankle", "heel", "toe")
 FOOT_PARTS: tuple[str, ...] = ("ankle", "heel", "toe")
+#: Parts moved when a leg is drawn in the wrong place (merged or snapped to an object).
+LOWER_LEG_PARTS: tuple[str, ...] = ("knee", "ankle", "heel", "toe")
+
+
+@dataclass(frozen=True)
+class Glitch:
+    """Frames ``start:stop`` where ``leg`` is drawn wrongly; ``kind`` says how.
+
+    ``merge``: the leg is drawn on the other leg; ``snap``: on a still object;
+    ``toe_behind_heel``, ``foot_short``, ``foot_long``, ``heel_above_ankle``:
+    implausible foot points.
+    """
+
+    start: int
+    stop: int
+    leg: str
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -48,11 +69,14 @@ class CorruptionReport:
         Left/right label swaps, in frame order, not overlapping.
     noise_px : float
         Standard deviation of the Gaussian pixel noise on each coordinate.
+    glitches : list of Glitch
+        Legs drawn in the wrong place and implausible feet.
     """
 
     dropped_frames: np.ndarray
     swaps: list[Swap] = field(default_factory=list)
     noise_px: float = 0.0
+    glitches: list[Glitch] = field(default_factory=list)
 
     def swapped_mask(self, n_frames: int, *, kind: str | None = None) -> np.ndarray:
         """Boolean ``(n_frames,)``: frames inside a swap (of ``kind`` if given)."""
@@ -107,6 +131,10 @@ def corrupt_keypoints(
     swap_rate_hz: float = 0.0,
     foot_swap_fraction: float = 0.5,
     long_swap_fraction: float = 0.2,
+    merge_fraction: float = 0.0,
+    snap_fraction: float = 0.0,
+    foot_glitch_fraction: float = 0.0,
+    hidden_leg: str | None = None,
     seed: int | None = 0,
 ) -> tuple[Keypoints, CorruptionReport]:
     """Add pose-estimator errors to clean keypoints.
@@ -127,6 +155,20 @@ def corrupt_keypoints(
         Fraction of swaps that exchange only ankle, heel and toe.
     long_swap_fraction : float
         Fraction of swaps lasting 10–26 frames; the others last 1–4 frames.
+    merge_fraction : float
+        Fraction of frames (bursts of 3–24) in which one leg's knee, ankle,
+        heel and toe are drawn on the other leg's (BlazePose: 1–3 % of
+        treadmill frames, up to 10–17 % overground).
+    snap_fraction : float
+        Fraction of frames (bursts of 4–24) in which one lower leg is drawn on a
+        still object near the runner.
+    foot_glitch_fraction : float
+        Fraction of frames (bursts of 1–3, per foot) with implausible heel/toe
+        points (BlazePose: ~2 % of stance frames on good treadmill video, 8–13 %
+        overground).
+    hidden_leg : str or None
+        The leg hidden behind the other (side views): the one merged or
+        snapped. ``None``: either leg, at random per burst.
     seed : int or None
         Random seed; the same seed gives the same corruption.
 
@@ -145,6 +187,12 @@ def corrupt_keypoints(
                        ("long_swap_fraction", long_swap_fraction)):
         if not (0.0 <= frac <= 1.0):
             raise SettingsError(f"{name} must be between 0 and 1, got {frac}")
+    for name, frac in (("merge_fraction", merge_fraction), ("snap_fraction", snap_fraction),
+                       ("foot_glitch_fraction", foot_glitch_fraction)):
+        if not (0.0 <= frac <= 0.5):
+            raise SettingsError(f"{name} must be between 0 and 0.5, got {frac}")
+    if hidden_leg not in (None, "left", "right"):
+        raise SettingsError(f"hidden_leg must be 'left', 'right' or None, got {hidden_leg!r}")
     rng = np.random.default_rng(seed)
     n = kp.n_frames
     xy = np.array(kp.xy, dtype=float)
@@ -160,6 +208,14 @@ def corrupt_keypoints(
                 i, j = kp.index(left), kp.index(right)
                 xy[s.start:s.stop, [i, j]] = xy[s.start:s.stop, [j, i]]
                 conf[s.start:s.stop, [i, j]] = conf[s.start:s.stop, [j, i]]
+
+    glitches: list[Glitch] = []
+    for kind, frac, lengths in (("merge", merge_fraction, (3, 24)),
+                                ("snap", snap_fraction, (4, 24))):
+        if frac > 0:
+            glitches += _leg_glitches(rng, kp, xy, kind, frac, lengths, hidden_leg)
+    if foot_glitch_fraction > 0:
+        glitches += _foot_glitches(rng, kp, xy, foot_glitch_fraction)
 
     if noise_px > 0:
         xy = xy + rng.normal(0.0, noise_px, size=xy.shape)
@@ -180,6 +236,78 @@ def corrupt_keypoints(
         step="synthetic_corruption",
         params={"noise_px": float(noise_px), "dropout": float(dropout),
                 "swap_rate_hz": float(swap_rate_hz), "dropped_frames": int(dropped.size),
-                "swaps": len(swaps), "seed": seed},
+                "swaps": len(swaps), "glitches": len(glitches), "seed": seed},
     )
-    return out, CorruptionReport(dropped_frames=dropped, swaps=swaps, noise_px=float(noise_px))
+    return out, CorruptionReport(dropped_frames=dropped, swaps=swaps, noise_px=float(noise_px),
+                                 glitches=sorted(glitches, key=lambda g: g.start))
+
+
+def _burst_starts(rng: np.random.Generator, n: int, frac: float,
+                  lengths: tuple[int, int]) -> list[tuple[int, int]]:
+    """Non-overlapping (start, stop) bursts covering about ``frac`` of ``n`` frames."""
+    taken = np.zeros(n, dtype=bool)
+    out: list[tuple[int, int]] = []
+    target = int(round(frac * n))
+    tries = 0
+    while taken.sum() < target and tries < 50 * n:
+        tries += 1
+        length = min(n, int(rng.integers(lengths[0], lengths[1] + 1)))
+        start = int(rng.integers(0, n - length + 1))
+        if not taken[max(0, start - 1):start + length + 1].any():
+            taken[start:start + length] = True
+            out.append((start, start + length))
+    return out
+
+
+def _cols(kp: Keypoints, leg: str, parts: tuple[str, ...]) -> list[int]:
+    return [kp.index(f"{leg}_{p}") for p in parts if kp.has(f"{leg}_{p}")]
+
+
+def _leg_glitches(rng: np.random.Generator, kp: Keypoints, xy: np.ndarray, kind: str,
+                  frac: float, lengths: tuple[int, int], hidden_leg: str | None) -> list[Glitch]:
+    """Draw one lower leg on the other (``merge``) or on a still spot nearby (``snap``)."""
+    out = []
+    for start, stop in _burst_starts(rng, kp.n_frames, frac, lengths):
+        leg = hidden_leg or ("left" if rng.random() < 0.5 else "right")
+        other = "right" if leg == "left" else "left"
+        cols, ocols = _cols(kp, leg, LOWER_LEG_PARTS), _cols(kp, other, LOWER_LEG_PARTS)
+        if len(cols) != len(ocols) or not cols:
+            continue
+        if kind == "merge":
+            xy[start:stop, cols] = xy[start:stop, ocols] + rng.normal(0, 2.0, (stop - start,
+                                                                            len(cols), 2))
+        else:
+            # a still object beside the runner, about a shank length ahead of the knee
+            anchor = np.nanmedian(xy[start:stop, cols], axis=0)
+            shank = np.nanmedian(np.linalg.norm(xy[:, cols[1]] - xy[:, cols[0]], axis=-1))
+            spot = anchor + rng.uniform(0.5, 1.0) * shank * np.array(
+                [rng.choice([-1.0, 1.0]), -0.3])
+            xy[start:stop, cols] = spot + rng.normal(0, 1.0, (stop - start, len(cols), 2))
+        out.append(Glitch(start, stop, leg, kind))
+    return out
+
+
+def _foot_glitches(rng: np.random.Generator, kp: Keypoints, xy: np.ndarray,
+                   frac: float) -> list[Glitch]:
+    """Implausible heel/toe points: toe behind heel, foot too short/long, heel above ankle."""
+    out = []
+    kinds = ("toe_behind_heel", "foot_short", "foot_long", "heel_above_ankle")
+    for leg in ("left", "right"):
+        if not all(kp.has(f"{leg}_{p}") for p in ("ankle", "heel", "toe")):
+            continue
+        a, h, t = (kp.index(f"{leg}_{p}") for p in ("ankle", "heel", "toe"))
+        for start, stop in _burst_starts(rng, kp.n_frames, frac / 2.0, (1, 3)):
+            kind = str(rng.choice(kinds))
+            sl = slice(start, stop)
+            if kind == "toe_behind_heel":
+                xy[sl, [h, t]] = xy[sl, [t, h]]
+            elif kind in ("foot_short", "foot_long"):
+                f = rng.uniform(0.35, 0.6) if kind == "foot_short" else rng.uniform(1.5, 1.9)
+                for c in (h, t):
+                    xy[sl, c] = xy[sl, a] + f * (xy[sl, c] - xy[sl, a])
+            else:   # the heel point jumps above the ankle
+                d = xy[sl, h] - xy[sl, a]
+                lift = np.abs(d[:, 1]) + 0.5 * np.linalg.norm(d, axis=1)
+                xy[sl, h, 1] = xy[sl, a, 1] - lift
+            out.append(Glitch(start, stop, leg, kind))
+    return out

@@ -816,25 +816,33 @@ class Motion3D:
 
     def to_keypoints_with_report(
         self, camera: Camera, *, noise_px: float = 1.5, dropout: float = 0.0,
-        swap_rate_hz: float = 0.0, foot_swap_fraction: float = 0.5, seed: int | None = 0,
+        swap_rate_hz: float = 0.0, foot_swap_fraction: float = 0.5,
+        merge_fraction: float = 0.0, snap_fraction: float = 0.0,
+        foot_glitch_fraction: float = 0.0, seed: int | None = 0,
     ) -> tuple[Keypoints, CorruptionReport]:
         """Like :meth:`to_keypoints` and also return what the corruption did."""
         clean = self.project(camera)
         rng = np.random.default_rng(None if seed is None else seed + 7919)
         conf = np.array(clean.confidence)
         conf *= rng.uniform(0.88, 1.0, size=conf.shape)
+        hidden = None
         if camera.view.startswith("side"):
-            far = "left" if camera.view == "side-right" else "right"
-            cols = [clean.index(m) for m in clean.markers if m.startswith(far)]
+            hidden = "left" if camera.view == "side-right" else "right"
+            cols = [clean.index(m) for m in clean.markers if m.startswith(hidden)]
             conf[:, cols] *= 0.8
         clean = clean.replace(confidence=conf)
         return corrupt_keypoints(clean, noise_px=noise_px, dropout=dropout,
                                  swap_rate_hz=swap_rate_hz,
-                                 foot_swap_fraction=foot_swap_fraction, seed=seed)
+                                 foot_swap_fraction=foot_swap_fraction,
+                                 merge_fraction=merge_fraction, snap_fraction=snap_fraction,
+                                 foot_glitch_fraction=foot_glitch_fraction, hidden_leg=hidden,
+                                 seed=seed)
 
     def to_keypoints(
         self, camera: Camera, *, noise_px: float = 1.5, dropout: float = 0.0,
-        swap_rate_hz: float = 0.0, foot_swap_fraction: float = 0.5, seed: int | None = 0,
+        swap_rate_hz: float = 0.0, foot_swap_fraction: float = 0.5,
+        merge_fraction: float = 0.0, snap_fraction: float = 0.0,
+        foot_glitch_fraction: float = 0.0, seed: int | None = 0,
     ) -> Keypoints:
         """Keypoints as a pose estimator would give them: projected, noisy, with failures.
 
@@ -850,12 +858,19 @@ class Motion3D:
             Left/right label swaps per second (see :mod:`kneetrack.synthetic.corrupt`).
         foot_swap_fraction : float
             Fraction of swaps that exchange only the feet.
+        merge_fraction, snap_fraction : float
+            Fractions of frames in which the hidden leg (side views; either leg
+            otherwise) is drawn on the other leg, or on a still object nearby.
+        foot_glitch_fraction : float
+            Fraction of frames with implausible heel/toe points.
         seed : int or None
             Seed of the noise and failures.
         """
         return self.to_keypoints_with_report(
             camera, noise_px=noise_px, dropout=dropout, swap_rate_hz=swap_rate_hz,
-            foot_swap_fraction=foot_swap_fraction, seed=seed)[0]
+            foot_swap_fraction=foot_swap_fraction, merge_fraction=merge_fraction,
+            snap_fraction=snap_fraction, foot_glitch_fraction=foot_glitch_fraction,
+            seed=seed)[0]
 
     def truth(self, camera: Camera, *, samples_per_stance: int = 120) -> dict[str, Any]:
         """Reference values shaped like the ``analysis.json`` stances list.

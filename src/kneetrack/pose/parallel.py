@@ -63,8 +63,8 @@ from kneetrack.video.reader import Frame, VideoInfo, _target_size, _upright, pro
 DEFAULT_OVERLAP_FRAMES = 6
 #: No chunk is shorter than this (shorter videos run in fewer processes).
 MIN_CHUNK_FRAMES = 40
-#: Chunks are at most this long, so that a slower core does not hold up the end.
-MAX_CHUNK_FRAMES = 900
+#: Chunks are at most this long, so that a slower (or busier) core does not hold up the end.
+MAX_CHUNK_FRAMES = 600
 #: Frames decoded ahead of inference in each worker.
 PREFETCH_FRAMES = 4
 #: Largest median landmark disagreement (px) on overlapping frames that still counts as
@@ -156,12 +156,15 @@ def plan_chunks(n_frames: int, *, workers: int,
                 overlap_frames: int = DEFAULT_OVERLAP_FRAMES) -> list[Chunk]:
     """Split ``n_frames`` into contiguous chunks for ``workers`` processes.
 
-    At least one chunk per worker (when the video is long enough), none longer
-    than :data:`MAX_CHUNK_FRAMES` or shorter than :data:`MIN_CHUNK_FRAMES`.
+    Two chunks per worker when the video is long enough (a worker that finishes
+    early takes the next one, so a busy core does not hold up the end), none
+    longer than :data:`MAX_CHUNK_FRAMES` or shorter than :data:`MIN_CHUNK_FRAMES`.
+    Each chunk costs ``overlap_frames`` extra inferences and, after a seek, the
+    decoding (without colour conversion) of the frames since the key frame before it.
     """
     if n_frames <= 0:
         return []
-    n = max(workers, math.ceil(n_frames / MAX_CHUNK_FRAMES))
+    n = max(2 * workers, math.ceil(n_frames / MAX_CHUNK_FRAMES))
     n = max(1, min(n, n_frames // MIN_CHUNK_FRAMES))
     edges = np.linspace(0, n_frames, n + 1).round().astype(int)
     return [Chunk(id=i, start=int(a), stop=int(b), warmup_start=max(0, int(a) - overlap_frames))

@@ -1,0 +1,255 @@
+"""Video throughput: kneetrack analyze vs the raw single-process BlazePose loop, in one run.
+
+Usage (from the repository root)::
+
+    .venv/bin/python benchmarks/video_throughput.py                 # 20 s 1080p clip
+    .venv/bin/python benchmarks/video_throughput.py --seconds 600 --only analyze  # RSS check
+
+It builds a 1080×1920 (portrait 1080p) 60 fps H.264 clip by concatenating the
+shared Pose2Sim demo clips (``../shared/data/video/pose2sim_single/cam0*.mp4``,
+re-encoded once to one base segment, then looped by remuxing, so building a
+10-minute clip takes seconds), then times, each in its own process:
+
+a. the raw loop: PyAV decode + ``mediapipe.solutions.pose.Pose.process`` per frame
+   (``model_complexity=1``, ``smooth_landmarks=False``), nothing else;
+b. ``kneetrack analyze`` (pose + metrics + report + annotated video);
+c. ``kneetrack analyze`` without the annotated video (``overlay=False``).
+
+It prints frames/s (whole command, start-up included; for (a) also the loop
+alone), the ratios b/a and c/a, and the peak RSS of each command's whole
+process tree (parent + pose workers), sampled every 50 ms with psutil.
+Timings on a shared machine are noisy: compare the ratios from one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from fractions import Fraction
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = (REPO / ".." / "shared" / "data" / "video" / "pose2sim_single").resolve()
+FPS = 60
+SIZE = (1080, 1920)  # width, height: portrait 1080p, as phones film
+
+
+# --------------------------------------------------------------------------- the clip
+
+
+def _base_segment(path: Path, *, gop: int = FPS) -> Path:
+    """Re-encode cam01..cam04 (400 frames) into one 1080×1920 H.264 segment."""
+    import av
+
+    sources = sorted(SHARED.glob("cam0*.mp4"))
+    if not sources:
+        sys.exit(f"demo clips not found in {SHARED}")
+    w, h = SIZE
+    with av.open(str(path), "w") as out:
+        st = out.add_stream("libx264", rate=FPS)
+        st.width, st.height, st.pix_fmt = w, h, "yuv420p"
+        st.codec_context.gop_size = gop  # a key frame a second, like phones
+        st.options = {"preset": "veryfast", "crf": "20"}
+        for src in sources:
+            with av.open(str(src)) as inp:
+                for fr in inp.decode(video=0):
+                    img = fr.to_ndarray(format="rgb24")
+                    if img.shape[1] != w or img.shape[0] != h:  # cam03/04 are 1088 wide
+                        img = img[:h, :w]
+                    for pkt in st.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                        out.mux(pkt)
+        for pkt in st.encode():
+            out.mux(pkt)
+    return path
+
+
+def build_clip(path: Path, *, seconds: float) -> Path:
+    """Loop the base segment (remux, no re-encoding) to at least ``seconds`` of video."""
+    import av
+
+    base = _base_segment(path.with_name("base.mp4"))
+    with av.open(str(base)) as probe:
+        s = probe.streams.video[0]
+        n_base = s.frames
+        tb = s.time_base
+    loops = max(1, int(-(-seconds * FPS // n_base)))
+    step = int(round(Fraction(n_base, FPS) / tb))
+    with av.open(str(path), "w") as out, av.open(str(base)) as tmpl:
+        ost = out.add_stream_from_template(tmpl.streams.video[0])
+        for k in range(loops):
+            with av.open(str(base)) as inp:
+                ist = inp.streams.video[0]
+                for pkt in inp.demux(ist):
+                    if pkt.dts is None:
+                        continue
+                    pkt.pts += k * step
+                    pkt.dts += k * step
+                    pkt.stream = ost
+                    out.mux(pkt)
+    return path
+
+
+# --------------------------------------------------------------------------- (a) the raw loop
+
+
+def raw_loop(video: str) -> None:
+    """The floor: decode + Pose.process per frame, nothing else. Prints JSON."""
+    t_start = time.perf_counter()
+    import av
+    from mediapipe.python.solutions import pose as mp_pose
+
+    pose = mp_pose.Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=False,
+                        enable_segmentation=False)
+    n = 0
+    t0 = time.perf_counter()
+    with av.open(video) as c:
+        st = c.streams.video[0]
+        st.thread_type = "AUTO"
+        for fr in c.decode(st):
+            pose.process(fr.to_ndarray(format="rgb24"))
+            n += 1
+    loop = time.perf_counter() - t0
+    pose.close()
+    print(json.dumps({"frames": n, "loop_s": loop, "setup_s": t0 - t_start}))
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+class TreeRSS:
+    """Sample the RSS of a process and all its descendants; keep the peak of the sum."""
+
+    def __init__(self, pid: int, every_s: float = 0.05) -> None:
+        import psutil
+
+        self._root = psutil.Process(pid)
+        self._psutil = psutil
+        self.every_s = every_s
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+
+    def _run(self) -> None:
+        ps = self._psutil
+        while not self._stop.is_set():
+            try:
+                procs = [self._root, *self._root.children(recursive=True)]
+            except ps.Error:
+                break
+            total = 0
+            for p in procs:
+                with contextlib.suppress(ps.Error):
+                    total += p.memory_info().rss
+            self.peak_bytes = max(self.peak_bytes, total)
+            self._stop.wait(self.every_s)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._t.join()
+        return self.peak_bytes / 2**20
+
+
+def run_measured(cmd: list[str], *, env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Run ``cmd``; return (wall seconds, peak tree RSS MiB, stdout)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    rss = TreeRSS(proc.pid)
+    out, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    peak = rss.stop()
+    if proc.returncode != 0:
+        sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err[-3000:]}")
+    return wall, peak, out
+
+
+def analyze_cmd(video: Path, out: Path, *, overlay: bool, workers: int | None) -> list[str]:
+    # The same service as `kneetrack analyze`; the no-overlay run passes overlay=False to it.
+    code = ("import sys\n"
+            "from kneetrack.cli.main import main\n"
+            "from kneetrack.app.analyze import analyze_file\n"
+            "if __name__ == '__main__':\n"
+            "    if sys.argv[3] == '1':\n"
+            "        sys.exit(main(['analyze', sys.argv[1], '--out', sys.argv[2], '-q']"
+            " + (['--workers', sys.argv[4]] if sys.argv[4] != '0' else [])))\n"
+            "    w = int(sys.argv[4]) or None\n"
+            "    analyze_file(sys.argv[1], out_dir=sys.argv[2], workers=w, overlay=False)\n")
+    return [sys.executable, "-c", code, str(video), str(out), "1" if overlay else "0",
+            str(workers or 0)]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seconds", type=float, default=20.0, help="clip length (default 20 s)")
+    ap.add_argument("--video", type=Path, help="use this video instead of building one")
+    ap.add_argument("--only", choices=("all", "raw", "analyze", "analyze-no-overlay"),
+                    default="all", help="run only some of the measurements")
+    ap.add_argument("--workers", type=int, default=None, help="pose workers for analyze")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument("--raw-loop", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.raw_loop:
+        raw_loop(args.raw_loop)
+        return
+
+    tmp = Path(tempfile.mkdtemp(prefix="kneetrack-bench-"))
+    try:
+        if args.video:
+            video = args.video
+        else:
+            t = time.perf_counter()
+            video = build_clip(tmp / "clip_1080p.mp4", seconds=args.seconds)
+            print(f"built {video.name} in {time.perf_counter() - t:.1f} s")
+        from kneetrack.video import probe_video
+
+        info = probe_video(video)
+        n = info.frames
+        print(f"video: {info.width}x{info.height} {info.fps:.0f} fps, {n} frames "
+              f"({info.duration_s:.1f} s), cores available: {len(os.sched_getaffinity(0))}")
+        res: dict[str, dict[str, float]] = {}
+        if args.only in ("all", "raw"):
+            wall, rss, out = run_measured([sys.executable, __file__, "--raw-loop", str(video)])
+            inner = json.loads(out.strip().splitlines()[-1])
+            res["a"] = {"wall": wall, "rss": rss, "fps": n / wall,
+                        "loop_fps": inner["frames"] / inner["loop_s"]}
+            print(f"(a) raw loop         : {n / wall:6.1f} frames/s "
+                  f"(loop alone {res['a']['loop_fps']:.1f}), {wall:6.1f} s, "
+                  f"peak RSS {rss:6.0f} MiB")
+        if args.only in ("all", "analyze"):
+            wall, rss, _ = run_measured(analyze_cmd(video, tmp / "out_b", overlay=True,
+                                                    workers=args.workers))
+            res["b"] = {"wall": wall, "rss": rss, "fps": n / wall}
+            print(f"(b) analyze          : {n / wall:6.1f} frames/s, {wall:6.1f} s, "
+                  f"peak RSS {rss:6.0f} MiB")
+        if args.only in ("all", "analyze-no-overlay"):
+            wall, rss, _ = run_measured(analyze_cmd(video, tmp / "out_c", overlay=False,
+                                                    workers=args.workers))
+            res["c"] = {"wall": wall, "rss": rss, "fps": n / wall}
+            print(f"(c) analyze, no video: {n / wall:6.1f} frames/s, {wall:6.1f} s, "
+                  f"peak RSS {rss:6.0f} MiB")
+        if "a" in res:
+            for k, target in (("b", 1.2), ("c", 1.6)):
+                if k in res:
+                    r = res[k]["fps"] / res["a"]["fps"]
+                    print(f"ratio {k}/a = {r:.2f}  (target >= {target}: "
+                          f"{'met' if r >= target else 'NOT met'})")
+        print(json.dumps({"frames": n, **res}))
+    finally:
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            import shutil
+
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

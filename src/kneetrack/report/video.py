@@ -36,7 +36,7 @@ _HEAD_MARKERS = ("nose", "left_eye", "right_eye", "left_ear", "right_ear")
 
 #: Live angles shown per leg, in order of preference; the first two present are shown.
 _LIVE = (("fppa_deg", "FPPA"), ("hip_adduction_deg", "HIP ADD"), ("pelvic_drop_deg", "PELVIS"),
-         ("knee_flexion_deg", "KNEE FLEX"))
+         ("knee_flexion_deg", "KNEE FLEX"), ("shank_angle_deg", "SHANK"))
 
 
 def _even(n: int) -> int:

@@ -225,3 +225,24 @@ def test_regression_reduces_and_painful_exercise_swaps():
     assert easier["sets"] < item["sets"] and easier["reps"] < item["reps"]
     swapped = regress_item(item, "intermediate", KB, equipment=["band"], painful=True)
     assert swapped["exercise_id"] == "side_lying_clamshell"
+
+
+@pytest.mark.parametrize(("runs", "weeks_for_eight"), [(3, 3), (2, 4)])
+def test_retraining_runs_follow_runs_per_week(runs, weeks_for_eight):
+    prog = generate_programme(
+        [{"code": "low_cadence", "confidence": 0.6}],
+        weeks=8,
+        start=START,
+        cadence_spm=160,
+        runs_per_week=runs,
+        sessions_per_week=2,
+    )
+    for w in prog["weeks"]:
+        assert sum(s["kind"] == "run" for s in w["sessions"]) == runs
+    notes = [
+        s["note"]
+        for w in prog["weeks"][:weeks_for_eight]
+        for s in w["sessions"]
+        if s["kind"] == "run"
+    ]
+    assert any(n.startswith("Retraining run 8:") for n in notes)

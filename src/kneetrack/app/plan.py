@@ -155,7 +155,10 @@ def make_plan(
         notes.append(f"video quality: {warning}")
     inference = CauseInference().infer(analysis, screening)
     referral = ReferralCheck().check(screening, analysis).referral_
+    runs = screening.training.runs_per_week if screening is not None else None
+    runs_per_week = 3 if runs is None else int(min(3, max(2, round(runs))))
     gen = ProgrammeGenerator(
+        runs_per_week=runs_per_week,
         weeks=weeks, sessions_per_week=sessions_per_week, level=level, equipment=equip, start=start
     )
     gen.generate(

@@ -98,6 +98,9 @@ class ProgrammeGenerator:
         Length of the plan in weeks (4–16; 8–12 recommended).
     sessions_per_week
         Strength sessions per week (2 or 3); mobility and run sessions come on top.
+    runs_per_week
+        Running sessions per week in the plan (2 or 3): drills, then cadence
+        retraining, wide-step or easy running.
     level
         ``beginner``, ``intermediate`` or ``advanced``: the starting dose.
     equipment
@@ -126,6 +129,7 @@ class ProgrammeGenerator:
         *,
         weeks: int = 8,
         sessions_per_week: int = 3,
+        runs_per_week: int = 3,
         level: str = "intermediate",
         equipment: Iterable[str] = ("band",),
         start: dt.date | None = None,
@@ -133,6 +137,7 @@ class ProgrammeGenerator:
     ) -> None:
         self.weeks = weeks
         self.sessions_per_week = sessions_per_week
+        self.runs_per_week = runs_per_week
         self.level = level
         self.equipment = tuple(equipment)
         self.start = start
@@ -144,6 +149,8 @@ class ProgrammeGenerator:
             raise SettingsError(f"weeks must be between 4 and 16 (got {self.weeks})")
         if self.sessions_per_week not in (2, 3):
             raise SettingsError(f"sessions per week must be 2 or 3 (got {self.sessions_per_week})")
+        if self.runs_per_week not in (2, 3):
+            raise SettingsError(f"runs per week must be 2 or 3 (got {self.runs_per_week})")
         if self.level not in LEVELS:
             raise SettingsError(f"unknown level {self.level!r}; choose one of {', '.join(LEVELS)}")
         unknown = [e for e in self.equipment if e not in EQUIPMENT]
@@ -226,6 +233,7 @@ class ProgrammeGenerator:
             "settings": {
                 "weeks": int(self.weeks),
                 "sessions_per_week": self.sessions_per_week,
+                "runs_per_week": self.runs_per_week,
                 "level": self.level,
                 "equipment": list(self.equipment),
                 "start": start.isoformat(),
@@ -308,7 +316,7 @@ class ProgrammeGenerator:
                 sessions.append(
                     self._session(week_start, off, "mobility", "Mobility", [dict(i) for i in mob])
                 )
-            for r, off in enumerate(days["run"]):
+            for r, off in enumerate(sorted(days["run"][: self.runs_per_week])):
                 sessions.append(
                     self._run_session(
                         week_start,

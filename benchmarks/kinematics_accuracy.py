@@ -107,6 +107,7 @@ class Row:
     toe_off_ms: float = float("nan")
     cadence_err: float = float("nan")
     metric_err: dict[str, float] = field(default_factory=dict)
+    metric_err_legs: dict[str, dict[str, float]] = field(default_factory=dict)
     strike_agree_pct: float = float("nan")
     seconds: float = float("nan")
     failures: list[str] = field(default_factory=list)
@@ -289,6 +290,7 @@ def score(case: Case, kp: Any, truth: dict[str, Any], contract: dict[str, Any],
                 if len(vals) >= 2:
                     arr = np.array(vals)
                     err = float(arr[:, 0].mean() - arr[:, 1].mean())
+                    row.metric_err_legs.setdefault(leg, {})[m] = err
                     if not math.isfinite(worst) or abs(err) > abs(worst):
                         worst = err
             row.metric_err[m] = worst

@@ -6,7 +6,7 @@ from kneetrack.kinematics.filtering import butter_lowpass, default_cutoff_hz
 
 def test_cutoff_follows_fps():
     assert default_cutoff_hz(60) == 12.0
-    assert default_cutoff_hz(30) == 6.0
+    assert default_cutoff_hz(30) == 10.0
     assert default_cutoff_hz(240) == 12.0
 
 

@@ -219,18 +219,22 @@ def repair_swaps(kp: Keypoints, *, view: str | None = None, max_swap_s: float = 
                               "frames_repaired": repaired})
 
 
-def reject_outliers(kp: Keypoints, *, window_frames: int = 5, k_mad: float = 6.0,
+def reject_outliers(kp: Keypoints, *, window_s: float = 0.07, k_mad: float = 6.0,
                     min_fraction: float = 0.05) -> Keypoints:
     """Mark isolated jumps as missing.
 
     A point is an outlier when it is further from the running median of its
-    ``window_frames`` neighbourhood than ``k_mad`` robust standard deviations of
-    that marker's residuals *and* than ``min_fraction`` of the body scale.
+    neighbourhood (``window_s``, at least 3 frames, odd) than ``k_mad`` robust
+    standard deviations of that marker's residuals *and* than ``min_fraction``
+    of the body scale. Below 60 fps the floor grows with the frame interval:
+    a foot landing at 30 fps legitimately moves far from its neighbours' median.
     """
+    window_frames = max(3, int(round(window_s * kp.fps)) | 1)
     if kp.n_frames < window_frames:
         return kp.replace(step="reject_outliers", params={"points_rejected": 0})
     scale = body_scale_px(kp)
     floor = min_fraction * scale if np.isfinite(scale) else 10.0
+    floor *= max(1.0, 60.0 / kp.fps) ** 2
     xy = kp.xy.copy()
     filled = _interp_all(xy, max_gap=kp.n_frames)
     med = median_filter(np.nan_to_num(filled), size=(window_frames, 1, 1), mode="nearest")

@@ -18,7 +18,8 @@ from cleaned, low-passed keypoints. Names and signs:
 Per-stance peaks (``StanceMetrics``) are the **maximum of the low-passed
 signal** over the stance (contact to toe-off): the 12 Hz zero-lag filter removes
 the frame-to-frame jitter whose maximum would otherwise bias peaks upward.
-Values *at contact* are linearly interpolated to the contact instant.
+Values *at contact* are interpolated to the contact instant with a cubic
+through the four surrounding frames (:func:`_interp_at`).
 """
 
 from __future__ import annotations
@@ -93,17 +94,36 @@ def compute_series(kp: Keypoints, view: str) -> dict[str, np.ndarray]:
 
 
 def _interp_at(time_s: np.ndarray, y: np.ndarray, t: float) -> float:
-    """Linear interpolation of ``y`` at time ``t`` (NaN if outside or a neighbour is missing)."""
-    if not np.isfinite(t) or t < time_s[0] or t > time_s[-1]:
+    """Value of ``y`` at time ``t``, between frames.
+
+    A cubic through the four surrounding frames (falling back to a straight
+    line at the clip's edges or next to a gap). Angles near contact change by
+    several degrees per frame and have extremes between frames (the knee is
+    straightest, the shank most forward just before contact), which a straight
+    line between the two neighbouring frames flattens, most at 30 fps.
+    NaN if ``t`` is outside the clip or a neighbour is missing.
+    """
+    n = len(time_s)
+    if not np.isfinite(t) or t < time_s[0] or t > time_s[-1] or n < 2:
         return float("nan")
-    i = int(np.searchsorted(time_s, t))
-    if i == 0:
-        return float(y[0])
+    i = int(np.clip(np.searchsorted(time_s, t), 1, n - 1))
     t0, t1 = time_s[i - 1], time_s[i]
     y0, y1 = y[i - 1], y[i]
     if not (np.isfinite(y0) and np.isfinite(y1)):
         return float("nan")
-    return float(y0 + (y1 - y0) * (t - t0) / (t1 - t0))
+    linear = float(y0 + (y1 - y0) * (t - t0) / (t1 - t0))
+    if i < 2 or i > n - 2:
+        return linear
+    ts = time_s[i - 2:i + 2]
+    ys = y[i - 2:i + 2]
+    if not np.all(np.isfinite(ys)):
+        return linear
+    # Lagrange cubic through four samples (times may be uneven on phones).
+    val = 0.0
+    for j in range(4):
+        others = np.delete(ts, j)
+        val += ys[j] * float(np.prod((t - others) / (ts[j] - others)))
+    return float(val)
 
 
 def _window(time_s: np.ndarray, t0: float, t1: float) -> slice:

@@ -211,7 +211,8 @@ _LABELS = {
 def fact_label(name: str) -> tuple[str, str]:
     """A readable label and unit for a dotted fact name (``tests.knee_to_wall_cm.min``)."""
     if name in _LABELS:
-        return _LABELS[name]
+        label, unit = _LABELS[name]
+        return label[:1].upper() + label[1:], unit
     parts = name.split(".")
     side = ""
     if parts[-1] in _SIDE_WORDS and len(parts) > 1:

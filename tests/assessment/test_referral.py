@@ -4,6 +4,8 @@ import itertools
 
 import pytest
 from assessment_builders import analysis, finding
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kneetrack.assessment import ReferralCheck
 from kneetrack.screening.schema import parse_screening
@@ -74,3 +76,55 @@ def test_no_flags_no_referral(neutral_screening, neutral_analysis):
 
 def test_missing_screening_means_no_referral():
     assert ReferralCheck().check(None, None).referral_["urgency"] == "none"
+
+
+BOOL_FIELDS = [
+    "pain_at_rest",
+    "pain_at_night",
+    "swelling",
+    "sudden_large_swelling",
+    "locking",
+    "giving_way",
+    "after_trauma",
+    "fever",
+    "cannot_bear_weight",
+    "bony_tenderness",
+    "cannot_flex_90",
+]
+
+
+def urgent_oracle(s: dict, age: int | None) -> bool:
+    """The issue's urgent list, written independently of referral.yaml."""
+    ottawa = (
+        s.get("cannot_bear_weight")
+        or s.get("bony_tenderness")
+        or s.get("cannot_flex_90")
+        or (age is not None and age >= 55)
+    )
+    return bool(
+        (s.get("fever") and (s.get("swelling") or s.get("sudden_large_swelling")))
+        or s.get("locking")
+        or s.get("sudden_large_swelling")
+        or s.get("cannot_bear_weight")
+        or s.get("pain_at_night")
+        or s.get("pain_at_rest")
+        or (s.get("after_trauma") and ottawa)
+    )
+
+
+@given(
+    flags=st.dictionaries(st.sampled_from(BOOL_FIELDS), st.booleans()),
+    pain=st.none() | st.integers(0, 10),
+    weeks=st.none() | st.integers(0, 30),
+    age=st.none() | st.integers(16, 80),
+)
+@settings(max_examples=150, deadline=None)
+def test_urgent_iff_an_urgent_red_flag(flags, pain, weeks, age):
+    symptoms = dict(flags)
+    if pain is not None:
+        symptoms["pain_worst_0_10"] = pain
+    if weeks is not None:
+        symptoms["pain_weeks"] = weeks
+    ref = check(symptoms, athlete={"age_years": age} if age is not None else {})
+    assert (ref["urgency"] == "urgent") == urgent_oracle(flags, age)
+    assert ref["needed"] == bool(ref["reasons"])

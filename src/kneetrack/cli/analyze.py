@@ -30,7 +30,7 @@ def analyze(
     workers: int | None = typer.Option(None, "--workers", min=1,
                                        help="Pose worker processes (default: automatic)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
-    athlete: str | None = typer.Option(None, "--athlete", "-a",
+    athlete: str | None = typer.Option(None, "--athlete",
                                        help="Store the result in this athlete's history."),
     db: str | None = typer.Option(None, "--db", help="Progress database URL or SQLite file."),
 ) -> None:

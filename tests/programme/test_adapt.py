@@ -3,6 +3,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kneetrack.errors import InputError
 from kneetrack.knowledge import load_knowledge
@@ -180,3 +182,14 @@ def test_last_week_has_no_next_week(hip_programme):
     out = adapt_next_week(hip_programme, week_logs(hip_programme, last))
     assert out["programme"]["adaptations"][-1]["applied_to_week"] is None
     assert dt.date.fromisoformat(hip_programme["weeks"][-1]["start"]) > dt.date(2026, 12, 7)
+
+
+@given(pain=st.floats(3.5, 10), week=st.integers(1, 7), rpe=st.floats(1, 10))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_pain_above_limit_takes_load_off_next_week(hip_programme, pain, week, rpe):
+    out = adapt_next_week(hip_programme, week_logs(hip_programme, week, pain=pain, rpe=rpe))
+    assert out["decision"] in {"regress", "refer"}
+    new = out["programme"]
+    assert week_volume(new["weeks"][week], KB) < week_volume(new["weeks"][week - 1], KB)

@@ -468,11 +468,13 @@ class _RunnerModel:
         s = dt / (to - ic)
         p_ic = np.radians(v["foot_angle_ic_deg"][k])
         p_to = np.radians(v["foot_angle_to_deg"][k])
-        t_flat = np.minimum(0.35 * (to - ic), 0.012 + np.abs(np.degrees(p_ic)) / 350.0)
+        # foot-flat takes 40-80 ms after a heel or forefoot landing and starts gently
+        # (the real mocap2d runners' foot angle turns smoothly through contact)
+        t_flat = np.minimum(0.35 * (to - ic), 0.03 + np.abs(np.degrees(p_ic)) / 250.0)
         heel_off = 0.55
         u = np.clip(dt / t_flat, 0.0, 1.0)
         w = np.clip((s - heel_off) / (1.0 - heel_off), 0.0, 1.0)
-        pitch = np.where(dt < t_flat, p_ic * (1.0 - u) ** 2, p_to * w ** 2)
+        pitch = np.where(dt < t_flat, p_ic * (1.0 - 3.0 * u ** 2 + 2.0 * u ** 3), p_to * w ** 2)
         # pivot: heel while a rearfoot strike rolls down, toe for a forefoot strike and late stance
         toe_pivot = (s >= heel_off) | ((dt < t_flat) & (p_ic < 0))
         pivot = np.where(toe_pivot[..., None], self.toe_ground, np.zeros(2))

@@ -481,9 +481,9 @@ class _RunnerModel:
         # The landing foot does not take the ground's speed at once: it reaches it with a
         # time constant of ~15 ms (shoe and heel pad compress, the foot skids a little), as
         # the ankles of the real mocap2d runners do.
-        v = self.p.speed_ms
-        ease = (1.0 - _LANDING_SPEED_FRACTION) * v * _LANDING_TAU_S
-        heel_ground_x = (self._heel_ground0[leg][k] - v * np.maximum(dt, 0.0)
+        speed = self.p.speed_ms
+        ease = (1.0 - _LANDING_SPEED_FRACTION) * speed * _LANDING_TAU_S
+        heel_ground_x = (self._heel_ground0[leg][k] - speed * np.maximum(dt, 0.0)
                          + ease * (1.0 - np.exp(-np.maximum(dt, 0.0) / _LANDING_TAU_S)))
         out = {"pitch": pitch}
         for name, loc in self.local.items():
@@ -985,7 +985,7 @@ class Motion3D:
             "cadence_spm": cadence,
             "contacts": {leg: [float(x) for x in in_clip_leg]
                          for leg, in_clip_leg in self._contacts_in_clip().items()},
-            "toe_offs": {leg: [float(x) for x in self.toe_offs_s[leg]] for leg in LEGS},
+            "toe_offs": {leg: [float(x) for x in self._toe_offs_in_clip()[leg]] for leg in LEGS},
             "stances": stances,
             "thresholds": {"foot_strike_deg": thresholds},
         }
@@ -995,6 +995,13 @@ class Motion3D:
         out = {}
         for leg in LEGS:
             c = self._model.stances[leg].contact_s
+            out[leg] = c[(c >= self.time_s[0]) & (c <= self.time_s[-1])]
+        return out
+
+    def _toe_offs_in_clip(self) -> dict[str, np.ndarray]:
+        out = {}
+        for leg in LEGS:
+            c = self._model.stances[leg].toe_off_s
             out[leg] = c[(c >= self.time_s[0]) & (c <= self.time_s[-1])]
         return out
 
@@ -1073,4 +1080,9 @@ def simulate_runner(params: RunnerParams | None = None, *, duration_s: float = 1
 
 def with_leg(params: RunnerParams, leg: str, **changes: Any) -> RunnerParams:
     """Return ``params`` with fields of one leg changed."""
-    return replace(params, **{leg: replace(params.leg(leg), **changes)})
+    new_leg = replace(params.leg(leg), **changes)
+    if leg == "left":
+        return replace(params, left=new_leg)
+    if leg == "right":
+        return replace(params, right=new_leg)
+    raise SettingsError(f"leg must be 'left' or 'right', got {leg!r}")

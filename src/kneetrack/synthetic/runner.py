@@ -109,8 +109,8 @@ class LegParams:
     pelvic_drop_peak_deg: float = 4.0
     foot_lateral_m: float = 0.04
     foot_angle_ic_deg: float = 12.0
-    shank_angle_ic_deg: float = 6.0
-    knee_flexion_ic_deg: float = 18.0
+    shank_angle_ic_deg: float = 7.0
+    knee_flexion_ic_deg: float = 14.0
     foot_angle_to_deg: float = -50.0
 
     def validate(self, leg: str) -> None:

@@ -294,11 +294,12 @@ def score(case: Case, kp: Any, truth: dict[str, Any], contract: dict[str, Any],
                     if not math.isfinite(worst) or abs(err) > abs(worst):
                         worst = err
             row.metric_err[m] = worst
-        if case.view.startswith("side"):
-            agree = [d_st[j].get("foot_strike") == t_st[i].get("foot_strike") for i, j in pairs
-                     if d_st[j].get("foot_strike") and t_st[i].get("foot_strike")]
-            if agree:
-                row.strike_agree_pct = 100.0 * float(np.mean(agree))
+        # class agreement: foot strike (side views) or crossover (front/rear)
+        key = "foot_strike" if case.view.startswith("side") else "crossover"
+        agree = [d_st[j].get(key) == t_st[i].get(key) for i, j in pairs
+                 if d_st[j].get(key) is not None and t_st[i].get(key) is not None]
+        if agree:
+            row.strike_agree_pct = 100.0 * float(np.mean(agree))
     row.cadence_err = _num(contract.get("cadence_spm")) - cad_truth
     # verdict against the targets
     f = row.failures
@@ -374,7 +375,7 @@ def print_table(rows: list[Row], cases: list[Case]) -> None:
     head = (f"{'case':<34} {'view':<10} {'fps':>4} {'n':>4} {'found%':>6} {'spur%':>6} "
             f"{'IC ms':>6} {'bias':>6} {'TO ms':>6} {'cad':>5} "
             f"{'FPPA':>5} {'HipAd':>5} {'Drop':>5} {'Shank':>5} {'Knee':>5} {'FSA':>5} "
-            f"{'strk%':>5}  result")
+            f"{'cls%':>5}  result")
     print(head)
     print("-" * len(head))
     for r in rows:
@@ -406,7 +407,8 @@ def print_table(rows: list[Row], cases: list[Case]) -> None:
     print()
     print("IC/TO ms: median |error| of matched contacts / toe-offs; bias: median signed contact "
           "error; cad: cadence error (spm); angle columns: engine mean - truth mean over matched "
-          "stances, worst leg (deg); strk%: foot-strike class agreement. * = gated by the "
+          "stances, worst leg (deg); cls%: agreement of the foot-strike class (side views) or of "
+          "the crossover flag (front/rear). * = gated by the "
           f"issue-3 targets (contacts <= {TARGETS['contact_ms']['front']:.0f} ms front/side, "
           f"<= {TARGETS['contact_ms']['rear']:.0f} ms rear; found >= 90 %, spurious <= 10 %; "
           "cadence +-1.5 spm; FPPA/hip adduction +-2, pelvic drop +-1.5, side angles +-4 deg).")

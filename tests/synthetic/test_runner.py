@@ -398,3 +398,9 @@ def test_merges_snaps_and_foot_glitches_as_reported():
     for g in report.glitches:
         bad[g.start:g.stop] = True
     np.testing.assert_allclose(kp["left_knee"][~bad], clean["left_knee"][~bad])
+
+
+def test_drift_that_leaves_the_valid_range_is_refused():
+    params = RunnerParams.make(knee_flexion_ic_deg=20.0, drift={"knee_flexion_ic_deg": -30.0})
+    with pytest.raises(SettingsError, match="drift"):
+        simulate_runner(params, duration_s=10.0, seed=0)

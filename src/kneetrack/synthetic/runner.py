@@ -454,8 +454,10 @@ class _RunnerModel:
                 if name in _VARIABLE_FIELDS and p.stance_sd_deg > 0:
                     v = v + p.stance_sd_deg * rng.standard_normal(len(ic))
                 values[name] = np.asarray(v, dtype=float) * np.ones(len(ic))
-            LegParams(**{k: float(np.max(np.abs(v)) * np.sign(v[np.argmax(np.abs(v))]))
-                         for k, v in values.items()}).validate(leg)
+            # drift and step-to-step variability must keep every stance runnable
+            for extreme in (np.min, np.max):
+                LegParams(**{k: float(extreme(v)) for k, v in values.items()}).validate(
+                    f"{leg} (with drift and variability)")
             self.stances[leg] = _Stances(ic, ic + stance[idx], values)
         self.step_s = step
 

@@ -550,7 +550,7 @@ class _RunnerModel:
             self._bumps = np.vstack([self._bumps, np.array(new)])
 
     def pelvis_z(self, t: np.ndarray) -> np.ndarray:
-        """Height of the hip joint centres (before pelvic tilt) at times ``t``."""
+        """Height of the mid-hip (between the hip joint centres) at times ``t``."""
         t = np.asarray(t, dtype=float)
         ic, to, z_ic = self._steps[:, 0], self._steps[:, 1], self._steps[:, 2]
         k = np.clip(np.searchsorted(ic, t, side="right") - 1, 0, len(ic) - 2)
@@ -647,24 +647,27 @@ class _RunnerModel:
             idx = np.flatnonzero(ins)
             kk, ss, tt = k[idx], s[idx], t[idx]
             foot = self._foot_stance(leg, kk, tt)
-            hip_xz = np.column_stack([np.zeros(idx.size), z_p[idx]])
-            knee_xz, ankle_xz = _knee_ik(hip_xz, foot["ankle"], self.l1, self.l2)
             vals = self.stances[leg].values
             bump = _bump(ss)
             drop = vals["pelvic_drop_peak_deg"][kk] * bump
+            dr = np.radians(drop)
+            # the pelvis path is the mid-hip's: the stance hip sits above it by half the drop
+            hip_z = z_p[idx] + 0.5 * w * np.sin(dr)
+            hip_xz = np.column_stack([np.zeros(idx.size), hip_z])
+            knee_xz, ankle_xz = _knee_ik(hip_xz, foot["ankle"], self.l1, self.l2)
             foot_l = vals["foot_lateral_m"][kk]
             # the hip adduction the geometry gives at contact, with the hip at its nominal place
             ha_ic = self._hip_add_ic(leg)[kk]
             ha = ha_ic + (vals["hip_adduction_peak_deg"][kk] - ha_ic) * bump
             fppa = vals["fppa_peak_deg"][kk] * bump
-            hip_l, knee_l = _frontal_stance(z_p[idx], knee_xz[:, 1], ankle_xz[:, 1], foot_l,
+            hip_l, knee_l = _frontal_stance(hip_z, knee_xz[:, 1], ankle_xz[:, 1], foot_l,
                                             fppa, ha, drop)
             sg = _SIGN[leg]
             other = "right" if leg == "left" else "left"
-            dr = np.radians(drop)
             hips[leg][idx, 1] = sg * hip_l
+            hips[leg][idx, 2] = hip_z
             hips[other][idx, 1] = sg * (hip_l - w * np.cos(dr))
-            hips[other][idx, 2] = z_p[idx] - w * np.sin(dr)
+            hips[other][idx, 2] = hip_z - w * np.sin(dr)
             stance_parts[leg] = {"idx": idx, "foot": foot, "knee": knee_xz, "ankle": ankle_xz,
                                  "knee_y": sg * knee_l, "foot_y": sg * foot_l}
         # 2. every leg: swing by path + IK; stance from part 1.

@@ -79,3 +79,20 @@ def test_describe_handles_empty_and_single():
 
     assert describe(np.array([])) == {"mean": None, "sd": None, "max": None, "n": 0}
     assert describe(np.array([3.0]))["sd"] is None
+
+
+def test_outlier_stance_values_are_set_aside():
+    from kneetrack.kinematics.summary import reject_outlier_stances
+
+    st = _stances("left", 10, shank_angle_ic_deg=6.0, knee_flexion_ic_deg=15.0,
+                  foot_strike_angle_deg=12.0)
+    for i, s in enumerate(st):
+        s["shank_angle_ic_deg"] += 0.3 * (i % 3)
+    st[4]["shank_angle_ic_deg"] = -55.0          # a step measured on the wrong leg
+    n = reject_outlier_stances(st, view="side-right")
+    assert n == 1
+    assert st[4]["shank_angle_ic_deg"] is None
+    assert st[4]["rejected"] == {"shank_angle_ic_deg": -55.0}
+    summary = summarize(st, view="side-right", duration_s=20.0)
+    assert summary["left"]["shank_angle_ic_deg"]["n"] == 9
+    assert summary["left"]["shank_angle_ic_deg"]["mean"] == pytest.approx(6.3, abs=0.05)

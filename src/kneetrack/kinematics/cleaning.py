@@ -10,8 +10,8 @@ Steps (each recorded in :attr:`Keypoints.provenance`):
    :func:`repair_swaps`).
 3. ``reject_outliers`` — isolated jumps (a point far from the running median
    of its neighbours) become missing.
-4. ``fill_gaps`` — gaps up to ``max_gap_s`` are linearly interpolated; longer
-   gaps stay missing.
+4. ``fill_gaps`` — gaps up to ``max_gap_s`` are linearly interpolated (their
+   confidence stays 0: not observed); longer gaps stay missing.
 5. ``lowpass`` — zero-lag Butterworth (:mod:`kneetrack.kinematics.filtering`).
 """
 
@@ -56,6 +56,22 @@ def _swap_state(a: np.ndarray, b: np.ndarray, *, ratio: float, min_px: float,
     state = np.zeros(n, dtype=bool)
     if n < 3:
         return state
+    # One-frame swaps first (the commonest): the crossed labels sit much better on the
+    # midpoint of the neighbouring frames. Fixed here, they cannot spoil the velocity
+    # prediction that finds longer swaps below.
+    ma = np.full_like(a, np.nan)
+    mb = np.full_like(b, np.nan)
+    ma[1:-1] = 0.5 * (a[:-2] + a[2:])
+    mb[1:-1] = 0.5 * (b[:-2] + b[2:])
+    d_keep = np.hypot(*(a - ma).T) + np.hypot(*(b - mb).T)
+    d_cross = np.hypot(*(a - mb).T) + np.hypot(*(b - ma).T)
+    with np.errstate(invalid="ignore"):
+        single = np.nan_to_num((d_cross < ratio * d_keep) & (d_keep > min_px),
+                               nan=False).astype(bool)
+    if single.any():
+        a, b = a.copy(), b.copy()
+        a[single], b[single] = b[single].copy(), a[single].copy()
+        state |= single
     # Constant-velocity prediction from the two previous frames (falls back to the previous one).
     pa = np.full_like(a, np.nan)
     pb = np.full_like(b, np.nan)
@@ -69,17 +85,16 @@ def _swap_state(a: np.ndarray, b: np.ndarray, *, ratio: float, min_px: float,
 
     keep = dist(a, pa) + dist(b, pb)
     cross = dist(a, pb) + dist(b, pa)
-    sep = dist(a, b)
     with np.errstate(invalid="ignore"):
-        event = (cross < ratio * keep) & (keep > min_px) & (sep > min_px)
-    event = np.nan_to_num(event, nan=False).astype(bool)
+        event = np.nan_to_num((cross < ratio * keep) & (keep > min_px),
+                              nan=False).astype(bool)
     idx = np.flatnonzero(event)
     # Pair events: a swap at i and its undo at j (j - i <= max_frames).
     k = 0
     while k < len(idx) - 1:
         i, j = idx[k], idx[k + 1]
         if j - i <= max_frames:
-            state[i:j] = True
+            state[i:j] ^= True
             k += 2
         else:
             k += 1
@@ -275,7 +290,9 @@ def fill_gaps(kp: Keypoints, *, max_gap_s: float = 0.1) -> Keypoints:
     max_gap = max(1, int(round(max_gap_s * kp.fps)))
     before = np.isnan(kp.xy[..., 0]).sum()
     xy = _interp_all(kp.xy, max_gap=max_gap)
-    conf = np.where(np.isnan(kp.xy[..., 0]) & ~np.isnan(xy[..., 0]), 0.5, kp.confidence)
+    # Filled points keep confidence 0: they were not observed (metrics at an instant
+    # avoid them, see kneetrack.kinematics.metrics).
+    conf = np.where(np.isnan(kp.xy[..., 0]) & ~np.isnan(xy[..., 0]), 0.0, kp.confidence)
     after = np.isnan(xy[..., 0]).sum()
     return kp.replace(xy=xy, confidence=conf, step="fill_gaps",
                       params={"max_gap_s": max_gap_s, "points_filled": int(before - after)})

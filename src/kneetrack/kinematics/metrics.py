@@ -15,11 +15,15 @@ from cleaned, low-passed keypoints. Names and signs:
 - ``{leg}_shank_angle_deg`` (side) — shank to vertical, + = ankle ahead of knee.
 - ``{leg}_foot_angle_deg`` (side) — heel→toe line to the horizontal, + = toes up.
 
+Frames whose thigh, shank or foot length is implausible (a leftover label
+swap, a glitch) give NaN, not a wild angle (:func:`plausible_leg`).
+
 Per-stance peaks (``StanceMetrics``) are the **maximum of the low-passed
 signal** over the stance (contact to toe-off): the 12 Hz zero-lag filter removes
 the frame-to-frame jitter whose maximum would otherwise bias peaks upward.
 Values *at contact* are interpolated to the contact instant with a cubic
-through the four surrounding frames (:func:`_interp_at`).
+through the four surrounding frames (:func:`_interp_at`), and only when the two
+frames around contact were observed rather than gap-filled.
 """
 
 from __future__ import annotations
@@ -52,6 +56,52 @@ def _pt(kp: Keypoints, name: str) -> np.ndarray:
     return kp[name] if kp.has(name) else np.full((kp.n_frames, 2), np.nan)
 
 
+#: Plausible segment length relative to the clip's 90th-percentile length ("full
+#: length"): (shortest, longest). Side views see the segments at nearly full length;
+#: frontal views foreshorten the shank to almost nothing in swing, so there only the
+#: thigh has a lower bound.
+_THIGH_RANGE = {"frontal": (0.6, 1.3), "sagittal": (0.75, 1.25)}
+_SHANK_RANGE = {"frontal": (0.0, 1.3), "sagittal": (0.75, 1.25)}
+_FOOT_RANGE = (0.6, 1.4)
+
+
+def _rel_length(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    d = np.hypot(*(b - a).T)
+    if not np.isfinite(d).any():
+        return d
+    ref = np.nanpercentile(d, 90)
+    with np.errstate(all="ignore"):
+        return d / ref
+
+
+def plausible_leg(kp: Keypoints, leg: str, *, frontal: bool) -> dict[str, np.ndarray]:
+    """Frames where the leg's keypoints are anatomically plausible.
+
+    The thigh (hip–knee), shank (knee–ankle) and, in side views, the foot
+    (heel–toe) must keep a length within the ranges above relative to their
+    full length in the clip. A leftover left/right swap or a glitch that drew a
+    point on something else breaks a segment length; such frames give no angle
+    (NaN) rather than a wild value (FIELD_NOTES: gate foot metrics on geometry,
+    not on visibility).
+
+    Returns
+    -------
+    dict
+        ``{"leg": bool array, "foot": bool array}`` (frames,).
+    """
+    fam = "frontal" if frontal else "sagittal"
+    hip, knee, ankle = (_pt(kp, f"{leg}_{p}") for p in ("hip", "knee", "ankle"))
+    thigh, shank = _rel_length(hip, knee), _rel_length(knee, ankle)
+    (t0, t1), (s0, s1) = _THIGH_RANGE[fam], _SHANK_RANGE[fam]
+    with np.errstate(invalid="ignore"):
+        good = (thigh > t0) & (thigh < t1) & (shank >= s0) & (shank < s1)
+        if frontal:
+            return {"leg": good, "foot": good}
+        foot = _rel_length(_pt(kp, f"{leg}_heel"), _pt(kp, f"{leg}_toe"))
+        foot_ok = good & (foot > _FOOT_RANGE[0]) & (foot < _FOOT_RANGE[1])
+    return {"leg": good, "foot": foot_ok}
+
+
 def compute_series(kp: Keypoints, view: str) -> dict[str, np.ndarray]:
     """Per-frame angle series for the whole clip (see module docstring for names and signs).
 
@@ -69,7 +119,10 @@ def compute_series(kp: Keypoints, view: str) -> dict[str, np.ndarray]:
         ``time_s`` plus one (frames,) array per series.
     """
     s: dict[str, np.ndarray] = {"time_s": np.asarray(kp.time_s, dtype=float)}
-    if view in ("front", "rear"):
+    frontal = view in ("front", "rear")
+    if frontal or view in ("side-left", "side-right"):
+        ok = {leg: plausible_leg(kp, leg, frontal=frontal) for leg in LEGS}
+    if frontal:
         # Front view: the left leg appears on the image's right, so its midline is image -x.
         medial = {"front": {"left": -1.0, "right": 1.0},
                   "rear": {"left": 1.0, "right": -1.0}}[view]
@@ -77,19 +130,33 @@ def compute_series(kp: Keypoints, view: str) -> dict[str, np.ndarray]:
         mid = 0.5 * (hips["left"] + hips["right"])
         for leg in LEGS:
             hip, knee, ankle = hips[leg], _pt(kp, f"{leg}_knee"), _pt(kp, f"{leg}_ankle")
-            s[f"{leg}_fppa_deg"] = fppa_deg(hip, knee, ankle, medial_sign=medial[leg])
-            s[f"{leg}_hip_adduction_deg"] = hip_adduction_deg(hip, knee, hips[_OTHER[leg]])
+            good = ok[leg]["leg"]
+            s[f"{leg}_fppa_deg"] = np.where(
+                good, fppa_deg(hip, knee, ankle, medial_sign=medial[leg]), np.nan)
+            s[f"{leg}_hip_adduction_deg"] = np.where(
+                good, hip_adduction_deg(hip, knee, hips[_OTHER[leg]]), np.nan)
             s[f"{leg}_pelvic_drop_deg"] = pelvic_drop_deg(hip, hips[_OTHER[leg]])
-            s[f"{leg}_ankle_lateral_offset_px"] = -medial[leg] * (ankle[:, 0] - mid[:, 0])
+            s[f"{leg}_ankle_lateral_offset_px"] = np.where(
+                good, -medial[leg] * (ankle[:, 0] - mid[:, 0]), np.nan)
         s["hip_width_px"] = np.abs(hips["left"][:, 0] - hips["right"][:, 0])
     elif view in ("side-left", "side-right"):
         fwd = 1.0 if view == "side-right" else -1.0
         for leg in LEGS:
+            # Frames where the leg and foot were seen (not gap-filled): values *at* an
+            # instant come only from observed frames.
+            cols = [kp.index(f"{leg}_{p}") for p in ("hip", "knee", "ankle", "heel", "toe")
+                    if kp.has(f"{leg}_{p}")]
+            s[f"{leg}_observed"] = (kp.confidence[:, cols] > 0).all(axis=1)
             hip, knee, ankle = (_pt(kp, f"{leg}_{p}") for p in ("hip", "knee", "ankle"))
-            s[f"{leg}_knee_flexion_deg"] = knee_flexion_deg(hip, knee, ankle)
-            s[f"{leg}_shank_angle_deg"] = shank_angle_deg(knee, ankle, forward_sign=fwd)
-            s[f"{leg}_foot_angle_deg"] = foot_angle_deg(_pt(kp, f"{leg}_heel"),
-                                                        _pt(kp, f"{leg}_toe"), forward_sign=fwd)
+            good, foot_ok = ok[leg]["leg"], ok[leg]["foot"]
+            s[f"{leg}_knee_flexion_deg"] = np.where(good, knee_flexion_deg(hip, knee, ankle),
+                                                    np.nan)
+            s[f"{leg}_shank_angle_deg"] = np.where(
+                good, shank_angle_deg(knee, ankle, forward_sign=fwd), np.nan)
+            heel, toe = _pt(kp, f"{leg}_heel"), _pt(kp, f"{leg}_toe")
+            s[f"{leg}_foot_angle_deg"] = np.where(
+                foot_ok & (fwd * (toe[:, 0] - heel[:, 0]) > 0),   # toes ahead of the heel
+                foot_angle_deg(heel, toe, forward_sign=fwd), np.nan)
     return s
 
 
@@ -124,6 +191,14 @@ def _interp_at(time_s: np.ndarray, y: np.ndarray, t: float) -> float:
         others = np.delete(ts, j)
         val += ys[j] * float(np.prod((t - others) / (ts[j] - others)))
     return float(val)
+
+
+def _observed_at(time_s: np.ndarray, observed: np.ndarray | None, t: float) -> bool:
+    """Whether the two frames around ``t`` were observed (not gap-filled)."""
+    if observed is None:
+        return True
+    i = int(np.clip(np.searchsorted(time_s, t), 1, len(time_s) - 1))
+    return bool(observed[i - 1] and observed[i])
 
 
 def _window(time_s: np.ndarray, t0: float, t1: float) -> slice:
@@ -250,12 +325,13 @@ class StanceMetrics:
                                     if np.isfinite(off) else None)
             if sagittal and np.isfinite(ev.contact_s):
                 rec["near_camera"] = leg == near_leg
-                rec["knee_flexion_ic_deg"] = _interp_at(t, series[f"{leg}_knee_flexion_deg"],
-                                                        ev.contact_s)
-                rec["shank_angle_ic_deg"] = _interp_at(t, series[f"{leg}_shank_angle_deg"],
-                                                       ev.contact_s)
+                seen = _observed_at(t, series.get(f"{leg}_observed"), ev.contact_s)
+                rec["observed_at_contact"] = seen
+                tc = ev.contact_s if seen else float("nan")
+                rec["knee_flexion_ic_deg"] = _interp_at(t, series[f"{leg}_knee_flexion_deg"], tc)
+                rec["shank_angle_ic_deg"] = _interp_at(t, series[f"{leg}_shank_angle_deg"], tc)
                 fa = series[f"{leg}_foot_angle_deg"]
-                fa_ic = _interp_at(t, fa, ev.contact_s)
+                fa_ic = _interp_at(t, fa, tc)
                 rec["foot_strike_angle_deg"] = fa_ic
                 if ev.complete:
                     dur = ev.toe_off_s - ev.contact_s

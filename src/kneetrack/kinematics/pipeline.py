@@ -19,7 +19,7 @@ from kneetrack.kinematics.cleaning import clean_keypoints
 from kneetrack.kinematics.events import LEGS, ContactDetector, StanceEvents
 from kneetrack.kinematics.findings import evaluate_findings, load_thresholds
 from kneetrack.kinematics.metrics import StanceMetrics, compute_series
-from kneetrack.kinematics.summary import summarize
+from kneetrack.kinematics.summary import reject_outlier_stances, summarize
 from kneetrack.kinematics.view import VIEWS, ViewDetector
 
 _REQUIRED = ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle")
@@ -228,6 +228,10 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
         "rearfoot_min_deg": float(fs.get("rearfoot_min_deg", 8.0)),
         "forefoot_max_deg": float(fs.get("forefoot_max_deg", -1.6))}).calculate(
             series, events.stances_)
+    n_rejected = reject_outlier_stances(sm.stances_, view=use_view)
+    if n_rejected:
+        warnings.append(f"{n_rejected} per-step value(s) far from the runner's other steps were "
+                        "left out (likely a tracking error); see 'rejected' in the stances")
     duration = kp.duration_s
     summary = summarize(sm.stances_, view=use_view, duration_s=duration,
                         sdd_deg={k: v for k, v in

@@ -26,6 +26,34 @@ def _values(stances: Sequence[Mapping[str, Any]], leg: str | None, metric: str) 
     return arr[np.isfinite(arr)]
 
 
+def reject_outlier_stances(stances: Sequence[dict[str, Any]], *, view: str | None,
+                           k_mad: float = 4.5, floor_deg: float = 6.0,
+                           min_n: int = 5) -> int:
+    """Blank per-stance values far from the rest of that leg's stances (in place).
+
+    A value further than ``max(k_mad × 1.4826 × MAD, floor_deg)`` from the
+    leg's median (needs ``min_n`` values) is moved to the stance's ``rejected``
+    dict and replaced by ``None``: one step measured on a mislabelled leg must
+    not move the runner's average. Returns the number of values rejected.
+    """
+    count = 0
+    for leg in LEGS:
+        for m in metrics_for_view(view):
+            recs = [s for s in stances if s["leg"] == leg and s.get(m) is not None
+                    and np.isfinite(s[m])]
+            if len(recs) < min_n:
+                continue
+            vals = np.array([s[m] for s in recs])
+            med = float(np.median(vals))
+            limit = max(k_mad * 1.4826 * float(np.median(np.abs(vals - med))), floor_deg)
+            for s in recs:
+                if abs(s[m] - med) > limit:
+                    s.setdefault("rejected", {})[m] = s[m]
+                    s[m] = None
+                    count += 1
+    return count
+
+
 def describe(values: np.ndarray) -> dict[str, float | int | None]:
     """``{"mean", "sd", "max", "n"}`` of finite values (``None`` when empty; SD needs 2).
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kneetrack.progress.metrics import MetricSummary, summarise_analysis
 from kneetrack.progress.verdict import (
@@ -180,3 +182,49 @@ def test_pain_trend_flare_rising_persistent() -> None:
     persistent = pain_trend(logs([2, 4, 5, 5]), start=START)
     assert persistent.persistent and persistent.slope_per_week > 0
     assert pain_trend([], start=START).trend == "no data"
+
+
+def test_describe_changes_in_plain_words() -> None:
+    from kneetrack.progress.verdict import MetricChange, describe_changes
+
+    changes = [
+        MetricChange("hip_adduction_peak_deg", "left", 13.0, 8.5, -4.5, 3.0, IMPROVED),
+        MetricChange("hip_adduction_peak_deg", "right", 9.0, 5.5, -3.5, 3.0, IMPROVED),
+        MetricChange("pelvic_drop_peak_deg", "left", 5.0, 8.0, 3.0, 2.7, WORSE),
+        MetricChange("fppa_peak_deg", "left", 14.0, 10.0, -4.0, 8.0, NO_REAL_CHANGE),
+        MetricChange("cadence_spm", None, 164.0, 165.0, 1.0, 5.0, NO_REAL_CHANGE),
+    ]
+    text = describe_changes(changes)
+    assert text.startswith(
+        "Real change: hip adduction improved (left −4.5, right −3.5 deg); "
+        "contralateral pelvic drop worse (left +3.0 deg)."
+    )
+    assert text.endswith("Within measurement error: knee FPPA (valgus), cadence.")
+    assert describe_changes([]) == "Nothing comparable was measured in both analyses."
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    base=st.floats(-30, 30),
+    delta=st.floats(-20, 20),
+    shift=st.floats(-10, 10),
+    metric=st.sampled_from(
+        ["fppa_peak_deg", "hip_adduction_peak_deg", "pelvic_drop_peak_deg", "cadence_spm"]
+    ),
+)
+def test_verdict_properties(base: float, delta: float, shift: float, metric: str) -> None:
+    leg = None if metric == "cadence_spm" else "left"
+
+    def verdict(b: float, f: float) -> str:
+        return compare_analyses([_ms(metric, leg, b)], [_ms(metric, leg, f)])[0].verdict
+
+    v = verdict(base, base + delta)
+    # Only the difference matters, not where the runner started (up to float rounding).
+    if abs(abs(delta) - load_thresholds().metrics[metric].sdd) > 1e-3:
+        assert verdict(base + shift, base + shift + delta) == v
+    # Swapping baseline and follow-up swaps improved and worse; "no real change" stays.
+    swapped = {IMPROVED: WORSE, WORSE: IMPROVED, NO_REAL_CHANGE: NO_REAL_CHANGE}[v]
+    assert verdict(base + delta, base) == swapped
+    # A change smaller than the SDD is never real.
+    if abs(delta) < load_thresholds().metrics[metric].sdd - 1e-3:
+        assert v == NO_REAL_CHANGE

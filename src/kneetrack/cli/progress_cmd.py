@@ -36,7 +36,7 @@ def progress(
     """Show whether anything really changed: retests against the smallest detectable difference."""
     from kneetrack.app.progress import progress_report
     from kneetrack.progress.plot import plot_progress
-    from kneetrack.progress.verdict import load_thresholds
+    from kneetrack.progress.verdict import describe_changes, load_thresholds
     from kneetrack.store import open_store
 
     day = None
@@ -78,6 +78,7 @@ def progress(
                 f"[{style}]{c.verdict}[/]" + (" ⚠" if c.warning else ""),
             )
         con.print(t)
+        con.print(describe_changes(cmp.changes, thresholds=th), highlight=False)
         for c in cmp.changes:
             if c.warning:
                 con.print(f"  ⚠ {c.warning}")

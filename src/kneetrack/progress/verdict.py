@@ -481,3 +481,55 @@ def pain_trend(
         sxx = sum((x - mx) ** 2 for x in xs)
         slope = round(sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx, 3)
     return PainTrend(weeks, trend, persistent, slope, flares)
+
+
+def describe_changes(
+    changes: Sequence[MetricChange], *, thresholds: Thresholds | None = None
+) -> str:
+    r"""One plain sentence about a retest: what really changed and what is within error.
+
+    Examples
+    --------
+    >>> c = [MetricChange("hip_adduction_peak_deg", "left", 13.0, 8.5, -4.5, 3.0, IMPROVED),
+    ...      MetricChange("fppa_peak_deg", "left", 14.0, 10.0, -4.0, 8.0, NO_REAL_CHANGE)]
+    >>> print(describe_changes(c).replace(". ", ".\n"))
+    Real change: hip adduction improved (left −4.5 deg).
+    Within measurement error: knee FPPA (valgus).
+    """
+    th = thresholds or load_thresholds()
+
+    def label(metric: str) -> str:
+        rule = th.metrics.get(metric)
+        text = rule.label if rule else metric
+        return text[:1].lower() + text[1:]
+
+    parts: list[str] = []
+    real: list[str] = []
+    for verdict in (IMPROVED, WORSE):
+        by_metric: dict[str, list[MetricChange]] = {}
+        for c in changes:
+            if c.verdict == verdict:
+                by_metric.setdefault(c.metric, []).append(c)
+        for metric, cs in by_metric.items():
+            unit = th.metrics[metric].unit if metric in th.metrics else ""
+            legs = ", ".join(
+                f"{c.leg + ' ' if c.leg else ''}{c.change:+.1f}".replace("-", "−")
+                for c in cs
+                if c.change is not None
+            )
+            real.append(f"{label(metric)} {verdict} ({legs} {unit})")
+    if real:
+        parts.append("Real change: " + "; ".join(real) + ".")
+    within = list(
+        dict.fromkeys(
+            label(c.metric)
+            for c in changes
+            if c.verdict == NO_REAL_CHANGE
+            and not any(o.metric == c.metric and o.real for o in changes)
+        )
+    )
+    if within:
+        parts.append("Within measurement error: " + ", ".join(within) + ".")
+    if not parts:
+        return "Nothing comparable was measured in both analyses."
+    return " ".join(parts)

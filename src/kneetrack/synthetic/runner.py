@@ -1091,3 +1091,26 @@ def with_leg(params: RunnerParams, leg: str, **changes: Any) -> RunnerParams:
     if leg == "right":
         return replace(params, right=new_leg)
     raise SettingsError(f"leg must be 'left' or 'right', got {leg!r}")
+
+
+def synthetic_clip(view: str = "front", *, duration_s: float = 10.0, fps: float = 60.0,
+                   noise_px: float = 1.5, dropout: float = 0.0, swap_rate_hz: float = 0.0,
+                   seed: int = 0, camera: Camera | None = None,
+                   **params: Any) -> tuple[Keypoints, dict[str, Any]]:
+    """One-liner for tests: keypoints of a synthetic runner and their truth.
+
+    ``params`` are :meth:`RunnerParams.make` keywords (numbers or ``(left, right)``
+    pairs). The camera defaults to ``Camera(view)``.
+
+    Examples
+    --------
+    >>> kp, truth = synthetic_clip("side-right", duration_s=3.0, foot_angle_ic_deg=-6.0)
+    >>> {s["foot_strike"] for s in truth["stances"]}
+    {'forefoot'}
+    """
+    cam = camera or Camera(view)
+    motion = simulate_runner(RunnerParams.make(**params), duration_s=duration_s, fps=fps,
+                             seed=seed)
+    kp = motion.to_keypoints(cam, noise_px=noise_px, dropout=dropout,
+                             swap_rate_hz=swap_rate_hz, seed=seed + 1)
+    return kp, motion.truth(cam)

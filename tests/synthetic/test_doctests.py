@@ -1,0 +1,16 @@
+"""The runnable examples in the synthetic modules' docstrings stay correct."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+
+from kneetrack.synthetic import angles2d, camera, runner
+
+
+@pytest.mark.parametrize("module", [angles2d, camera, runner])
+def test_docstring_examples(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0

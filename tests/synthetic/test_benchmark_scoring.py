@@ -94,3 +94,33 @@ def test_match_is_one_to_one_nearest_first(bench):
     det = [{"leg": "left", "contact_s": 1.12}, {"leg": "left", "contact_s": 1.05}]
     pairs = bench.match_stances(truth, det, 0.2)
     assert sorted(pairs) == [(0, 1), (1, 0)]
+
+
+class _NoStances:
+    def to_contract(self):
+        return {"view": "front", "stances": [], "cadence_spm": None}
+
+
+def test_benchmark_runs_with_an_engine_that_finds_nothing_or_fails(bench, monkeypatch, capsys):
+    import kneetrack.kinematics as kin
+    from kneetrack.synthetic.runner import synthetic_clip
+
+    case = bench.Case("syn:tiny", "front", "synthetic", True,
+                      make=lambda: synthetic_clip("front", duration_s=2.0))
+    monkeypatch.setattr(kin, "analyze_keypoints", lambda kp, view=None: _NoStances())
+    row = bench.run_case(case)
+    assert row.verdict == "NO STANCES" and row.n_truth > 0
+
+    def boom(kp, view=None):
+        raise RuntimeError("engine under construction")
+
+    monkeypatch.setattr(kin, "analyze_keypoints", boom)
+    row = bench.run_case(case)
+    assert row.verdict == "ERROR" and "under construction" in row.error
+    bench.print_table([row], [case])
+    assert "ERROR" in capsys.readouterr().out
+    # the script reports and exits 0; --strict turns a failed gated row into exit 1
+    monkeypatch.setattr(bench, "synthetic_cases", lambda quick: [case])
+    monkeypatch.setattr(bench, "mocap_cases", lambda quick: [])
+    assert bench.main(["--no-speed"]) == 0
+    assert bench.main(["--no-speed", "--strict"]) == 1

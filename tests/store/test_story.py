@@ -203,7 +203,8 @@ def test_ten_week_story(store: Store, tmp_path: Path, monkeypatch: pytest.Monkey
     assert rep.pain is not None and rep.pain.flare_weeks == (3,)
     assert [w.max for w in rep.pain.weeks] == [1, 2, 6, 2, 1, 1, 1, 1, 1, 1]
     assert rep.pain.trend == "stable" and not rep.pain.persistent
-    assert [d[1] for d in rep.decisions] == ["progress", "regress", "progress"]
+    assert [d.decision for d in rep.decisions] == ["progress", "regress", "progress"]
+    assert rep.decisions[1].reasons == ("pain rose to 6/10",)
 
     # The plot is drawn from the same report.
     from kneetrack.progress.plot import plot_progress
@@ -276,7 +277,8 @@ def test_story_with_the_programme_adapter(store: Store, tmp_path: Path) -> None:
     versions = store.list_programmes(store.get_athlete(NAME).id)
     assert [v.decision for v in versions] == [None, "progress", "regress", "progress"]
     rep = progress_report(store, NAME, as_of=sunday(4))
-    assert [d[1] for d in rep.decisions] == ["progress", "regress", "progress"]
+    assert [d.decision for d in rep.decisions] == ["progress", "regress", "progress"]
+    assert [d.week for d in rep.decisions] == [3, 4, 5]  # from the adapter's applied_to_week
 
 
 def test_no_real_change_refers_with_the_programme_adapter(store: Store, tmp_path: Path) -> None:

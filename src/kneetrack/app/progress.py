@@ -85,6 +85,16 @@ class RetestComparison:
 
 
 @dataclass(frozen=True)
+class PlanDecision:
+    """One adaptation of the programme: when, which week it changed, what and why."""
+
+    made_on: dt.date
+    week: int | None
+    decision: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ProgressReport:
     """Everything ``kneetrack progress`` shows for one athlete."""
 
@@ -95,7 +105,7 @@ class ProgressReport:
     programme: Programme | None
     adherence: AdherenceReport | None
     pain: PainTrend | None
-    decisions: tuple[tuple[dt.date, str, tuple[str, ...]], ...] = field(default_factory=tuple)
+    decisions: tuple[PlanDecision, ...] = field(default_factory=tuple)
 
 
 def _logged(logs: Sequence[WorkoutLog]) -> list[LoggedExercise]:
@@ -120,7 +130,7 @@ def progress_report(store: Store, name: str, *, as_of: dt.date | None = None) ->
     comparisons.sort(key=lambda c: (c.followup.recorded_on, c.followup.id or 0))
     prog = store.active_programme(athlete.id)
     adh = pain = None
-    decisions: list[tuple[dt.date, str, tuple[str, ...]]] = []
+    decisions: list[PlanDecision] = []
     if prog is not None and prog.start_date is not None:
         logs = _logged(store.list_logs(athlete.id, until=day))
         adh = adherence(
@@ -129,7 +139,9 @@ def progress_report(store: Store, name: str, *, as_of: dt.date | None = None) ->
         pain = pain_trend(logs, start=prog.start_date, as_of=day)
         for p in store.list_programmes(athlete.id):
             if p.decision and p.created_at is not None:
-                decisions.append((p.created_at.date(), p.decision, p.reasons))
+                decisions.append(
+                    PlanDecision(p.created_at.date(), _applied_week(p.data), p.decision, p.reasons)
+                )
     return ProgressReport(
         athlete, day, tuple(analyses), tuple(comparisons), prog, adh, pain, tuple(decisions)
     )

@@ -110,8 +110,13 @@ def progress(
                 else ""
             )
         )
-    for day_, decision, reasons in rep.decisions:
-        con.print(f"plan {day_}: {decision}" + (f" — {'; '.join(reasons)}" if reasons else ""))
+    for d in rep.decisions:
+        week = f"week {d.week}" if d.week else "plan"
+        con.print(
+            f"{week} (adapted {d.made_on}): {d.decision}"
+            + (f" — {'; '.join(d.reasons)}" if d.reasons else ""),
+            highlight=False,
+        )
     if not no_plot:
         slug = "".join(c if c.isalnum() else "_" for c in rep.athlete.name).strip("_") or "athlete"
         path = plot_progress(

@@ -102,7 +102,9 @@ def test_analyze_video_writes_annotated_video_unless_overlay_off(tmp_path, make_
         assert s.codec_context.name == "h264"
         assert sum(1 for _ in c.decode(s)) == N
     assert (tmp_path / "a" / "analysis.json").is_file()
-    assert (tmp_path / "a" / "report.html").is_file()
+    html = (tmp_path / "a" / "report.html").read_text()
+    assert 'poster="data:image/jpeg;base64,' in html
+    assert (tmp_path / "a" / "plots" / "video-poster.jpg").is_file()
     res = analyze_file(video, out_dir=tmp_path / "b", view="front",
                        backend=ReplayBackend(_synthetic_keypoints()), workers=1, overlay=False)
     assert "video" not in res.artefacts
@@ -123,3 +125,7 @@ def test_rebuild_with_video_rerenders_overlay(tmp_path, make_video):
     written = rebuild_report(out, video=video, blur_faces=False)
     assert written["video"] == out / "annotated.mp4"
     assert 'src="annotated.mp4"' in (out / "report.html").read_text()
+    # a later rebuild without the video keeps the video, its link and its poster
+    rebuild_report(out)
+    html = (out / "report.html").read_text()
+    assert 'src="annotated.mp4"' in html and 'poster="data:image/jpeg' in html

@@ -33,6 +33,19 @@ FOLDER_FILES = (
     ("programme.ics", "your programme's sessions for a calendar app"),
 )
 SIDE_VIEWS = ("side-left", "side-right")
+#: The annotated peak-valgus frame, kept so that a rebuilt report still has the video's poster.
+POSTER = "video-poster.jpg"
+
+
+def _write_jpeg(path: Path, rgb: Any, *, quality: int = 82) -> Path:
+    import cv2
+
+    ok, buf = cv2.imencode(".jpg", rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if ok:
+        tmp = path.with_name(path.name + ".part")
+        tmp.write_bytes(buf.tobytes())
+        tmp.replace(path)
+    return path
 
 
 def _load_json(path: Path, what: str) -> dict[str, Any]:
@@ -137,6 +150,8 @@ def build_report(
             series=series, grab=[j for j, _ in contacts])
         written["video"] = ov.path_
         frames = ov.grabbed_
+        if ov.poster_ is not None:
+            _write_jpeg(plot_dir / POSTER, ov.poster_)
     elif contacts and video is not None:
         from kneetrack.report.video import grab_frames
 
@@ -156,6 +171,9 @@ def build_report(
     if programme is None:
         programme = load_programme(out)
     video_href = "annotated.mp4" if (out / "annotated.mp4").is_file() else None
+    poster = plot_dir / POSTER
+    video_poster = (data_uri(poster.read_bytes(), "image/jpeg")
+                    if video_href and poster.is_file() else None)
 
     def exports(with_pdf: bool) -> list[dict[str, str]]:
         have = {name for name, _ in FOLDER_FILES if (out / name).is_file()}
@@ -165,14 +183,14 @@ def build_report(
         return [{"name": n, "href": n, "what": w} for n, w in FOLDER_FILES if n in have]
 
     html = render_report_html(analysis, programme=programme, plots=plots, video=video_href,
-                              strips=strips, exports=exports(pdf))
+                              video_poster=video_poster, strips=strips, exports=exports(pdf))
     written["report"] = write_text_atomic(out / "report.html", html)
     if pdf:
         from kneetrack.report.pdf import write_pdf
 
         html_pdf = render_report_html(analysis, programme=programme, plots=plots,
-                                      video=video_href, strips=strips, exports=exports(True),
-                                      pdf=True)
+                                      video=video_href, video_poster=video_poster,
+                                      strips=strips, exports=exports(True), pdf=True)
         written["pdf"] = write_pdf(html_pdf, out / "report.pdf", base_url=out)
     return written
 

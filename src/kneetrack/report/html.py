@@ -57,6 +57,7 @@ def render_report_html(analysis: Mapping[str, Any], *,
                        programme: Mapping[str, Any] | None = None,
                        plots: Sequence[Mapping[str, Any]] | None = None,
                        video: str | None = None,
+                       video_poster: str | None = None,
                        strips: Sequence[Mapping[str, Any]] = (),
                        exports: Sequence[Mapping[str, str]] = (),
                        pdf: bool = False,
@@ -73,6 +74,8 @@ def render_report_html(analysis: Mapping[str, Any], *,
         Pre-rendered plots from :func:`render_plots` (drawn here when ``None``).
     video
         Relative link to the annotated video.
+    video_poster
+        ``data:`` URI of the frame shown before the video plays (and in the PDF).
     strips
         Side-view contact-frame strips (``title``, ``caption``, ``src``).
     exports
@@ -89,7 +92,7 @@ def render_report_html(analysis: Mapping[str, Any], *,
     ctx = build_context(analysis, programme=programme, plots=plots, video=video, strips=strips,
                         exports=exports, generated=generated)
     template = _environment().get_template("report.html.j2")
-    return template.render(css=_css(), pdf=pdf, **ctx)
+    return template.render(css=_css(), pdf=pdf, video_poster=video_poster, **ctx)
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:

@@ -231,6 +231,9 @@ class VideoOverlay:
         ``(frame, leg, metric, value_deg)`` of the highlighted peak-valgus frame.
     grabbed_ : dict of int to ndarray
         Unannotated RGB frames kept for the indices asked for in ``grab``.
+    poster_ : ndarray or None
+        The annotated peak-valgus frame (the middle frame when there is no
+        peak), for the report's video poster.
     """
 
     def __init__(self, *, blur_faces: bool = True, max_side_px: int | None = 1280, crf: int = 23,
@@ -278,6 +281,7 @@ class VideoOverlay:
         stances = stances_of(analysis)
         want = set(int(i) for i in grab)
         self.grabbed_ = {}
+        self.poster_: np.ndarray | None = None
         n = 0
         try:
             container = av.open(str(tmp), mode="w", format="mp4",
@@ -310,6 +314,9 @@ class VideoOverlay:
                         last_face = self._blur(img, keypoints, k, s, fr.time_s, last_face)
                     self._draw(img, keypoints, k, s, fr.index, kp_t, stances, values,
                                contact_frames, info.frames)
+                    if (self.peak_ is not None and k == self.peak_[0]) or \
+                            (self.peak_ is None and fr.index == info.frames // 2):
+                        self.poster_ = img.copy()
                     vf = av.VideoFrame.from_ndarray(img, format="rgb24")
                     vf.pts = n
                     for packet in stream.encode(vf):

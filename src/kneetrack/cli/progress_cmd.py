@@ -79,9 +79,8 @@ def progress(
             )
         con.print(t)
         con.print(describe_changes(cmp.changes, thresholds=th), highlight=False)
-        for c in cmp.changes:
-            if c.warning:
-                con.print(f"  ⚠ {c.warning}")
+        for warning in dict.fromkeys(c.warning for c in cmp.changes if c.warning):
+            con.print(f"  ⚠ {warning}", highlight=False)
     if rep.analyses and not rep.retests:
         con.print("one analysis per view so far: re-film after 4 weeks to see a change")
     if rep.adherence is not None and rep.adherence.weeks:

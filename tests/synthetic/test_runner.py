@@ -404,3 +404,14 @@ def test_drift_that_leaves_the_valid_range_is_refused():
     params = RunnerParams.make(knee_flexion_ic_deg=20.0, drift={"knee_flexion_ic_deg": -30.0})
     with pytest.raises(SettingsError, match="drift"):
         simulate_runner(params, duration_s=10.0, seed=0)
+
+
+def test_pelvic_sway_is_bounded_and_truth_reports_the_geometry():
+    # a crossover runner asked for little hip adduction cannot get it with a realistic sway
+    params = RunnerParams.make(step_width_m=-0.08, hip_adduction_peak_deg=6.0, stance_sd_deg=0.0)
+    m = simulate_runner(params, duration_s=4.0, fps=120, seed=1)
+    mid_y = 0.5 * (m.positions["left_hip"][:, 1] + m.positions["right_hip"][:, 1])
+    assert np.abs(mid_y).max() <= params.pelvis_sway_max_m + 1e-9
+    truth = m.truth(far_camera("front"))
+    assert all(s["crossover"] for s in truth["stances"])
+    assert min(s["hip_adduction_peak_deg"] for s in truth["stances"]) > 8.0

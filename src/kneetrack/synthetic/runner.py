@@ -85,7 +85,8 @@ class LegParams:
         Peak 2D hip adduction in a front view (femur to the downward
         perpendicular of the hip–hip line; positive = knee toward the midline).
         If it is below the value the geometry gives at contact, the peak is the
-        contact value.
+        contact value; if reaching it needs more pelvic sway than
+        ``RunnerParams.pelvis_sway_max_m``, the peak is what the geometry gives.
     pelvic_drop_peak_deg : float
         Peak contralateral pelvic drop during this leg's stance (the other hip
         lower). Use values >= 0; a negative value hikes the other hip and its
@@ -158,6 +159,11 @@ class RunnerParams:
         Shoulder width, pelvis-to-shoulder length, forward trunk lean.
     vertical_oscillation_m : float
         Pelvis rise from its lowest (midstance) to its highest (flight).
+    pelvis_sway_max_m : float
+        Largest sideways shift of the pelvis during a stance. The requested hip
+        adduction is reached by shifting the pelvis over the foot; when that
+        would take more than this, the hip adduction is what the geometry gives
+        (e.g. higher than requested for a crossover runner) and the truth says so.
     swing_ankle_height_m : float
         Ankle height at the top of the heel recovery in swing.
     heel_marker_height_m, toe_marker_height_m : float
@@ -190,6 +196,7 @@ class RunnerParams:
     trunk_m: float = 0.50
     trunk_lean_deg: float = 8.0
     vertical_oscillation_m: float = 0.08
+    pelvis_sway_max_m: float = 0.04
     swing_ankle_height_m: float = 0.32
     heel_marker_height_m: float = 0.025
     toe_marker_height_m: float = 0.025
@@ -256,6 +263,7 @@ class RunnerParams:
             "foot_m": (0.12, 0.35),
             "pelvis_width_m": (0.08, 0.35),
             "vertical_oscillation_m": (0.0, 0.2),
+            "pelvis_sway_max_m": (0.005, 0.15),
             "swing_ankle_height_m": (0.1, 0.7),
             "trunk_lean_deg": (-20.0, 45.0),
             "step_time_cv": (0.0, 0.1),
@@ -326,11 +334,14 @@ def _medial_offset(tan_phi: np.ndarray, e_l: np.ndarray, e_z: np.ndarray,
 
 def _frontal_stance(hip_z: np.ndarray, knee_z: np.ndarray, ankle_z: np.ndarray,
                     foot_l: np.ndarray, fppa: np.ndarray, hip_add: np.ndarray,
-                    drop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                    drop: np.ndarray, *, nominal_l: float,
+                    max_sway_m: float) -> tuple[np.ndarray, np.ndarray]:
     """Solve the stance hip and knee lateral positions (lateral coordinates).
 
     Returns ``(hip_l, knee_l)`` such that the FPPA is ``fppa`` and the 2D hip
-    adduction (relative to the pelvis tilted by ``drop``) is ``hip_add`` (degrees).
+    adduction (relative to the pelvis tilted by ``drop``) is ``hip_add`` (degrees),
+    as far as a sideways hip shift of at most ``max_sway_m`` from ``nominal_l``
+    allows.
     """
     tan_phi = np.tan(np.radians(fppa))
     dr = np.radians(drop)
@@ -357,6 +368,13 @@ def _frontal_stance(hip_z: np.ndarray, knee_z: np.ndarray, ankle_z: np.ndarray,
         lo = np.where(too_low, mid, lo)
         hi = np.where(too_low, hi, mid)
     hip_l = 0.5 * (lo + hi)
+    # Runners sway only a few centimetres sideways: beyond 2/3 of the limit the shift is
+    # eased smoothly towards it, and the hip adduction is then what the geometry gives.
+    shift = hip_l - nominal_l
+    a = 2.0 / 3.0 * max_sway_m
+    mag = np.abs(shift)
+    eased = np.where(mag <= a, mag, a + (max_sway_m - a) * np.tanh((mag - a) / (max_sway_m - a)))
+    hip_l = nominal_l + np.sign(shift) * eased
     return hip_l, knee_for(hip_l)
 
 
@@ -661,7 +679,8 @@ class _RunnerModel:
             ha = ha_ic + (vals["hip_adduction_peak_deg"][kk] - ha_ic) * bump
             fppa = vals["fppa_peak_deg"][kk] * bump
             hip_l, knee_l = _frontal_stance(hip_z, knee_xz[:, 1], ankle_xz[:, 1], foot_l,
-                                            fppa, ha, drop)
+                                            fppa, ha, drop, nominal_l=w / 2,
+                                            max_sway_m=p.pelvis_sway_max_m)
             sg = _SIGN[leg]
             other = "right" if leg == "left" else "left"
             hips[leg][idx, 1] = sg * hip_l

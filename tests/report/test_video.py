@@ -190,3 +190,20 @@ def test_large_input_is_downscaled_with_even_size(clip, tmp_path):
     (codec, pix_fmt, w, h, _), frames = _decode(ov.path_)
     assert (w, h) == ov.size_ == (200, 150)
     assert len(frames) == N
+
+
+def test_keypoints_shorter_than_video_map_by_time(clip, tmp_path):
+    from kneetrack.report.video import _nearest_one
+
+    video, kp, series, analysis = clip
+    short = kp.slice_frames(0, 40)
+    ov = VideoOverlay(blur_faces=False).render(video, tmp_path / "short.mp4", keypoints=short,
+                                               analysis=analysis, series=series)
+    _, frames = _decode(ov.path_)
+    assert len(frames) == N  # every input frame is written, with or without a skeleton
+    knee = (FACE[0] + 10, 190)  # left knee joint marker (white dot) while keypoints last
+    assert frames[30][knee[1], knee[0]].min() > 200
+    assert frames[45][knee[1], knee[0]].max() < 120
+    t = np.arange(5) / 10.0
+    assert [_nearest_one(t, x, tol_s=0.04) for x in (0.0, 0.13, 0.17, 0.45, -0.03)] == \
+        [0, 1, 2, -1, 0]

@@ -487,7 +487,9 @@ def _nearest_one(src_t: np.ndarray, t: float, *, tol_s: float) -> int:
     """Index of the ``src_t`` value nearest to ``t`` if within ``tol_s``, else -1."""
     if src_t.size == 0:
         return -1
-    j = int(np.argmin(np.abs(src_t - t)))
+    i = int(np.searchsorted(src_t, t))
+    cands = [j for j in (i - 1, i) if 0 <= j < src_t.size]
+    j = min(cands, key=lambda c: abs(src_t[c] - t))
     return j if abs(src_t[j] - t) <= tol_s else -1
 
 

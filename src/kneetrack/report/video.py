@@ -294,6 +294,7 @@ class VideoOverlay:
                 values = frame_series(series or {}, kp_t)
                 self.peak_ = peak_valgus_frame(analysis, values, kp_t)
                 contact_frames = _contact_frames(stances, kp_t)
+                stance_mask = _stance_mask(stances, kp_t)
                 same_frames = keypoints.n_frames == info.frames
                 last_face: tuple[float, float, float, float] | None = None
                 for fr in iter_frames(video, info=info,
@@ -312,7 +313,7 @@ class VideoOverlay:
                     s = img.shape[1] / info.width
                     if self.blur_faces:
                         last_face = self._blur(img, keypoints, k, s, fr.time_s, last_face)
-                    self._draw(img, keypoints, k, s, fr.index, kp_t, stances, values,
+                    self._draw(img, keypoints, k, s, fr.index, kp_t, stance_mask, values,
                                contact_frames, info.frames)
                     if (self.peak_ is not None and k == self.peak_[0]) or \
                             (self.peak_ is None and fr.index == info.frames // 2):
@@ -355,15 +356,14 @@ class VideoOverlay:
         return last
 
     def _draw(self, img: np.ndarray, kp: Keypoints, k: int, s: float, index: int,
-              kp_t: np.ndarray, stances: Sequence[StanceMark],
+              kp_t: np.ndarray, stance_mask: Mapping[str, np.ndarray],
               values: Mapping[str, np.ndarray], contact_frames: Mapping[int, list[str]],
               n_frames: int) -> None:
         h, w = img.shape[:2]
         u = max(min(w, h) / 720.0, 0.6)  # drawing unit
         th = max(2, int(round(3 * u)))
         t = float(kp_t[k]) if k >= 0 else math.nan
-        in_stance = {leg: any(m.leg == leg and m.contact_s <= t <= m.toe_off_s for m in stances)
-                     for leg in ("left", "right")}
+        in_stance = {leg: bool(k >= 0 and stance_mask[leg][k]) for leg in ("left", "right")}
         if k >= 0:
             def pt(name: str) -> tuple[int, int] | None:
                 if not kp.has(name):
@@ -493,12 +493,25 @@ def _nearest_one(src_t: np.ndarray, t: float, *, tol_s: float) -> int:
     return j if abs(src_t[j] - t) <= tol_s else -1
 
 
+def _stance_mask(stances: Sequence[StanceMark], t: np.ndarray) -> dict[str, np.ndarray]:
+    """Per leg, whether each keypoint frame lies inside one of that leg's stances."""
+    mask = {leg: np.zeros(t.shape, bool) for leg in ("left", "right")}
+    for m in stances:
+        if m.leg in mask and math.isfinite(m.toe_off_s):
+            i0 = int(np.searchsorted(t, m.contact_s - 1e-9, side="left"))
+            i1 = int(np.searchsorted(t, m.toe_off_s + 1e-9, side="right"))
+            mask[m.leg][i0:i1] = True
+    return mask
+
+
 def _contact_frames(stances: Sequence[StanceMark], frame_t: np.ndarray) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     if frame_t.size == 0:
         return out
     for m in stances:
-        j = int(np.argmin(np.abs(frame_t - m.contact_s)))
+        i = int(np.searchsorted(frame_t, m.contact_s))
+        j = min((c for c in (i - 1, i) if 0 <= c < frame_t.size),
+                key=lambda c: abs(frame_t[c] - m.contact_s))
         out.setdefault(j, []).append(m.leg)
     return out
 

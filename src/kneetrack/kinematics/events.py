@@ -44,7 +44,7 @@ Method
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.signal import find_peaks
@@ -174,6 +174,9 @@ class ContactDetector:
     min_foot_lift_fraction : float
         Smallest swing of the foot-height difference, as a fraction of the
         hip–ankle distance, that counts as a step.
+    max_stance_steps : float
+        Longest plausible stance, in step times (running: duty factor below
+        0.6, so stance < 1.2 steps); a later toe-off is discarded.
 
     Attributes
     ----------
@@ -205,8 +208,10 @@ class ContactDetector:
                  heel_turn_sd_ms: float = 5.0, zeni_delay_ms: float = 22.0,
                  zeni_sd_ms: float = 8.0, toe_off_delay_ms: float = 40.0,
                  max_cue_disagreement_ms: float = 45.0,
-                 min_foot_lift_fraction: float = 0.08) -> None:
+                 min_foot_lift_fraction: float = 0.08,
+                 max_stance_steps: float = 1.2) -> None:
         self.view = view
+        self.max_stance_steps = max_stance_steps
         self.min_foot_lift_fraction = min_foot_lift_fraction
         self.min_step_s = min_step_s
         self.anchor_cutoff_hz = anchor_cutoff_hz
@@ -356,7 +361,7 @@ class ContactDetector:
             # Windows are clipped to the clip; a cue at the window edge is rejected.
             tc, unc, cues = contact(leg, max(lo, 0), min(mid, n - 1))
             to = toe_off(leg, m, min(hi, n - 1))
-            if np.isfinite(tc) and np.isfinite(to) and to <= tc:
+            if np.isfinite(tc) and np.isfinite(to) and to - tc < 0.05:
                 to = float("nan")
             self.stances_.append(StanceEvents(leg=leg, contact_s=tc, toe_off_s=to,
                                               midstance_s=float(t[m]),
@@ -367,6 +372,15 @@ class ContactDetector:
             self.toe_offs_[leg] = np.array([s.toe_off_s for s in self.stances_
                                             if s.leg == leg and np.isfinite(s.toe_off_s)])
         self.step_time_s_, self.cadence_spm_ = _cadence(self.stances_)
+        if np.isfinite(self.step_time_s_):
+            # Running stance lasts less than ~1.2 steps (duty factor < 0.6): a later
+            # "toe-off" belongs to another step.
+            limit = self.max_stance_steps * self.step_time_s_
+            self.stances_ = [s if not (s.toe_off_s - s.contact_s > limit) else
+                             replace(s, toe_off_s=float("nan")) for s in self.stances_]
+        for leg in LEGS:
+            self.toe_offs_[leg] = np.array([s.toe_off_s for s in self.stances_
+                                            if s.leg == leg and np.isfinite(s.toe_off_s)])
         return self
 
 

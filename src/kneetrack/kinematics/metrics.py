@@ -56,6 +56,15 @@ def _pt(kp: Keypoints, name: str) -> np.ndarray:
     return kp[name] if kp.has(name) else np.full((kp.n_frames, 2), np.nan)
 
 
+#: Physiological range of the values at contact in running (deg); outside it the
+#: keypoints were wrong (e.g. a hidden far leg drawn onto the background) and the value
+#: is moved to the stance's ``rejected`` dict.
+PLAUSIBLE_AT_CONTACT = {
+    "shank_angle_ic_deg": (-30.0, 45.0),
+    "knee_flexion_ic_deg": (0.0, 60.0),
+    "foot_strike_angle_deg": (-45.0, 50.0),
+}
+
 #: Plausible segment length relative to the clip's 90th-percentile length ("full
 #: length"): (shortest, longest). Side views see the segments at nearly full length;
 #: frontal views foreshorten the shank to almost nothing in swing, so there only the
@@ -345,6 +354,13 @@ class StanceMetrics:
                     rec["foot_strike"] = ("rearfoot" if rel > fs["rearfoot_min_deg"] else
                                           "forefoot" if rel < fs["forefoot_max_deg"] else
                                           "midfoot")
+            for key, (lo_deg, hi_deg) in PLAUSIBLE_AT_CONTACT.items():
+                v = rec.get(key)
+                if v is not None and np.isfinite(v) and not lo_deg <= v <= hi_deg:
+                    rec.setdefault("rejected", {})[key] = v
+                    rec[key] = None
+                    if key == "foot_strike_angle_deg":
+                        rec["foot_strike"] = None
             if ev.complete:
                 for c in curve_names:
                     y = series.get(f"{leg}_{c}")

@@ -408,10 +408,26 @@ def test_drift_that_leaves_the_valid_range_is_refused():
 
 def test_pelvic_sway_is_bounded_and_truth_reports_the_geometry():
     # a crossover runner asked for little hip adduction cannot get it with a realistic sway
-    params = RunnerParams.make(step_width_m=-0.08, hip_adduction_peak_deg=6.0, stance_sd_deg=0.0)
+    params = RunnerParams.make(step_width_m=-0.08, hip_adduction_peak_deg=6.0, stance_sd_deg=0.0,
+                               pelvis_sway_max_m=0.04)
     m = simulate_runner(params, duration_s=4.0, fps=120, seed=1)
     mid_y = 0.5 * (m.positions["left_hip"][:, 1] + m.positions["right_hip"][:, 1])
-    assert np.abs(mid_y).max() <= params.pelvis_sway_max_m + 1e-9
+    assert np.abs(mid_y).max() <= 0.04 + 1e-9
     truth = m.truth(far_camera("front"))
     assert all(s["crossover"] for s in truth["stances"])
     assert min(s["hip_adduction_peak_deg"] for s in truth["stances"]) > 8.0
+
+
+def test_hip_adduction_left_to_the_geometry_by_default():
+    for step_width, expected in ((0.08, (5.0, 11.0)), (-0.06, (9.0, 16.0))):
+        params = RunnerParams.make(step_width_m=step_width, stance_sd_deg=0.0)
+        assert params.left.hip_adduction_peak_deg is None
+        m = simulate_runner(params, duration_s=4.0, fps=60, seed=1)
+        mid_y = 0.5 * (m.positions["left_hip"][:, 1] + m.positions["right_hip"][:, 1])
+        np.testing.assert_allclose(mid_y, 0.0, atol=1e-3)          # no sideways shift
+        truth = m.truth(far_camera("front"))
+        ha = [s["hip_adduction_peak_deg"] for s in truth["stances"]]
+        assert expected[0] < min(ha) and max(ha) < expected[1]
+        assert truth["stances"][0]["model"]["hip_adduction_peak_deg"] is None
+    with pytest.raises(SettingsError, match="drift"):
+        simulate_runner(RunnerParams.make(drift={"hip_adduction_peak_deg": 2.0}), duration_s=2)

@@ -81,12 +81,16 @@ class LegParams:
     fppa_peak_deg : float
         Peak frontal plane projection angle in a front view (positive = knee
         medial of the hip–ankle line, valgus). 0 keeps the knee on the line.
-    hip_adduction_peak_deg : float
+    hip_adduction_peak_deg : float or None
         Peak 2D hip adduction in a front view (femur to the downward
-        perpendicular of the hip–hip line; positive = knee toward the midline).
-        If it is below the value the geometry gives at contact, the peak is the
-        contact value; if reaching it needs more pelvic sway than
-        ``RunnerParams.pelvis_sway_max_m``, the peak is what the geometry gives.
+        perpendicular of the hip–hip line; positive = knee toward the midline),
+        reached by shifting the pelvis sideways over the foot during the stance.
+        ``None`` (default): no shift; the hip adduction is what pelvic drop,
+        FPPA, step width and pelvis lowering give (about 7–9 deg for the
+        defaults, more for a crossover runner). If the requested value is below
+        the value at contact, the peak is the contact value; if reaching it
+        needs more sway than ``RunnerParams.pelvis_sway_max_m``, the peak is
+        what that sway gives. The truth always reports the real peak.
     pelvic_drop_peak_deg : float
         Peak contralateral pelvic drop during this leg's stance (the other hip
         lower). Use values >= 0; a negative value hikes the other hip and its
@@ -106,7 +110,7 @@ class LegParams:
     """
 
     fppa_peak_deg: float = 3.0
-    hip_adduction_peak_deg: float = 8.0
+    hip_adduction_peak_deg: float | None = None
     pelvic_drop_peak_deg: float = 4.0
     foot_lateral_m: float = 0.04
     foot_angle_ic_deg: float = 12.0
@@ -128,7 +132,9 @@ class LegParams:
         }
         for name, (lo, hi) in limits.items():
             value = getattr(self, name)
-            if not (np.isfinite(value) and lo <= value <= hi):
+            if value is None and name == "hip_adduction_peak_deg":
+                continue
+            if not (value is not None and np.isfinite(value) and lo <= value <= hi):
                 raise SettingsError(f"{leg} {name} must be between {lo} and {hi}, got {value}")
 
 
@@ -159,11 +165,11 @@ class RunnerParams:
         Shoulder width, pelvis-to-shoulder length, forward trunk lean.
     vertical_oscillation_m : float
         Pelvis rise from its lowest (midstance) to its highest (flight).
-    pelvis_sway_max_m : float
-        Largest sideways shift of the pelvis during a stance. The requested hip
-        adduction is reached by shifting the pelvis over the foot; when that
-        would take more than this, the hip adduction is what the geometry gives
-        (e.g. higher than requested for a crossover runner) and the truth says so.
+    pelvis_sway_max_m : float or None
+        Largest sideways shift of the pelvis during a stance when a hip
+        adduction is requested (``None``: as much as needed). Runners shift a
+        few centimetres; beyond that the hip adduction is what the geometry
+        gives and the truth says so.
     swing_ankle_height_m : float
         Ankle height at the top of the heel recovery in swing.
     heel_marker_height_m, toe_marker_height_m : float
@@ -196,7 +202,7 @@ class RunnerParams:
     trunk_m: float = 0.50
     trunk_lean_deg: float = 8.0
     vertical_oscillation_m: float = 0.08
-    pelvis_sway_max_m: float = 0.04
+    pelvis_sway_max_m: float | None = None
     swing_ankle_height_m: float = 0.32
     heel_marker_height_m: float = 0.025
     toe_marker_height_m: float = 0.025
@@ -263,7 +269,6 @@ class RunnerParams:
             "foot_m": (0.12, 0.35),
             "pelvis_width_m": (0.08, 0.35),
             "vertical_oscillation_m": (0.0, 0.2),
-            "pelvis_sway_max_m": (0.005, 0.15),
             "swing_ankle_height_m": (0.1, 0.7),
             "trunk_lean_deg": (-20.0, 45.0),
             "step_time_cv": (0.0, 0.1),
@@ -273,10 +278,15 @@ class RunnerParams:
             value = getattr(self, name)
             if not (np.isfinite(value) and lo <= value <= hi):
                 raise SettingsError(f"{name} must be between {lo} and {hi}, got {value}")
+        if self.pelvis_sway_max_m is not None and not (0.005 <= self.pelvis_sway_max_m <= 0.3):
+            raise SettingsError(f"pelvis_sway_max_m must be between 0.005 and 0.3 (or None), "
+                                f"got {self.pelvis_sway_max_m}")
         leg_names = {f.name for f in fields(LegParams)}
         for name in self.drift:
             if name not in leg_names:
                 raise SettingsError(f"drift of unknown leg parameter {name!r}")
+            if any(getattr(self.leg(leg), name) is None for leg in ("left", "right")):
+                raise SettingsError(f"drift of {name} needs a value for it on both legs")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""
@@ -335,7 +345,7 @@ def _medial_offset(tan_phi: np.ndarray, e_l: np.ndarray, e_z: np.ndarray,
 def _frontal_stance(hip_z: np.ndarray, knee_z: np.ndarray, ankle_z: np.ndarray,
                     foot_l: np.ndarray, fppa: np.ndarray, hip_add: np.ndarray,
                     drop: np.ndarray, *, nominal_l: float,
-                    max_sway_m: float) -> tuple[np.ndarray, np.ndarray]:
+                    max_sway_m: float | None) -> tuple[np.ndarray, np.ndarray]:
     """Solve the stance hip and knee lateral positions (lateral coordinates).
 
     Returns ``(hip_l, knee_l)`` such that the FPPA is ``fppa`` and the 2D hip
@@ -368,13 +378,17 @@ def _frontal_stance(hip_z: np.ndarray, knee_z: np.ndarray, ankle_z: np.ndarray,
         lo = np.where(too_low, mid, lo)
         hi = np.where(too_low, hi, mid)
     hip_l = 0.5 * (lo + hi)
-    # Runners sway only a few centimetres sideways: beyond 2/3 of the limit the shift is
-    # eased smoothly towards it, and the hip adduction is then what the geometry gives.
-    shift = hip_l - nominal_l
-    a = 2.0 / 3.0 * max_sway_m
-    mag = np.abs(shift)
-    eased = np.where(mag <= a, mag, a + (max_sway_m - a) * np.tanh((mag - a) / (max_sway_m - a)))
-    hip_l = nominal_l + np.sign(shift) * eased
+    # no hip adduction requested: the hip stays where it is
+    hip_l = np.where(np.isnan(target), nominal_l, hip_l)
+    if max_sway_m is not None:
+        # Runners sway only a few centimetres sideways: beyond 2/3 of the limit the shift is
+        # eased smoothly towards it, and the hip adduction is then what the geometry gives.
+        shift = hip_l - nominal_l
+        a = 2.0 / 3.0 * max_sway_m
+        mag = np.abs(shift)
+        eased = np.where(mag <= a, mag,
+                         a + (max_sway_m - a) * np.tanh((mag - a) / (max_sway_m - a)))
+        hip_l = nominal_l + np.sign(shift) * eased
     return hip_l, knee_for(hip_l)
 
 
@@ -468,14 +482,15 @@ class _RunnerModel:
             frac = np.clip(ic / self.duration_s, 0.0, 1.0)
             values = {}
             for name, value in base.items():
-                v = value + p.drift.get(name, 0.0) * frac
+                v = (np.nan if value is None else value) + p.drift.get(name, 0.0) * frac
                 if name in _VARIABLE_FIELDS and p.stance_sd_deg > 0:
                     v = v + p.stance_sd_deg * rng.standard_normal(len(ic))
                 values[name] = np.asarray(v, dtype=float) * np.ones(len(ic))
             # drift and step-to-step variability must keep every stance runnable
             for extreme in (np.min, np.max):
-                LegParams(**{k: float(extreme(v)) for k, v in values.items()}).validate(
-                    f"{leg} (with drift and variability)")
+                ends: dict[str, Any] = {k: None if np.isnan(v).all() else float(extreme(v))
+                                        for k, v in values.items()}
+                LegParams(**ends).validate(f"{leg} (with drift and variability)")
             self.stances[leg] = _Stances(ic, ic + stance[idx], values)
         self.step_s = step
 
@@ -676,7 +691,7 @@ class _RunnerModel:
             foot_l = vals["foot_lateral_m"][kk]
             # the hip adduction the geometry gives at contact, with the hip at its nominal place
             ha_ic = self._hip_add_ic(leg)[kk]
-            ha = ha_ic + (vals["hip_adduction_peak_deg"][kk] - ha_ic) * bump
+            ha = ha_ic + (vals["hip_adduction_peak_deg"][kk] - ha_ic) * bump   # NaN: no sway
             fppa = vals["fppa_peak_deg"][kk] * bump
             hip_l, knee_l = _frontal_stance(hip_z, knee_xz[:, 1], ankle_xz[:, 1], foot_l,
                                             fppa, ha, drop, nominal_l=w / 2,
@@ -984,7 +999,8 @@ class Motion3D:
                         entry["foot_strike"] = "midfoot"
                     near = "right" if view == "side-right" else "left"
                     entry["visible_leg_near_camera"] = leg == near
-                entry["model"] = {name: float(arr[ks[i]]) for name, arr in st.values.items()}
+                entry["model"] = {name: (None if np.isnan(arr[ks[i]]) else float(arr[ks[i]]))
+                                  for name, arr in st.values.items()}
                 stances.append(entry)
         stances.sort(key=lambda e: e["contact_s"])
         all_ic = np.sort(np.concatenate([self._model.stances[leg].contact_s for leg in LEGS]))

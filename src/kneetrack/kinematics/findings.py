@@ -6,7 +6,9 @@ module only evaluates them. A finding is::
     {"code", "leg", "value", "threshold", "severity", "text", "source", "weight", "n",
      "reliable"}
 
-``reliable`` is false when fewer stances than ``min_stances_per_side`` back it.
+``reliable`` is false when fewer stances than ``min_stances_per_side`` back it
+(the pipeline also clears it when the view is doubtful or the runner was
+tracked in under 60 % of frames).
 """
 
 from __future__ import annotations

@@ -241,6 +241,11 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
                                  cadence_spm=events.cadence_spm_, duration_s=duration,
                                  thresholds=th)
 
+    tracked = kp.tracked_fraction()
+    if (view is None and vconf < 0.5) or tracked < 0.6:
+        # A doubtful view or a poorly tracked runner: keep the findings, say they are weak.
+        for f in findings:
+            f["reliable"] = False
     steps = {leg: int(sum(1 for s in events.stances_ if s.leg == leg and s.complete))
              for leg in LEGS}
     min_steps = int(th.get("min_stances_per_side", 7))
@@ -248,7 +253,6 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
         warnings.append(f"only {steps['left']} left and {steps['right']} right complete stances; "
                         f"at least {min_steps} per side are needed for stable averages "
                         "(Dingenen et al. 2018)")
-    tracked = kp.tracked_fraction()
     if tracked < 0.8:
         warnings.append(f"the legs were tracked in only {100 * tracked:.0f} % of frames")
     unc = [s.contact_uncertainty_ms for s in events.stances_

@@ -134,3 +134,37 @@ def test_analyze_file_writes_contract(tmp_path):
     assert steps[0].startswith("read")
     kin = result.extras["kinematics"]
     assert kin.series["time_s"].shape[0] == result.keypoints.n_frames
+
+
+def _mirror_relabel(kp):
+    xy = kp.xy.copy()
+    xy[..., 0] = 1920 - xy[..., 0]
+    names = tuple(m.replace("left_", "L#").replace("right_", "left_").replace("L#", "right_")
+                  for m in kp.markers)
+    return kp.replace(xy=xy, markers=names)
+
+
+@pytest.mark.parametrize("name", ["hamner2010_s02_60fps_front", "hamner2010_s02_60fps_rear"])
+def test_mirrored_runner_swaps_legs_in_the_whole_pipeline(load_trial, name):
+    kp, _ = load_trial(name)
+    a = analyze_keypoints(kp)
+    b = analyze_keypoints(_mirror_relabel(kp))
+    assert b.view == a.view
+    for leg, other in (("left", "right"), ("right", "left")):
+        np.testing.assert_allclose(b.contacts[leg], a.contacts[other], atol=1e-6)
+        for m in ("fppa_peak_deg", "hip_adduction_peak_deg", "pelvic_drop_peak_deg"):
+            assert b.summary[leg][m]["mean"] == pytest.approx(a.summary[other][m]["mean"],
+                                                              abs=1e-6)
+
+
+def test_mirrored_side_view_becomes_the_other_side(load_trial):
+    kp, _ = load_trial("hamner2010_s02_60fps_side-right")
+    xy = kp.xy.copy()
+    xy[..., 0] = 1920 - xy[..., 0]
+    a, b = analyze_keypoints(kp), analyze_keypoints(kp.replace(xy=xy))
+    assert b.view == "side-left"
+    for leg in ("left", "right"):
+        np.testing.assert_allclose(b.contacts[leg], a.contacts[leg], atol=1e-6)
+        for m in ("shank_angle_ic_deg", "knee_flexion_ic_deg", "foot_strike_angle_deg"):
+            assert b.summary[leg][m]["mean"] == pytest.approx(a.summary[leg][m]["mean"],
+                                                              abs=1e-6)

@@ -275,7 +275,8 @@ class StanceMetrics:
     stances_ : list of dict
         One dict per stance with the contract fields (``leg``, ``contact_s``,
         ``toe_off_s``, the view's metrics, ``null`` for the others) plus
-        ``contact_uncertainty_ms``, ``complete`` and, by view,
+        ``contact_uncertainty_ms``, ``contact_cues_ms`` (each cue's contact
+        estimate relative to the combined one), ``complete`` and, by view,
         ``ankle_lateral_offset_px`` / ``near_camera`` / ``foot_pitch_rel_flat_deg``.
     curves_ : dict
         ``{"left": {curve: [[points] per stance]}, "right": {...}}`` for
@@ -315,6 +316,7 @@ class StanceMetrics:
             rec: dict[str, Any] = {
                 "leg": leg, "contact_s": ev.contact_s, "toe_off_s": ev.toe_off_s,
                 "contact_uncertainty_ms": ev.contact_uncertainty_ms,
+                "contact_cues_ms": dict(ev.cues_ms),
                 "complete": ev.complete,
                 "fppa_peak_deg": None, "hip_adduction_peak_deg": None,
                 "pelvic_drop_peak_deg": None, "crossover": None,

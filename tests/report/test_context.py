@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from kneetrack.report.content import report_content
+from kneetrack.report.content import metric_reference, report_content
 from kneetrack.report.context import (
     band_of,
     build_context,
@@ -72,10 +72,39 @@ def test_leg_stats_prefer_summary_and_none_when_unmeasured():
 
 
 @pytest.mark.parametrize(("value", "band"), [(4.0, "typical"), (10.0, "typical"),
-                                              (12.0, "elevated"), (15.0, "high"),
-                                              (None, "none")])
-def test_band_of_fppa(value, band):
-    assert band_of(value, report_content()["metrics"]["fppa_peak_deg"]) == band
+                                              (12.0, "mild"), (15.0, "moderate"),
+                                              (19.0, "severe"), (None, "none")])
+def test_band_of_uses_the_findings_tiers(value, band):
+    ref = {"tiers": {"mild": 10.0, "moderate": 13.0, "severe": 18.0}}
+    assert band_of(value, ref) == band
+    assert band_of(5.0, {"tiers": {}}) == "none"
+
+
+def test_reference_comes_from_the_findings_thresholds():
+    from kneetrack.kinematics.findings import load_thresholds
+
+    data = load_thresholds()
+    rule = next(r for r in data["rules"] if r["metric"] == "hip_adduction_peak_deg")
+    ref = metric_reference("hip_adduction_peak_deg")
+    assert ref["typical_max"] == min(rule["tiers"].values())
+    assert ref["high_min"] == max(rule["tiers"].values())
+    assert ref["sdd"] == data["smallest_detectable_difference_deg"]["hip_adduction_peak_deg"]
+    assert metric_reference("knee_flexion_ic_deg") == {"tiers": {}, "typical_max": None,
+                                                        "high_min": None, "sdd": None}
+
+
+def test_pill_matches_the_finding_severity():
+    """The engine's finding for a leg and the report's pill for its mean agree."""
+    from kneetrack.kinematics.findings import load_thresholds
+
+    rule = next(r for r in load_thresholds()["rules"] if r["metric"] == "fppa_peak_deg")
+    tiers = rule["tiers"]
+    for name, thr in tiers.items():
+        a = make_analysis(fppa=(thr + 0.5, 2.0))
+        row = next(r for r in build_context(a)["numbers"]["rows"]
+                   if r["metric"] == "fppa_peak_deg")
+        above = [n for n, t in tiers.items() if thr + 0.5 > t]
+        assert row["cells"]["left"]["band"] == max(above, key=lambda n: tiers[n]), name
 
 
 def test_fmt_deg():
@@ -104,7 +133,9 @@ def test_verdict_with_finding_and_good_quality():
     assert v["first"] == report_content()["first_steps"]["dynamic_knee_valgus"]
     rows = {r["metric"]: r for r in ctx["numbers"]["rows"]}
     assert rows["fppa_peak_deg"]["cells"]["left"]["mean"] == "14.0°"
-    assert rows["fppa_peak_deg"]["cells"]["left"]["band"] == "elevated"
+    assert rows["fppa_peak_deg"]["cells"]["left"]["band"] == band_of(
+        14.0, metric_reference("fppa_peak_deg"))
+    assert rows["fppa_peak_deg"]["cells"]["left"]["band"] not in ("typical", "none")
     assert rows["fppa_peak_deg"]["cells"]["right"]["band"] == "typical"
     # 8° between legs is not above the FPPA measurement error (8°); 4° hip adduction is (3°)
     assert rows["fppa_peak_deg"]["asymmetry"]["real"] is False

@@ -34,7 +34,58 @@ def report_content() -> dict[str, Any]:
         if key not in data:
             raise SettingsError(f"report content file lacks the {key!r} section")
     for name, m in data["metrics"].items():
-        for key in ("label", "short", "what", "views", "sdd", "sources"):
+        for key in ("label", "short", "what", "views", "sources"):
             if key not in m:
                 raise SettingsError(f"report content: metric {name!r} lacks {key!r}")
     return data
+
+
+_TIER_ORDER = ("mild", "moderate", "severe")
+
+
+@lru_cache(maxsize=1)
+def _thresholds() -> dict[str, Any]:
+    from kneetrack.kinematics.findings import load_thresholds
+
+    return load_thresholds()
+
+
+def metric_reference(metric: str) -> dict[str, Any]:
+    """Severity tiers and measurement error of a per-stance metric, from the findings' thresholds.
+
+    Returns
+    -------
+    dict
+        ``tiers`` (``{"mild": 10.0, ...}`` or ``{}``), ``typical_max`` (the
+        lowest tier: above it a finding fires), ``high_min`` (the highest tier),
+        and ``sdd`` (smallest detectable difference in degrees, or ``None``).
+
+    Examples
+    --------
+    >>> ref = metric_reference("fppa_peak_deg")
+    >>> ref["typical_max"] == min(ref["tiers"].values())
+    True
+    """
+    data = _thresholds()
+    tiers: dict[str, float] = {}
+    for rule in data.get("rules") or []:
+        if isinstance(rule, dict) and rule.get("metric") == metric and rule.get("tiers"):
+            raw = rule["tiers"]
+            tiers = {k: float(raw[k]) for k in _TIER_ORDER if k in raw}
+            break
+    sdd = (data.get("smallest_detectable_difference_deg") or {}).get(metric)
+    return {"tiers": tiers,
+            "typical_max": min(tiers.values()) if tiers else None,
+            "high_min": max(tiers.values()) if tiers else None,
+            "sdd": float(sdd) if isinstance(sdd, int | float) else None}
+
+
+def quality_limits() -> dict[str, float]:
+    """Steps per side and frame rate below which the findings engine warns (same numbers here)."""
+    data = _thresholds()
+    out: dict[str, float] = {}
+    if isinstance(data.get("min_stances_per_side"), int | float):
+        out["min_steps_per_side"] = data["min_stances_per_side"]
+    if isinstance(data.get("min_fps"), int | float):
+        out["min_fps_for_timing"] = data["min_fps"]
+    return out

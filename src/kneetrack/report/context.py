@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from kneetrack.report.content import report_content
+from kneetrack.report.content import metric_reference, quality_limits, report_content
 
 LEGS = ("left", "right")
 FRONTAL_VIEWS = ("front", "rear")
@@ -111,25 +111,36 @@ def leg_stats(analysis: Mapping[str, Any], leg: str, metric: str) -> dict[str, f
     return {"mean": float(vals.mean()), "sd": sd, "max": float(vals.max()), "n": int(vals.size)}
 
 
-def band_of(value: float | None, metric_cfg: Mapping[str, Any]) -> str:
-    """``typical`` / ``elevated`` / ``high`` / ``none`` for a value against its display band."""
-    if value is None or metric_cfg.get("typical_max") is None:
+def band_of(value: float | None, ref: Mapping[str, Any]) -> str:
+    """``typical`` or the severity tier (``mild``/``moderate``/``severe``) that ``value`` exceeds.
+
+    ``none`` when the value or the tiers are missing. Tiers are the findings'
+    own (:func:`kneetrack.report.content.metric_reference`), so a number's pill
+    matches the finding it triggers.
+
+    Examples
+    --------
+    >>> band_of(14.0, {"tiers": {"mild": 10.0, "moderate": 13.0, "severe": 18.0}})
+    'moderate'
+    """
+    tiers = ref.get("tiers") or {}
+    if value is None or not tiers:
         return "none"
-    if metric_cfg.get("high_min") is not None and value >= float(metric_cfg["high_min"]):
-        return "high"
-    if value > float(metric_cfg["typical_max"]):
-        return "elevated"
-    return "typical"
+    band = "typical"
+    for name, thr in sorted(tiers.items(), key=lambda kv: kv[1]):
+        if value > thr:
+            band = name
+    return band
 
 
-def band_text(metric_cfg: Mapping[str, Any]) -> str:
-    """One-line norm band, e.g. ``typical ≤ 10°, high ≥ 15°``."""
-    lo, hi = metric_cfg.get("typical_max"), metric_cfg.get("high_min")
+def band_text(ref: Mapping[str, Any]) -> str:
+    """One-line reference, e.g. ``typical ≤ 10°, severe > 18°``."""
+    lo, hi = ref.get("typical_max"), ref.get("high_min")
     if lo is None:
-        return "no reference band"
+        return "no reference range"
     text = f"typical ≤ {lo:g}°"
-    if hi is not None:
-        text += f", high ≥ {hi:g}°"
+    if hi is not None and hi != lo:
+        text += f", severe > {hi:g}°"
     return text
 
 
@@ -171,7 +182,8 @@ def _steps_per_leg(analysis: Mapping[str, Any]) -> dict[str, int]:
 
 def quality_section(analysis: Mapping[str, Any]) -> dict[str, Any]:
     """Quality warnings (from the analysis plus the report's own checks) and a confidence level."""
-    cfg = report_content()["quality"]
+    cfg = dict(report_content()["quality"])
+    cfg.update(quality_limits())
     quality = analysis.get("quality") or {}
     inp = analysis.get("input") or {}
     warnings = [_text_of(w) for w in (quality.get("warnings") or []) if w]
@@ -236,6 +248,8 @@ def numbers_section(analysis: Mapping[str, Any]) -> dict[str, Any]:
     rows = []
     not_measured = []
     for metric, cfg in content["metrics"].items():
+        ref = metric_reference(metric)
+        sdd = ref["sdd"]
         stats = {leg: leg_stats(analysis, leg, metric) for leg in LEGS}
         if all(v is None for v in stats.values()):
             not_measured.append(cfg["label"])
@@ -253,7 +267,7 @@ def numbers_section(analysis: Mapping[str, Any]) -> dict[str, Any]:
                 "sd": fmt_deg(sd) if math.isfinite(sd) else "–",
                 "max": fmt_deg(st["max"]),
                 "n": st["n"],
-                "band": band_of(st["mean"], cfg),
+                "band": band_of(st["mean"], ref),
                 "mean_value": st["mean"],
             }
         asym = None
@@ -261,13 +275,14 @@ def numbers_section(analysis: Mapping[str, Any]) -> dict[str, Any]:
             diff = stats["left"]["mean"] - stats["right"]["mean"]
             asym = {"value": fmt_deg(abs(diff)),
                     "side": "left" if diff > 0 else "right",
-                    "real": abs(diff) > float(cfg["sdd"])}
+                    "real": sdd is not None and abs(diff) > sdd}
         drift = {leg: drift_of(analysis, leg, metric) for leg in LEGS}
         rows.append({
             "metric": metric, "label": cfg["label"], "what": cfg["what"], "cells": cells,
-            "band": band_text(cfg), "sdd": fmt_deg(cfg["sdd"]), "asymmetry": asym,
+            "band": band_text(ref), "sdd": fmt_deg(sdd) if sdd is not None else None,
+            "asymmetry": asym,
             "drift": {leg: (fmt_deg(d) if d is None else f"{d:+.1f}°") for leg, d in drift.items()},
-            "drift_real": {leg: d is not None and abs(d) > float(cfg["sdd"])
+            "drift_real": {leg: d is not None and sdd is not None and abs(d) > sdd
                            for leg, d in drift.items()},
         })
     extra = []
@@ -518,9 +533,11 @@ def explainer_section(numbers: Mapping[str, Any], analysis: Mapping[str, Any]) -
             continue
         parts = [f"{leg} {row['cells'][leg]['mean']}" for leg in LEGS
                  if row["cells"][leg].get("measured")]
-        mine.append(f"{row['label']}: {' and '.join(parts)} on average ({row['band']}); "
-                    f"a change of less than {row['sdd']} between two videos is within "
-                    "measurement error.")
+        text = f"{row['label']}: {' and '.join(parts)} on average ({row['band']})"
+        if row["sdd"]:
+            text += (f"; a change of less than {row['sdd']} between two videos is within "
+                     "measurement error")
+        mine.append(text + ".")
     if not mine:
         seen = VIEW_TEXT.get(str(analysis.get("view")), "from an undetermined view")
         mine.append(f"This clip was filmed {seen}, so these angles were not measured.")

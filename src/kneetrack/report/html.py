@@ -15,7 +15,7 @@ from typing import Any
 
 import jinja2
 
-from kneetrack.report.content import report_content
+from kneetrack.report.content import metric_reference, report_content
 from kneetrack.report.context import build_context
 from kneetrack.report.plots import data_uri, figure_svg, report_figures
 
@@ -43,7 +43,7 @@ def render_plots(analysis: Mapping[str, Any]) -> list[dict[str, Any]]:
         ``{"id", "title", "caption", "svg", "src", "width", "height"}`` per
         plot; ``src`` is an SVG ``data:`` URI for the page.
     """
-    bands = report_content()["metrics"]
+    bands = {m: metric_reference(m) for m in report_content()["metrics"]}
     plots = []
     for pid, title, caption, fig in report_figures(analysis, bands):
         svg = figure_svg(fig)

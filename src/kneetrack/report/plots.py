@@ -135,7 +135,7 @@ def _band(ax: Any, band: Mapping[str, Any] | None, *, horizontal: bool = True) -
             ha="right", va="bottom", fontsize=9.5, color="#555555")
     if hi is not None and hi < top:
         ax.axhspan(hi, top, color=HIGH_COLOUR, zorder=0, lw=0)
-        ax.text(0.995, hi, f"high ≥ {hi:g}°", transform=ax.get_yaxis_transform(),
+        ax.text(0.995, hi, f"severe > {hi:g}°", transform=ax.get_yaxis_transform(),
                 ha="right", va="bottom", fontsize=9.5, color="#8A4B20")
     ax.set_ylim(y0, top)
 

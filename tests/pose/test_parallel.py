@@ -6,6 +6,7 @@ processes can import them by name.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -158,3 +159,50 @@ def test_parallel_blazepose_matches_single_process_on_real_clip(shared_data):
     d = np.linalg.norm(par.xy - single.xy, axis=-1)[both]
     assert np.median(d) <= 2.0
     assert par.provenance_dicts()[-1]["params"]["chunks"] >= 2
+
+
+def _group_members(pgid: int) -> list[int]:
+    pids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                pids.append(int(d.name))
+    return pids
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
+def test_ctrl_c_stops_every_worker(square_video):
+    import signal
+    import subprocess
+    import time
+
+    code = ("import sys\n"
+            f"sys.path.insert(0, {str(HERE)!r})\n"
+            "from kneetrack.pose.parallel import estimate_video_parallel\n"
+            "if __name__ == '__main__':\n"
+            "    estimate_video_parallel(sys.argv[1], workers=2,\n"
+            "        backend_spec='test_parallel_fakes:SlowSquareFinder',\n"
+            "        progress=lambda d, t: print(d, flush=True))\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(square_video)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        assert proc.stdout is not None
+        proc.stdout.readline()  # the workers are running
+        assert len(_group_members(proc.pid)) >= 3
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode != 0 and "KeyboardInterrupt" in err
+    deadline = time.monotonic() + 10
+    while _group_members(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _group_members(proc.pid) == []
+    assert err.count("Traceback") == 1  # the parent's only; workers stay quiet

@@ -76,3 +76,10 @@ class CrashingBackend(SquareFinder):
     def check(self, fr: Frame) -> None:
         if fr.index == 120:
             os._exit(3)
+
+
+class SlowSquareFinder(SquareFinder):
+    def check(self, fr: Frame) -> None:
+        import time
+
+        time.sleep(0.05)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from kneetrack.cli.analyze import View
 from kneetrack.cli.main import app
+
+if TYPE_CHECKING:
+    from kneetrack.app.batch import BatchResult
 
 
 class EngineName(StrEnum):
@@ -39,6 +43,28 @@ def batch(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Analyse many videos; rerun the same command to resume after a stop."""
+    from kneetrack.cli.main import err_console
+
+    options = {} if overlay else {"overlay": False}
+    kwargs = dict(workers=workers, engine=engine.value, ray_address=ray_address,
+                  view=view.value if view else None, **options)
+    try:
+        result = _run(source, out, quiet=quiet, kwargs=kwargs)
+    except KeyboardInterrupt:
+        err_console.print("[yellow]interrupted[/]: finished videos are kept; run the same "
+                          "command again to resume", highlight=False)
+        raise typer.Exit(code=130) from None
+    done = sum(1 for r in result.rows if r["status"] == "done")
+    failed = [r for r in result.rows if r["status"] == "failed"]
+    typer.echo(f"{done} of {len(result.rows)} videos analysed, {len(failed)} failed "
+               f"({len(result.names('skipped'))} were already done)")
+    typer.echo(f"summary: {result.artefacts['csv']}  {result.artefacts['html']}")
+    if failed:
+        typer.echo(f"failures and reasons: {result.artefacts['status']}")
+        raise typer.Exit(code=1)
+
+
+def _run(source: str, out: Path, *, quiet: bool, kwargs: dict[str, Any]) -> BatchResult:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -52,31 +78,19 @@ def batch(
     from kneetrack.batch.jobs import Outcome
     from kneetrack.cli.main import err_console
 
-    options = {} if overlay else {"overlay": False}
-    kwargs = dict(workers=workers, engine=engine.value, ray_address=ray_address,
-                  view=view.value if view else None, **options)
     if quiet:
-        result = run_batch(source, out, **kwargs)
-    else:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), TimeRemainingColumn(), console=err_console,
-                      transient=True) as prog:
-            task = prog.add_task("videos", total=None)
+        return run_batch(source, out, **kwargs)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console,
+                  transient=True) as prog:
+        task = prog.add_task("videos", total=None)
 
-            def update(o: Outcome, finished: int, total: int) -> None:
-                mark = {"done": "[green]done[/]", "skipped": "[dim]already done[/]",
-                        "failed": "[red]failed[/]"}.get(o.status, o.status)
-                prog.console.print(f"{mark} {o.name}"
-                                   + (f" [dim]({o.seconds:.0f} s)[/]" if o.seconds else "")
-                                   + (f": {o.reason}" if o.reason else ""), highlight=False)
-                prog.update(task, completed=finished, total=total)
+        def update(o: Outcome, finished: int, total: int) -> None:
+            mark = {"done": "[green]done[/]", "skipped": "[dim]already done[/]",
+                    "failed": "[red]failed[/]"}.get(o.status, o.status)
+            prog.console.print(f"{mark} {o.name}"
+                               + (f" [dim]({o.seconds:.0f} s)[/]" if o.seconds else "")
+                               + (f": {o.reason}" if o.reason else ""), highlight=False)
+            prog.update(task, completed=finished, total=total)
 
-            result = run_batch(source, out, progress=update, **kwargs)
-    done = sum(1 for r in result.rows if r["status"] == "done")
-    failed = [r for r in result.rows if r["status"] == "failed"]
-    typer.echo(f"{done} of {len(result.rows)} videos analysed, {len(failed)} failed "
-               f"({len(result.names('skipped'))} were already done)")
-    typer.echo(f"summary: {result.artefacts['csv']}  {result.artefacts['html']}")
-    if failed:
-        typer.echo(f"failures and reasons: {result.artefacts['status']}")
-        raise typer.Exit(code=1)
+        return run_batch(source, out, progress=update, **kwargs)

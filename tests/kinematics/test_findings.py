@@ -77,8 +77,12 @@ def test_side_view_rules_only_for_side_views():
 def test_describe_handles_empty_and_single():
     import numpy as np
 
-    assert describe(np.array([])) == {"mean": None, "sd": None, "max": None, "n": 0}
+    assert describe(np.array([])) == {"mean": None, "sd": None, "max": None, "n": 0,
+                                      "ci95": None}
     assert describe(np.array([3.0]))["sd"] is None
+    d = describe(np.array([10.0, 12.0, 14.0, 16.0]))
+    # t(0.975, 3) = 3.182; SD = 2.582; half-width = 3.182 * 2.582 / 2 = 4.108
+    assert d["ci95"] == pytest.approx(4.108, abs=0.01)
 
 
 def test_outlier_stance_values_are_set_aside():

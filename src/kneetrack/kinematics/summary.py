@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from scipy.stats import t as student_t
 
 from kneetrack.kinematics.events import LEGS
 from kneetrack.kinematics.metrics import FRONTAL_METRICS, SAGITTAL_METRICS
@@ -55,20 +56,25 @@ def reject_outlier_stances(stances: Sequence[dict[str, Any]], *, view: str | Non
 
 
 def describe(values: np.ndarray) -> dict[str, float | int | None]:
-    """``{"mean", "sd", "max", "n"}`` of finite values (``None`` when empty; SD needs 2).
+    """``{"mean", "sd", "max", "n", "ci95"}`` of finite values.
+
+    ``ci95`` is the half-width of the 95 % confidence interval of the mean
+    (Student t); ``None`` when empty, SD and CI need two values.
 
     Examples
     --------
     >>> import numpy as np
-    >>> describe(np.array([1.0, 3.0]))
-    {'mean': 2.0, 'sd': 1.4142135623730951, 'max': 3.0, 'n': 2}
+    >>> d = describe(np.array([1.0, 3.0]))
+    >>> d["mean"], round(d["sd"], 3), d["n"], round(d["ci95"], 2)
+    (2.0, 1.414, 2, 12.71)
     """
     n = int(values.size)
     if n == 0:
-        return {"mean": None, "sd": None, "max": None, "n": 0}
-    return {"mean": float(np.mean(values)),
-            "sd": float(np.std(values, ddof=1)) if n > 1 else None,
-            "max": float(np.max(values)), "n": n}
+        return {"mean": None, "sd": None, "max": None, "n": 0, "ci95": None}
+    sd = float(np.std(values, ddof=1)) if n > 1 else None
+    ci = float(student_t.ppf(0.975, n - 1) * sd / np.sqrt(n)) if sd is not None else None
+    return {"mean": float(np.mean(values)), "sd": sd, "max": float(np.max(values)), "n": n,
+            "ci95": ci}
 
 
 def summarize(stances: Sequence[Mapping[str, Any]], *, view: str | None, duration_s: float,
@@ -90,7 +96,8 @@ def summarize(stances: Sequence[Mapping[str, Any]], *, view: str | None, duratio
     Returns
     -------
     dict
-        ``{"left": {...}, "right": {...}, "asymmetry": {...}, "fatigue_drift": {...}}``.
+        ``{"left": {...}, "right": {...}, "asymmetry": {...}, "fatigue_drift": {...}}``;
+        per leg and metric ``{"mean", "sd", "max", "n", "ci95"}`` (:func:`describe`).
         ``asymmetry[metric]["diff"]`` is left − right of the per-leg means.
         ``fatigue_drift[metric]`` compares stances (both legs) whose contact
         lies in the first vs the last third of the clip; ``change`` = last − first.

@@ -17,10 +17,13 @@ Method
      initial contact (Cavagna's bouncing-ball model of running; the centre of
      mass falls until the vertical force exceeds body weight). Contact = that
      peak − ``pelvis_delay_ms``.
-   - *front view*: the heel's image row turns at contact (it moves down while
-     the foot descends and approaches the camera, up as the stance foot is
-     carried away), a sub-frame turning point (FIELD_NOTES; cf. the
-     coordinate methods of Zeni et al. 2008).
+   - *front view*: the landing part of the foot (heel for a rearfoot strike,
+     toes for a forefoot strike: whichever turns first) has an image row that
+     turns at contact (it moves down while the foot descends and approaches the
+     camera, up as the stance foot is carried away on a treadmill), a sub-frame
+     turning point (FIELD_NOTES; cf. the coordinate methods of Zeni et al.
+     2008). Overground toward the camera the stance foot stays put, there is
+     no turning point, the cue disagrees with the pelvis and is dropped.
    - *side views*: the heel's most forward position relative to the pelvis
      (Zeni JA, Richards JG, Higginson JS 2008, Gait Posture 27:710–714), which
      precedes contact in running by ``zeni_delay_ms``.
@@ -28,10 +31,14 @@ Method
      way, so no foot cue is reliable; the pelvis cue carries the estimate and
      the uncertainty says so.
 
+   The contact window runs from 0.65 step before the foot-height extreme to
+   0.3 step after it (forefoot strikers reach the extreme just after contact).
    Each cue is refined to a sub-frame instant with a parabola through the
-   extreme sample and its neighbours; the cues are averaged with weights
-   ``1/sd²``; ``contact_uncertainty_ms`` combines the cues' calibrated
-   standard deviations with their disagreement. Delays and SDs were
+   extreme sample and its neighbours (an extreme at the window's edge or next
+   to a tracking gap is rejected); the cues are averaged with weights
+   ``1/sd²``; a foot cue more than ``max_cue_disagreement_ms`` from the pelvis
+   cue is dropped; ``contact_uncertainty_ms`` combines the cues' calibrated
+   standard deviations with their disagreement (at least 10 ms from behind). Delays and SDs were
    calibrated against force plates (mocap2d: Fukuchi et al. 2017 RBDS001,
    Hamner et al. 2010 subject 2; 60 and 150 fps, 1.5 px noise) and are
    parameters of :class:`ContactDetector`. Handsaker et al. 2016 report
@@ -39,7 +46,10 @@ Method
 3. **Toe-off.** The mid-hip point's upward image velocity peaks late in stance
    as the vertical force falls below body weight; toe-off = that peak +
    ``toe_off_delay_ms``. In the rear view the toe's lowest image point (it is
-   carried toward the camera until it lifts) is averaged in.
+   carried toward the camera until it lifts) is averaged in. A toe-off more
+   than ``max_stance_steps`` step times after contact is discarded.
+4. **Cadence** = 60 / mean time between consecutive contacts of alternate
+   legs, leaving out steps that span a tracking gap.
 """
 
 from __future__ import annotations

@@ -187,3 +187,43 @@ def test_random_suite(fps):
         for r, t in zip(ana.reps_, sq.truth.reps, strict=True):
             worst = max(worst, abs(r.fppa_deg - t["fppa_deg"]))
     assert worst <= 2.0
+
+
+def _inject_swaps(kp, rng, *, rate_hz):
+    """BlazePose-like left/right label swaps: mostly 1-4 frames, some 10-26; whole leg or foot."""
+    xy = kp.xy.copy()
+    for _ in range(int(rate_hz * kp.duration_s)):
+        start = int(rng.integers(0, kp.n_frames - 30))
+        length = int(rng.integers(1, 5)) if rng.random() < 0.8 else int(rng.integers(10, 27))
+        parts = ("hip", "knee", "ankle") if rng.random() < 0.5 else ("ankle",)
+        for part in parts:
+            i, j = kp.index(f"left_{part}"), kp.index(f"right_{part}")
+            xy[start:start + length, [i, j]] = xy[start:start + length, [j, i]]
+    return kp.replace(xy=xy)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_left_right_label_swaps_are_repaired(seed):
+    rng = np.random.default_rng(seed)
+    sq = make_single_leg_squat(leg="both", n_reps=5, fppa_peak_deg={"left": 15.0, "right": 5.0},
+                               seed=seed)
+    kp = _inject_swaps(sq.keypoints, rng, rate_hz=1.0)
+    ana = SingleLegSquatAnalysis().analyze(kp)
+    assert [r.leg for r in ana.reps_] == [t["leg"] for t in sq.truth.reps]
+    for r, t in zip(ana.reps_, sq.truth.reps, strict=True):
+        assert abs(r.fppa_deg - t["fppa_deg"]) <= 2.0
+    assert ana.quality_["label_swaps_repaired_frames"] > 0
+
+
+def test_both_legs_drawn_in_one_place_is_ignored():
+    sq = make_single_leg_squat(leg="left", n_reps=4, fppa_peak_deg=12.0, seed=41)
+    kp = sq.keypoints
+    xy = kp.xy.copy()
+    for start in (150, 330, 420):
+        for part in ("knee", "ankle"):
+            xy[start:start + 6, kp.index(f"right_{part}")] = xy[start:start + 6,
+                                                                 kp.index(f"left_{part}")]
+    ana = SingleLegSquatAnalysis().analyze(kp.replace(xy=xy))
+    assert len(ana.reps_) == 4
+    assert all(abs(r.fppa_deg - t["fppa_deg"]) <= 2.0
+               for r, t in zip(ana.reps_, sq.truth.reps, strict=True))

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Self
 
 import numpy as np
+from scipy.ndimage import median_filter
 from scipy.signal import butter, filtfilt, find_peaks
 
 from kneetrack.errors import InputError, SettingsError
@@ -106,6 +107,50 @@ def _interp_gaps(x: np.ndarray, max_gap: int) -> tuple[np.ndarray, np.ndarray]:
     return flat.reshape(x.shape), missing_out.reshape(x.shape)
 
 
+def _rolling_nanmedian(x: np.ndarray, half: int) -> np.ndarray:
+    """Running median over ``2 * half + 1`` frames along axis 0; NaN gaps are bridged first."""
+    filled, _ = _interp_gaps(x, max_gap=len(x))
+    if np.isnan(filled).all():
+        return filled
+    return median_filter(filled, size=(2 * half + 1,) + (1,) * (x.ndim - 1), mode="nearest")
+
+
+def _repair_swaps(raw: np.ndarray, names: list[str], *, half: int) -> tuple[np.ndarray, int]:
+    """Undo short left/right label swaps of hips, knees and ankles.
+
+    Each label is compared with the running median of both labels' tracks
+    over ``2 * half + 1`` frames (a swap shorter than ``half`` frames does not
+    move the median): where the crossed assignment fits the medians better by
+    more than the legs' separation, the labels are exchanged. Where both labels
+    sit on one spot although the legs are apart (a pose estimator drawing both
+    legs in the same place), both become missing.
+    """
+    out = raw.copy()
+    count = 0
+    for part in ("hip", "knee", "ankle"):
+        left, right = f"left_{part}", f"right_{part}"
+        if left not in names or right not in names:
+            continue
+        il, ir = names.index(left), names.index(right)
+        lt, rt = out[:, il].copy(), out[:, ir].copy()
+        ml, mr = _rolling_nanmedian(lt, half), _rolling_nanmedian(rt, half)
+
+        def d(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            return np.hypot(*(a - b).T)
+
+        sep = d(ml, mr)
+        with np.errstate(invalid="ignore"):
+            swap = (d(lt, ml) + d(rt, mr)) - (d(lt, mr) + d(rt, ml)) > sep
+            merged = d(lt, rt) < 0.25 * sep
+        swap = np.nan_to_num(swap, nan=False).astype(bool)
+        merged = np.nan_to_num(merged, nan=False).astype(bool)
+        out[swap, il], out[swap, ir] = rt[swap], lt[swap]
+        out[merged, il] = np.nan
+        out[merged, ir] = np.nan
+        count += int(swap.sum())
+    return out, count
+
+
 def _lowpass(x: np.ndarray, *, cutoff_hz: float, fs_hz: float) -> np.ndarray:
     cutoff = min(cutoff_hz, 0.4 * fs_hz)
     b, a = butter(2, cutoff / (fs_hz / 2.0))
@@ -124,6 +169,23 @@ def _label_runs(labels: np.ndarray) -> list[tuple[int, int, str]]:
             out.append((start, i, str(labels[start])))
             start = i
     return out
+
+
+def _impossible_switches(stance: np.ndarray, *, gap: int) -> np.ndarray:
+    """Frames of stances that switch legs with less than ``gap`` frames of double stance between.
+
+    Of two such neighbouring stances the shorter one is returned (its labels are the
+    suspect ones).
+    """
+    flip = np.zeros(len(stance), dtype=bool)
+    runs = [r for r in _label_runs(stance) if r[2] != ""]
+    for (a0, b0, l0), (a1, b1, l1) in zip(runs, runs[1:], strict=False):
+        if l0 != l1 and a1 - b0 < gap:
+            if b0 - a0 < b1 - a1:
+                flip[a0:b0] = True
+            else:
+                flip[a1:b1] = True
+    return flip
 
 
 def _stats(values: list[float]) -> dict[str, float | None]:
@@ -166,8 +228,11 @@ class SingleLegSquatAnalysis:
         (0 = the single bottom instant).
     max_gap_s : float
         Missing stretches up to this long are interpolated.
+    swap_window_s : float
+        Window of the running median that left/right label swaps (shorter than
+        half of it) are detected against; 0 turns the repair off.
     min_confidence : float
-        Markers below this confidence count as not tracked in the quality check.
+        Points below this confidence are treated as missing.
     frame_margin_fraction : float
         Markers closer than this fraction of the image size to its edge count
         as out of frame.
@@ -207,6 +272,7 @@ class SingleLegSquatAnalysis:
         lowpass_cutoff_hz: float = 4.0,
         peak_fit_depth_fraction: float = 0.25,
         max_gap_s: float = 0.25,
+        swap_window_s: float = 1.0,
         min_confidence: float = 0.3,
         frame_margin_fraction: float = 0.005,
     ) -> None:
@@ -220,6 +286,7 @@ class SingleLegSquatAnalysis:
         self.lowpass_cutoff_hz = lowpass_cutoff_hz
         self.peak_fit_depth_fraction = peak_fit_depth_fraction
         self.max_gap_s = max_gap_s
+        self.swap_window_s = swap_window_s
         self.min_confidence = min_confidence
         self.frame_margin_fraction = frame_margin_fraction
 
@@ -252,10 +319,15 @@ class SingleLegSquatAnalysis:
 
         names = [m for m in _BODY if kp.has(m)]
         raw = np.stack([kp[m] for m in names], axis=1)
-        filled, lost = _interp_gaps(raw, max_gap=int(round(self.max_gap_s * fs)))
-        smooth = _lowpass(filled, cutoff_hz=self.lowpass_cutoff_hz, fs_hz=fs)
-        smooth[lost] = np.nan
-        P = {m: smooth[:, i] for i, m in enumerate(names)}
+        conf = np.stack([kp.conf(m) for m in names], axis=1)
+        raw[conf < self.min_confidence] = np.nan
+        repaired = 0
+        if self.swap_window_s > 0:
+            half = int(round(self.swap_window_s * fs / 2))
+            for _ in range(2):          # a second pass uses medians cleaned by the first
+                raw, k = _repair_swaps(raw, names, half=half)
+                repaired += k
+        P = self._smooth(raw, names, fs)
 
         leg_len = {}
         for lg in LEGS:
@@ -266,6 +338,12 @@ class SingleLegSquatAnalysis:
         scale = float(np.mean(list(leg_len.values())))
 
         stance = self._stance_legs(P, scale, fs, n)
+        if self.leg == "auto" and self.swap_window_s > 0:
+            raw, k = self._relabel(raw, names, stance, scale, fs)
+            if k:
+                repaired += k
+                P = self._smooth(raw, names, fs)
+                stance = self._stance_legs(P, scale, fs, n)
         reps: list[SquatRep] = []
         for a, b, lg in _label_runs(stance):
             if lg == "":
@@ -275,6 +353,7 @@ class SingleLegSquatAnalysis:
         self.stance_leg_ = stance
         self.reps_ = reps
         self.quality_ = self._quality(kp, P, scale, reps, warnings)
+        self.quality_["label_swaps_repaired_frames"] = repaired
         self.summary_ = self._summary(reps)
         for lg in LEGS:
             k = self.summary_[lg]["n_reps"]
@@ -287,6 +366,42 @@ class SingleLegSquatAnalysis:
         return self
 
     # --------------------------------------------------------------- internals
+    def _relabel(self, raw: np.ndarray, names: list[str], stance: np.ndarray, scale: float,
+                 fs: float) -> tuple[np.ndarray, int]:
+        """Make labels agree with the stance legs.
+
+        The standing ankle is the lower one, and each knee sits over its own ankle.
+        """
+        raw = raw.copy()
+        il, ir = names.index("left_ankle"), names.index("right_ankle")
+        # The standing leg cannot change without both feet down for a moment: a direct
+        # switch means the ankles' labels are crossed in the shorter stance.
+        flip = _impossible_switches(stance, gap=int(round(0.3 * fs)))
+        fixed = stance.copy()
+        for a, b, lab in _label_runs(flip.astype(int).astype(str)):
+            if lab == "1":
+                fixed[a:b] = "right" if stance[a] == "left" else "left"
+        lift = (raw[:, il, 1] - raw[:, ir, 1]) / scale
+        thr = self.foot_lift_leg_fraction
+        with np.errstate(invalid="ignore"):
+            flip = ((fixed == "left") & (lift < -thr)) | ((fixed == "right") & (lift > thr))
+        raw[flip, il], raw[flip, ir] = raw[flip, ir].copy(), raw[flip, il].copy()
+        count = int(flip.sum())
+        kl, kr = names.index("left_knee"), names.index("right_knee")
+        xs = raw[:, [kl, kr, il, ir], 0]
+        keep = np.abs(xs[:, 0] - xs[:, 2]) + np.abs(xs[:, 1] - xs[:, 3])
+        cross = np.abs(xs[:, 0] - xs[:, 3]) + np.abs(xs[:, 1] - xs[:, 2])
+        with np.errstate(invalid="ignore"):
+            knees = cross < 0.5 * keep
+        raw[knees, kl], raw[knees, kr] = raw[knees, kr].copy(), raw[knees, kl].copy()
+        return raw, count + int(knees.sum())
+
+    def _smooth(self, raw: np.ndarray, names: list[str], fs: float) -> dict[str, np.ndarray]:
+        filled, lost = _interp_gaps(raw, max_gap=int(round(self.max_gap_s * fs)))
+        smooth = _lowpass(filled, cutoff_hz=self.lowpass_cutoff_hz, fs_hz=fs)
+        smooth[lost] = np.nan
+        return {m: smooth[:, i] for i, m in enumerate(names)}
+
     def _stance_legs(self, P: dict[str, np.ndarray], scale: float, fs: float, n: int) -> np.ndarray:
         out = np.full(n, "", dtype=object)
         if self.leg != "auto":
@@ -298,14 +413,18 @@ class SingleLegSquatAnalysis:
         thr = self.foot_lift_leg_fraction
         out[lift > thr] = "left"
         out[lift < -thr] = "right"
-        # Bridge short dropouts inside one leg's stance, then drop short stances.
-        gap = int(round(0.3 * fs))
+        # Drop short stances (a wobble, a left/right label swap), bridge short dropouts
+        # inside one leg's stance, then drop what is still too short.
+        min_len = int(round(self.min_stance_duration_s * fs))
+        for a, b, lab in _label_runs(out):
+            if lab != "" and b - a < min_len:
+                out[a:b] = ""
         runs = _label_runs(out)
+        bridge = int(round(1.0 * fs))
         for k in range(1, len(runs) - 1):
             a, b, lab = runs[k]
-            if lab == "" and b - a <= gap and runs[k - 1][2] == runs[k + 1][2] != "":
+            if lab == "" and b - a <= bridge and runs[k - 1][2] == runs[k + 1][2] != "":
                 out[a:b] = runs[k - 1][2]
-        min_len = int(round(self.min_stance_duration_s * fs))
         for a, b, lab in _label_runs(out):
             if lab != "" and b - a < min_len:
                 out[a:b] = ""

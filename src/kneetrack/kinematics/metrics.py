@@ -163,6 +163,8 @@ def compute_series(kp: Keypoints, view: str) -> dict[str, np.ndarray]:
             s[f"{leg}_shank_angle_deg"] = np.where(
                 good, shank_angle_deg(knee, ankle, forward_sign=fwd), np.nan)
             heel, toe = _pt(kp, f"{leg}_heel"), _pt(kp, f"{leg}_toe")
+            s[f"{leg}_heel_y_px"], s[f"{leg}_toe_y_px"] = heel[:, 1].copy(), toe[:, 1].copy()
+            s[f"{leg}_foot_length_px"] = np.hypot(*(toe - heel).T)
             s[f"{leg}_foot_angle_deg"] = np.where(
                 foot_ok & (fwd * (toe[:, 0] - heel[:, 0]) > 0),   # toes ahead of the heel
                 foot_angle_deg(heel, toe, forward_sign=fwd), np.nan)
@@ -195,11 +197,47 @@ def _interp_at(time_s: np.ndarray, y: np.ndarray, t: float) -> float:
     if not np.all(np.isfinite(ys)):
         return linear
     # Lagrange cubic through four samples (times may be uneven on phones).
+    tt = [float(v) for v in ts]
+    yy = [float(v) for v in ys]
     val = 0.0
     for j in range(4):
-        others = np.delete(ts, j)
-        val += ys[j] * float(np.prod((t - others) / (ts[j] - others)))
-    return float(val)
+        w = 1.0
+        for k in range(4):
+            if k != j:
+                w *= (t - tt[k]) / (tt[j] - tt[k])
+        val += yy[j] * w
+    return val
+
+
+def _flat_foot_angle(series: dict[str, np.ndarray], leg: str, ev: StanceEvents, *,
+                     tol_fraction: float = 0.1) -> float:
+    """Image foot angle while the foot is flat on the ground during one stance.
+
+    Flat = frames where both the heel and the toe are within ``tol_fraction``
+    of the foot length of their lowest image position in this stance (both on
+    the ground). Falls back to the median over 15–40 % of stance when no frame
+    qualifies. The heel and toe landmarks do not sit at the same height, so the
+    flat foot's image angle is rarely 0°; foot strike is judged relative to it.
+    """
+    t = series["time_s"]
+    w = _window(t, ev.contact_s, ev.toe_off_s)
+    fa = series[f"{leg}_foot_angle_deg"][w]
+    hy = series.get(f"{leg}_heel_y_px")
+    ty = series.get(f"{leg}_toe_y_px")
+    if hy is not None and ty is not None:
+        h, o, fl = hy[w], ty[w], series[f"{leg}_foot_length_px"][w]
+        ok = np.isfinite(h) & np.isfinite(o) & np.isfinite(fa) & np.isfinite(fl)
+        if ok.any():
+            h, o, a = h[ok], o[ok], fa[ok]
+            tol = tol_fraction * float(np.median(fl[ok]))
+            flat = (h >= h.max() - tol) & (o >= o.max() - tol)
+            if flat.any():
+                return float(np.median(a[flat]))
+    dur = ev.toe_off_s - ev.contact_s
+    mid = series[f"{leg}_foot_angle_deg"][_window(t, ev.contact_s + 0.15 * dur,
+                                                   ev.contact_s + 0.4 * dur)]
+    mid = mid[np.isfinite(mid)]
+    return float(np.median(mid)) if mid.size else float("nan")
 
 
 def _observed_at(time_s: np.ndarray, observed: np.ndarray | None, t: float) -> bool:
@@ -233,24 +271,34 @@ def _nanmean(x: np.ndarray, *, min_valid: float = 0.5) -> float:
     return float(np.mean(x[ok]))
 
 
+def normalise_stances(time_s: np.ndarray, y: np.ndarray, t0: np.ndarray, t1: np.ndarray,
+                      *, points: int = 101) -> np.ndarray:
+    """Resample ``y`` between each ``t0[k]`` and ``t1[k]`` onto ``points`` even instants.
+
+    Vectorised over stances: returns ``(len(t0), points)``; a grid point whose
+    neighbouring samples are missing is NaN (gaps are not bridged), as is every
+    point of a stance with a non-finite or non-positive duration.
+    """
+    t0 = np.asarray(t0, dtype=float)
+    t1 = np.asarray(t1, dtype=float)
+    out = np.full((t0.size, points), np.nan)
+    ok = np.isfinite(y)
+    good = np.isfinite(t0) & np.isfinite(t1) & (t1 > t0)
+    if ok.sum() < 2 or not good.any():
+        return out
+    grid = t0[good, None] + (t1 - t0)[good, None] * np.linspace(0.0, 1.0, points)[None, :]
+    vals = np.interp(grid.ravel(), time_s[ok], y[ok], left=np.nan, right=np.nan)
+    vals = vals.reshape(grid.shape)
+    idx = np.clip(np.searchsorted(time_s, grid), 1, len(time_s) - 1)
+    vals[~(ok[idx] & ok[idx - 1])] = np.nan
+    out[good] = vals
+    return out
+
+
 def normalise_stance(time_s: np.ndarray, y: np.ndarray, t0: float, t1: float,
                      *, points: int = 101) -> np.ndarray:
     """Resample ``y`` between ``t0`` and ``t1`` onto ``points`` even instants (0–100 %)."""
-    if not (np.isfinite(t0) and np.isfinite(t1)) or t1 <= t0:
-        return np.full(points, np.nan)
-    grid = np.linspace(t0, t1, points)
-    w = slice(max(int(np.searchsorted(time_s, t0)) - 1, 0),
-              int(np.searchsorted(time_s, t1, side="right")) + 1)
-    time_s, y = time_s[w], y[w]
-    ok = np.isfinite(y)
-    if ok.sum() < 2:
-        return np.full(points, np.nan)
-    out = np.interp(grid, time_s[ok], y[ok], left=np.nan, right=np.nan)
-    # Do not bridge gaps in the data: blank grid points whose nearest samples are missing.
-    idx = np.clip(np.searchsorted(time_s, grid), 1, len(time_s) - 1)
-    bad = ~(ok[idx] & ok[idx - 1])
-    out[bad] = np.nan
-    return out
+    return normalise_stances(time_s, y, np.array([t0]), np.array([t1]), points=points)[0]
 
 
 class StanceMetrics:
@@ -285,9 +333,9 @@ class StanceMetrics:
     Notes
     -----
     Foot strike is classified from the foot angle at contact *relative to the
-    same foot's flat angle at mid-stance* (median over 15–40 % of stance,
-    before heel rise), because heel and toe landmarks do not sit at the same
-    height; thresholds come from the thresholds file (Altman & Davis
+    same foot's angle while flat on the ground in that stance*
+    (:func:`_flat_foot_angle`), because heel and toe landmarks do not sit at
+    the same height; thresholds come from the thresholds file (Altman & Davis
     2012).
     """
 
@@ -344,11 +392,8 @@ class StanceMetrics:
                 fa = series[f"{leg}_foot_angle_deg"]
                 fa_ic = _interp_at(t, fa, tc)
                 rec["foot_strike_angle_deg"] = fa_ic
-                if ev.complete:
-                    dur = ev.toe_off_s - ev.contact_s
-                    mid = fa[_window(t, ev.contact_s + 0.15 * dur, ev.contact_s + 0.4 * dur)]
-                    flat = float(np.nanmedian(mid)) if np.isfinite(mid).any() else float("nan")
-                else:
+                flat = _flat_foot_angle(series, leg, ev) if ev.complete else float("nan")
+                if not np.isfinite(flat):
                     flat = _interp_at(t, fa, ev.midstance_s)
                 rel = fa_ic - flat
                 rec["foot_pitch_rel_flat_deg"] = rel
@@ -363,12 +408,16 @@ class StanceMetrics:
                     rec[key] = None
                     if key == "foot_strike_angle_deg":
                         rec["foot_strike"] = None
-            if ev.complete:
-                for c in curve_names:
-                    y = series.get(f"{leg}_{c}")
-                    if y is not None:
-                        curve = normalise_stance(t, y, ev.contact_s, ev.toe_off_s,
-                                                 points=self.curve_points)
-                        self.curves_[leg][c].append(curve.tolist())
             self.stances_.append(rec)
+        for leg in LEGS:
+            done = [ev for ev in events if ev.leg == leg and ev.complete]
+            if not done:
+                continue
+            t0 = np.array([ev.contact_s for ev in done])
+            t1 = np.array([ev.toe_off_s for ev in done])
+            for c in curve_names:
+                y = series.get(f"{leg}_{c}")
+                if y is not None:
+                    self.curves_[leg][c] = normalise_stances(
+                        t, y, t0, t1, points=self.curve_points).tolist()
         return self

@@ -339,7 +339,8 @@ def _medial_offset(tan_phi: np.ndarray, e_l: np.ndarray, e_z: np.ndarray,
     b = -e_l                                   # e · medial unit (-1, 0)
     c = np.abs(e_z)                            # |e x medial unit|
     big_b = c - tan_phi * (1.0 - 2.0 * lam) * b
-    return 2.0 * tan_phi * q / (big_b + np.sqrt(big_b ** 2 + 4.0 * tan_phi ** 2 * q))
+    root = np.sqrt(np.maximum(big_b ** 2 + 4.0 * tan_phi ** 2 * q, 0.0))
+    return 2.0 * tan_phi * q / (big_b + root)
 
 
 def _frontal_stance(hip_z: np.ndarray, knee_z: np.ndarray, ankle_z: np.ndarray,
@@ -357,7 +358,7 @@ def _frontal_stance(hip_z: np.ndarray, knee_z: np.ndarray, ankle_z: np.ndarray,
     dr = np.radians(drop)
     m = np.stack([-np.cos(dr), -np.sin(dr)], axis=-1)        # toward the other hip
     p = np.stack([np.sin(dr), -np.cos(dr)], axis=-1)         # downward perpendicular
-    lam = (knee_z - hip_z) / (ankle_z - hip_z)
+    lam = np.clip((knee_z - hip_z) / (ankle_z - hip_z), 0.0, 1.0)
     target = np.radians(hip_add)
 
     def knee_for(hip_l: np.ndarray) -> np.ndarray:

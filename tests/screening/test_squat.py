@@ -227,3 +227,18 @@ def test_both_legs_drawn_in_one_place_is_ignored():
     assert len(ana.reps_) == 4
     assert all(abs(r.fppa_deg - t["fppa_deg"]) <= 2.0
                for r, t in zip(ana.reps_, sq.truth.reps, strict=True))
+
+
+def test_json_block_has_no_nan_even_with_poor_tracking():
+    sq = make_single_leg_squat(leg="left", n_reps=3, seed=42)
+    kp = sq.keypoints
+    xy = kp.xy.copy()
+    xy[:, kp.index("left_shoulder")] = np.nan             # trunk lean cannot be measured
+    xy[:, kp.index("right_shoulder")] = np.nan
+    ana = SingleLegSquatAnalysis().analyze(kp.replace(xy=xy))
+    block = ana.to_dict()
+    json.dumps(block, allow_nan=False)
+    assert len(block["reps"]) == 3
+    assert all(r["trunk_lean_deg"] is None for r in block["reps"])
+    assert all(abs(r.fppa_deg - t["fppa_deg"]) <= 2.0
+               for r, t in zip(ana.reps_, sq.truth.reps, strict=True))

@@ -79,8 +79,10 @@ class SquatRep:
         """Return a JSON-friendly dict with values rounded for people."""
         out: dict[str, Any] = {}
         for k, v in asdict(self).items():
-            out[k] = round(v, 3 if k.endswith("_s") or k == "depth_fraction" else 2) \
-                if isinstance(v, float) else v
+            if isinstance(v, float):
+                v = round(v, 3 if k.endswith("_s") or k == "depth_fraction" else 2) \
+                    if np.isfinite(v) else None
+            out[k] = v
         return out
 
 
@@ -186,6 +188,21 @@ def _impossible_switches(stance: np.ndarray, *, gap: int) -> np.ndarray:
             else:
                 flip[a1:b1] = True
     return flip
+
+
+def _json_safe(obj: Any) -> Any:
+    """Non-finite floats become ``None`` (JSON has no NaN); numpy scalars become Python ones."""
+    if isinstance(obj, dict):
+        return {k: _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_json_safe(v) for v in obj]
+    if isinstance(obj, np.bool_ | bool):
+        return bool(obj)
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, float | np.floating):
+        return float(obj) if np.isfinite(obj) else None
+    return obj
 
 
 def _stats(values: list[float]) -> dict[str, float | None]:
@@ -606,11 +623,11 @@ class SingleLegSquatAnalysis:
     # ------------------------------------------------------------------ output
     def to_dict(self) -> dict[str, Any]:
         """Results as the ``squat_video`` block of ``screening.json``."""
-        return {
+        return _json_safe({
             "method": "single-leg squat, angles at peak knee flexion (lowest stance hip)",
             "view": self.view,
             "reps": [r.to_dict() for r in self.reps_],
             "summary": self.summary_,
             "quality": self.quality_,
             "warnings": list(self.warnings_),
-        }
+        })

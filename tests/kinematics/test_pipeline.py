@@ -3,6 +3,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kneetrack.app.analyze import analyze_file
 from kneetrack.errors import SettingsError
@@ -168,3 +170,24 @@ def test_mirrored_side_view_becomes_the_other_side(load_trial):
         for m in ("shank_angle_ic_deg", "knee_flexion_ic_deg", "foot_strike_angle_deg"):
             assert b.summary[leg][m]["mean"] == pytest.approx(a.summary[leg][m]["mean"],
                                                               abs=1e-6)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(1, 240), nan_frac=st.floats(0.0, 0.9), seed=st.integers(0, 10_000),
+       fps=st.sampled_from([24.0, 30.0, 60.0, 120.0]),
+       view=st.sampled_from([None, "front", "rear", "side-left", "side-right"]))
+def test_never_crashes_on_garbage(n, nan_frac, seed, fps, view):
+    rng = np.random.default_rng(seed)
+    names = ("nose", "left_shoulder", "right_shoulder", "left_hip", "right_hip", "left_knee",
+             "right_knee", "left_ankle", "right_ankle", "left_heel", "right_heel", "left_toe",
+             "right_toe")
+    xy = rng.uniform(0, 1000, (n, len(names), 2))
+    if rng.random() < 0.3:
+        xy[:] = xy[:1]                                  # a frozen skeleton
+    xy[rng.random((n, len(names))) < nan_frac] = np.nan
+    kp = Keypoints(xy=xy, confidence=rng.uniform(0, 1, (n, len(names))), markers=names,
+                   time_s=np.arange(n) / fps, fps=fps, image_size=(1000, 1000))
+    res = analyze_keypoints(kp, view=view)
+    c = _strict(res.to_contract())
+    assert isinstance(c["quality"]["warnings"], list)
+    assert c["view"] in (None, "front", "rear", "side-left", "side-right")

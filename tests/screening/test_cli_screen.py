@@ -113,6 +113,14 @@ def test_other_usage_errors(tmp_path, capsys):
     assert "--out DIR is required" in capsys.readouterr().err
 
 
+def test_instructions(capsys):
+    assert main(["screen", "--instructions"]) == 0
+    out = capsys.readouterr().out
+    for title in ("## Single-leg squat (video)", "## Knee-to-wall", "## Side plank hold",
+                  "## Navicular drop"):
+        assert title in out
+
+
 def test_list_questions(capsys):
     assert main(["screen", "--list-questions"]) == 0
     out = capsys.readouterr().out

@@ -174,8 +174,9 @@ def test_interactive_help_skip_prefilled_and_instructions():
     assert "knee_to_wall_right_cm" not in answers          # skipped with Enter
     assert answers["side_plank_left_s"] == 45.0              # prefilled, not asked
     told = "\n".join(sc.told)
-    assert "KNEE-TO-WALL" in told and "heel flat" in told    # instructions shown first
-    assert "Did you do the knee-to-wall test?" in told       # '?' showed help
+    assert "Knee-to-wall (ankle bend): How far your ankle bends" in told   # one-line intro
+    assert "KNEE-TO-WALL" in told and "heel flat" in told    # '?' showed the full steps
+    assert told.index("Knee-to-wall (ankle bend):") < told.index("KNEE-TO-WALL")
     assert not any("single_leg_squat" in p or "FPPA" in p for p in sc.prompts)
 
 

@@ -93,6 +93,8 @@ def screen(
     force: bool = typer.Option(False, "--force", help="Replace an existing screening.json."),
     list_questions: bool = typer.Option(
         False, "--list-questions", help="List the question ids and allowed answers, then exit."),
+    instructions: bool = typer.Option(
+        False, "--instructions", help="Print how to do every self-test, then exit."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Screen the causes of knee valgus: questions, self-tests and a single-leg squat video."""
@@ -110,6 +112,12 @@ def screen(
     console = Console(highlight=False)
     if list_questions:
         _list_questions(console)
+        return
+    if instructions:
+        from kneetrack.screening.selftests import load_selftests
+
+        for test in load_selftests().values():
+            typer.echo(test.instructions(markdown=True) + "\n")
         return
     if out is None:
         raise SettingsError("--out DIR is required (the folder for screening.json)")

@@ -396,10 +396,11 @@ class Questionnaire:
 
         ``ask(prompt)`` returns the typed line. An empty line skips the
         question, ``?`` shows its help; a bad answer is explained with ``tell``
-        and the question is asked again. ``show_instructions(test_id)`` is
-        called before a self-test's first question (default: ``tell`` the
-        instructions text). ``EOFError`` / ``KeyboardInterrupt`` from ``ask``
-        propagate so the caller can stop without writing anything.
+        and the question is asked again. Before a self-test's first question a
+        one-line introduction is told; ``?`` there shows the full step-by-step
+        instructions through ``show_instructions(test_id)`` (default: ``tell``
+        the instructions text). ``EOFError`` / ``KeyboardInterrupt`` from
+        ``ask`` propagate so the caller can stop without writing anything.
         """
         from kneetrack.screening.selftests import get_selftest
 
@@ -411,6 +412,10 @@ class Questionnaire:
             else:
                 tell(get_selftest(test_id).instructions())
 
+        def intro(test_id: str) -> None:
+            t = get_selftest(test_id)
+            tell(f"{t.name}: {' '.join(t.what_it_shows.split())} (type ? for how to do it)")
+
         tell("Press Enter to skip a question, type ? for help.")
         for sec_id, title, sec_instr in self.sections:
             todo = [q for q in self.questions if q.section == sec_id and q.interactive]
@@ -419,25 +424,31 @@ class Questionnaire:
             tell("")
             tell(f"— {title} —")
             if sec_instr:
-                instructions(sec_instr)
+                intro(sec_instr)
             for q in todo:
                 if q.id in got or not self.should_ask(q, got):
                     continue
+                test_id = q.instructions or sec_instr
                 if q.instructions:
-                    instructions(q.instructions)
-                value = self._ask_one(q, ask, tell)
+                    intro(q.instructions)
+                value = self._ask_one(q, ask, tell, help_=(
+                    (lambda t=test_id: instructions(t)) if test_id and not q.help else None))
                 if value is not None:
                     got[q.id] = value
         return got
 
     @staticmethod
-    def _ask_one(q: Question, ask: Callable[[str], str], tell: Callable[[str], None]) -> Any:
+    def _ask_one(q: Question, ask: Callable[[str], str], tell: Callable[[str], None],
+                 help_: Callable[[], None] | None = None) -> Any:
         while True:
             raw = ask(q.prompt())
             if raw is None:
                 return None
             if raw.strip() in ("?", "help"):
-                tell(q.help or f"{q.text}. Press Enter to skip.")
+                if help_ is not None:
+                    help_()
+                else:
+                    tell(q.help or f"{q.text}. Press Enter to skip.")
                 continue
             try:
                 return q.parse(raw)

@@ -139,3 +139,21 @@ def test_squat_video_option(tmp_path, capsys):
     assert "squat, left leg: 4 reps" in text
     doc = json.loads((out / "screening.json").read_text())
     assert doc["tests"]["single_leg_squat_fppa_deg"]["left"] == pytest.approx(15.0, abs=1.5)
+
+
+def test_interactive_with_answers_file_asks_only_the_rest(tmp_path, monkeypatch, capsys):
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({
+        "athlete": {"level": "beginner", "sex": "male", "age_years": 40, "height_m": 1.8,
+                    "mass_kg": 80, "dominant_leg": "left", "equipment": ["band"]},
+        "weekly_km": 15}))
+    _stdin(monkeypatch, ["n"] + [""] * 60)
+    out = tmp_path / "s"
+    code = main(["screen", "--out", str(out), "--answers", str(answers), "--interactive"])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "Age" not in text and "How many kilometres" not in text
+    assert "Do you have knee, hip, shin or foot pain" in text
+    doc = json.loads((out / "screening.json").read_text())
+    assert doc["athlete"]["age_years"] == 40 and doc["training"]["weekly_km"] == 15
+    assert doc["symptoms"]["pain_worst_0_10"] == 0

@@ -188,3 +188,11 @@ def test_interactive_end_of_input_propagates():
 
     with pytest.raises(EOFError):
         qn.ask(eof, tell=lambda _t: None)
+
+
+def test_answers_already_in_a_document_are_recognised(qn):
+    doc = {"athlete": {"height_m": 1.7, "level": "advanced"}, "shoes": {"type": "trail"},
+           "tests": {"knee_to_wall_cm": {"left": 9}}, "symptoms": {"pain_worst_0_10": 99}}
+    known = qn.answered_in(doc)
+    assert known == {"height_cm": pytest.approx(170.0), "level": "advanced",
+                     "shoe_type": "trail", "knee_to_wall_left_cm": 9.0}

@@ -126,7 +126,7 @@ def screen(
     qn = Questionnaire()
     data: dict[str, Any] = load_answers(answers) if answers is not None else {}
     data.update(_parse_sets(set_))
-    _doc, flat = qn.split_document(data)          # bad answers in the file fail here, early
+    doc, flat = qn.split_document(data)           # bad answers in the file fail here, early
 
     squat = None
     if squat_video is not None:
@@ -147,8 +147,10 @@ def screen(
         def show(test_id: str) -> None:
             console.print(Markdown(get_selftest(test_id).instructions(markdown=True)))
 
+        known = {**qn.answered_in(doc), **flat}
         try:
-            flat = qn.ask(ask, tell=tell, answers=flat, show_instructions=show)
+            asked = qn.ask(ask, tell=tell, answers=known, show_instructions=show)
+            flat = {**flat, **{k: v for k, v in asked.items() if k not in known}}
         except (EOFError, KeyboardInterrupt):
             raise InputError("stopped before the questions were finished; nothing was written") \
                 from None

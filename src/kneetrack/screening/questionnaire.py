@@ -383,6 +383,30 @@ class Questionnaire:
         flat = {k: v for k, v in data.items() if k not in DOCUMENT_KEYS}
         return doc, self.validate(flat)
 
+    def answered_in(self, doc: Mapping[str, Any]) -> dict[str, Any]:
+        """Answers by question id already present in a ``screening.json``-style document.
+
+        Used to skip those questions when asking interactively.
+        """
+        out: dict[str, Any] = {}
+        for q in self.questions:
+            if q.path is None:
+                continue
+            node: Any = doc
+            for part in q.path.split("."):
+                node = node.get(part) if isinstance(node, Mapping) else None
+            if node is None:
+                continue
+            if q.kind == "number" and q.scale != 1.0 and isinstance(node, int | float):
+                node = node / q.scale
+            try:
+                value = q.parse(node)
+            except AnswerError:
+                continue                  # the document check reports it later, in one line
+            if value is not None:
+                out[q.id] = value
+        return out
+
     # ------------------------------------------------------------ interactive
     def ask(
         self,

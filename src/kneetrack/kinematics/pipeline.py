@@ -141,7 +141,7 @@ def _round_record(rec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _empty(kp: Keypoints, view: str | None, warnings: list[str],
+def _empty(kp: Keypoints, view: str | None, notes: list[str],
            view_conf: float = 0.0, detected: str | None = None) -> KinematicsResult:
     res = KinematicsResult(view=view, keypoints=kp, view_confidence=view_conf,
                            detected_view=detected)
@@ -153,7 +153,7 @@ def _empty(kp: Keypoints, view: str | None, warnings: list[str],
     res.curves = {"percent_stance": list(range(101)), "left": {}, "right": {}}
     res.quality = {"tracked_fraction": round(kp.tracked_fraction(), 4),
                    "steps_per_side": {"left": 0, "right": 0}, "fps": round(kp.fps, 3),
-                   "view_confidence": round(view_conf, 3), "warnings": warnings}
+                   "view_confidence": round(view_conf, 3), "warnings": notes}
     return res
 
 
@@ -184,19 +184,19 @@ def analyze_keypoints(kp: Keypoints, *, view: str | None = None) -> KinematicsRe
 def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
     """Clean → view → events → metrics → summary → findings."""
     th = load_thresholds()
-    warnings: list[str] = []
+    notes: list[str] = []
     fps_min = float(th.get("min_fps", 60))
     if kp.fps < fps_min:
-        warnings.append(f"frame rate {kp.fps:.0f} fps is below {fps_min:.0f} fps: contact "
+        notes.append(f"frame rate {kp.fps:.0f} fps is below {fps_min:.0f} fps: contact "
                         f"timing is coarse (one frame = {1000 / kp.fps:.0f} ms)")
     missing = [m for m in _REQUIRED if not kp.has(m) or not np.isfinite(kp[m]).any()]
     if missing:
-        warnings.append("no hip/knee/ankle keypoints for: " + ", ".join(missing)
+        notes.append("no hip/knee/ankle keypoints for: " + ", ".join(missing)
                         + "; nothing could be measured")
-        return _empty(kp, view, warnings)
+        return _empty(kp, view, notes)
     if kp.n_frames < max(10, int(0.5 * kp.fps)):
-        warnings.append(f"clip too short ({kp.n_frames} frames) to find steps")
-        return _empty(kp, view, warnings)
+        notes.append(f"clip too short ({kp.n_frames} frames) to find steps")
+        return _empty(kp, view, notes)
 
     # The view is detected on lightly cleaned keypoints (medians resist swaps); the full
     # cleaning then uses the view to choose its swap-repair cues.
@@ -205,10 +205,10 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
     if view is None:
         use_view = detected
         if use_view is None:
-            warnings.append("the camera view could not be determined; give --view")
-            return _empty(clean_keypoints(kp), None, warnings)
+            notes.append("the camera view could not be determined; give --view")
+            return _empty(clean_keypoints(kp), None, notes)
         if vconf < 0.5:
-            warnings.append(f"view detected as {detected} with low confidence ({vconf:.2f}); "
+            notes.append(f"view detected as {detected} with low confidence ({vconf:.2f}); "
                             "give --view if this is wrong")
     else:
         if view not in VIEWS:
@@ -217,7 +217,7 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
             raise SettingsError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
         use_view = view
         if detected is not None and detected != view and vconf >= 0.5:
-            warnings.append(f"the given view is {view} but the keypoints look like {detected} "
+            notes.append(f"the given view is {view} but the keypoints look like {detected} "
                             f"(confidence {vconf:.2f})")
 
     clean = clean_keypoints(kp, view=use_view)
@@ -230,7 +230,7 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
             series, events.stances_)
     n_rejected = reject_outlier_stances(sm.stances_, view=use_view)
     if n_rejected:
-        warnings.append(f"{n_rejected} per-step value(s) far from the runner's other steps were "
+        notes.append(f"{n_rejected} per-step value(s) far from the runner's other steps were "
                         "left out (likely a tracking error); see 'rejected' in the stances")
     duration = kp.duration_s
     summary = summarize(sm.stances_, view=use_view, duration_s=duration,
@@ -250,19 +250,19 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
              for leg in LEGS}
     min_steps = int(th.get("min_stances_per_side", 7))
     if min(steps.values()) < min_steps:
-        warnings.append(f"only {steps['left']} left and {steps['right']} right complete stances; "
+        notes.append(f"only {steps['left']} left and {steps['right']} right complete stances; "
                         f"at least {min_steps} per side are needed for stable averages "
                         "(Dingenen et al. 2018)")
     if tracked < 0.8:
-        warnings.append(f"the legs were tracked in only {100 * tracked:.0f} % of frames")
+        notes.append(f"the legs were tracked in only {100 * tracked:.0f} % of frames")
     unc = [s.contact_uncertainty_ms for s in events.stances_
            if np.isfinite(s.contact_uncertainty_ms)]
     if use_view == "rear":
-        warnings.append("rear view: foot contacts are timed from pelvis motion; timing is less "
+        notes.append("rear view: foot contacts are timed from pelvis motion; timing is less "
                         "certain than from the front or side")
     if use_view in ("side-left", "side-right"):
         far = "left" if use_view == "side-right" else "right"
-        warnings.append(f"side view: the {far} leg is on the far side of the camera; its values "
+        notes.append(f"side view: the {far} leg is on the far side of the camera; its values "
                         "are less reliable (often hidden in video)")
 
     family = "frontal" if use_view in ("front", "rear") else "sagittal"
@@ -290,8 +290,8 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
         "detected_view": detected,
         "view_cues": det.cues_,
         "contact_uncertainty_ms": round(float(np.median(unc)), 1) if unc else None,
-        "warnings": warnings,
+        "warnings": notes,
     }
     if not events.stances_:
-        warnings.append("no running steps were found in the keypoints")
+        notes.append("no running steps were found in the keypoints")
     return res

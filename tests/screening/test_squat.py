@@ -242,3 +242,18 @@ def test_json_block_has_no_nan_even_with_poor_tracking():
     assert all(r["trunk_lean_deg"] is None for r in block["reps"])
     assert all(abs(r.fppa_deg - t["fppa_deg"]) <= 2.0
                for r, t in zip(ana.reps_, sq.truth.reps, strict=True))
+
+
+def test_results_do_not_depend_on_image_position_or_scale():
+    sq = make_single_leg_squat(leg="both", n_reps=3, fppa_peak_deg={"left": 14.0, "right": 3.0},
+                               seed=43)
+    kp = sq.keypoints.replace(image_size=None)
+    moved = kp.replace(xy=kp.xy * 0.6 + np.array([120.0, -40.0]))
+    a = SingleLegSquatAnalysis().analyze(kp)
+    b = SingleLegSquatAnalysis().analyze(moved)
+    assert len(a.reps_) == len(b.reps_) == 6
+    for ra, rb in zip(a.reps_, b.reps_, strict=True):
+        assert ra.peak_s == pytest.approx(rb.peak_s, abs=1e-6)
+        for m in ("fppa_deg", "hip_adduction_deg", "pelvic_drop_deg", "trunk_lean_deg",
+                  "depth_fraction"):
+            assert getattr(ra, m) == pytest.approx(getattr(rb, m), abs=1e-6)

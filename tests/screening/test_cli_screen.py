@@ -109,6 +109,8 @@ def test_other_usage_errors(tmp_path, capsys):
     assert "not valid JSON" in capsys.readouterr().err
     assert main(["screen", "--out", str(tmp_path / "s"), "--set", "weekly_km"]) == 2
     assert "--set needs ID=VALUE" in capsys.readouterr().err
+    assert main(["screen", "--out", str(tmp_path / "s"), "--interactive", "--date", "5/1/26"]) == 2
+    assert "date must be YYYY-MM-DD" in capsys.readouterr().err
     assert main(["screen", "--no-interactive"]) == 2
     assert "--out DIR is required" in capsys.readouterr().err
 

@@ -104,6 +104,17 @@ def load_answers(path: str | Path) -> dict[str, Any]:
     return data
 
 
+def check_date(date: str | None) -> str:
+    """Return ``date`` (today when ``None``) after checking it is ``YYYY-MM-DD``."""
+    if date is None:
+        return _dt.date.today().isoformat()
+    try:
+        _dt.date.fromisoformat(str(date))
+    except ValueError:
+        raise InputError(f"date must be YYYY-MM-DD, got {date!r}") from None
+    return str(date)
+
+
 def build_screening(
     answers: Mapping[str, Any] | None = None,
     *,
@@ -119,12 +130,7 @@ def build_screening(
     """
     qn = questionnaire or Questionnaire()
     doc, flat = qn.split_document(dict(answers or {}))
-    if date is None:
-        date = doc.get("date") or _dt.date.today().isoformat()
-    try:
-        _dt.date.fromisoformat(str(date))
-    except ValueError:
-        raise InputError(f"date must be YYYY-MM-DD, got {date!r}") from None
+    date = check_date(date if date is not None else doc.get("date"))
     if squat is not None:
         tests = dict(doc.get("tests") or {})
         for name, per_leg in _squat_tests(squat).items():
@@ -133,7 +139,7 @@ def build_screening(
         doc["squat_video"] = squat_block(squat, source=squat_source)
         for lg in tests.get("single_leg_squat_fppa_deg", {}):
             flat.pop(f"single_leg_squat_fppa_{lg}_deg", None)
-    return qn.to_screening(flat, base=doc, date=str(date))
+    return qn.to_screening(flat, base=doc, date=date)
 
 
 def check_out_dir(out_dir: str | Path, *, force: bool = False) -> Path:

@@ -101,6 +101,7 @@ def screen(
     from kneetrack.app.screen import (
         analyze_squat,
         build_screening,
+        check_date,
         check_out_dir,
         load_answers,
         write_screening,
@@ -122,6 +123,8 @@ def screen(
     if out is None:
         raise SettingsError("--out DIR is required (the folder for screening.json)")
     check_out_dir(out, force=force)
+    if date is not None:
+        check_date(date)                          # before any question is asked
 
     qn = Questionnaire()
     data: dict[str, Any] = load_answers(answers) if answers is not None else {}

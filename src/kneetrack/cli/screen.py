@@ -130,6 +130,7 @@ def screen(
     data: dict[str, Any] = load_answers(answers) if answers is not None else {}
     data.update(_parse_sets(set_))
     doc, flat = qn.split_document(data)           # bad answers in the file fail here, early
+    build_screening(data, date=date, questionnaire=qn)   # and a bad document section too
 
     squat = None
     if squat_video is not None:

@@ -107,7 +107,8 @@ def leg_stats(analysis: Mapping[str, Any], leg: str, metric: str) -> dict[str, f
                 "n": int(n)}
     if vals.size == 0:
         return None
-    sd = float(vals.std(ddof=1)) if vals.size > 1 else math.nan
+    with np.errstate(all="ignore"):  # absurd values give inf, shown as "–"
+        sd = float(vals.std(ddof=1)) if vals.size > 1 else math.nan
     return {"mean": float(vals.mean()), "sd": sd, "max": float(vals.max()), "n": int(vals.size)}
 
 
@@ -204,6 +205,8 @@ def quality_section(analysis: Mapping[str, Any]) -> dict[str, Any]:
                             f"found; film at least {min_steps} steps per side (about 10 s of "
                             "running) for a stable average.")
     fps = _num(inp.get("fps"))
+    if fps is not None and fps <= 0:
+        fps = None
     min_fps = float(cfg["min_fps_for_timing"])
     if fps is not None and fps < min_fps:
         level = min(level, 2)
@@ -599,7 +602,8 @@ def build_context(analysis: Mapping[str, Any], *, programme: Mapping[str, Any] |
                  "fps": f"{fps:.0f} fps" if fps else "–",
                  "duration": f"{dur:.1f} s" if dur else "–",
                  "frames": inp.get("frames"),
-                 "size": (f"{inp['width']}×{inp['height']}" if inp.get("width") else None),
+                 "size": (f"{inp['width']}×{inp['height']}"
+                          if inp.get("width") and inp.get("height") else None),
                  "view": VIEW_TEXT.get(str(analysis.get("view")), "view not determined")},
         "generated": generated,
         "software": f"{software.get('name', 'kneetrack')} {software.get('version', '')}".strip(),
@@ -613,7 +617,8 @@ def build_context(analysis: Mapping[str, Any], *, programme: Mapping[str, Any] |
         "plots": list(plots),
         "strips": list(strips),
         "video": video,
-        "video_size": (inp.get("width"), inp.get("height")) if inp.get("width") else None,
+        "video_size": ((inp.get("width"), inp.get("height"))
+                       if inp.get("width") and inp.get("height") else None),
         "exports": list(exports),
         "sources": sources_section(numbers),
         "provenance": [p.get("step") for p in (analysis.get("provenance") or [])

@@ -85,3 +85,22 @@ def test_mirroring_keeps_the_values(dx, drop):
     assert abs(pelvic_drop_deg(pts[0], pts[3]) - pelvic_drop_deg(mirror[0], mirror[3])) < 1e-6
     assert abs(hip_adduction_deg(pts[0], pts[1], other_hip=pts[3])
                - hip_adduction_deg(mirror[0], mirror[1], other_hip=mirror[3])) < 1e-6
+
+
+def test_same_definitions_as_the_running_analysis():
+    """Screening and running use the same signs (DESIGN.md); checked against kinematics.angles."""
+    angles = pytest.importorskip("kneetrack.kinematics.angles")
+    rng = np.random.default_rng(0)
+    hip = rng.uniform(900, 1100, (200, 2))
+    other = hip + np.stack([rng.choice([-1, 1], 200) * rng.uniform(50, 90, 200),
+                            rng.uniform(-10, 10, 200)], axis=1)
+    knee = hip + np.stack([rng.uniform(-40, 40, 200), rng.uniform(150, 200, 200)], axis=1)
+    ankle = knee + np.stack([rng.uniform(-40, 40, 200), rng.uniform(150, 200, 200)], axis=1)
+    medial_sign = np.sign(other[:, 0] - hip[:, 0])
+    np.testing.assert_allclose(fppa_deg(hip, knee, ankle, other_hip=other),
+                               angles.fppa_deg(hip, knee, ankle, medial_sign=medial_sign),
+                               atol=1e-9)
+    np.testing.assert_allclose(hip_adduction_deg(hip, knee, other_hip=other),
+                               angles.hip_adduction_deg(hip, knee, other), atol=1e-9)
+    np.testing.assert_allclose(pelvic_drop_deg(hip, other), angles.pelvic_drop_deg(hip, other),
+                               atol=1e-9)

@@ -71,3 +71,12 @@ def test_any_analysis_renders(analysis, programme):
     assert [s for s in sections if s in SECTIONS] == SECTIONS
     assert "nan°" not in html.lower() and "inf°" not in html.lower()
     assert not math.isnan(len(html))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(stances=st.lists(stance, max_size=10), cadence=numbers)
+def test_any_stances_plot(stances, cadence):
+    from kneetrack.report.plots import figure_svg, report_figures
+
+    for _, _, _, fig in report_figures({"stances": stances, "cadence_spm": cadence}):
+        assert figure_svg(fig).lstrip().startswith("<?xml")

@@ -27,7 +27,7 @@ def test_real_video_smoke(shared_data, tmp_path, capsys):
 
     out = tmp_path / "s"
     code = main(["screen", "--out", str(out), "--squat-video", str(video), "--no-interactive",
-                 "-q"])
+                 "-q", "--workers", "1"])
     err = capsys.readouterr().err
     assert code == 2
     assert "no single-leg squat repetitions found" in err

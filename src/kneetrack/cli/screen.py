@@ -95,6 +95,8 @@ def screen(
         False, "--list-questions", help="List the question ids and allowed answers, then exit."),
     instructions: bool = typer.Option(
         False, "--instructions", help="Print how to do every self-test, then exit."),
+    workers: int | None = typer.Option(None, "--workers", min=1,
+                                       help="Pose worker processes (default: one per core)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Screen the causes of knee valgus: questions, self-tests and a single-leg squat video."""
@@ -136,7 +138,7 @@ def screen(
     if squat_video is not None:
         with progress_bar("pose", enabled=not quiet) as cb:
             squat = analyze_squat(squat_video, view=squat_view.value, leg=squat_leg.value,
-                                  progress=cb)
+                                  progress=cb, workers=workers)
         _show_squat(console, squat)
 
     if interactive is None:

@@ -324,9 +324,9 @@ def findings_section(analysis: Mapping[str, Any]) -> list[dict[str, Any]]:
         text = f.get("text") or humanize(str(f.get("code", "finding")))
         detail = []
         if value is not None:
-            detail.append(f"measured {value:.1f}")
+            detail.append(f"measured {value:.3g}")
         if thr is not None:
-            detail.append(f"threshold {thr:.1f}")
+            detail.append(f"threshold {thr:.3g}")
         if f.get("reliable") is False:
             detail.append("less reliable: few steps or poor tracking")
         out.append({"code": f.get("code"), "leg": f.get("leg"), "text": str(text),

@@ -119,3 +119,21 @@ def test_video_element_only_on_screen():
     assert 'width="1920" height="1080"' in screen
     pdf = render_report_html(a, video="annotated.mp4", pdf=True)
     assert "<video" not in pdf and "annotated.mp4" in pdf
+
+
+@pytest.mark.browser
+def test_full_report_with_programme_on_a_phone(tmp_path):
+    from .browser import inspect_page, require_chromium
+
+    require_chromium()
+    prog = dict(PROGRAMME, referral={"needed": True, "urgency": "soon",
+                                     "to": ["a physical therapist"],
+                                     "reasons": ["knee pain for more than 6 weeks"]})
+    page = tmp_path / "report.html"
+    page.write_text(render_report_html(make_analysis(steps=5, fps=30.0), programme=prog))
+    st = inspect_page(page, tmp_path / "report_fixture_phone.png", width=360, height=740)
+    assert st["errors"] == [] and st["network"] == []
+    assert all(i["ok"] for i in st["images"]) and len(st["images"]) >= 7
+    assert not st["overflowX"], "page scrolls sideways on a small phone"
+    assert st["sections"] == ["verdict", "numbers", "plots", "findings", "programme",
+                              "referral", "explainer", "quality", "about"]

@@ -117,8 +117,9 @@ def write_trc(kp: Keypoints, path: str | Path) -> Path:
         f"PathFileType\t4\t(X/Y/Z)\t{p.name}",
         "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames",
         f"{kp.fps:.6g}\t{kp.fps:.6g}\t{n}\t{m}\tpx\t{kp.fps:.6g}\t1\t{n}",
-        "Frame#\tTime\t" + "".join(f"{nm}\t\t\t" for nm in names).rstrip("\t"),
+        "Frame#\tTime\t" + "".join(f"{nm}\t\t\t" for nm in names),
         "\t\t" + "\t".join(f"X{k + 1}\tY{k + 1}\tZ{k + 1}" for k in range(m)),
+        "",  # OpenSim tools expect a blank line before the data
     ]
     xy = kp.xy
     for i in range(n):

@@ -65,8 +65,16 @@ class LocalEngine:
 
     def run(self, tasks: Sequence[tuple[Job, int]]) -> Iterator[Outcome]:
         """Yield outcomes as videos finish."""
-        from kneetrack.batch.worker import run_in_pool_worker
+        from kneetrack.batch.worker import JobRunner, run_in_pool_worker
 
+        if len(tasks) == 1 and self.workers > 1 and self._pool is None:
+            # One video left: give it every core (parallel pose) instead of one pool process.
+            runner = JobRunner(self.backend_spec, pose_workers=self.workers)
+            try:
+                yield runner.run(tasks[0][0], attempt=tasks[0][1])
+            finally:
+                runner.close()
+            return
         todo = list(tasks)[::-1]
         running: dict[cf.Future[Outcome], tuple[Job, int]] = {}
         while todo or running:
@@ -149,8 +157,9 @@ class RayEngine:
                 raise SettingsError(f"cannot connect to Ray at {address or 'a local cluster'}: "
                                     f"{str(err).splitlines()[0] if str(err) else err}") from None
             self._started = True
-        cpus = int(ray.cluster_resources().get("CPU", 1))
-        self.workers = max(1, int(workers) if workers else cpus)
+        cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        # Each actor holds one CPU for its lifetime: more actors than CPUs would never start.
+        self.workers = min(int(workers), cpus) if workers else cpus
         self.backend_spec = backend_spec
         self._actor_cls = _actor_class(ray)
         self._actors: list[Any] = []

@@ -22,10 +22,15 @@ class JobRunner:
     ----------
     backend_spec : str
         ``"mediapipe"`` or ``"module:factory"`` (see :func:`kneetrack.pose.parallel.make_backend`).
+    pose_workers : int
+        With more than 1 (and MediaPipe), each video's pose runs in this many
+        processes instead of on the held model: for a batch with fewer videos
+        left than cores, run in the main process.
     """
 
-    def __init__(self, backend_spec: str = "mediapipe") -> None:
+    def __init__(self, backend_spec: str = "mediapipe", *, pose_workers: int = 1) -> None:
         self.backend_spec = backend_spec
+        self.pose_workers = pose_workers
         self._backend: Any = None
 
     @property
@@ -49,11 +54,12 @@ class JobRunner:
                 "attempts": attempt, "worker": worker}
         try:
             backend = None
-            if is_video_path(job.input):
+            parallel = self.pose_workers > 1 and self.backend_spec == "mediapipe"
+            if is_video_path(job.input) and not parallel:
                 backend = self.backend
                 reset_tracking(backend)  # a new video: forget the last one's person
             analyze_file(job.input, out_dir=job.out_dir, view=job.view, backend=backend,
-                         **job.options)
+                         workers=self.pose_workers if parallel else 1, **job.options)
         except KneetrackError as err:
             return Outcome(status="failed", reason=str(err),
                            seconds=round(time.perf_counter() - t0, 3), **base)

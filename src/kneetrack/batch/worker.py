@@ -50,8 +50,9 @@ class JobRunner:
 
         worker = f"{socket.gethostname()}:{os.getpid()}"
         t0 = time.perf_counter()
-        base = {"name": job.name, "input": str(job.input), "out_dir": str(job.out_dir),
-                "attempts": attempt, "worker": worker}
+        base: dict[str, Any] = {"name": job.name, "input": str(job.input),
+                                "out_dir": str(job.out_dir), "attempts": attempt,
+                                "worker": worker}
         try:
             backend = None
             parallel = self.pose_workers > 1 and self.backend_spec == "mediapipe"

@@ -69,3 +69,22 @@ def test_real_mediapipe_clip_on_ray_matches_local(ray_cluster, shared_data, tmp_
     assert list(ray_a) == ["running_side_outdoor"]
     assert ray_a == local_a
     assert ray_a["running_side_outdoor"]["quality"]["tracked_fraction"] > 0.5
+
+
+@pytest.mark.slow
+def test_cli_joins_an_existing_cluster_by_address(ray_cluster, shared_data, tmp_path):
+    """`kneetrack batch --engine ray --ray-address ADDR` from another process uses that cluster."""
+    import subprocess
+
+    address = ray_cluster.get_runtime_context().gcs_address
+    clip = shared_data / "video" / "running_side_outdoor.mp4"
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys; from kneetrack.cli.main import main; "
+         "sys.exit(main(sys.argv[1:]))", "batch", str(clip), "--out",
+         str(tmp_path / "o"), "--engine", "ray", "--ray-address", address, "--no-overlay", "-q"],
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "1 of 1 videos analysed" in proc.stdout
+    status = json.loads((tmp_path / "o" / "batch_status.json").read_text())
+    assert status["videos"]["running_side_outdoor"]["engine"] == "ray"
+    assert (tmp_path / "o" / "running_side_outdoor" / "analysis.json").is_file()

@@ -16,9 +16,12 @@ b. ``kneetrack analyze`` (pose + metrics + report + annotated video);
 c. ``kneetrack analyze`` without the annotated video (``overlay=False``).
 
 It prints frames/s (whole command, start-up included; for (a) also the loop
-alone), the ratios b/a and c/a, and the peak RSS of each command's whole
-process tree (parent + pose workers), sampled every 50 ms with psutil.
-Timings on a shared machine are noisy: compare the ratios from one run.
+alone), the ratios b/a and c/a, the peak RSS of each command's whole process
+tree (parent + pose workers, sampled every 50 ms with psutil), the CPU time per
+frame of that tree, and the 1-minute load average when each finished.
+Timings on a shared machine are noisy: compare the ratios from one run, and
+read them with the load average (other work on the cores lowers the gain of
+using several processes).
 """
 
 from __future__ import annotations
@@ -157,8 +160,20 @@ class TreeRSS:
         return self.peak_bytes / 2**20
 
 
+def _children_cpu_s() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)  # every waited-for descendant
+    return r.ru_utime + r.ru_stime
+
+
+LAST_CPU_S = 0.0
+
+
 def run_measured(cmd: list[str], *, env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Run ``cmd``; return (wall seconds, peak tree RSS MiB, stdout)."""
+    """Run ``cmd``; return (wall seconds, peak tree RSS MiB, stdout); CPU s in ``LAST_CPU_S``."""
+    global LAST_CPU_S
+    cpu0 = _children_cpu_s()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)
@@ -166,6 +181,7 @@ def run_measured(cmd: list[str], *, env: dict[str, str] | None = None) -> tuple[
     out, err = proc.communicate()
     wall = time.perf_counter() - t0
     peak = rss.stop()
+    LAST_CPU_S = _children_cpu_s() - cpu0
     if proc.returncode != 0:
         sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err[-3000:]}")
     return wall, peak, out
@@ -219,22 +235,28 @@ def main() -> None:
             wall, rss, out = run_measured([sys.executable, __file__, "--raw-loop", str(video)])
             inner = json.loads(out.strip().splitlines()[-1])
             res["a"] = {"wall": wall, "rss": rss, "fps": n / wall,
-                        "loop_fps": inner["frames"] / inner["loop_s"]}
+                        "loop_fps": inner["frames"] / inner["loop_s"],
+                        "cpu_ms_per_frame": 1000 * LAST_CPU_S / n, "load": os.getloadavg()[0]}
             print(f"(a) raw loop         : {n / wall:6.1f} frames/s "
                   f"(loop alone {res['a']['loop_fps']:.1f}), {wall:6.1f} s, "
-                  f"peak RSS {rss:6.0f} MiB")
+                  f"peak RSS {rss:6.0f} MiB, {res['a']['cpu_ms_per_frame']:.1f} CPU ms/frame, "
+                  f"load {res['a']['load']:.1f}")
         if args.only in ("all", "analyze"):
             wall, rss, _ = run_measured(analyze_cmd(video, tmp / "out_b", overlay=True,
                                                     workers=args.workers))
-            res["b"] = {"wall": wall, "rss": rss, "fps": n / wall}
+            res["b"] = {"wall": wall, "rss": rss, "fps": n / wall,
+                        "cpu_ms_per_frame": 1000 * LAST_CPU_S / n, "load": os.getloadavg()[0]}
             print(f"(b) analyze          : {n / wall:6.1f} frames/s, {wall:6.1f} s, "
-                  f"peak RSS {rss:6.0f} MiB")
+                  f"peak RSS {rss:6.0f} MiB, {res['b']['cpu_ms_per_frame']:.1f} CPU ms/frame, "
+                  f"load {res['b']['load']:.1f}")
         if args.only in ("all", "analyze-no-overlay"):
             wall, rss, _ = run_measured(analyze_cmd(video, tmp / "out_c", overlay=False,
                                                     workers=args.workers))
-            res["c"] = {"wall": wall, "rss": rss, "fps": n / wall}
+            res["c"] = {"wall": wall, "rss": rss, "fps": n / wall,
+                        "cpu_ms_per_frame": 1000 * LAST_CPU_S / n, "load": os.getloadavg()[0]}
             print(f"(c) analyze, no video: {n / wall:6.1f} frames/s, {wall:6.1f} s, "
-                  f"peak RSS {rss:6.0f} MiB")
+                  f"peak RSS {rss:6.0f} MiB, {res['c']['cpu_ms_per_frame']:.1f} CPU ms/frame, "
+                  f"load {res['c']['load']:.1f}")
         if "a" in res:
             for k, target in (("b", 1.2), ("c", 1.6)):
                 if k in res:

@@ -512,6 +512,8 @@ def estimate_video_parallel(
     n_workers = available_cores() if workers is None else int(workers)
     if n_workers < 1:
         raise KneetrackError(f"workers must be at least 1, got {workers}")
+    if mp.current_process().daemon:
+        n_workers = 1  # a daemonic process (e.g. inside a pool) may not start processes
     table = frame_table(info)
     if table is None or n_workers == 1 or table.n_frames < 2 * MIN_CHUNK_FRAMES:
         return _single_process(info, progress=progress, max_side_px=max_side_px,

@@ -78,7 +78,7 @@ def discover_inputs(source: str | Path) -> list[Path]:
         where = f"pattern {text!r}"
     else:
         raise InputError(f"{text} does not exist (give a folder of videos or a glob pattern)")
-    found = sorted({f.resolve() for f in found})
+    found = sorted({Path(os.path.abspath(f)) for f in found})  # keep symlinked names
     if not found:
         raise InputError(f"no videos found in {where} "
                          f"(looked for {', '.join(sorted(VIDEO_SUFFIXES))})")

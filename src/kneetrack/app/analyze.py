@@ -5,8 +5,6 @@ Called by ``kneetrack analyze``, the demo, batch runs and the web app alike.
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +12,7 @@ from typing import Any
 
 from kneetrack import __version__
 from kneetrack.errors import SettingsError
+from kneetrack.io.files import write_json_atomic
 from kneetrack.io.load import is_video_path, load_keypoints
 from kneetrack.keypoints import Keypoints
 
@@ -33,19 +32,6 @@ class AnalysisResult:
     out_dir: Path | None = None
     artefacts: dict[str, Path] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
-
-
-def write_json_atomic(path: Path, data: Any) -> Path:
-    """Write JSON to ``path`` through a temporary file, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, ensure_ascii=False, allow_nan=False)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
-    return path
 
 
 def _input_block(path: Path, kind: str, kp: Keypoints) -> dict[str, Any]:

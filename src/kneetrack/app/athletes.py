@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kneetrack.errors import InputError
+from kneetrack.io.files import read_json_object
 from kneetrack.store import Analysis, Athlete, Programme, Screening, Store
 from kneetrack.store.domain import to_jsonable
 
@@ -118,18 +118,6 @@ def delete_athlete(store: Store, name: str) -> dict[str, int]:
     return counts
 
 
-def _read_json(path: Path, what: str) -> dict[str, Any]:
-    if not path.is_file():
-        raise InputError(f"{what} not found: {path}")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise InputError(f"{path} is not valid JSON: {err}") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{path} must hold a JSON object")
-    return data
-
-
 def store_analysis(
     store: Store,
     name: str,
@@ -165,7 +153,7 @@ def store_analysis(
     else:
         p = Path(source)
         folder = p if p.is_dir() else p.parent
-        data = _read_json(p / "analysis.json" if p.is_dir() else p, "analysis")
+        data = read_json_object(p / "analysis.json" if p.is_dir() else p, what="analysis")
     return store.add_analysis(
         athlete.id,
         data,
@@ -183,7 +171,7 @@ def store_screening(
 
     athlete = store.get_athlete(name)
     assert athlete.id is not None
-    data = source if isinstance(source, dict) else _read_json(Path(source), "screening")
+    data = source if isinstance(source, dict) else read_json_object(Path(source), what="screening")
     return store.add_screening(athlete.id, parse_screening(data).to_dict(), taken_on=taken_on)
 
 
@@ -197,7 +185,7 @@ def store_programme(
         data = source
     else:
         p = Path(source)
-        data = _read_json(p / "programme.json" if p.is_dir() else p, "programme")
+        data = read_json_object(p / "programme.json" if p.is_dir() else p, what="programme")
     if analysis_id is None:
         latest = store.list_analyses(athlete.id)
         analysis_id = latest[-1].id if latest else None

@@ -6,13 +6,13 @@ Called by ``kneetrack plan``, the demo and the web app alike.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kneetrack.errors import InputError, SettingsError
+from kneetrack.io.files import read_json_object
 from kneetrack.screening.schema import Screening, load_screening
 
 ANALYSIS_SCHEMA = "kneetrack.analysis/1"
@@ -53,12 +53,7 @@ def load_analysis(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     if p.is_dir():
         p = p / "analysis.json"
-    if not p.is_file():
-        raise InputError(f"analysis file not found: {p}")
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise InputError(f"{p} is not valid JSON: {err}") from None
+    data = read_json_object(p, what="analysis file")
     check_analysis(data, where=str(p))
     return data
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kneetrack.errors import InputError
+from kneetrack.io.files import write_bytes_atomic
 from kneetrack.keypoints import Keypoints
 
 #: Files of an analysis folder that the report lists, with what they are.
@@ -42,9 +43,7 @@ def _write_jpeg(path: Path, rgb: Any, *, quality: int = 82) -> Path:
 
     ok, buf = cv2.imencode(".jpg", rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
     if ok:
-        tmp = path.with_name(path.name + ".part")
-        tmp.write_bytes(buf.tobytes())
-        tmp.replace(path)
+        write_bytes_atomic(path, buf.tobytes())
     return path
 
 
@@ -114,8 +113,9 @@ def build_report(
         The files written, by kind (``report``, ``plots``, ``stances``, ``angles``,
         ``video``, ``pdf``).
     """
+    from kneetrack.io.files import write_text_atomic
     from kneetrack.report.exports import angle_series, write_angles_mot, write_stances_csv
-    from kneetrack.report.html import render_plots, render_report_html, write_text_atomic
+    from kneetrack.report.html import render_plots, render_report_html
     from kneetrack.report.plots import contact_strip_figure, data_uri, figure_png
 
     out = Path(folder)

@@ -8,15 +8,14 @@ atomically and ``DIR/screening.md``, a short readable summary.
 from __future__ import annotations
 
 import datetime as _dt
-import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kneetrack.app.analyze import ProgressCallback, acquire_keypoints, write_json_atomic
+from kneetrack.app.analyze import ProgressCallback, acquire_keypoints
 from kneetrack.errors import InputError, SettingsError
+from kneetrack.io.files import read_json_object, write_json_atomic, write_text_atomic
 from kneetrack.screening.norms import Note, RedFlag, interpret, red_flags
 from kneetrack.screening.questionnaire import Questionnaire
 from kneetrack.screening.schema import Screening
@@ -92,16 +91,7 @@ def _squat_tests(ana: SingleLegSquatAnalysis) -> dict[str, Any]:
 
 def load_answers(path: str | Path) -> dict[str, Any]:
     """Read an answers file (JSON object); :class:`InputError` with one line if it is unusable."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"answers file not found: {p}")
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise InputError(f"{p} is not valid JSON: {err}") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{p}: the answers file must hold a JSON object")
-    return data
+    return read_json_object(path, what="answers file")
 
 
 def check_date(date: str | None) -> str:
@@ -173,19 +163,9 @@ def write_screening(screening: Screening, out_dir: str | Path, *, force: bool = 
         backup = out / "screening.json.bak"
         backup.write_bytes(target.read_bytes())
     result = ScreenResult(screening=screening, notes=notes, flags=flags, summary_md=md, out_dir=out)
-    result.artefacts["summary"] = _write_text_atomic(out / "screening.md", md)
+    result.artefacts["summary"] = write_text_atomic(out / "screening.md", md)
     result.artefacts["screening"] = write_json_atomic(target, screening.to_dict())
     return result
-
-
-def _write_text_atomic(path: Path, text: str) -> Path:
-    tmp = path.with_name(path.name + ".part")
-    with tmp.open("w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
-    return path
 
 
 def run_screen(

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from kneetrack.errors import InputError
+from kneetrack.io.files import write_text_atomic
 
 #: First columns of the stance CSV, in the order of the ``analysis.json`` contract.
 STANCE_COLUMNS = (
@@ -24,14 +25,6 @@ STANCE_COLUMNS = (
     "pelvic_drop_peak_deg", "crossover", "foot_strike_angle_deg", "foot_strike",
     "shank_angle_ic_deg", "knee_flexion_ic_deg",
 )
-
-
-def _atomic_write_text(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text, encoding="utf-8", newline="")
-    tmp.replace(path)
-    return path
 
 
 def mot_column_name(key: str) -> str:
@@ -103,7 +96,7 @@ def write_angles_mot(series: Mapping[str, Any], path: str | Path, *,
              "inDegrees=yes", "endheader", "\t".join(["time", *cols])]
     for row in data:
         lines.append("\t".join("NaN" if math.isnan(v) else f"{v:.6f}" for v in row))
-    return _atomic_write_text(Path(path), "\n".join(lines) + "\n")
+    return write_text_atomic(Path(path), "\n".join(lines) + "\n")
 
 
 def read_angles_mot(path: str | Path) -> dict[str, np.ndarray]:
@@ -184,4 +177,4 @@ def write_stances_csv(stances: Sequence[Mapping[str, Any]], path: str | Path) ->
         if "stance_s" not in rec:
             rec["stance_s"] = (float(o) - float(c)) if c is not None and o is not None else None
         w.writerow([counter[leg], *(_cell(rec.get(k)) for k in header[1:])])
-    return _atomic_write_text(Path(path), buf.getvalue())
+    return write_text_atomic(Path(path), buf.getvalue())

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Mapping, Sequence
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -93,13 +92,3 @@ def render_report_html(analysis: Mapping[str, Any], *,
                         exports=exports, generated=generated)
     template = _environment().get_template("report.html.j2")
     return template.render(css=_css(), pdf=pdf, video_poster=video_poster, **ctx)
-
-
-def write_text_atomic(path: str | Path, text: str) -> Path:
-    """Write ``text`` through a temporary file and a rename."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(p)
-    return p

@@ -34,13 +34,13 @@ Layout::
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kneetrack.errors import InputError
+from kneetrack.io.files import read_json_object
 
 SCHEMA: Literal["kneetrack.screening/1"] = "kneetrack.screening/1"
 
@@ -181,11 +181,4 @@ def parse_screening(data: dict[str, Any]) -> Screening:
 
 def load_screening(path: str | Path) -> Screening:
     """Read and validate ``screening.json``."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"screening file not found: {p}")
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise InputError(f"{p} is not valid JSON: {err}") from None
-    return parse_screening(data)
+    return parse_screening(read_json_object(path, what="screening file"))

@@ -18,6 +18,7 @@ both ways of answering:
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -455,8 +456,10 @@ class Questionnaire:
                 test_id = q.instructions or sec_instr
                 if q.instructions:
                     intro(q.instructions)
-                value = self._ask_one(q, ask, tell, help_=(
-                    (lambda t=test_id: instructions(t)) if test_id and not q.help else None))
+                help_: Callable[[], None] | None = None
+                if test_id and not q.help:
+                    help_ = functools.partial(instructions, test_id)
+                value = self._ask_one(q, ask, tell, help_=help_)
                 if value is not None:
                     got[q.id] = value
         return got

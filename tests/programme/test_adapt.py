@@ -193,3 +193,25 @@ def test_any_pain_above_limit_takes_load_off_next_week(hip_programme, pain, week
     assert out["decision"] in {"regress", "refer"}
     new = out["programme"]
     assert week_volume(new["weeks"][week], KB) < week_volume(new["weeks"][week - 1], KB)
+
+
+def test_one_sided_problem_is_judged_on_its_own_side(hip_programme):
+    """A left-sided pelvic drop that improves on the left is a real change, even if the
+    (unaffected) right side stays the same; the same change on the unaffected side is not."""
+    base = {
+        "summary": {
+            "left": {"pelvic_drop_peak_deg": {"mean": 7.5}},
+            "right": {"pelvic_drop_peak_deg": {"mean": 2.0}},
+        },
+        "findings": [{"code": "contralateral_pelvic_drop", "leg": "left"}],
+    }
+    prog = dict(
+        hip_programme, retest={**hip_programme["retest"], "baseline": baseline_from_analysis(base)}
+    )
+    assert prog["retest"]["baseline"]["concern_legs"] == {"pelvic_drop_peak_deg": ["left"]}
+    left_better = {"changes_deg_by_leg": {"pelvic_drop_peak_deg": {"left": -3.5, "right": 0.3}}}
+    out = adapt_next_week(prog, week_logs(prog, 4), retest=left_better)
+    assert out["decision"] == "progress"
+    right_better = {"changes_deg_by_leg": {"pelvic_drop_peak_deg": {"left": -0.5, "right": -3.5}}}
+    out = adapt_next_week(prog, week_logs(prog, 4), retest=right_better)
+    assert out["decision"] == "refer"

@@ -91,42 +91,56 @@ def _max(values: list[float | None]) -> float | None:
     return max(vals) if vals else None
 
 
-def retest_changes(programme: dict[str, Any], retest: dict[str, Any]) -> dict[str, float]:
-    """Change of each metric of concern, current − baseline, worst leg (degrees; negative = better).
+def _concern_legs(base: dict[str, Any], metric: str) -> tuple[str, ...]:
+    legs = (base.get("concern_legs") or {}).get(metric)
+    return tuple(legs) if legs else ("left", "right")
 
-    ``retest`` is either ``{"changes_deg": {metric: change}}``, a new
+
+def retest_changes(programme: dict[str, Any], retest: dict[str, Any]) -> dict[str, float]:
+    """Change of each metric of concern, current − baseline (degrees; negative = better).
+
+    Each metric is judged on the leg(s) whose finding made it a concern (a
+    left-sided pelvic drop is judged on the left stance); among those legs the
+    one that improved least decides (conservative). ``retest`` is either
+    ``{"changes_deg_by_leg": {metric: {leg: change}}}`` (from the progress
+    tracker), ``{"changes_deg": {metric: change}}`` (already reduced), a new
     ``analysis.json`` dict (compared with the baseline kept in the programme),
     or ``{"baseline": analysis, "current": analysis}``.
     """
+    stored = programme.get("retest", {}).get("baseline", {})
+    if "changes_deg_by_leg" in retest:
+        out: dict[str, float] = {}
+        for metric, by_leg in retest["changes_deg_by_leg"].items():
+            legs = _concern_legs(stored, metric)
+            vals = [float(v) for leg, v in by_leg.items() if leg in legs and v is not None]
+            vals = vals or [float(v) for v in by_leg.values() if v is not None]
+            if vals:
+                out[metric] = max(vals)
+        return out
     if "changes_deg" in retest:
         return {k: float(v) for k, v in retest["changes_deg"].items() if v is not None}
     if "current" in retest:
-        base = (
-            baseline_from_analysis(retest["baseline"])
-            if "baseline" in retest
-            else programme.get("retest", {}).get("baseline", {})
-        )
+        base = baseline_from_analysis(retest["baseline"]) if "baseline" in retest else stored
         current = baseline_from_analysis(retest["current"])
     else:
-        base = programme.get("retest", {}).get("baseline", {})
+        base = stored
         current = baseline_from_analysis(retest)
     concerns = set(base.get("concerns") or METRIC_FINDINGS)
     changes: dict[str, float] = {}
     for metric in concerns:
         diffs = []
-        for leg in ("left", "right"):
+        for leg in _concern_legs(base, metric):
             b = base.get("metrics", {}).get(metric, {}).get(leg)
             c = current.get("metrics", {}).get(metric, {}).get(leg)
             if b is not None and c is not None:
                 diffs.append(c - b)
         if diffs:
-            # The leg that changed least toward better decides (conservative).
             changes[metric] = max(diffs)
     return changes
 
 
 def baseline_from_analysis(analysis: dict[str, Any]) -> dict[str, Any]:
-    """Per-leg means of the tracked metrics and which of them were findings (of concern)."""
+    """Per-leg means of the tracked metrics, which were findings (concerns) and on which legs."""
     summary = analysis.get("summary") or {}
     metrics: dict[str, dict[str, float]] = {}
     for metric in METRIC_FINDINGS:
@@ -135,9 +149,15 @@ def baseline_from_analysis(analysis: dict[str, Any]) -> dict[str, Any]:
             mean = block.get("mean") if isinstance(block, dict) else None
             if mean is not None:
                 metrics.setdefault(metric, {})[leg] = float(mean)
-    codes = {f.get("code") for f in analysis.get("findings") or []}
+    findings = analysis.get("findings") or []
+    codes = {f.get("code") for f in findings}
     concerns = [m for m, code in METRIC_FINDINGS.items() if code in codes and m in metrics]
-    return {"metrics": metrics, "concerns": concerns}
+    concern_legs: dict[str, list[str]] = {}
+    for m in concerns:
+        legs = {f.get("leg") for f in findings if f.get("code") == METRIC_FINDINGS[m]}
+        concern_legs[m] = (sorted(x for x in legs if x in ("left", "right"))
+                           if None not in legs else ["left", "right"])
+    return {"metrics": metrics, "concerns": concerns, "concern_legs": concern_legs}
 
 
 def _apply(

@@ -202,19 +202,22 @@ def retest_summary(changes: Sequence[MetricChange]) -> dict[str, Any]:
     ``real_change`` is true when any metric changed by at least its SDD;
     ``improved`` / ``worse`` list ``metric:leg`` keys. ``changes_deg`` gives,
     for each per-leg angle, the change of the leg that improved least
-    (``max`` over legs of follow-up − baseline; negative = better) — the
-    conservative form :func:`kneetrack.programme.adapt.adapt_next_week` reads.
+    (``max`` over legs of follow-up − baseline; negative = better);
+    ``changes_deg_by_leg`` keeps each leg, so that
+    :func:`kneetrack.programme.adapt.adapt_next_week` can judge a one-sided
+    problem on the side that had it.
     """
 
     def key(c: MetricChange) -> str:
         return f"{c.metric}:{c.leg}" if c.leg else c.metric
 
-    per_metric: dict[str, list[float]] = {}
+    per_metric: dict[str, dict[str, float]] = {}
     for c in changes:
         if c.leg is not None and c.change is not None:
-            per_metric.setdefault(c.metric, []).append(c.change)
+            per_metric.setdefault(c.metric, {})[c.leg] = c.change
     return {
-        "changes_deg": {m: max(v) for m, v in per_metric.items()},
+        "changes_deg": {m: max(v.values()) for m, v in per_metric.items()},
+        "changes_deg_by_leg": per_metric,
         "real_change": any(c.real for c in changes),
         "real_improvement": any(c.verdict == IMPROVED for c in changes),
         "improved": [key(c) for c in changes if c.verdict == IMPROVED],

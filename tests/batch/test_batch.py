@@ -21,7 +21,7 @@ REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))  # spawned pool workers inherit sys.path: test_batch_fakes
 sys.path.insert(0, str(REPO / "tests"))
 
-from conftest import write_video  # noqa: E402
+from video_factory import write_video  # noqa: E402
 
 FAKE = "test_batch_fakes:sample_replay"
 LENGTHS = (240, 252, 264, 276)  # distinct lengths identify the videos in the fake's log

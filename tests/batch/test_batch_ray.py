@@ -16,7 +16,7 @@ REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "tests"))
 
-from conftest import write_video  # noqa: E402
+from video_factory import write_video  # noqa: E402
 
 pytestmark = pytest.mark.ray
 FAKE = "test_batch_fakes:sample_replay"

@@ -33,6 +33,11 @@ def analyze(
     athlete: str | None = typer.Option(None, "--athlete",
                                        help="Store the result in this athlete's history."),
     db: str | None = typer.Option(None, "--db", help="Progress database URL or SQLite file."),
+    overlay: bool = typer.Option(True, "--overlay/--no-overlay",
+                                 help="Write annotated.mp4 for videos (skip it to save time)."),
+    blur_faces: bool = typer.Option(True, "--blur-faces/--no-blur-faces",
+                                    help="Blur the runner's face in annotated.mp4."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write report.pdf."),
 ) -> None:
     """Measure knee valgus and running form from a video or keypoint file."""
     from kneetrack.app.analyze import analyze_file
@@ -45,11 +50,19 @@ def analyze(
             store.get_athlete(athlete)
     with progress_bar("pose", enabled=not quiet) as cb:
         result = analyze_file(input_path, out_dir=out, view=view.value if view else None,
-                              progress=cb, workers=workers)
+                              progress=cb, workers=workers, overlay=overlay,
+                              blur_faces=blur_faces, pdf=pdf)
     a = result.analysis
-    typer.echo(f"view: {a.get('view')}  cadence: {a.get('cadence_spm')} spm  "
-               f"stances: {len(a.get('stances') or [])}")
+    cadence = a.get("cadence_spm")
+    typer.echo(f"view: {a.get('view')}  cadence: "
+               f"{'n/a' if cadence is None else f'{cadence:.1f} spm'}  "
+               f"steps: {len(a.get('stances') or [])}  findings: {len(a.get('findings') or [])}")
+    for warning in (a.get("quality") or {}).get("warnings") or []:
+        typer.echo(f"warning: {warning}")
+    report = out / "report.html"
     typer.echo(f"wrote {result.artefacts.get('analysis')}")
+    if report.exists():
+        typer.echo(f"report: {report}")
     if athlete is not None:
         from kneetrack.app.athletes import store_analysis
         from kneetrack.store import open_store

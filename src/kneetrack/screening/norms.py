@@ -281,6 +281,172 @@ def _hip_abduction(s: Screening, th: dict[str, Any]) -> list[Note]:
     return out
 
 
+def _hip_external_rotation(s: Screening, th: dict[str, Any]) -> list[Note]:
+    t = th["hip_external_rotation_strength"]
+    vals = _pair(s.tests.hip_external_rotation_nm_per_kg)
+    out = []
+    for lg, v in vals.items():
+        weak = v < t["flag_below_nm_per_kg"]
+        words = (
+            f"below about {t['flag_below_nm_per_kg']:.2f} Nm/kg (indicative cut-off)"
+            if weak
+            else "not low"
+        )
+        out.append(
+            Note(
+                "hip_external_rotation_strength",
+                lg,
+                "flag" if weak else "ok",
+                f"Hip external rotation {v:.2f} Nm/kg on the {lg}: {words}.",
+                v,
+                "Nm/kg",
+                t["source"],
+            )
+        )
+    pct = _side_diff_pct(vals)
+    if pct is not None and pct > t["side_difference_flag_pct"]:
+        weak_side = "left" if vals["left"] < vals["right"] else "right"
+        out.append(
+            Note(
+                "hip_external_rotation_strength",
+                None,
+                "flag",
+                f"The {weak_side} hip turns out {pct:.0f}% weaker than the other.",
+                pct,
+                "%",
+                th["hip_abduction_strength"]["side_difference_source"],
+            )
+        )
+    return out
+
+
+def _side_difference_note(
+    topic: str, vals: dict[str, float], limit: float, worse: str, text: str, source: str
+) -> list[Note]:
+    if len(vals) < 2:
+        return []
+    d = abs(vals["left"] - vals["right"])
+    if d < limit:
+        return []
+    return [Note(topic, None, "flag", text.format(side=worse, d=_fmt(d)), d, "deg", source)]
+
+
+def _thomas(s: Screening, th: dict[str, Any]) -> list[Note]:
+    t = th["thomas_test"]
+    vals = _pair(s.tests.thomas_test_deg)
+    out = []
+    for lg, v in vals.items():
+        where = "above" if v > 0 else ("below" if v < 0 else "level with")
+        if v > t["flag_above_deg"]:
+            extra = " (a positive Thomas test)" if v > t["clearly_tight_above_deg"] else ""
+            out.append(
+                Note(
+                    "thomas_test",
+                    lg,
+                    "flag",
+                    f"Thomas test {v:+.0f} deg on the {lg}: the thigh stays {where} the "
+                    f"horizontal{extra}; the hip flexors are tighter than usual (most athletes "
+                    f"hang about {abs(t['all']['mean']):.0f} deg below).",
+                    v,
+                    "deg",
+                    t["source"],
+                )
+            )
+        else:
+            out.append(
+                Note(
+                    "thomas_test",
+                    lg,
+                    "ok",
+                    f"Thomas test {v:+.0f} deg on the {lg}: the thigh hangs below the "
+                    "horizontal, usual hip-flexor length.",
+                    v,
+                    "deg",
+                    t["source"],
+                )
+            )
+    if len(vals) == 2:
+        tight = "left" if vals["left"] > vals["right"] else "right"
+        out += _side_difference_note(
+            "thomas_test",
+            vals,
+            t["side_difference_flag_deg"],
+            tight,
+            "The {side} hip flexors are tighter: {d} deg more than the other side.",
+            t["source"],
+        )
+    return out
+
+
+def _ober(s: Screening, th: dict[str, Any]) -> list[Note]:
+    t = th["ober_test"]
+    vals = _pair(s.tests.ober_test_deg)
+    out = []
+    for lg, v in vals.items():
+        tight = v > t["flag_above_deg"]
+        words = (
+            "the thigh does not drop as far as usual; the band on the outside of the thigh "
+            "(iliotibial band, TFL) is tighter than usual"
+            if tight
+            else "the thigh drops as far as usual"
+        )
+        out.append(
+            Note(
+                "ober_test",
+                lg,
+                "flag" if tight else "ok",
+                f"Ober test {v:+.0f} deg on the {lg}: {words} (usual about "
+                f"{t['all']['mean']:.0f} ± {t['all']['sd']:.0f} deg).",
+                v,
+                "deg",
+                t["source"],
+            )
+        )
+    if len(vals) == 2:
+        tight_side = "left" if vals["left"] > vals["right"] else "right"
+        out += _side_difference_note(
+            "ober_test",
+            vals,
+            t["side_difference_flag_deg"],
+            tight_side,
+            "The {side} side is tighter in the Ober test: {d} deg more than the other.",
+            t["source"],
+        )
+    return out
+
+
+def _hip_internal_rotation(s: Screening, th: dict[str, Any]) -> list[Note]:
+    t = th["hip_internal_rotation"]
+    vals = _pair(s.tests.hip_internal_rotation_deg)
+    lo, hi = t["usual_deg"]
+    out = []
+    for lg, v in vals.items():
+        limited = v < t["flag_below_deg"]
+        words = "limited" if limited else f"a usual range (about {lo}-{hi} deg)"
+        out.append(
+            Note(
+                "hip_internal_rotation",
+                lg,
+                "flag" if limited else "ok",
+                f"Hip internal rotation {_fmt(v)} deg on the {lg}: {words}.",
+                v,
+                "deg",
+                t["source"],
+            )
+        )
+    if len(vals) == 2:
+        stiff = "left" if vals["left"] < vals["right"] else "right"
+        out += _side_difference_note(
+            "hip_internal_rotation",
+            vals,
+            t["side_difference_flag_deg"],
+            stiff,
+            "The {side} hip turns in {d} deg less than the other.",
+            t["source"],
+        )
+    return out
+
+
 def _navicular(s: Screening, th: dict[str, Any]) -> list[Note]:
     t = th["navicular_drop"]
     out = []
@@ -579,6 +745,10 @@ _READERS = (
     _knee_to_wall,
     _side_plank,
     _hip_abduction,
+    _hip_external_rotation,
+    _thomas,
+    _ober,
+    _hip_internal_rotation,
     _navicular,
     _fpi,
 )

@@ -26,10 +26,31 @@ Layout::
                 "side_plank_s": {"left": 40, "right": 55},
                 "single_leg_squat_fppa_deg": {"left": 14.0, "right": 7.0},
                 "hip_abduction_nm_per_kg": {"left": 1.6, "right": 2.0},
+                "hip_external_rotation_nm_per_kg": {"left": 0.40, "right": 0.45},
                 "navicular_drop_mm": {"left": 11, "right": 7},
-                "foot_posture_index": {"left": 8, "right": 4}},
+                "foot_posture_index": {"left": 8, "right": 4},
+                "thomas_test_deg": {"left": -12.0, "right": 2.0},
+                "ober_test_deg": {"left": -25.0, "right": -18.0},
+                "hip_internal_rotation_deg": {"left": 34, "right": 22}},
       "squat_video": {...}   # free-form results of the single-leg squat analysis
     }
+
+Hip mobility tests (usually measured by a physical therapist, all optional):
+
+``thomas_test_deg``
+    Modified Thomas test (hip-flexor length): angle of the thigh of the lowered
+    leg relative to the horizontal, read with an inclinometer. **Positive = thigh
+    above the horizontal (hip stays flexed: tight hip flexors); negative = thigh
+    hangs below the horizontal.** Ferber et al. 2010 report -10.6 ± 9.6° in
+    recreational athletes.
+``ober_test_deg``
+    Modified Ober test (iliotibial band / TFL length): angle of the thigh of the
+    upper leg relative to the horizontal as it drops towards the table, side-lying.
+    **Positive = thigh stays above the horizontal (abducted: tight); negative = it
+    drops below the horizontal (adducts).** Ferber et al. 2010: -24.6 ± 7.3°.
+``hip_internal_rotation_deg``
+    Passive hip internal rotation range, hip and knee bent 90° (seated) or prone,
+    in degrees from neutral (never negative).
 """
 
 from __future__ import annotations
@@ -70,6 +91,20 @@ class NonNegativePerSide(PerSide):
 
     left: float | None = Field(default=None, ge=0)
     right: float | None = Field(default=None, ge=0)
+
+
+class AnglePerSide(PerSide):
+    """A per-leg angle against the horizontal or a joint range (-90° to 90°)."""
+
+    left: float | None = Field(default=None, ge=-90, le=90)
+    right: float | None = Field(default=None, ge=-90, le=90)
+
+
+class RangePerSide(PerSide):
+    """A per-leg joint range of motion in degrees (0° to 90°)."""
+
+    left: float | None = Field(default=None, ge=0, le=90)
+    right: float | None = Field(default=None, ge=0, le=90)
 
 
 class Athlete(_Model):
@@ -138,6 +173,9 @@ class Tests(_Model):
     hip_external_rotation_nm_per_kg: NonNegativePerSide | None = None
     navicular_drop_mm: NonNegativePerSide | None = None
     foot_posture_index: PerSide | None = None
+    thomas_test_deg: AnglePerSide | None = None
+    ober_test_deg: AnglePerSide | None = None
+    hip_internal_rotation_deg: RangePerSide | None = None
 
 
 class Screening(_Model):

@@ -26,7 +26,9 @@ class SelfTest:
     ----------
     id : str
         ``knee_to_wall``, ``side_plank``, ``hip_abduction_strength``,
-        ``navicular_drop``, ``foot_posture_index``, ``single_leg_squat``, ``shoes``.
+        ``hip_external_rotation_strength``, ``thomas_test``, ``ober_test``,
+        ``hip_internal_rotation``, ``navicular_drop``, ``foot_posture_index``,
+        ``single_leg_squat``, ``shoes``.
     name : str
     what_it_shows : str
         Why the test matters, in plain words.

@@ -261,3 +261,11 @@ def test_screening_notes_flag_the_same_tight_hips(runners):
         assert len(notes) == 2
         for n in notes:
             assert (n.status == "flag") == (n.value > THOMAS_TIGHT_ABOVE_DEG)
+
+
+def test_fact_labels_do_not_repeat_test():
+    from kneetrack.assessment.facts import fact_label
+
+    label, _ = fact_label("tests.thomas_test_deg.max")
+    assert "test test" not in label.lower() and label.lower().startswith("thomas test")
+    assert fact_label("tests.knee_to_wall_cm.min")[0].lower().startswith("knee to wall test")

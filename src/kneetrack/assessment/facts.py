@@ -228,7 +228,7 @@ def fact_label(name: str) -> tuple[str, str]:
     if side == "left-right difference, %":
         unit = " %"
     label = field.replace("_", " ").replace("fppa", "knee angle (FPPA)")
-    if parts[0] == "tests":
+    if parts[0] == "tests" and not label.endswith("test"):
         label = f"{label} test"
     label = label[:1].upper() + label[1:]
     return (f"{label} ({side})" if side else label), unit

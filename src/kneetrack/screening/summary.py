@@ -14,6 +14,10 @@ _TEST_ROWS = (
     ("Hip abduction strength", "hip_abduction_nm_per_kg", "Nm/kg"),
     ("Navicular drop", "navicular_drop_mm", "mm"),
     ("Foot Posture Index", "foot_posture_index", ""),
+    ("Thomas test (thigh above horizontal)", "thomas_test_deg", "deg"),
+    ("Ober test (thigh above horizontal)", "ober_test_deg", "deg"),
+    ("Hip internal rotation", "hip_internal_rotation_deg", "deg"),
+    ("Hip external rotation strength", "hip_external_rotation_nm_per_kg", "Nm/kg"),
 )
 _DISCLAIMER = ("This screening compares your answers and movement with groups of people in "
                "published studies. It is not a diagnosis; a physical therapist or sports "

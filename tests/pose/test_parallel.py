@@ -206,3 +206,26 @@ def test_ctrl_c_stops_every_worker(square_video):
         time.sleep(0.1)
     assert _group_members(proc.pid) == []
     assert err.count("Traceback") == 1  # the parent's only; workers stay quiet
+
+
+@pytest.mark.skipif(__import__("shutil").which("ffmpeg") is None,
+                    reason="ffmpeg CLI needed to write rotation metadata")
+def test_rotated_phone_clip_matches_single_process(square_video, tmp_path):
+    import subprocess
+
+    from test_parallel_fakes import SquareFinder
+
+    from kneetrack.pose.run import estimate_video
+
+    rotated = tmp_path / "portrait.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(square_video),
+                    "-metadata:s:v", "rotate=90", "-c", "copy", str(rotated)], check=True)
+    info = probe_video(rotated)
+    if info.rotation_deg == 0:
+        pytest.skip("this ffmpeg did not write the rotation")
+    assert info.image_size == (96, 320)
+    single = estimate_video(rotated, backend=SquareFinder())
+    par = estimate_video_parallel(rotated, workers=2,
+                                  backend_spec="test_parallel_fakes:SquareFinder")
+    assert par.image_size == single.image_size == (96, 320)
+    np.testing.assert_allclose(par.xy, single.xy, atol=1e-9)

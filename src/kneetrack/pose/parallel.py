@@ -515,6 +515,11 @@ def estimate_video_parallel(
     if mp.current_process().daemon:
         n_workers = 1  # a daemonic process (e.g. inside a pool) may not start processes
     table = frame_table(info)
+    if (table is not None and getattr(info, "frames_exact", False)
+            and table.n_frames < 0.95 * info.frames - 1):
+        # Same rule as the sequential reader: a clip missing its end is reported, not analysed.
+        raise InputError(f"{info.path} is truncated: only {table.n_frames} of its "
+                         f"{info.frames} frames could be decoded")
     if table is None or n_workers == 1 or table.n_frames < 2 * MIN_CHUNK_FRAMES:
         return _single_process(info, progress=progress, max_side_px=max_side_px,
                                backend_spec=backend_spec)

@@ -20,7 +20,7 @@ COLUMNS = (
      "frames", "duration_s", "tracked_fraction", "cadence_spm"]
     + [f"{leg}_stances" for leg in ("left", "right")]
     + [f"{leg}_{m}_mean" for leg in ("left", "right") for m in LEG_METRICS]
-    + ["findings", "finding_codes", "warnings"]
+    + ["findings", "finding_codes", "warnings", "warning_text"]
 )
 
 
@@ -80,6 +80,8 @@ def summary_row(job: Job, record: dict[str, Any] | None) -> dict[str, Any]:
         finding_codes=" ".join(sorted({f"{f.get('code')}:{f.get('leg') or '-'}" for f in findings
                                        if isinstance(f, dict)})),
         warnings=len(quality.get("warnings") or []),
+        warning_text=" | ".join(str(w.get("text", w) if isinstance(w, dict) else w)
+                                for w in quality.get("warnings") or []),
     )
     for leg in ("left", "right"):
         row[f"{leg}_stances"] = _leg_stances(a, leg)

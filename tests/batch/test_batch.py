@@ -94,6 +94,8 @@ def test_local_batch_summary_failures_and_retry(clips, tmp_path):
         assert r["left_hip_adduction_peak_deg_mean"] == pytest.approx(
             a["summary"]["left"]["hip_adduction_peak_deg"]["mean"], abs=0.01)
         assert r["findings"] == len(a["findings"])
+        assert r["warnings"] == len(a["quality"]["warnings"])
+        assert all(w in r["warning_text"] for w in a["quality"]["warnings"])
     csv_text = (tmp_path / "out" / "summary.csv").read_text()
     assert csv_text.splitlines()[0].startswith("name,status,reason")
     assert len(csv_text.strip().splitlines()) == 6

@@ -57,7 +57,14 @@ import numpy as np
 from kneetrack.errors import InputError, KneetrackError, NoPersonError
 from kneetrack.keypoints import Keypoints
 from kneetrack.pose.run import DEFAULT_MAX_SIDE_PX, MIN_DETECTED_FRAMES
-from kneetrack.video.reader import Frame, VideoInfo, _target_size, _upright, probe_video
+from kneetrack.video.reader import (
+    Frame,
+    VideoInfo,
+    _target_size,
+    _upright,
+    frame_to_rgb,
+    probe_video,
+)
 
 #: Frames run before each chunk (after the first) to lock the tracker on; then discarded.
 DEFAULT_OVERLAP_FRAMES = 6
@@ -210,10 +217,7 @@ def _iter_chunk(info: VideoInfo, table_pts: np.ndarray, times: np.ndarray, first
                         tw, th = th, tw
                     else:
                         tw, th = _target_size(frame.width, frame.height, max_side_px)
-                if (tw, th) != (frame.width, frame.height):
-                    img = frame.to_ndarray(format="rgb24", width=tw, height=th)
-                else:
-                    img = frame.to_ndarray(format="rgb24")
+                img = frame_to_rgb(frame, tw, th)
                 yield Frame(index=expected, time_s=float(times[i]),
                             image=_upright(img, info.rotation_deg), original_size=info.image_size)
                 expected += 1

@@ -11,10 +11,12 @@ from kneetrack.keypoints import Keypoints
 from kneetrack.pose.backend import FramePose, PoseBackend, poses_to_keypoints
 from kneetrack.video.reader import VideoInfo, iter_frames, probe_video
 
-#: Frames are downscaled to this longer side before inference: the model crops and
-#: resizes internally, so this saves decode memory and time without moving landmarks
-#: more than ~1 % of leg length (FIELD_NOTES.md).
-DEFAULT_MAX_SIDE_PX = 1280
+#: Frames whose longer side exceeds this are downscaled before inference (4K phone
+#: clips): the model crops and resizes to 256 px internally, so this only saves
+#: conversion time and memory. Up to 1080p frames pass untouched, which is both the
+#: cheapest path (a scaled colour conversion costs more than a plain one) and leaves
+#: the landmarks exactly as the model finds them.
+DEFAULT_MAX_SIDE_PX = 1920
 
 #: Fewer detected frames than this and the video is reported as having nobody in it.
 MIN_DETECTED_FRAMES = 3

@@ -150,6 +150,20 @@ def _duration(container: av.container.InputContainer,
     return None
 
 
+def frame_to_rgb(frame: av.VideoFrame, width: int | None = None,
+                 height: int | None = None) -> np.ndarray:
+    """Convert a decoded frame to RGB uint8, scaling with a fast bilinear filter if asked.
+
+    Scaling inside the colour conversion with ``FAST_BILINEAR`` costs about a third
+    less than swscale's default (bicubic); pose estimation resamples to 256 px
+    anyway, so the filter does not matter for landmarks.
+    """
+    if width is None or (width, height) == (frame.width, frame.height):
+        return frame.to_ndarray(format="rgb24")
+    return frame.reformat(width=width, height=height, format="rgb24",
+                          interpolation="FAST_BILINEAR").to_ndarray()
+
+
 def _target_size(width: int, height: int, max_side_px: int | None) -> tuple[int, int]:
     if not max_side_px or max(width, height) <= max_side_px:
         return width, height
@@ -220,10 +234,7 @@ def iter_frames(
                         tw, th = th, tw  # reformat before rotating
                     else:
                         tw, th = _target_size(fw, fh, max_side_px)
-                if (tw, th) != (frame.width, frame.height):
-                    img = frame.to_ndarray(format="rgb24", width=tw, height=th)
-                else:
-                    img = frame.to_ndarray(format="rgb24")
+                img = frame_to_rgb(frame, tw, th)
                 yield Frame(index=index, time_s=rel, image=_upright(img, info.rotation_deg),
                             original_size=info.image_size)
         except av.error.FFmpegError as err:

@@ -1,6 +1,7 @@
 """Frontal-plane angles from 2D image keypoints (front or rear view).
 
-Small vectorised helpers used by the single-leg squat analysis. All points are
+Small vectorised helpers used by the single-leg squat analysis; hip adduction
+and pelvic drop are the running engine's own (:mod:`kneetrack.kinematics.angles`). All points are
 image pixels, ``(..., 2)`` arrays with x = column (right) and y = row (down);
 NaN in, NaN out. Signs follow DESIGN.md: the medial direction of a leg is the
 direction from its hip towards the other hip in the image, so the same code
@@ -11,6 +12,12 @@ view.
 from __future__ import annotations
 
 import numpy as np
+
+# Hip adduction and pelvic drop take their medial side from the hip-hip line, so the
+# running engine's functions serve the squat unchanged.
+from kneetrack.kinematics.angles import hip_adduction_deg, pelvic_drop_deg
+
+__all__ = ["fppa_deg", "hip_adduction_deg", "pelvic_drop_deg", "trunk_lean_deg"]
 
 
 def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -64,49 +71,6 @@ def fppa_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, *,
         side_medial = _cross(line, other_hip - hip)
         sign = np.sign(side_knee * side_medial)
     return sign * unsigned
-
-
-def hip_adduction_deg(hip: np.ndarray, knee: np.ndarray, *, other_hip: np.ndarray) -> np.ndarray:
-    """Frontal-plane hip adduction seen in the image, in degrees.
-
-    Angle between the femur (hip→knee) and the downward perpendicular of the
-    hip–hip line; **positive = knee towards the midline** (adduction).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> round(float(hip_adduction_deg(np.array([100.0, 0.0]), np.array([90.0, 100.0]),
-    ...                               other_hip=np.array([0.0, 0.0]))), 2)
-    5.71
-    """
-    hip, knee, other_hip = _as_points(hip, knee, other_hip)
-    medial = other_hip - hip
-    with np.errstate(invalid="ignore", divide="ignore"):
-        medial = medial / np.linalg.norm(medial, axis=-1, keepdims=True)
-        # Perpendicular of the hip-hip line, pointing down the image.
-        perp = np.stack([-medial[..., 1], medial[..., 0]], axis=-1)
-        perp = np.where((perp[..., 1] < 0)[..., None], -perp, perp)
-        femur = knee - hip
-        along = np.sum(femur * perp, axis=-1)
-        return np.degrees(np.arctan2(np.sum(femur * medial, axis=-1), along))
-
-
-def pelvic_drop_deg(stance_hip: np.ndarray, other_hip: np.ndarray) -> np.ndarray:
-    """Tilt of the hip–hip line, in degrees.
-
-    **Positive = the hip opposite the stance leg is lower** in the image
-    (contralateral pelvic drop).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> round(float(pelvic_drop_deg(np.array([100.0, 0.0]), np.array([0.0, 10.0]))), 2)
-    5.71
-    """
-    stance_hip, other_hip = _as_points(stance_hip, other_hip)
-    d = other_hip - stance_hip
-    with np.errstate(invalid="ignore"):
-        return np.degrees(np.arctan2(d[..., 1], np.abs(d[..., 0])))
 
 
 def trunk_lean_deg(stance_hip: np.ndarray, other_hip: np.ndarray,

@@ -483,13 +483,7 @@ class SingleLegSquatAnalysis:
     @staticmethod
     def _vertex(sig: np.ndarray, p: int, lo: int, hi: int, standing: float) -> float:
         """Sub-frame offset of the bottom: a parabola through the deepest third of the rep."""
-        level = sig[p] - (sig[p] - standing) / 3.0
-        a = p
-        while a > lo and sig[a - 1] >= level:
-            a -= 1
-        b = p
-        while b < hi and sig[b + 1] >= level:
-            b += 1
+        a, b = SingleLegSquatAnalysis._window(sig, p, lo, hi, standing, 1.0 / 3.0)
         if b - a < 2:
             return 0.0
         x = np.arange(a, b + 1) - p

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kneetrack.batch.jobs import Job
+from kneetrack.io.files import write_text_atomic
 
 #: Per-leg summary metrics shown for every runner (``summary.<leg>.<metric>.mean``).
 LEG_METRICS = ("fppa_peak_deg", "hip_adduction_peak_deg", "pelvic_drop_peak_deg")
@@ -97,7 +98,7 @@ def write_csv(rows: Sequence[dict[str, Any]], path: Path) -> Path:
     w.writeheader()
     for r in rows:
         w.writerow({k: ("" if v is None else v) for k, v in r.items()})
-    return _write_text_atomic(path, buf.getvalue())
+    return write_text_atomic(path, buf.getvalue())
 
 
 def write_html(rows: Sequence[dict[str, Any]], path: Path, *, title: str) -> Path:
@@ -113,7 +114,7 @@ def write_html(rows: Sequence[dict[str, Any]], path: Path, *, title: str) -> Pat
         title=title, rows=rows, counts=counts, metrics=LEG_METRICS,
         rel=lambda p: _relative(Path(p), path.parent),
     )
-    return _write_text_atomic(path, html)
+    return write_text_atomic(path, html)
 
 
 def _relative(p: Path, base: Path) -> str:
@@ -121,16 +122,3 @@ def _relative(p: Path, base: Path) -> str:
         return p.resolve().relative_to(base.resolve()).as_posix()
     except ValueError:
         return p.resolve().as_uri()
-
-
-def _write_text_atomic(path: Path, text: str) -> Path:
-    import os
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
-    return path

@@ -15,6 +15,7 @@ import numpy as np
 
 from kneetrack.errors import InputError
 from kneetrack.io.common import check_file, require_leg_markers
+from kneetrack.io.files import write_text_atomic
 from kneetrack.keypoints import Keypoints, canonical_name
 
 #: TRC marker names written by :func:`write_trc` (HALPE-26 spelling, read by OpenSim tools).
@@ -131,8 +132,4 @@ def write_trc(kp: Keypoints, path: str | Path) -> Path:
             else:
                 cells += [f"{x:.3f}", f"{y:.3f}", "0.000"]
         out.append("\t".join(cells))
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".part")
-    tmp.write_text("\n".join(out) + "\n", encoding="utf-8")
-    tmp.replace(p)
-    return p
+    return write_text_atomic(p, "\n".join(out) + "\n")

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from kneetrack.io.files import write_bytes_atomic, write_text_atomic
 from kneetrack.knowledge import load_knowledge
 
 METRIC_NAMES = {
@@ -21,19 +21,6 @@ METRIC_NAMES = {
     "pelvic_drop_peak_deg": "Pelvic drop",
     "hip_adduction_peak_deg": "Hip adduction",
 }
-
-
-def write_atomic(path: Path, data: str | bytes) -> Path:
-    """Write ``data`` to ``path`` via ``path.part`` + rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    raw = data if isinstance(data, bytes) else data.encode("utf-8")
-    with open(tmp, "wb") as fh:
-        fh.write(raw)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
-    return path
 
 
 def programme_json(programme: dict[str, Any]) -> str:
@@ -154,7 +141,7 @@ def write_programme(programme: dict[str, Any], out_dir: str | Path) -> dict[str,
     html = render_html(programme)
     ics = render_ics(programme)
     return {
-        "json": write_atomic(out / "programme.json", programme_json(programme)),
-        "html": write_atomic(out / "programme.html", html),
-        "ics": write_atomic(out / "programme.ics", ics),
+        "json": write_text_atomic(out / "programme.json", programme_json(programme)),
+        "html": write_text_atomic(out / "programme.html", html),
+        "ics": write_bytes_atomic(out / "programme.ics", ics),
     }

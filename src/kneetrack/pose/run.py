@@ -65,13 +65,10 @@ def estimate_video(
     """
     info = probe_video(path)
     if backend is None and (workers is None or workers > 1):
-        try:
-            from kneetrack.pose.parallel import estimate_video_parallel
-        except ImportError:
-            pass
-        else:
-            return estimate_video_parallel(info, workers=workers, progress=progress,
-                                           max_side_px=max_side_px)
+        from kneetrack.pose.parallel import estimate_video_parallel  # imports this module
+
+        return estimate_video_parallel(info, workers=workers, progress=progress,
+                                       max_side_px=max_side_px)
     own = backend is None
     be = backend if backend is not None else default_backend()
     poses: list[FramePose] = []

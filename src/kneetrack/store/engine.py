@@ -12,6 +12,9 @@ processes never conflict).
 
 from __future__ import annotations
 
+import sqlite3
+import time
+
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, create_engine
 from sqlalchemy.pool import NullPool
@@ -19,6 +22,26 @@ from sqlalchemy.pool import NullPool
 from kneetrack.errors import SettingsError
 
 BUSY_TIMEOUT_MS = 30_000
+
+
+def _set_wal(cur: sqlite3.Cursor) -> None:
+    """Switch to WAL, waiting while another process does the same.
+
+    Changing the journal mode needs an exclusive lock and SQLite reports
+    "database is locked" at once, without its busy handler, when several processes
+    open a new database together; so wait and retry, up to the busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    delay = 0.01
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
 
 def _sqlite_engine(url: URL) -> Engine:
@@ -32,7 +55,7 @@ def _sqlite_engine(url: URL) -> Engine:
     def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA journal_mode = WAL")
+        _set_wal(cur)
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()

@@ -47,11 +47,9 @@ import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import av
 import numpy as np
 
 from kneetrack.errors import InputError, KneetrackError, NoPersonError
@@ -64,6 +62,12 @@ from kneetrack.video.reader import (
     _upright,
     frame_to_rgb,
     probe_video,
+)
+from kneetrack.video.table import (  # noqa: F401 - FrameTable re-exported for callers
+    FrameTable,
+    SeekFailedError,
+    decode_range,
+    frame_table,
 )
 
 #: Frames run before each chunk (after the first) to lock the tracker on; then discarded.
@@ -90,60 +94,6 @@ def available_cores() -> int:
 
 
 # --------------------------------------------------------------------------- frame table
-
-
-@dataclass(frozen=True)
-class FrameTable:
-    """Presentation timestamps of every frame of a video, from its packets.
-
-    ``pts[i]`` is frame ``i``'s timestamp in stream time base units, ``key[i]``
-    whether it is a key frame; ``time_s[i]`` its time in seconds from the first
-    frame, computed exactly as :func:`kneetrack.video.iter_frames` does.
-    """
-
-    pts: np.ndarray
-    key: np.ndarray
-    time_s: np.ndarray
-
-    @property
-    def n_frames(self) -> int:
-        """Number of frames."""
-        return int(self.pts.size)
-
-
-def frame_table(info: VideoInfo) -> FrameTable | None:
-    """Demux (not decode) the video stream and return its :class:`FrameTable`.
-
-    Returns ``None`` when the packets do not give a reliable one-to-one map of
-    frames (missing or duplicate timestamps); callers then decode sequentially.
-    """
-    pts: list[int] = []
-    key: list[bool] = []
-    try:
-        with av.open(str(info.path), mode="r", metadata_errors="ignore") as container:
-            stream = container.streams.video[0]
-            tb = stream.time_base or Fraction(1, 1)
-            for pkt in container.demux(stream):
-                if pkt.size == 0 and pkt.pts is None:
-                    continue  # the flush packet
-                if getattr(pkt, "is_discard", False):
-                    continue  # dropped by the decoder (edit lists)
-                if pkt.pts is None:
-                    return None
-                pts.append(int(pkt.pts))
-                key.append(bool(pkt.is_keyframe))
-    except av.error.FFmpegError:
-        return None
-    if len(pts) < 2:
-        return None
-    order = np.argsort(np.asarray(pts, dtype=np.int64), kind="stable")
-    p = np.asarray(pts, dtype=np.int64)[order]
-    if np.any(np.diff(p) <= 0):
-        return None
-    k = np.asarray(key, dtype=bool)[order]
-    t = p.astype(float) * float(tb)
-    rel = t - t[0]
-    return FrameTable(pts=p, key=k, time_s=rel)
 
 
 # --------------------------------------------------------------------------- chunking
@@ -181,56 +131,23 @@ def plan_chunks(n_frames: int, *, workers: int,
 # --------------------------------------------------------------------------- worker side
 
 
-class _SeekFailedError(Exception):
-    """Seeking did not land on or before the wanted frame; decode from the start instead."""
-
-
 def _iter_chunk(info: VideoInfo, table_pts: np.ndarray, times: np.ndarray, first: int,
                 stop: int, *, max_side_px: int | None, seek: bool) -> Iterator[Frame]:
     """Decode frames ``first..stop-1`` (indices of the whole video) as upright RGB Frames.
 
     ``table_pts``/``times`` hold the pts and times of frames ``first..stop-1``.
     """
-    with av.open(str(info.path), mode="r", metadata_errors="ignore") as container:
-        stream = container.streams.video[0]
-        # One decode thread per worker: the workers already use every core.
-        stream.thread_type = "SLICE"
-        want = int(table_pts[0])
-        if seek and first > 0:
-            container.seek(want, stream=stream, backward=True, any_frame=False)
-        tw = th = None
-        expected = first
-        try:
-            for frame in container.decode(stream):
-                if frame.pts is None:
-                    raise _SeekFailedError
-                if frame.pts < want:
-                    continue  # between the key frame and the chunk: decoded, not converted
-                i = expected - first
-                if i >= len(table_pts):
-                    break
-                if frame.pts != table_pts[i]:
-                    raise _SeekFailedError
-                if tw is None:
-                    if info.rotation_deg in (90, 270):
-                        tw, th = _target_size(frame.height, frame.width, max_side_px)
-                        tw, th = th, tw
-                    else:
-                        tw, th = _target_size(frame.width, frame.height, max_side_px)
-                img = frame_to_rgb(frame, tw, th)
-                yield Frame(index=expected, time_s=float(times[i]),
-                            image=_upright(img, info.rotation_deg), original_size=info.image_size)
-                expected += 1
-                if expected >= stop:
-                    break
-        except av.error.FFmpegError as err:
-            raise InputError(f"{info.path} is corrupt or truncated: decoding failed near frame "
-                             f"{expected} ({str(err).split(':')[0]})") from None
-        if expected < stop:
-            if expected == first:
-                raise _SeekFailedError
-            raise InputError(f"{info.path} is corrupt or truncated: decoding stopped at frame "
-                             f"{expected} of {info.frames}")
+    tw = th = None
+    for index, frame in decode_range(info, table_pts[:stop - first], first, seek=seek):
+        if tw is None:
+            if info.rotation_deg in (90, 270):
+                tw, th = _target_size(frame.height, frame.width, max_side_px)
+                tw, th = th, tw
+            else:
+                tw, th = _target_size(frame.width, frame.height, max_side_px)
+        img = frame_to_rgb(frame, tw, th)
+        yield Frame(index=index, time_s=float(times[index - first]),
+                    image=_upright(img, info.rotation_deg), original_size=info.image_size)
 
 
 def _prefetch(frames: Iterable[Frame], depth: int) -> Iterator[Frame]:
@@ -328,7 +245,7 @@ def _worker_main(worker_id: int, info: VideoInfo, backend_spec: str, max_side_px
                                                    chunk.stop, seek=True, **kwargs),
                                        PREFETCH_FRAMES)
                     _run_chunk(backend, frames, chunk, xy, conf, results, report=report)
-                except _SeekFailedError:
+                except SeekFailedError:
                     reset_tracking(backend)
                     xy[:] = np.nan
                     conf[:] = 0.0

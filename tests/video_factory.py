@@ -17,8 +17,12 @@ def write_video(
     codec: str = "libx264",
     painter: Callable[[int, int, int], np.ndarray] | None = None,
     rotate_tag: int | None = None,
+    gop: int | None = None,
 ) -> Path:
-    """Write a small test video with PyAV; ``painter(i, w, h)`` returns an RGB frame."""
+    """Write a small test video with PyAV; ``painter(i, w, h)`` returns an RGB frame.
+
+    ``gop``: a key frame every this many frames (the encoder's default otherwise).
+    """
     import av
 
     w, h = size
@@ -27,6 +31,9 @@ def write_video(
         stream = out.add_stream(codec, rate=fps)
         stream.width, stream.height = w, h
         stream.pix_fmt = "yuv420p"
+        if gop is not None:
+            stream.codec_context.gop_size = gop
+            stream.options = {"x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0"}
         if rotate_tag is not None:
             stream.metadata["rotate"] = str(rotate_tag)
         for i in range(frames):

@@ -9,9 +9,9 @@ import pytest
 
 from kneetrack.errors import SettingsError
 from kneetrack.keypoints import Keypoints
+from kneetrack.report.overlay import LEG_RGB
 from kneetrack.report.pdf import write_pdf
 from kneetrack.report.strip import contact_crops, pick_contacts
-from kneetrack.report.video import LEG_RGB
 
 
 def _side_keypoints(n: int = 30) -> Keypoints:

@@ -11,14 +11,8 @@ import pytest
 
 from kneetrack.errors import InputError
 from kneetrack.keypoints import Keypoints
-from kneetrack.report.video import (
-    PEAK_RGB,
-    VideoOverlay,
-    frame_series,
-    grab_frames,
-    head_region,
-    peak_valgus_frame,
-)
+from kneetrack.report.overlay import PEAK_RGB
+from kneetrack.report.video import VideoOverlay, grab_frames
 
 FPS = 30
 N = 48
@@ -137,39 +131,6 @@ def test_faces_are_blurred_by_default(clip, tmp_path):
     assert face_detail(blurred) < 0.2 * face_detail(sharp)
 
 
-def test_face_region_from_head_points_and_fallback():
-    n = 3
-    pts = {"left_shoulder": (120.0, 100.0), "right_shoulder": (80.0, 100.0),
-           "left_hip": (115.0, 200.0), "right_hip": (85.0, 200.0),
-           "left_knee": (115.0, 260.0), "right_knee": (85.0, 260.0),
-           "left_ankle": (115.0, 320.0), "right_ankle": (85.0, 320.0)}
-    arrays = {m: np.tile(np.array(p), (n, 1)) for m, p in pts.items()}
-    arrays["nose"] = np.array([[100.0, 50.0], [np.nan, np.nan], [np.nan, np.nan]])
-    kp = Keypoints.from_arrays(arrays, fps=30)
-    x, y, r = head_region(kp, 0)
-    assert (x, y) == (100.0, 50.0)
-    assert r >= 0.33 * 100  # at least a third of the torso length
-    x, y, r = head_region(kp, 1)  # no face points: above the shoulders
-    assert x == pytest.approx(100.0) and y < 100.0
-
-
-def test_frame_series_resamples_by_time():
-    s = {"time_s": np.arange(10) / 10.0, "left_fppa_deg": np.arange(10.0), "hip_width_px": [1] * 10}
-    out = frame_series(s, np.array([0.0, 0.31, 0.5, 5.0]))
-    assert "hip_width_px" not in out
-    np.testing.assert_array_equal(out["left_fppa_deg"][:3], [0.0, 3.0, 5.0])
-    assert np.isnan(out["left_fppa_deg"][3])  # far outside the series
-
-
-def test_peak_falls_back_to_hip_adduction():
-    t = np.arange(20) / 10.0
-    values = {"left_hip_adduction_deg": np.where(np.arange(20) == 7, 12.0, 3.0)}
-    analysis = {"stances": [{"leg": "left", "contact_s": 0.5, "toe_off_s": 0.9,
-                             "fppa_peak_deg": None, "hip_adduction_peak_deg": 12.0}]}
-    assert peak_valgus_frame(analysis, values, t) == (7, "left", "hip_adduction_deg", 12.0)
-    assert peak_valgus_frame({"stances": []}, values, t) is None
-
-
 def test_missing_video_is_a_clear_error(clip, tmp_path):
     _, kp, series, analysis = clip
     with pytest.raises(InputError):
@@ -193,8 +154,6 @@ def test_large_input_is_downscaled_with_even_size(clip, tmp_path):
 
 
 def test_keypoints_shorter_than_video_map_by_time(clip, tmp_path):
-    from kneetrack.report.video import _nearest_one
-
     video, kp, series, analysis = clip
     short = kp.slice_frames(0, 40)
     ov = VideoOverlay(blur_faces=False).render(video, tmp_path / "short.mp4", keypoints=short,
@@ -204,6 +163,114 @@ def test_keypoints_shorter_than_video_map_by_time(clip, tmp_path):
     knee = (FACE[0] + 10, 190)  # left knee joint marker (white dot) while keypoints last
     assert frames[30][knee[1], knee[0]].min() > 200
     assert frames[45][knee[1], knee[0]].max() < 120
-    t = np.arange(5) / 10.0
-    assert [_nearest_one(t, x, tol_s=0.04) for x in (0.0, 0.13, 0.17, 0.45, -0.03)] == \
-        [0, 1, 2, -1, 0]
+
+
+# --------------------------------------------------------------------------- parallel chunks
+
+LONG = 240
+
+
+def _moving_painter(i: int, w: int, h: int) -> np.ndarray:
+    img = np.full((h, w, 3), 70, np.uint8)
+    img[:, (i * 3) % w] = 200  # a moving bar: every frame differs
+    return img
+
+
+@pytest.fixture
+def long_clip(make_video):
+    video = make_video("long.mp4", frames=LONG, fps=FPS, size=(W, H), painter=_moving_painter,
+                       gop=30)
+    t = np.arange(LONG) / FPS
+    sway = 10 * np.sin(t * 4)[:, None]
+    pts = {"left_hip": (180, 120), "right_hip": (140, 120), "left_knee": (182, 170),
+           "right_knee": (138, 170), "left_ankle": (184, 220), "right_ankle": (136, 220),
+           "left_shoulder": (185, 60), "right_shoulder": (135, 60), "nose": (160, 35)}
+    kp = Keypoints.from_arrays({m: np.array(p, float) + sway * np.array([1.0, 0.0])
+                                for m, p in pts.items()}, fps=FPS, image_size=(W, H))
+    fppa = 5 + 3 * np.sin(t * 6)
+    fppa[150] = 20.0
+    series = {"time_s": t, "left_fppa_deg": fppa, "right_fppa_deg": np.full(LONG, 3.0)}
+    analysis = {"stances": [{"leg": "left", "contact_s": 4.8, "toe_off_s": 5.3,
+                             "fppa_peak_deg": 20.0},
+                            {"leg": "right", "contact_s": 1.0, "toe_off_s": 1.4,
+                             "fppa_peak_deg": 4.0}]}
+    return video, kp, series, analysis
+
+
+def test_chunks_in_parallel_give_the_same_video_as_one_pass(long_clip, tmp_path):
+    video, kp, series, analysis = long_clip
+    grab = [5, 100, 200]
+    one = VideoOverlay(workers=1).render(video, tmp_path / "one.mp4", keypoints=kp,
+                                         analysis=analysis, series=series, grab=grab)
+    par = VideoOverlay(workers=2).render(video, tmp_path / "par.mp4", keypoints=kp,
+                                         analysis=analysis, series=series, grab=grab)
+    assert one.segments_ == 1 and par.segments_ >= 3
+    assert par.frames_written_ == one.frames_written_ == LONG
+    (codec, pix_fmt, w, h, rate), a = _decode(one.path_)
+    info_b, b = _decode(par.path_)
+    assert info_b == (codec, pix_fmt, w, h, rate) and len(b) == LONG
+    for fa, fb in zip(a, b, strict=True):
+        mse = np.mean((fa.astype(float) - fb.astype(float)) ** 2)
+        assert 10 * np.log10(255**2 / max(mse, 1e-9)) > 35
+    assert sorted(par.grabbed_) == grab
+    for i in grab:
+        np.testing.assert_allclose(par.grabbed_[i].astype(float), one.grabbed_[i].astype(float),
+                                   atol=3)
+    assert par.peak_[:3] == one.peak_[:3] == (150, "left", "fppa_deg")
+    assert par.poster_ is not None and par.poster_.shape == (H, W, 3)
+    assert not list(tmp_path.glob(".*parts*"))  # the chunk files are gone
+    boxes = _top_level_boxes(par.path_)
+    assert boxes.index("moov") < boxes.index("mdat")
+
+
+def test_chunks_start_on_key_frames_and_cover_the_video():
+    from kneetrack.report.video import MIN_CHUNK_FRAMES, plan_segments
+
+    key = np.zeros(1000, bool)
+    key[::48] = True
+    spans = plan_segments(key, workers=2)
+    assert spans[0][0] == 0 and spans[-1][1] == 1000
+    assert all(b == c for (_, b), (c, _) in zip(spans[:-1], spans[1:], strict=True))
+    assert all(key[a] for a, _ in spans)
+    assert len(spans) == 4
+    only_first = np.zeros(1000, bool)
+    only_first[0] = True
+    assert plan_segments(only_first, workers=2) == [(0, 1000)]
+    assert plan_segments(key[:MIN_CHUNK_FRAMES], workers=2) == [(0, MIN_CHUNK_FRAMES)]
+
+
+def test_a_failed_seek_falls_back_to_decoding_from_the_start(long_clip, tmp_path, monkeypatch):
+    from kneetrack.report import video as mod
+    from kneetrack.video.table import SeekFailedError
+
+    real = mod.decode_range
+
+    def flaky(info, pts, first, *, seek, options=None):
+        if seek:
+            raise SeekFailedError
+        yield from real(info, pts, first, seek=seek, options=options)
+
+    monkeypatch.setattr(mod, "decode_range", flaky)
+    video, kp, series, analysis = long_clip
+    ov = VideoOverlay(workers=1).render(video, tmp_path / "a.mp4", keypoints=kp,
+                                        analysis=analysis, series=series)
+    assert ov.frames_written_ == LONG
+
+
+def test_sequential_segment_without_a_frame_table(long_clip, tmp_path):
+    from fractions import Fraction
+
+    from kneetrack.report.overlay import plan_overlay
+    from kneetrack.report.video import SegmentTask, render_segment
+    from kneetrack.video import probe_video
+    from kneetrack.video.writer import EncoderSettings
+
+    video, kp, series, analysis = long_clip
+    info = probe_video(video)
+    plan = plan_overlay(kp, analysis, series, np.arange(LONG - 40) / FPS, scale=1.0, fps=FPS)
+    res = render_segment(SegmentTask(info=info, plan=plan, pts=None, size=(W, H),
+                                     path=tmp_path / "seq.mp4", rate=Fraction(FPS),
+                                     settings=EncoderSettings(), faststart=True, poster=10))
+    assert res.frames == LONG  # frames beyond the plan are written too (HUD only)
+    assert res.poster is not None
+    assert len(_decode(res.path)[1]) == LONG

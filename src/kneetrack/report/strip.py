@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from kneetrack.keypoints import Keypoints
-from kneetrack.report.video import LEG_RGB, PEAK_RGB
+from kneetrack.report.overlay import LEG_RGB, PEAK_RGB
 
 _PARTS = ("hip", "knee", "ankle", "heel", "toe")
 

@@ -1,17 +1,39 @@
 """The annotated video: skeleton, live angles, stance marks and the peak-valgus frame.
 
-Writes H.264 in MP4 through PyAV with the settings that play in Chrome and
-Safari (yuv420p, even width and height, ``moov`` atom first via
-``+faststart``). The output has the input's frame rate and frame count.
-Faces can be blurred (on by default: the annotated video is the file people
-share); the face region comes from the nose, eye and ear keypoints.
+Writes H.264 in MP4 (:mod:`kneetrack.video.writer`: yuv420p, even size,
+``moov`` first) with the input's frame rate and frame count. Faces are blurred
+by default (the annotated video is the file people share).
+
+How it is fast
+--------------
+The overlay is drawn after the analysis (it shows the cleaned keypoints, the
+stances and the peak-valgus frame, which need the whole clip), so the video is
+decoded a second time. That pass is split into chunks of consecutive frames,
+cut at key frames, and rendered by one process per core, each decoding,
+drawing and encoding its own chunk; the encoded chunks are then joined packet
+by packet, without re-encoding (:func:`~kneetrack.video.writer.join_videos`).
+Per frame, the work is kept small:
+
+- decoding skips H.264's in-loop deblocking filter (``skip_loop_filter``): a
+  quarter of the decoding cost, invisible once the frame is scaled down;
+- frames stay in YUV 4:2:0 from decoder to encoder: the planes are resized with
+  OpenCV and drawn on directly (:mod:`kneetrack.report.canvas`), with no RGB
+  round trip;
+- the overlay itself is planned once for the whole clip with numpy
+  (:mod:`kneetrack.report.overlay`), so each frame only draws;
+- x264 runs its ``ultrafast`` preset with CABAC, deblocking and mb-tree back on.
 """
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import contextlib
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+import multiprocessing as mp
+import shutil
+import signal
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Self
@@ -20,186 +42,177 @@ import av
 import cv2
 import numpy as np
 
-from kneetrack.errors import InputError
+from kneetrack.errors import InputError, KneetrackError
 from kneetrack.keypoints import Keypoints
+from kneetrack.report.canvas import YuvCanvas
+from kneetrack.report.overlay import OverlayPlan, paint, plan_overlay
+from kneetrack.video.reader import VideoInfo, decode_frames, iter_frames, probe_video
+from kneetrack.video.table import SeekFailedError, decode_range, frame_table
+from kneetrack.video.writer import EncoderSettings, H264Writer, JoinError, join_videos
+from kneetrack.video.yuv import matrix_of, new_frame, resize_into, to_rgb
 
-#: Leg colours (RGB), Okabe–Ito blue and vermillion, as in the plots.
-LEG_RGB = {"left": (0, 114, 178), "right": (213, 94, 0)}
-TORSO_RGB = (235, 235, 235)
-PEAK_RGB = (240, 228, 66)  # Okabe–Ito yellow
-TEXT_RGB = (255, 255, 255)
-
-_LEG_SEGMENTS = (("hip", "knee"), ("knee", "ankle"), ("ankle", "heel"), ("heel", "toe"),
-                 ("ankle", "toe"), ("shoulder", "hip"), ("shoulder", "elbow"), ("elbow", "wrist"))
-_TORSO_SEGMENTS = (("left_shoulder", "right_shoulder"), ("left_hip", "right_hip"))
-_HEAD_MARKERS = ("nose", "left_eye", "right_eye", "left_ear", "right_ear")
-
-#: Live angles shown per leg, in order of preference; the first two present are shown.
-_LIVE = (("fppa_deg", "FPPA"), ("hip_adduction_deg", "HIP ADD"), ("pelvic_drop_deg", "PELVIS"),
-         ("knee_flexion_deg", "KNEE FLEX"), ("shank_angle_deg", "SHANK"))
+#: Decoder options of the second pass: skip the deblocking filter (see the module docstring).
+DECODE_OPTIONS = {"skip_loop_filter": "all"}
+#: Chunks are at least this long (shorter clips use fewer processes) ...
+MIN_CHUNK_FRAMES = 60
+#: ... and at most this long, so that the cores finish together.
+MAX_CHUNK_FRAMES = 1200
 
 
 def _even(n: int) -> int:
     return n - (n % 2)
 
 
-def _finite(v: Any) -> bool:
-    try:
-        return v is not None and not isinstance(v, bool) and math.isfinite(float(v))
-    except (TypeError, ValueError):
-        return False
+def _scaled_size(width: int, height: int, max_side_px: int | None) -> tuple[int, int]:
+    """Size after limiting the longer side to ``max_side_px`` (aspect kept, even numbers)."""
+    if not max_side_px or max(width, height) <= max_side_px:
+        return width, height
+    f = max_side_px / max(width, height)
+    return max(2, int(round(width * f / 2)) * 2), max(2, int(round(height * f / 2)) * 2)
+
+
+# --------------------------------------------------------------------------- one chunk
 
 
 @dataclass(frozen=True)
-class StanceMark:
-    """One stance, in frame indices of the video."""
+class SegmentTask:
+    """Render video frames ``plan.first .. plan.first + plan.n - 1`` into ``path``.
 
-    leg: str
-    contact_s: float
-    toe_off_s: float
-
-
-def stances_of(analysis: Mapping[str, Any]) -> list[StanceMark]:
-    """Stances with a finite contact time (toe-off NaN when the clip ends before it)."""
-    out = []
-    for s in analysis.get("stances") or []:
-        if isinstance(s, Mapping) and _finite(s.get("contact_s")):
-            off = float(s["toe_off_s"]) if _finite(s.get("toe_off_s")) else math.nan
-            out.append(StanceMark(str(s.get("leg")), float(s["contact_s"]), off))
-    return out
-
-
-def frame_series(series: Mapping[str, Any], frame_times_s: np.ndarray) -> dict[str, np.ndarray]:
-    """Angle series (``*_deg``) resampled to the given frame times (nearest sample).
-
-    Series whose time axis equals the frames' are used as they are.
+    ``pts`` are the frame-table timestamps of those frames; ``None`` decodes the
+    whole video from the start instead (no usable frame table) and renders every frame.
     """
-    out: dict[str, np.ndarray] = {}
-    if not series or "time_s" not in series:
-        return out
-    t = np.asarray(series["time_s"], dtype=float)
-    if t.size == 0:
-        return out
-    same = t.shape == frame_times_s.shape and np.allclose(t, frame_times_s, atol=1e-3)
-    idx = None
-    if not same:
-        idx = np.clip(np.searchsorted(t, frame_times_s), 1, max(t.size - 1, 1))
-        if t.size > 1:
-            left = t[idx - 1]
-            idx = np.where(np.abs(frame_times_s - left) <= np.abs(t[idx] - frame_times_s),
-                           idx - 1, idx)
-        else:
-            idx = np.zeros_like(idx)
-        far = np.abs(t[idx] - frame_times_s) > 1.5 / max(1.0, _rate(t))
-    for key, val in series.items():
-        if not key.endswith("_deg"):
-            continue
-        a = np.asarray(val, dtype=float)
-        if a.shape != t.shape:
-            continue
-        if same:
-            out[key] = a
-        else:
-            b = a[idx].copy()
-            b[far] = np.nan
-            out[key] = b
-    return out
+
+    info: VideoInfo
+    plan: OverlayPlan
+    pts: np.ndarray | None
+    size: tuple[int, int]
+    path: Path
+    rate: Fraction
+    settings: EncoderSettings
+    faststart: bool = False
+    grab: tuple[int, ...] = ()
+    poster: int | None = None
 
 
-def _rate(t: np.ndarray) -> float:
-    return 1.0 / float(np.median(np.diff(t))) if t.size > 1 else 1.0
+@dataclass
+class SegmentResult:
+    """What rendering one chunk produced."""
+
+    path: Path
+    frames: int
+    grabbed: dict[int, np.ndarray] = field(default_factory=dict)
+    poster: np.ndarray | None = None
 
 
-def peak_valgus_frame(analysis: Mapping[str, Any], values: Mapping[str, np.ndarray],
-                      frame_times_s: np.ndarray) -> tuple[int, str, str, float] | None:
-    """Frame of the clip's largest valgus: ``(index, leg, metric, value_deg)`` or ``None``.
+def _frames(task: SegmentTask, *, seek: bool) -> Iterator[tuple[int, av.VideoFrame]]:
+    if task.pts is None:
+        for index, _, frame in decode_frames(task.info, options=DECODE_OPTIONS, threads="SLICE"):
+            yield index, frame
+    else:
+        yield from decode_range(task.info, task.pts, task.plan.first, seek=seek,
+                                options=DECODE_OPTIONS)
 
-    The stance with the highest ``fppa_peak_deg`` is picked (``hip_adduction_peak_deg``
-    when the view has no FPPA); inside it, the frame where the live angle is highest.
+
+def render_segment(task: SegmentTask) -> SegmentResult:
+    """Decode, draw and encode one chunk (in whichever process runs it)."""
+    try:
+        return _render(task, seek=True)
+    except SeekFailedError:
+        task.path.unlink(missing_ok=True)
+        return _render(task, seek=False)
+
+
+def _render(task: SegmentTask, *, seek: bool) -> SegmentResult:
+    w, h = task.size
+    res = SegmentResult(path=task.path, frames=0)
+    writer: H264Writer | None = None
+    threads = cv2.getNumThreads()
+    cv2.setNumThreads(1)  # planes are small: OpenCV's threads cost more than they save
+    try:
+        for index, frame in _frames(task, seek=seek):
+            if writer is None:
+                matrix = matrix_of(frame)
+                writer = H264Writer(task.path, width=w, height=h, rate=task.rate,
+                                    settings=task.settings, faststart=task.faststart,
+                                    matrix=matrix)
+            out = new_frame(w, h)
+            resize_into(frame, out, task.info.rotation_deg)
+            if index in task.grab:
+                res.grabbed[index] = to_rgb(out, matrix)
+            paint(YuvCanvas(out, matrix), task.plan, index)
+            if index == task.poster:
+                res.poster = to_rgb(out, matrix)
+            writer.write(out)
+        if writer is None:
+            raise InputError(f"{task.info.path} is corrupt or truncated: no frame could be decoded")
+        writer.close()
+    except av.error.FFmpegError as err:
+        if writer is not None:
+            writer.abort()
+        raise InputError(f"could not write the annotated video: {err}") from None
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    finally:
+        cv2.setNumThreads(threads)
+    res.frames = writer.frames
+    return res
+
+
+# --------------------------------------------------------------------------- chunking
+
+
+def plan_segments(key: np.ndarray, *, workers: int) -> list[tuple[int, int]]:
+    """Cut ``len(key)`` frames into ``[start, stop)`` chunks that start on key frames.
+
+    About two chunks per worker (at most :data:`MAX_CHUNK_FRAMES` long), each
+    boundary moved to the nearest key frame so that no chunk decodes frames it
+    does not draw. A video with few key frames gets fewer, longer chunks.
     """
-    for metric, curve in (("fppa_peak_deg", "fppa_deg"),
-                          ("hip_adduction_peak_deg", "hip_adduction_deg")):
-        cands = [s for s in analysis.get("stances") or []
-                 if isinstance(s, Mapping) and _finite(s.get(metric))
-                 and _finite(s.get("contact_s")) and _finite(s.get("toe_off_s"))]
-        if not cands:
-            continue
-        best = max(cands, key=lambda s: float(s[metric]))
-        leg = str(best.get("leg"))
-        inside = np.flatnonzero((frame_times_s >= float(best["contact_s"]) - 1e-6)
-                                & (frame_times_s <= float(best["toe_off_s"]) + 1e-6))
-        if inside.size == 0:
-            continue
-        live = values.get(f"{leg}_{curve}")
-        if live is not None and np.isfinite(live[inside]).any():
-            j = int(inside[np.nanargmax(live[inside])])
-            return j, leg, curve, float(live[j])
-        j = int(inside[inside.size // 2])
-        return j, leg, curve, float(best[metric])
-    return None
+    n = int(key.size)
+    want = max(2 * workers, math.ceil(n / MAX_CHUNK_FRAMES))
+    want = max(1, min(want, n // MIN_CHUNK_FRAMES))
+    keys = np.flatnonzero(key)
+    edges = [0]
+    for target in np.linspace(0, n, want + 1)[1:-1]:
+        if keys.size == 0:
+            break
+        k = int(keys[np.argmin(np.abs(keys - target))])
+        if k - edges[-1] >= MIN_CHUNK_FRAMES // 2 and n - k >= MIN_CHUNK_FRAMES // 2:
+            edges.append(k)
+    edges.append(n)
+    return [(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
 
 
-def head_region(kp: Keypoints, i: int) -> tuple[float, float, float] | None:
-    """Face circle ``(x, y, radius)`` in keypoint pixels for frame ``i``, or ``None``.
-
-    The centre is the mean of the visible nose, eye and ear points; the radius
-    covers their spread and at least a third of the torso length (or of the
-    shoulder width) so that a face seen from the side, with one ear and the
-    nose only, is still covered.
-    """
-    pts = [kp.xy[i, kp.index(m)] for m in _HEAD_MARKERS if kp.has(m)]
-    pts = [p for p in pts if np.isfinite(p).all()]
-    scale = _body_scale(kp, i)
-    if not pts:
-        if scale is None:
-            return None
-        # No face points: sit the head above the shoulders.
-        sh = _mean_point(kp, i, ("left_shoulder", "right_shoulder"))
-        if sh is None:
-            return None
-        return float(sh[0]), float(sh[1] - 0.45 * scale), 0.38 * scale
-    c = np.mean(pts, axis=0)
-    spread = max(float(np.max(np.linalg.norm(np.array(pts) - c, axis=1))), 1.0)
-    r = max(1.8 * spread, 0.33 * scale if scale else 0.0, 12.0)
-    return float(c[0]), float(c[1]), r
+def _init_worker() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
 
 
-def _mean_point(kp: Keypoints, i: int, names: Sequence[str]) -> np.ndarray | None:
-    pts = [kp.xy[i, kp.index(m)] for m in names if kp.has(m)]
-    pts = [p for p in pts if np.isfinite(p).all()]
-    return np.mean(pts, axis=0) if pts else None
+def _render_parallel(tasks: list[SegmentTask], workers: int) -> list[SegmentResult]:
+    ctx = mp.get_context("spawn")
+    ex = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker)
+    ok = False
+    try:
+        futures = [ex.submit(render_segment, t) for t in tasks]
+        results = []
+        for f in futures:
+            try:
+                results.append(f.result())
+            except cf.process.BrokenProcessPool:
+                raise KneetrackError("a video render process stopped unexpectedly; "
+                                     "try --workers 1 or free some memory") from None
+        ok = True
+        return results
+    finally:
+        if not ok:
+            for p in list((getattr(ex, "_processes", None) or {}).values()):
+                with contextlib.suppress(Exception):  # already gone
+                    p.terminate()
+        ex.shutdown(wait=True, cancel_futures=True)
 
 
-def _body_scale(kp: Keypoints, i: int) -> float | None:
-    sh = _mean_point(kp, i, ("left_shoulder", "right_shoulder"))
-    hp = _mean_point(kp, i, ("left_hip", "right_hip"))
-    if sh is not None and hp is not None:
-        return float(np.linalg.norm(sh - hp))
-    return None
-
-
-def blur_circle(image: np.ndarray, x: float, y: float, r: float) -> None:
-    """Gaussian-blur a disc of ``image`` in place (soft edge)."""
-    h, w = image.shape[:2]
-    r = max(r, 4.0)
-    x0, x1 = max(int(x - r), 0), min(int(x + r) + 1, w)
-    y0, y1 = max(int(y - r), 0), min(int(y + r) + 1, h)
-    if x1 <= x0 or y1 <= y0:
-        return
-    roi = image[y0:y1, x0:x1]
-    # Blur a downsampled copy (as strong, a fraction of the cost for large faces), then
-    # bring it back to size: the face is destroyed either way, the frame rate is not.
-    f = max(1, int(r // 12))
-    rh, rw = roi.shape[:2]
-    small = cv2.resize(roi, (max(1, rw // f), max(1, rh // f)), interpolation=cv2.INTER_AREA)
-    sigma = max(r / 2.5 / f, 1.0)
-    small = cv2.GaussianBlur(small, (0, 0), sigmaX=sigma)
-    small = cv2.GaussianBlur(small, (0, 0), sigmaX=sigma)
-    blurred = cv2.resize(small, (rw, rh), interpolation=cv2.INTER_LINEAR)
-    yy, xx = np.mgrid[y0:y1, x0:x1]
-    d = np.hypot(xx - x, yy - y)
-    alpha = np.clip((r - d) / (0.15 * r) , 0.0, 1.0)[..., None]
-    roi[:] = (alpha * blurred + (1 - alpha) * roi).astype(np.uint8)
+# --------------------------------------------------------------------------- the video
 
 
 class VideoOverlay:
@@ -222,6 +235,8 @@ class VideoOverlay:
         How long around the peak-valgus frame the highlight border stays on.
     face_hold_s
         How long a face region is kept blurred after its keypoints disappear.
+    workers
+        Render processes (``None``: one per core; 1: in this process).
 
     Attributes
     ----------
@@ -236,21 +251,25 @@ class VideoOverlay:
     peak_ : tuple or None
         ``(frame, leg, metric, value_deg)`` of the highlighted peak-valgus frame.
     grabbed_ : dict of int to ndarray
-        Unannotated RGB frames kept for the indices asked for in ``grab``.
+        Unannotated RGB frames (output size) kept for the indices asked for in ``grab``.
     poster_ : ndarray or None
         The annotated peak-valgus frame (the middle frame when there is no
         peak), for the report's video poster.
+    segments_ : int
+        Chunks the video was rendered in.
     """
 
-    def __init__(self, *, blur_faces: bool = True, max_side_px: int | None = 1280, crf: int = 23,
-                 preset: str = "superfast", highlight_s: float = 0.2,
-                 face_hold_s: float = 0.5) -> None:
+    def __init__(self, *, blur_faces: bool = True, max_side_px: int | None = 1280,
+                 crf: int | None = None, preset: str | None = None, highlight_s: float = 0.2,
+                 face_hold_s: float = 0.5, workers: int | None = None) -> None:
         self.blur_faces = blur_faces
         self.max_side_px = max_side_px
-        self.crf = crf
-        self.preset = preset
+        base = EncoderSettings()
+        self.settings = EncoderSettings(crf=base.crf if crf is None else crf,
+                                        preset=preset or base.preset)
         self.highlight_s = highlight_s
         self.face_hold_s = face_hold_s
+        self.workers = workers
 
     def render(self, video: str | Path, out: str | Path, *, keypoints: Keypoints,
                analysis: Mapping[str, Any], series: Mapping[str, Any] | None = None,
@@ -272,7 +291,7 @@ class VideoOverlay:
         grab
             Frame indices whose unannotated images to keep in ``grabbed_``.
         """
-        from kneetrack.video.reader import iter_frames, probe_video
+        from kneetrack.pose.parallel import available_cores
 
         info = probe_video(video)
         rate = Fraction(info.fps).limit_denominator(1001)
@@ -283,249 +302,69 @@ class VideoOverlay:
         out_path = Path(out)
         out_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = out_path.with_name(out_path.name + ".part")
-        kp_t = np.asarray(keypoints.time_s, dtype=float)
-        stances = stances_of(analysis)
-        want = set(int(i) for i in grab)
-        self.grabbed_ = {}
-        self.poster_: np.ndarray | None = None
-        n = 0
+        table = frame_table(info)
+        if table is not None:
+            times = table.time_s
+        elif keypoints.n_frames == info.frames:
+            times = np.asarray(keypoints.time_s, dtype=float)
+        else:
+            times = np.arange(info.frames) / info.fps
+        plan = plan_overlay(keypoints, analysis, series, times, scale=sw / info.width,
+                            fps=info.fps, blur_faces=self.blur_faces,
+                            highlight_s=self.highlight_s, face_hold_s=self.face_hold_s)
+        self.peak_ = plan.peak_info
+        peak_frames = np.flatnonzero(plan.peak == 2)
+        poster = int(peak_frames[0]) if peak_frames.size else plan.n // 2
+        want = tuple(sorted({int(i) for i in grab}))
+        workers = available_cores() if self.workers is None else max(1, int(self.workers))
+        if mp.current_process().daemon:
+            workers = 1  # a daemonic process (e.g. inside a pool) may not start processes
+        spans = plan_segments(table.key, workers=workers) if table is not None else [(0, plan.n)]
+        if workers == 1 or len(spans) == 1:
+            spans = [(0, plan.n)]
+        parts_dir = out_path.with_name(f".{out_path.name}.parts")
+
+        def task(a: int, b: int, path: Path, *, whole: bool) -> SegmentTask:
+            return SegmentTask(info=info, plan=plan.take(a, b),
+                               pts=None if whole and table is None else table.pts[a:b],
+                               size=(w, h), path=path, rate=rate, settings=self.settings,
+                               faststart=whole, grab=tuple(i for i in want if a <= i < b),
+                               poster=poster if a <= poster < b else None)
+
         try:
-            container = av.open(str(tmp), mode="w", format="mp4",
-                                options={"movflags": "+faststart"})
-            try:
-                stream = container.add_stream("libx264", rate=rate)
-                stream.width, stream.height = w, h
-                stream.pix_fmt = "yuv420p"
-                stream.options = {"crf": str(self.crf), "preset": self.preset}
-                values = frame_series(series or {}, kp_t)
-                self.peak_ = peak_valgus_frame(analysis, values, kp_t)
-                contact_frames = _contact_frames(stances, kp_t)
-                stance_mask = _stance_mask(stances, kp_t)
-                same_frames = keypoints.n_frames == info.frames
-                last_face: tuple[float, float, float, float] | None = None
-                for fr in iter_frames(video, info=info,
-                                      max_side_px=max(sw, sh) if (sw, sh) != info.image_size
-                                      else None):
-                    img = fr.image
-                    if img.shape[1] != w or img.shape[0] != h:
-                        img = img[:h, :w]
-                    img = np.ascontiguousarray(img)
-                    if fr.index in want:
-                        self.grabbed_[fr.index] = img.copy()
-                    if same_frames:
-                        k = fr.index if fr.index < kp_t.size else -1
-                    else:
-                        k = _nearest_one(kp_t, fr.time_s, tol_s=0.6 / info.fps)
-                    s = img.shape[1] / info.width
-                    if self.blur_faces:
-                        last_face = self._blur(img, keypoints, k, s, fr.time_s, last_face)
-                    self._draw(img, keypoints, k, s, fr.index, kp_t, stance_mask, values,
-                               contact_frames, info.frames)
-                    if (self.peak_ is not None and k == self.peak_[0]) or \
-                            (self.peak_ is None and fr.index == info.frames // 2):
-                        self.poster_ = img.copy()
-                    vf = av.VideoFrame.from_ndarray(img, format="rgb24")
-                    vf.pts = n
-                    for packet in stream.encode(vf):
-                        container.mux(packet)
-                    n += 1
-                for packet in stream.encode():
-                    container.mux(packet)
-            finally:
-                container.close()
+            if len(spans) == 1:
+                results = [render_segment(task(0, plan.n, tmp, whole=True))]
+                n = results[0].frames
+            else:
+                parts_dir.mkdir(exist_ok=True)
+                tasks = [task(a, b, parts_dir / f"{k:04d}.mp4", whole=False)
+                         for k, (a, b) in enumerate(spans)]
+                results = _render_parallel(tasks, min(workers, len(tasks)))
+                n = join_videos([r.path for r in results], tmp)
         except av.error.FFmpegError as err:
             tmp.unlink(missing_ok=True)
             raise InputError(f"could not write the annotated video {out_path}: {err}") from None
+        except JoinError as err:
+            tmp.unlink(missing_ok=True)
+            raise KneetrackError(f"could not join the annotated video {out_path}: {err}") from None
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+        finally:
+            shutil.rmtree(parts_dir, ignore_errors=True)
         tmp.replace(out_path)
+        self.grabbed_ = {i: img for r in results for i, img in r.grabbed.items()}
+        self.poster_ = next((r.poster for r in results if r.poster is not None), None)
         self.path_ = out_path
         self.frames_written_ = n
         self.fps_ = float(rate)
         self.size_ = (w, h)
+        self.segments_ = len(results)
         return self
-
-    # ------------------------------------------------------------------ drawing
-    def _blur(self, img: np.ndarray, kp: Keypoints, k: int, s: float, t: float,
-              last: tuple[float, float, float, float] | None,
-              ) -> tuple[float, float, float, float] | None:
-        region = head_region(kp, k) if k >= 0 else None
-        if region is not None:
-            x, y, r = region
-            last = (x, y, r, t)
-        elif last is not None and t - last[3] <= self.face_hold_s:
-            x, y, r = last[:3]
-        else:
-            return last
-        blur_circle(img, x * s, y * s, r * s)
-        return last
-
-    def _draw(self, img: np.ndarray, kp: Keypoints, k: int, s: float, index: int,
-              kp_t: np.ndarray, stance_mask: Mapping[str, np.ndarray],
-              values: Mapping[str, np.ndarray], contact_frames: Mapping[int, list[str]],
-              n_frames: int) -> None:
-        h, w = img.shape[:2]
-        u = max(min(w, h) / 720.0, 0.6)  # drawing unit
-        th = max(2, int(round(3 * u)))
-        t = float(kp_t[k]) if k >= 0 else math.nan
-        in_stance = {leg: bool(k >= 0 and stance_mask[leg][k]) for leg in ("left", "right")}
-        if k >= 0:
-            def pt(name: str) -> tuple[int, int] | None:
-                if not kp.has(name):
-                    return None
-                p = kp.xy[k, kp.index(name)]
-                if not np.isfinite(p).all():
-                    return None
-                return int(round(p[0] * s)), int(round(p[1] * s))
-
-            for a, b in _TORSO_SEGMENTS:
-                pa, pb = pt(a), pt(b)
-                if pa and pb:
-                    cv2.line(img, pa, pb, TORSO_RGB, th, cv2.LINE_AA)
-            for leg in ("left", "right"):
-                col = LEG_RGB[leg]
-                for a, b in _LEG_SEGMENTS:
-                    pa, pb = pt(f"{leg}_{a}"), pt(f"{leg}_{b}")
-                    if pa and pb:
-                        cv2.line(img, pa, pb, col, th + (1 if a in ("hip", "knee") else 0),
-                                 cv2.LINE_AA)
-                for part in ("hip", "knee", "ankle"):
-                    p = pt(f"{leg}_{part}")
-                    if p:
-                        cv2.circle(img, p, th + 2, (255, 255, 255), -1, cv2.LINE_AA)
-                        cv2.circle(img, p, th + 2, col, max(1, th // 2), cv2.LINE_AA)
-                foot = pt(f"{leg}_heel") or pt(f"{leg}_ankle")
-                if foot and in_stance[leg]:
-                    cv2.ellipse(img, (foot[0], foot[1] + 2 * th), (7 * th, 2 * th), 0, 0, 360,
-                                col, -1, cv2.LINE_AA)
-                if foot and leg in contact_frames.get(k, []):
-                    cv2.circle(img, foot, 9 * th, PEAK_RGB, th, cv2.LINE_AA)
-        contact = contact_frames.get(k, []) if k >= 0 else []
-        self._hud(img, u, t, index, k, n_frames, in_stance, values, contact=contact)
-        self._peak(img, u, k, kp_t)
-
-    def _hud(self, img: np.ndarray, u: float, t: float, index: int, k: int, n_frames: int,
-             in_stance: Mapping[str, bool], values: Mapping[str, np.ndarray], *,
-             contact: Sequence[str]) -> None:
-        font = cv2.FONT_HERSHEY_SIMPLEX
-        fs = 0.55 * u
-        ft = max(1, int(round(1.3 * u)))
-        line_h = int(round(26 * u))
-        shown = [(key, label) for key, label in _LIVE
-                 if f"left_{key}" in values or f"right_{key}" in values][:2]
-        rows = []
-        for leg in ("left", "right"):
-            parts = [leg.upper()]
-            for key, label in shown:
-                arr = values.get(f"{leg}_{key}")
-                v = arr[k] if arr is not None and 0 <= k < arr.size else math.nan
-                parts.append(f"{label} {v:5.1f}" if math.isfinite(v)
-                             else f"{label}   --")
-            rows.append((leg, "  ".join(parts)))
-        width = max(cv2.getTextSize(r[1], font, fs, ft)[0][0] for r in rows)
-        badge_w = int(round(86 * u))
-        pad = int(round(8 * u))
-        box_w = width + badge_w + 3 * pad
-        box_h = line_h * len(rows) + 2 * pad
-        _shade(img, 0, 0, box_w, box_h, 0.55)
-        self._hud_bottom = box_h
-        for i, (leg, text) in enumerate(rows):
-            y = pad + (i + 1) * line_h - int(round(7 * u))
-            cv2.putText(img, text, (pad, y), font, fs, TEXT_RGB, ft, cv2.LINE_AA)
-            if in_stance[leg]:
-                label = "CONTACT" if leg in contact else "STANCE"
-                bx = pad * 2 + width
-                cv2.rectangle(img, (bx, y - int(18 * u)), (bx + badge_w, y + int(5 * u)),
-                              LEG_RGB[leg], -1)
-                cv2.putText(img, label, (bx + int(6 * u), y), font, 0.45 * u, TEXT_RGB, ft,
-                            cv2.LINE_AA)
-        h, w = img.shape[:2]
-        t_text = f"t {t:6.2f} s" if math.isfinite(t) else "t   --  "
-        foot_text = f"{t_text}   frame {index + 1}/{n_frames}   angles in degrees"
-        tw = cv2.getTextSize(foot_text, font, 0.45 * u, ft)[0][0]
-        _shade(img, 0, h - line_h - pad, tw + 2 * pad, h, 0.5)
-        cv2.putText(img, foot_text, (pad, h - pad - int(4 * u)), font, 0.45 * u, TEXT_RGB, ft,
-                    cv2.LINE_AA)
-
-    def _peak(self, img: np.ndarray, u: float, k: int, kp_t: np.ndarray) -> None:
-        peak = getattr(self, "peak_", None)
-        if peak is None or k < 0:
-            return
-        j, leg, metric, value = peak
-        if abs(kp_t[k] - kp_t[j]) > self.highlight_s:
-            return
-        h, w = img.shape[:2]
-        exact = k == j
-        bw = max(4, int(round((10 if exact else 5) * u)))
-        cv2.rectangle(img, (0, 0), (w - 1, h - 1), PEAK_RGB, 2 * bw)
-        label = "FPPA" if metric == "fppa_deg" else "HIP ADD"
-        text = (f"PEAK VALGUS  {leg.upper()}  {label} {value:.1f} deg" if exact
-                else "peak valgus")
-        font = cv2.FONT_HERSHEY_SIMPLEX
-        fs = (0.7 if exact else 0.5) * u
-        ft = max(1, int(round(1.6 * u)))
-        (tw, tht), _ = cv2.getTextSize(text, font, fs, ft)
-        x = 2 * bw + int(round(8 * u))  # under the live-angle box, away from the runner's face
-        y = getattr(self, "_hud_bottom", 0) + 2 * bw + tht + int(round(6 * u))
-        cv2.rectangle(img, (x - bw, y - tht - bw), (x + tw + bw, y + bw), PEAK_RGB, -1)
-        cv2.putText(img, text, (x, y), font, fs, (0, 0, 0), ft, cv2.LINE_AA)
-
-
-def _scaled_size(width: int, height: int, max_side_px: int | None) -> tuple[int, int]:
-    """Size after limiting the longer side to ``max_side_px`` (aspect kept, even numbers)."""
-    if not max_side_px or max(width, height) <= max_side_px:
-        return width, height
-    f = max_side_px / max(width, height)
-    return max(2, int(round(width * f / 2)) * 2), max(2, int(round(height * f / 2)) * 2)
-
-
-def _shade(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, alpha: float) -> None:
-    h, w = img.shape[:2]
-    x0, x1 = max(0, x0), min(w, x1)
-    y0, y1 = max(0, y0), min(h, y1)
-    if x1 > x0 and y1 > y0:
-        roi = img[y0:y1, x0:x1]
-        roi[:] = (roi * (1 - alpha)).astype(np.uint8)
-
-
-def _nearest_one(src_t: np.ndarray, t: float, *, tol_s: float) -> int:
-    """Index of the ``src_t`` value nearest to ``t`` if within ``tol_s``, else -1."""
-    if src_t.size == 0:
-        return -1
-    i = int(np.searchsorted(src_t, t))
-    cands = [j for j in (i - 1, i) if 0 <= j < src_t.size]
-    j = min(cands, key=lambda c: abs(src_t[c] - t))
-    return j if abs(src_t[j] - t) <= tol_s else -1
-
-
-def _stance_mask(stances: Sequence[StanceMark], t: np.ndarray) -> dict[str, np.ndarray]:
-    """Per leg, whether each keypoint frame lies inside one of that leg's stances."""
-    mask = {leg: np.zeros(t.shape, bool) for leg in ("left", "right")}
-    for m in stances:
-        if m.leg in mask and math.isfinite(m.toe_off_s):
-            i0 = int(np.searchsorted(t, m.contact_s - 1e-9, side="left"))
-            i1 = int(np.searchsorted(t, m.toe_off_s + 1e-9, side="right"))
-            mask[m.leg][i0:i1] = True
-    return mask
-
-
-def _contact_frames(stances: Sequence[StanceMark], frame_t: np.ndarray) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    if frame_t.size == 0:
-        return out
-    for m in stances:
-        i = int(np.searchsorted(frame_t, m.contact_s))
-        j = min((c for c in (i - 1, i) if 0 <= c < frame_t.size),
-                key=lambda c: abs(frame_t[c] - m.contact_s))
-        out.setdefault(j, []).append(m.leg)
-    return out
 
 
 def grab_frames(video: str | Path, indices: Iterable[int]) -> dict[int, np.ndarray]:
     """Decode only as far as needed and return the RGB frames at ``indices``."""
-    from kneetrack.video.reader import iter_frames
-
     want = sorted(set(int(i) for i in indices if i >= 0))
     if not want:
         return {}

@@ -171,6 +171,64 @@ def _target_size(width: int, height: int, max_side_px: int | None) -> tuple[int,
     return max(2, int(round(width * s / 2)) * 2), max(2, int(round(height * s / 2)) * 2)
 
 
+def decode_frames(
+    info: VideoInfo,
+    *,
+    stop: int | None = None,
+    options: dict[str, str] | None = None,
+    threads: str = "AUTO",
+) -> Iterator[tuple[int, float, av.VideoFrame]]:
+    """Yield ``(index, time_s, frame)`` for every decoded frame, from the first.
+
+    ``time_s`` is the presentation time from the first frame, kept strictly
+    increasing. ``options`` are decoder options; ``threads`` the decoder's
+    threading (``"AUTO"``, or ``"SLICE"`` when every core is already busy).
+
+    Raises
+    ------
+    InputError
+        If the video cannot be decoded, or breaks off (truncated/corrupt) before
+        its last frame.
+    """
+    p = info.path
+    with _open(p) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = threads
+        if options:
+            stream.codec_context.options = dict(options)
+        tb = stream.time_base or Fraction(1, 1)
+        t0: float | None = None
+        last_t = -math.inf
+        index = -1
+        try:
+            for frame in container.decode(stream):
+                index += 1
+                if stop is not None and index >= stop:
+                    break
+                if frame.pts is not None:
+                    t = float(frame.pts * tb)
+                else:
+                    t = index / info.fps if t0 is None else last_t + 1.0 / info.fps
+                if t0 is None:
+                    t0 = t
+                rel = t - t0
+                if rel <= last_t:  # duplicate or out-of-order timestamps: keep strictly increasing
+                    rel = last_t + 1e-4
+                last_t = rel
+                yield index, rel, frame
+        except av.error.FFmpegError as err:
+            raise InputError(
+                f"{p} is corrupt or truncated: decoding failed after frame {index} ({_short(err)})"
+            ) from None
+        if index < 0:
+            raise InputError(f"{p} is corrupt or truncated: no frame could be decoded")
+        decoded = index + 1
+        if stop is None and info.frames_exact and decoded < 0.95 * info.frames - 1:
+            raise InputError(
+                f"{p} is truncated: only {decoded} of its {info.frames} frames could be decoded"
+            )
+
+
 def iter_frames(
     path: str | Path,
     *,
@@ -201,50 +259,17 @@ def iter_frames(
         its last frame.
     """
     info = info or probe_video(path)
-    p = info.path
-    with _open(p) as container:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        tb = stream.time_base or Fraction(1, 1)
-        t0: float | None = None
-        last_t = -math.inf
-        index = -1
-        tw, th = None, None
-        try:
-            for frame in container.decode(stream):
-                index += 1
-                if stop is not None and index >= stop:
-                    break
-                if frame.pts is not None:
-                    t = float(frame.pts * tb)
-                else:
-                    t = index / info.fps if t0 is None else last_t + 1.0 / info.fps
-                if t0 is None:
-                    t0 = t
-                rel = t - t0
-                if rel <= last_t:  # duplicate or out-of-order timestamps: keep strictly increasing
-                    rel = last_t + 1e-4
-                last_t = rel
-                if index < start:
-                    continue
-                if tw is None:
-                    fw, fh = frame.width, frame.height
-                    if info.rotation_deg in (90, 270):
-                        tw, th = _target_size(fh, fw, max_side_px)
-                        tw, th = th, tw  # reformat before rotating
-                    else:
-                        tw, th = _target_size(fw, fh, max_side_px)
-                img = frame_to_rgb(frame, tw, th)
-                yield Frame(index=index, time_s=rel, image=_upright(img, info.rotation_deg),
-                            original_size=info.image_size)
-        except av.error.FFmpegError as err:
-            raise InputError(
-                f"{p} is corrupt or truncated: decoding failed after frame {index} ({_short(err)})"
-            ) from None
-        if index < 0:
-            raise InputError(f"{p} is corrupt or truncated: no frame could be decoded")
-        decoded = index + 1
-        if stop is None and info.frames_exact and decoded < 0.95 * info.frames - 1:
-            raise InputError(
-                f"{p} is truncated: only {decoded} of its {info.frames} frames could be decoded"
-            )
+    tw, th = None, None
+    for index, rel, frame in decode_frames(info, stop=stop):
+        if index < start:
+            continue
+        if tw is None:
+            fw, fh = frame.width, frame.height
+            if info.rotation_deg in (90, 270):
+                tw, th = _target_size(fh, fw, max_side_px)
+                tw, th = th, tw  # reformat before rotating
+            else:
+                tw, th = _target_size(fw, fh, max_side_px)
+        img = frame_to_rgb(frame, tw, th)
+        yield Frame(index=index, time_s=rel, image=_upright(img, info.rotation_deg),
+                    original_size=info.image_size)

@@ -229,3 +229,16 @@ def test_rotated_phone_clip_matches_single_process(square_video, tmp_path):
                                   backend_spec="test_parallel_fakes:SquareFinder")
     assert par.image_size == single.image_size == (96, 320)
     np.testing.assert_allclose(par.xy, single.xy, atol=1e-9)
+
+
+def test_chunk_warm_ups_start_on_key_frames_when_known():
+    key = np.zeros(1000, bool)
+    key[::30] = True
+    chunks = plan_chunks(1000, workers=2, overlap_frames=6, key=key)
+    assert chunks[0].start == 0 and chunks[-1].stop == 1000
+    assert all(a.stop == b.start for a, b in zip(chunks, chunks[1:], strict=False))
+    assert all(key[c.warmup_start] for c in chunks[1:])
+    plain = plan_chunks(1000, workers=2, overlap_frames=6)
+    assert len(plain) == len(chunks)
+    assert all(abs(a.start - b.start) <= 1000 / len(plain) / 4
+               for a, b in zip(plain, chunks, strict=True))

@@ -110,20 +110,33 @@ class Chunk:
 
 
 def plan_chunks(n_frames: int, *, workers: int,
-                overlap_frames: int = DEFAULT_OVERLAP_FRAMES) -> list[Chunk]:
+                overlap_frames: int = DEFAULT_OVERLAP_FRAMES,
+                key: np.ndarray | None = None) -> list[Chunk]:
     """Split ``n_frames`` into contiguous chunks for ``workers`` processes.
 
     Two chunks per worker when the video is long enough (a worker that finishes
     early takes the next one, so a busy core does not hold up the end), none
     longer than :data:`MAX_CHUNK_FRAMES` or shorter than :data:`MIN_CHUNK_FRAMES`.
     Each chunk costs ``overlap_frames`` extra inferences and, after a seek, the
-    decoding (without colour conversion) of the frames since the key frame before it.
+    decoding (without colour conversion) of the frames since the key frame before
+    it. Given the key-frame flags ``key``, boundaries move (by less than a chunk's
+    quarter) so that each chunk's warm-up starts on a key frame: nothing is
+    decoded in vain.
     """
     if n_frames <= 0:
         return []
     n = max(2 * workers, math.ceil(n_frames / MAX_CHUNK_FRAMES))
     n = max(1, min(n, n_frames // MIN_CHUNK_FRAMES))
     edges = np.linspace(0, n_frames, n + 1).round().astype(int)
+    if key is not None and n > 1:
+        starts = np.flatnonzero(key[:n_frames]) + overlap_frames  # warm-up on a key frame
+        slack = n_frames / n / 4
+        for i in range(1, n):
+            near = starts[np.abs(starts - edges[i]) <= slack] if starts.size else starts
+            if near.size:
+                best = int(near[np.argmin(np.abs(near - edges[i]))])
+                if edges[i - 1] < best < edges[i + 1]:
+                    edges[i] = best
     return [Chunk(id=i, start=int(a), stop=int(b), warmup_start=max(0, int(a) - overlap_frames))
             for i, (a, b) in enumerate(zip(edges[:-1], edges[1:], strict=True))]
 
@@ -444,7 +457,8 @@ def estimate_video_parallel(
     if table is None or n_workers == 1 or table.n_frames < 2 * MIN_CHUNK_FRAMES:
         return _single_process(info, progress=progress, max_side_px=max_side_px,
                                backend_spec=backend_spec)
-    chunks = plan_chunks(table.n_frames, workers=n_workers, overlap_frames=overlap_frames)
+    chunks = plan_chunks(table.n_frames, workers=n_workers, overlap_frames=overlap_frames,
+                         key=table.key)
     n_workers = min(n_workers, len(chunks))
     total = table.n_frames
 

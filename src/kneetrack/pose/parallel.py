@@ -233,6 +233,9 @@ def _worker_main(worker_id: int, info: VideoInfo, backend_spec: str, max_side_px
                  tasks: Any, results: Any) -> None:
     """Process chunks from ``tasks`` until a ``None``; report on ``results``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    import cv2
+
+    cv2.setNumThreads(1)  # one worker per core already: OpenCV's threads only contend
     try:
         backend = make_backend(backend_spec)
         results.put(("ready", worker_id, backend.name, tuple(backend.markers),

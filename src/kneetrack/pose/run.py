@@ -11,12 +11,15 @@ from kneetrack.keypoints import Keypoints
 from kneetrack.pose.backend import FramePose, PoseBackend, poses_to_keypoints
 from kneetrack.video.reader import VideoInfo, iter_frames, probe_video
 
-#: Frames whose longer side exceeds this are downscaled before inference (4K phone
-#: clips): the model crops and resizes to 256 px internally, so this only saves
-#: conversion time and memory. Up to 1080p frames pass untouched, which is both the
-#: cheapest path (a scaled colour conversion costs more than a plain one) and leaves
-#: the landmarks exactly as the model finds them.
-DEFAULT_MAX_SIDE_PX = 1920
+#: Frames whose longer side exceeds this are downscaled before inference. BlazePose
+#: crops the runner and resizes the crop to 256 px itself; handing it a 720p frame
+#: instead of a 1080p one costs 0.9 ms less per frame on the 2-core development
+#: machine (the scaled conversion is cheaper than a full-size one, and so is the
+#: model's own resampling) and moves landmarks by 1.4–1.8 px median (2D joint
+#: angles by 0.5–0.75° median) on the 1080p test clips: about what re-encoding the
+#: video does (a different YUV-to-RGB conversion alone moves them by 0.9 px).
+#: ``docs/speed.md`` has the measurements.
+DEFAULT_MAX_SIDE_PX = 1280
 
 #: Fewer detected frames than this and the video is reported as having nobody in it.
 MIN_DETECTED_FRAMES = 3

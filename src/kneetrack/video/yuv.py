@@ -79,6 +79,26 @@ def resize_into(src: av.VideoFrame, dst: av.VideoFrame, rotation_deg: int = 0) -
             d[:] = cv2.rotate(small, _ROTATE[rot])
 
 
+def scaled_rgb(frame: av.VideoFrame, width: int, height: int) -> np.ndarray | None:
+    """A decoded yuv420p frame scaled (bilinear) to ``width`` × ``height`` RGB, or ``None``.
+
+    The planes are resized with OpenCV into one I420 buffer and converted by
+    OpenCV (BT.601, as swscale does for untagged video): about half the cost of
+    swscale's scaled conversion. ``None`` when the frame is not plain 8-bit
+    4:2:0 or a size is odd (callers then use swscale).
+    """
+    if (frame.format.name != "yuv420p" or (frame.width | frame.height | width | height) & 1):
+        return None
+    buf = np.empty((height * 3 // 2, width), np.uint8)
+    flat = buf.reshape(-1)
+    n, q = width * height, (width // 2) * (height // 2)
+    dst = (flat[:n].reshape(height, width), flat[n:n + q].reshape(height // 2, width // 2),
+           flat[n + q:].reshape(height // 2, width // 2))
+    for s, d in zip(planes(frame), dst, strict=True):
+        cv2.resize(s, (d.shape[1], d.shape[0]), dst=d, interpolation=cv2.INTER_LINEAR)
+    return cv2.cvtColor(buf, cv2.COLOR_YUV2RGB_I420)
+
+
 def to_rgb(frame: av.VideoFrame, matrix: str = "bt709") -> np.ndarray:
     """A yuv420p frame as an ``(H, W, 3)`` RGB image."""
     space = _SWS_SPACE[matrix]

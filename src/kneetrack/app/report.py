@@ -121,33 +121,42 @@ def build_report(
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
-    written["stances"] = write_stances_csv(analysis.get("stances") or [], out / "stances.csv")
-    if series and "time_s" in series and angle_series(series)[1]:
-        written["angles"] = write_angles_mot(series, out / "angles.mot")
-
-    plots = render_plots(analysis)
-    plot_dir = out / "plots"
-    plot_dir.mkdir(exist_ok=True)
-    for p in plots:
-        write_text_atomic(plot_dir / f"{p['id']}.svg", p["svg"])
-    written["plots"] = plot_dir
-
-    strips: list[dict[str, Any]] = []
     side = analysis.get("view") in SIDE_VIEWS
     contacts: list[tuple[int, Mapping[str, Any]]] = []
     if side and video is not None and keypoints is not None:
         from kneetrack.report.strip import pick_contacts
 
         contacts = pick_contacts(analysis, keypoints)
-    frames: dict[int, Any] = {}
+    job = None
     if video is not None and overlay:
         if keypoints is None:
             raise InputError("the annotated video needs the clip's keypoints")
         from kneetrack.report.video import VideoOverlay
 
-        ov = VideoOverlay(blur_faces=blur_faces).render(
+        # Started first: the render processes work while this one writes the tables and plots.
+        job = VideoOverlay(blur_faces=blur_faces).start(
             video, out / "annotated.mp4", keypoints=keypoints, analysis=analysis,
             series=series, grab=[j for j, _ in contacts])
+    try:
+        written["stances"] = write_stances_csv(analysis.get("stances") or [],
+                                               out / "stances.csv")
+        if series and "time_s" in series and angle_series(series)[1]:
+            written["angles"] = write_angles_mot(series, out / "angles.mot")
+        plots = render_plots(analysis)
+        plot_dir = out / "plots"
+        plot_dir.mkdir(exist_ok=True)
+        for p in plots:
+            write_text_atomic(plot_dir / f"{p['id']}.svg", p["svg"])
+        written["plots"] = plot_dir
+    except BaseException:
+        if job is not None:
+            job.fail()
+        raise
+
+    strips: list[dict[str, Any]] = []
+    frames: dict[int, Any] = {}
+    if job is not None:
+        ov = job.wait()
         written["video"] = ov.path_
         frames = ov.grabbed_
         if ov.poster_ is not None:

@@ -190,29 +190,6 @@ def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
 
 
-def _render_parallel(tasks: list[SegmentTask], workers: int) -> list[SegmentResult]:
-    ctx = mp.get_context("spawn")
-    ex = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker)
-    ok = False
-    try:
-        futures = [ex.submit(render_segment, t) for t in tasks]
-        results = []
-        for f in futures:
-            try:
-                results.append(f.result())
-            except cf.process.BrokenProcessPool:
-                raise KneetrackError("a video render process stopped unexpectedly; "
-                                     "try --workers 1 or free some memory") from None
-        ok = True
-        return results
-    finally:
-        if not ok:
-            for p in list((getattr(ex, "_processes", None) or {}).values()):
-                with contextlib.suppress(Exception):  # already gone
-                    p.terminate()
-        ex.shutdown(wait=True, cancel_futures=True)
-
-
 # --------------------------------------------------------------------------- the video
 
 
@@ -292,6 +269,17 @@ class VideoOverlay:
         grab
             Frame indices whose unannotated images to keep in ``grabbed_``.
         """
+        return self.start(video, out, keypoints=keypoints, analysis=analysis, series=series,
+                          grab=grab).wait()
+
+    def start(self, video: str | Path, out: str | Path, *, keypoints: Keypoints,
+              analysis: Mapping[str, Any], series: Mapping[str, Any] | None = None,
+              grab: Iterable[int] = ()) -> RenderJob:
+        """Start rendering (same arguments as :meth:`render`); :meth:`RenderJob.wait` finishes it.
+
+        With several render processes the caller is free to do other work until
+        it waits; with one, the video is rendered here, before returning.
+        """
         from kneetrack.pose.parallel import available_cores
 
         info = probe_video(video)
@@ -302,7 +290,6 @@ class VideoOverlay:
             raise InputError(f"{video}: frame size {info.width}×{info.height} is too small")
         out_path = Path(out)
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out_path.with_name(out_path.name + ".part")
         table = frame_table(info)
         if table is not None:
             times = table.time_s
@@ -314,6 +301,8 @@ class VideoOverlay:
                             fps=info.fps, blur_faces=self.blur_faces,
                             highlight_s=self.highlight_s, face_hold_s=self.face_hold_s)
         self.peak_ = plan.peak_info
+        self.fps_ = float(rate)
+        self.size_ = (w, h)
         peak_frames = np.flatnonzero(plan.peak == 2)
         poster = int(peak_frames[0]) if peak_frames.size else plan.n // 2
         want = tuple(sorted({int(i) for i in grab}))
@@ -323,7 +312,7 @@ class VideoOverlay:
         spans = plan_segments(table.key, workers=workers) if table is not None else [(0, plan.n)]
         if workers == 1 or len(spans) == 1:
             spans = [(0, plan.n)]
-        parts_dir = out_path.with_name(f".{out_path.name}.parts")
+        job = RenderJob(self, out_path)
 
         def task(a: int, b: int, path: Path, *, whole: bool) -> SegmentTask:
             return SegmentTask(info=info, plan=plan.take(a, b),
@@ -334,34 +323,95 @@ class VideoOverlay:
 
         try:
             if len(spans) == 1:
-                results = [render_segment(task(0, plan.n, tmp, whole=True))]
-                n = results[0].frames
+                job.results = [render_segment(task(0, plan.n, job.tmp, whole=True))]
             else:
-                parts_dir.mkdir(exist_ok=True)
-                tasks = [task(a, b, parts_dir / f"{k:04d}.mp4", whole=False)
+                job.parts_dir.mkdir(exist_ok=True)
+                tasks = [task(a, b, job.parts_dir / f"{k:04d}.mp4", whole=False)
                          for k, (a, b) in enumerate(spans)]
-                results = _render_parallel(tasks, min(workers, len(tasks)))
-                n = join_videos([r.path for r in results], tmp)
-        except av.error.FFmpegError as err:
-            tmp.unlink(missing_ok=True)
-            raise InputError(f"could not write the annotated video {out_path}: {err}") from None
-        except JoinError as err:
-            tmp.unlink(missing_ok=True)
-            raise KneetrackError(f"could not join the annotated video {out_path}: {err}") from None
-        except BaseException:
-            tmp.unlink(missing_ok=True)
+                job.submit(tasks, min(workers, len(tasks)))
+        except BaseException as err:
+            job.fail()
+            if isinstance(err, av.error.FFmpegError):
+                raise InputError(f"could not write the annotated video {out_path}: {err}") from None
             raise
-        finally:
-            shutil.rmtree(parts_dir, ignore_errors=True)
-        tmp.replace(out_path)
-        self.grabbed_ = {i: img for r in results for i, img in r.grabbed.items()}
-        self.poster_ = next((r.poster for r in results if r.poster is not None), None)
-        self.path_ = out_path
-        self.frames_written_ = n
-        self.fps_ = float(rate)
-        self.size_ = (w, h)
-        self.segments_ = len(results)
-        return self
+        return job
+
+
+class RenderJob:
+    """An annotated video being rendered; :meth:`wait` joins the chunks and finishes the file."""
+
+    def __init__(self, overlay: VideoOverlay, out: Path) -> None:
+        self.overlay = overlay
+        self.out = out
+        self.tmp = out.with_name(out.name + ".part")
+        self.parts_dir = out.with_name(f".{out.name}.parts")
+        self.results: list[SegmentResult] | None = None
+        self._pool: cf.ProcessPoolExecutor | None = None
+        self._futures: list[cf.Future[SegmentResult]] = []
+
+    def submit(self, tasks: list[SegmentTask], workers: int) -> None:
+        """Hand the chunks to ``workers`` spawned processes."""
+        self._pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+                                            initializer=_init_worker)
+        self._futures = [self._pool.submit(render_segment, t) for t in tasks]
+
+    def wait(self) -> VideoOverlay:
+        """Wait for every chunk, join them and move the video into place."""
+        ov = self.overlay
+        try:
+            if self.results is None:
+                self.results = self._collect()
+                n = join_videos([r.path for r in self.results], self.tmp)
+            else:
+                n = self.results[0].frames
+        except av.error.FFmpegError as err:
+            self.fail()
+            raise InputError(f"could not write the annotated video {self.out}: {err}") from None
+        except JoinError as err:
+            self.fail()
+            raise KneetrackError(f"could not join the annotated video {self.out}: {err}") from None
+        except BaseException:
+            self.fail()
+            raise
+        shutil.rmtree(self.parts_dir, ignore_errors=True)
+        self.tmp.replace(self.out)
+        ov.grabbed_ = {i: img for r in self.results for i, img in r.grabbed.items()}
+        ov.poster_ = next((r.poster for r in self.results if r.poster is not None), None)
+        ov.path_ = self.out
+        ov.frames_written_ = n
+        ov.segments_ = len(self.results)
+        return ov
+
+    def _collect(self) -> list[SegmentResult]:
+        results = []
+        try:
+            for f in self._futures:
+                try:
+                    results.append(f.result())
+                except cf.process.BrokenProcessPool:
+                    raise KneetrackError("a video render process stopped unexpectedly; "
+                                         "try --workers 1 or free some memory") from None
+        except BaseException:
+            self._stop(kill=True)
+            raise
+        self._stop(kill=False)
+        return results
+
+    def _stop(self, *, kill: bool) -> None:
+        if self._pool is None:
+            return
+        if kill:
+            for p in list((getattr(self._pool, "_processes", None) or {}).values()):
+                with contextlib.suppress(Exception):  # already gone
+                    p.terminate()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = None
+
+    def fail(self) -> None:
+        """Stop the render processes and remove every temporary file."""
+        self._stop(kill=True)
+        self.tmp.unlink(missing_ok=True)
+        shutil.rmtree(self.parts_dir, ignore_errors=True)
 
 
 def grab_frames(video: str | Path, indices: Iterable[int]) -> dict[int, np.ndarray]:

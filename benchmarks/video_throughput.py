@@ -102,8 +102,11 @@ def build_clip(path: Path, *, seconds: float) -> Path:
 # --------------------------------------------------------------------------- (a) the raw loop
 
 
-def raw_loop(video: str) -> None:
-    """The floor: decode + Pose.process per frame, nothing else. Prints JSON."""
+def raw_loop(video: str, landmarks_out: str | None = None) -> None:
+    """The floor: decode + Pose.process per frame, nothing else. Prints JSON.
+
+    The landmarks (pixels) are kept and saved to ``landmarks_out`` after the timed loop.
+    """
     t_start = time.perf_counter()
     import av
     from mediapipe.python.solutions import pose as mp_pose
@@ -111,15 +114,25 @@ def raw_loop(video: str) -> None:
     pose = mp_pose.Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=False,
                         enable_segmentation=False)
     n = 0
+    found = []
     t0 = time.perf_counter()
     with av.open(video) as c:
         st = c.streams.video[0]
         st.thread_type = "AUTO"
         for fr in c.decode(st):
-            pose.process(fr.to_ndarray(format="rgb24"))
+            found.append((pose.process(fr.to_ndarray(format="rgb24")).pose_landmarks,
+                          fr.width, fr.height))
             n += 1
     loop = time.perf_counter() - t0
     pose.close()
+    if landmarks_out:
+        import numpy as np
+
+        xy = np.full((n, 33, 2), np.nan)
+        for i, (lm, w, h) in enumerate(found):
+            if lm is not None:
+                xy[i] = [(p.x * w, p.y * h) for p in lm.landmark]
+        np.save(landmarks_out, xy)
     print(json.dumps({"frames": n, "loop_s": loop, "setup_s": t0 - t_start}))
 
 
@@ -136,6 +149,7 @@ class TreeRSS:
         self._psutil = psutil
         self.every_s = every_s
         self.peak_bytes = 0
+        self.at_peak: list[tuple[str, int]] = []  # (process name, RSS bytes) at the peak
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._run, daemon=True)
         self._t.start()
@@ -148,10 +162,15 @@ class TreeRSS:
             except ps.Error:
                 break
             total = 0
+            parts = []
             for p in procs:
                 with contextlib.suppress(ps.Error):
-                    total += p.memory_info().rss
-            self.peak_bytes = max(self.peak_bytes, total)
+                    rss = p.memory_info().rss
+                    total += rss
+                    parts.append(("main" if p.pid == self._root.pid else "worker", rss))
+            if total > self.peak_bytes:
+                self.peak_bytes = total
+                self.at_peak = sorted(parts, key=lambda x: -x[1])
             self._stop.wait(self.every_s)
 
     def stop(self) -> float:
@@ -168,6 +187,7 @@ def _children_cpu_s() -> float:
 
 
 LAST_CPU_S = 0.0
+LAST_PEAK_PARTS = ""
 
 
 def run_measured(cmd: list[str], *, env: dict[str, str] | None = None) -> tuple[float, float, str]:
@@ -181,6 +201,8 @@ def run_measured(cmd: list[str], *, env: dict[str, str] | None = None) -> tuple[
     out, err = proc.communicate()
     wall = time.perf_counter() - t0
     peak = rss.stop()
+    global LAST_PEAK_PARTS
+    LAST_PEAK_PARTS = ", ".join(f"{n} {b / 2**20:.0f}" for n, b in rss.at_peak)
     LAST_CPU_S = _children_cpu_s() - cpu0
     if proc.returncode != 0:
         sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err[-3000:]}")
@@ -202,6 +224,32 @@ def analyze_cmd(video: Path, out: Path, *, overlay: bool, workers: int | None) -
             str(workers or 0)]
 
 
+def landmark_agreement(raw_xy: Path, outs: list[Path]) -> dict[str, float] | None:
+    """Median distance between the raw loop's landmarks and kneetrack's pose keypoints."""
+    import numpy as np
+
+    from kneetrack.io.trc import read_trc
+    from kneetrack.pose.mediapipe_backend import BLAZEPOSE_MARKERS
+
+    trc = next((o / "keypoints.trc" for o in outs if (o / "keypoints.trc").is_file()), None)
+    if not raw_xy.is_file() or trc is None:
+        return None
+    raw = np.load(raw_xy)
+    kp = read_trc(trc)
+    n = min(raw.shape[0], kp.n_frames)
+    d = []
+    for i, name in BLAZEPOSE_MARKERS.items():
+        if kp.has(name):
+            d.append(np.linalg.norm(raw[:n, i] - kp.xy[:n, kp.index(name)], axis=-1))
+    dist = np.concatenate(d)
+    dist = dist[np.isfinite(dist)]
+    steps = json.loads((trc.parent / "analysis.json").read_text()).get("provenance") or []
+    workers = next((s.get("params", {}).get("workers") for s in steps if s.get("step") == "pose"),
+                   None)
+    return {"median_px": float(np.median(dist)), "p95_px": float(np.percentile(dist, 95)),
+            "points": int(dist.size), "workers": workers or "?"}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=20.0, help="clip length (default 20 s)")
@@ -211,9 +259,10 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=None, help="pose workers for analyze")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument("--raw-loop", help=argparse.SUPPRESS)
+    ap.add_argument("--landmarks-out", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.raw_loop:
-        raw_loop(args.raw_loop)
+        raw_loop(args.raw_loop, args.landmarks_out)
         return
 
     tmp = Path(tempfile.mkdtemp(prefix="kneetrack-bench-"))
@@ -231,8 +280,10 @@ def main() -> None:
         print(f"video: {info.width}x{info.height} {info.fps:.0f} fps, {n} frames "
               f"({info.duration_s:.1f} s), cores available: {len(os.sched_getaffinity(0))}")
         res: dict[str, dict[str, float]] = {}
+        raw_xy = tmp / "raw_landmarks.npy"
         if args.only in ("all", "raw"):
-            wall, rss, out = run_measured([sys.executable, __file__, "--raw-loop", str(video)])
+            wall, rss, out = run_measured([sys.executable, __file__, "--raw-loop", str(video),
+                                           "--landmarks-out", str(raw_xy)])
             inner = json.loads(out.strip().splitlines()[-1])
             res["a"] = {"wall": wall, "rss": rss, "fps": n / wall,
                         "loop_fps": inner["frames"] / inner["loop_s"],
@@ -249,6 +300,7 @@ def main() -> None:
             print(f"(b) analyze          : {n / wall:6.1f} frames/s, {wall:6.1f} s, "
                   f"peak RSS {rss:6.0f} MiB, {res['b']['cpu_ms_per_frame']:.1f} CPU ms/frame, "
                   f"load {res['b']['load']:.1f}")
+            print(f"    at the peak, MiB: {LAST_PEAK_PARTS}")
         if args.only in ("all", "analyze-no-overlay"):
             wall, rss, _ = run_measured(analyze_cmd(video, tmp / "out_c", overlay=False,
                                                     workers=args.workers))
@@ -257,6 +309,15 @@ def main() -> None:
             print(f"(c) analyze, no video: {n / wall:6.1f} frames/s, {wall:6.1f} s, "
                   f"peak RSS {rss:6.0f} MiB, {res['c']['cpu_ms_per_frame']:.1f} CPU ms/frame, "
                   f"load {res['c']['load']:.1f}")
+            print(f"    at the peak, MiB: {LAST_PEAK_PARTS}")
+        agreement = landmark_agreement(raw_xy, [tmp / "out_c", tmp / "out_b"])
+        if agreement:
+            res["landmarks"] = agreement
+            print(f"landmarks, kneetrack (parallel, {agreement['workers']} workers) vs the raw "
+                  f"loop (one process, full-size frames): median {agreement['median_px']:.2f} px, "
+                  f"95th percentile {agreement['p95_px']:.2f} px over {agreement['points']} "
+                  f"points (target: median <= 2 px: "
+                  f"{'met' if agreement['median_px'] <= 2 else 'NOT met'})")
         if "a" in res:
             for k, target in (("b", 1.2), ("c", 1.6)):
                 if k in res:

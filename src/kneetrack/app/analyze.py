@@ -48,24 +48,6 @@ def _input_block(path: Path, kind: str, kp: Keypoints) -> dict[str, Any]:
     }
 
 
-#: Modules needed once pose estimation is done, imported meanwhile (0.7 s on one core otherwise).
-_AFTER_POSE = ("kneetrack.kinematics", "kneetrack.io.trc", "kneetrack.app.report",
-               "kneetrack.report.exports", "kneetrack.report.html", "kneetrack.report.plots",
-               "kneetrack.report.video")
-
-
-def _preload(modules: tuple[str, ...]) -> None:
-    """Import ``modules`` in a background thread (this process waits on pose workers anyway)."""
-    import importlib
-    import sys
-    import threading
-
-    todo = [m for m in modules if m not in sys.modules]
-    if todo:
-        threading.Thread(target=lambda: [importlib.import_module(m) for m in todo],
-                         name="kneetrack-preload", daemon=True).start()
-
-
 def acquire_keypoints(
     path: str | Path,
     *,
@@ -81,8 +63,6 @@ def acquire_keypoints(
     p = Path(path)
     if is_video_path(p):
         from kneetrack.pose.run import estimate_video
-
-        _preload(_AFTER_POSE)
 
         return estimate_video(p, backend=backend, progress=progress, workers=workers), "video"
     return load_keypoints(p), "keypoints"
@@ -114,7 +94,8 @@ def analyze_file(
     backend
         Pose backend to use for videos (default: MediaPipe BlazePose full).
     workers
-        Pose worker processes for videos (default: one per core).
+        Worker processes for videos: pose estimation and the annotated video
+        (default: one per core).
     """
     if view is not None and view not in VIEWS:
         raise SettingsError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
@@ -134,7 +115,7 @@ def analyze_file(
     analysis["provenance"] = kp.provenance_dicts()
     result = AnalysisResult(analysis=analysis, keypoints=kp, extras={"kinematics": kin})
     if out_dir is not None:
-        write_outputs(result, Path(out_dir), source=src, options=options)
+        write_outputs(result, Path(out_dir), source=src, options={"workers": workers, **options})
     return result
 
 

@@ -82,6 +82,7 @@ def build_report(
     blur_faces: bool = True,
     pdf: bool = False,
     programme: Mapping[str, Any] | None = None,
+    workers: int | None = None,
 ) -> dict[str, Path]:
     """Write the report files of one analysis into ``folder``.
 
@@ -106,6 +107,8 @@ def build_report(
         Also write ``report.pdf`` (needs the ``pdf`` extra).
     programme
         ``programme.json`` dict; read from the folder when ``None``.
+    workers
+        Processes rendering the annotated video (``None``: one per core).
 
     Returns
     -------
@@ -134,7 +137,7 @@ def build_report(
         from kneetrack.report.video import VideoOverlay
 
         # Started first: the render processes work while this one writes the tables and plots.
-        job = VideoOverlay(blur_faces=blur_faces).start(
+        job = VideoOverlay(blur_faces=blur_faces, workers=workers).start(
             video, out / "annotated.mp4", keypoints=keypoints, analysis=analysis,
             series=series, grab=[j for j, _ in contacts])
     try:
@@ -211,7 +214,8 @@ def write_report_outputs(result: Any, out: Path, *, source: Path,
     Options (passed through ``analyze_file(**options)``): ``overlay`` (default
     True: write ``annotated.mp4`` for videos), ``blur_faces`` (default True),
     ``pdf`` (default False), ``report`` (default True: set False to skip all
-    report files).
+    report files), ``workers`` (processes for the annotated video; ``analyze_file``
+    passes its own).
     """
     if not options.get("report", True):
         return {}
@@ -224,7 +228,8 @@ def write_report_outputs(result: Any, out: Path, *, source: Path,
                         video=source if is_video else None,
                         overlay=bool(options.get("overlay", True)),
                         blur_faces=bool(options.get("blur_faces", True)),
-                        pdf=bool(options.get("pdf", False)))
+                        pdf=bool(options.get("pdf", False)),
+                        workers=options.get("workers"))
 
 
 def _drawn(raw: Keypoints, kin: Any) -> Keypoints:

@@ -28,7 +28,8 @@ def analyze(
                              help="Folder for analysis.json, keypoints and the report."),
     view: View | None = typer.Option(None, "--view", help="Camera view; detected when omitted."),
     workers: int | None = typer.Option(None, "--workers", min=1,
-                                       help="Pose worker processes (default: automatic)."),
+                                       help="Worker processes for pose estimation and the "
+                                            "annotated video (default: one per core)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     athlete: str | None = typer.Option(None, "--athlete",
                                        help="Store the result in this athlete's history."),

@@ -54,6 +54,8 @@ from kneetrack.video.yuv import matrix_of, new_frame, resize_into, to_rgb
 
 #: Decoder options of the second pass: skip the deblocking filter (see the module docstring).
 DECODE_OPTIONS = {"skip_loop_filter": "all"}
+#: Output frames reused in turn by each render process.
+_RING = 3
 #: Chunks are at least this long (shorter clips use fewer processes) ...
 MIN_CHUNK_FRAMES = 60
 #: ... and at most this long, so that the cores finish together.
@@ -127,6 +129,9 @@ def _render(task: SegmentTask, *, seek: bool) -> SegmentResult:
     w, h = task.size
     res = SegmentResult(path=task.path, frames=0)
     writer: H264Writer | None = None
+    # A few output frames, reused in turn: a fresh 720p frame costs 0.35 ms in page faults.
+    # The encoder copies each frame it is given before ``write`` returns.
+    ring = [new_frame(w, h) for _ in range(_RING)]
     threads = cv2.getNumThreads()
     cv2.setNumThreads(1)  # planes are small: OpenCV's threads cost more than they save
     try:
@@ -136,7 +141,7 @@ def _render(task: SegmentTask, *, seek: bool) -> SegmentResult:
                 writer = H264Writer(task.path, width=w, height=h, rate=task.rate,
                                     settings=task.settings, faststart=task.faststart,
                                     matrix=matrix)
-            out = new_frame(w, h)
+            out = ring[index % _RING]
             resize_into(frame, out, task.info.rotation_deg)
             if index in task.grab:
                 res.grabbed[index] = to_rgb(out, matrix)

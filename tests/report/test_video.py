@@ -232,7 +232,7 @@ def test_chunks_start_on_key_frames_and_cover_the_video():
     assert spans[0][0] == 0 and spans[-1][1] == 1000
     assert all(b == c for (_, b), (c, _) in zip(spans[:-1], spans[1:], strict=True))
     assert all(key[a] for a, _ in spans)
-    assert len(spans) == 4
+    assert len(spans) == 8  # four per worker
     only_first = np.zeros(1000, bool)
     only_first[0] = True
     assert plan_segments(only_first, workers=2) == [(0, 1000)]
@@ -274,3 +274,30 @@ def test_sequential_segment_without_a_frame_table(long_clip, tmp_path):
     assert res.frames == LONG  # frames beyond the plan are written too (HUD only)
     assert res.poster is not None
     assert len(_decode(res.path)[1]) == LONG
+
+
+def test_a_started_render_pool_is_taken_over(long_clip, tmp_path):
+    from kneetrack.report.video import RenderPool
+
+    assert RenderPool.start(1) is None
+    assert RenderPool.start(2, frames=50) is None  # too short to split
+    pool = RenderPool.start(2, frames=LONG)
+    assert pool is not None and pool.workers == 2
+    video, kp, series, analysis = long_clip
+    ov = VideoOverlay(pool=pool).render(video, tmp_path / "p.mp4", keypoints=kp,
+                                        analysis=analysis, series=series)
+    assert ov.segments_ > 1 and ov.frames_written_ == LONG
+    assert pool.executor is None  # owned, and shut down, by the render
+    pool.close()  # harmless
+    with pytest.raises(RuntimeError):
+        pool.take()
+
+
+def test_an_unused_render_pool_is_closed(clip, tmp_path):
+    from kneetrack.report.video import RenderPool
+
+    video, kp, series, analysis = clip  # 48 frames: rendered in this process
+    pool = RenderPool(2)
+    ov = VideoOverlay(pool=pool).render(video, tmp_path / "s.mp4", keypoints=kp,
+                                        analysis=analysis, series=series)
+    assert ov.segments_ == 1 and pool.executor is None

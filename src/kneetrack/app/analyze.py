@@ -101,7 +101,24 @@ def analyze_file(
         raise SettingsError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
     src = Path(path)
     kp, kind = acquire_keypoints(src, progress=progress, backend=backend, workers=workers)
+    pool = None
+    if (kind == "video" and out_dir is not None and options.get("report", True)
+            and options.get("overlay", True)):
+        from kneetrack.report.video import RenderPool
 
+        # The pose processes are gone: start the video's render processes now, so
+        # that they are ready when the analysis is (closed below if not taken over).
+        pool = RenderPool.start(workers, frames=kp.n_frames)
+    try:
+        return _analyze(src, kp, kind, view=view, out_dir=out_dir,
+                        options={"workers": workers, "render_pool": pool, **options})
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _analyze(src: Path, kp: Keypoints, kind: str, *, view: str | None,
+             out_dir: str | Path | None, options: dict[str, Any]) -> AnalysisResult:
     from kneetrack.kinematics import analyze_keypoints
 
     kin = analyze_keypoints(kp, view=view)
@@ -115,7 +132,7 @@ def analyze_file(
     analysis["provenance"] = kp.provenance_dicts()
     result = AnalysisResult(analysis=analysis, keypoints=kp, extras={"kinematics": kin})
     if out_dir is not None:
-        write_outputs(result, Path(out_dir), source=src, options={"workers": workers, **options})
+        write_outputs(result, Path(out_dir), source=src, options=options)
     return result
 
 

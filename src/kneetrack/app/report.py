@@ -83,6 +83,7 @@ def build_report(
     pdf: bool = False,
     programme: Mapping[str, Any] | None = None,
     workers: int | None = None,
+    render_pool: Any = None,
 ) -> dict[str, Path]:
     """Write the report files of one analysis into ``folder``.
 
@@ -109,6 +110,9 @@ def build_report(
         ``programme.json`` dict; read from the folder when ``None``.
     workers
         Processes rendering the annotated video (``None``: one per core).
+    render_pool
+        A :class:`~kneetrack.report.video.RenderPool` already started for the
+        annotated video (taken over; closed when no video is drawn).
 
     Returns
     -------
@@ -131,13 +135,15 @@ def build_report(
 
         contacts = pick_contacts(analysis, keypoints)
     job = None
+    if render_pool is not None and (video is None or not overlay):
+        render_pool.close()
     if video is not None and overlay:
         if keypoints is None:
             raise InputError("the annotated video needs the clip's keypoints")
         from kneetrack.report.video import VideoOverlay
 
         # Started first: the render processes work while this one writes the tables and plots.
-        job = VideoOverlay(blur_faces=blur_faces, workers=workers).start(
+        job = VideoOverlay(blur_faces=blur_faces, workers=workers, pool=render_pool).start(
             video, out / "annotated.mp4", keypoints=keypoints, analysis=analysis,
             series=series, grab=[j for j, _ in contacts])
     try:
@@ -229,7 +235,8 @@ def write_report_outputs(result: Any, out: Path, *, source: Path,
                         overlay=bool(options.get("overlay", True)),
                         blur_faces=bool(options.get("blur_faces", True)),
                         pdf=bool(options.get("pdf", False)),
-                        workers=options.get("workers"))
+                        workers=options.get("workers"),
+                        render_pool=options.get("render_pool"))
 
 
 def _drawn(raw: Keypoints, kin: Any) -> Keypoints:

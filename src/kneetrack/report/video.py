@@ -59,7 +59,7 @@ _RING = 3
 #: Chunks are at least this long (shorter clips use fewer processes) ...
 MIN_CHUNK_FRAMES = 60
 #: ... and at most this long, so that the cores finish together.
-MAX_CHUNK_FRAMES = 1200
+MAX_CHUNK_FRAMES = 600
 
 
 def _even(n: int) -> int:
@@ -172,12 +172,14 @@ def _render(task: SegmentTask, *, seek: bool) -> SegmentResult:
 def plan_segments(key: np.ndarray, *, workers: int) -> list[tuple[int, int]]:
     """Cut ``len(key)`` frames into ``[start, stop)`` chunks that start on key frames.
 
-    About two chunks per worker (at most :data:`MAX_CHUNK_FRAMES` long), each
-    boundary moved to the nearest key frame so that no chunk decodes frames it
-    does not draw. A video with few key frames gets fewer, longer chunks.
+    About four chunks per worker (at most :data:`MAX_CHUNK_FRAMES` long: a chunk
+    costs little more than its frames, and short ones let the cores finish
+    together), each boundary moved to the nearest key frame so that no chunk
+    decodes frames it does not draw. A video with few key frames gets fewer,
+    longer chunks.
     """
     n = int(key.size)
-    want = max(2 * workers, math.ceil(n / MAX_CHUNK_FRAMES))
+    want = max(4 * workers, math.ceil(n / MAX_CHUNK_FRAMES))
     want = max(1, min(want, n // MIN_CHUNK_FRAMES))
     keys = np.flatnonzero(key)
     edges = [0]
@@ -193,6 +195,56 @@ def plan_segments(key: np.ndarray, *, workers: int) -> list[tuple[int, int]]:
 
 def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+
+
+def _ready() -> bool:
+    """A no-op task: running it means the process has started and imported this module."""
+    return True
+
+
+class RenderPool:
+    """Render processes started ahead of the render.
+
+    Starting a process and importing OpenCV, PyAV and this module takes about
+    0.3 s; started as soon as pose estimation ends, they are ready when the
+    analysis is. Hand the pool to :class:`VideoOverlay` (which then owns it) or
+    :meth:`close` it.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.executor: cf.ProcessPoolExecutor | None = cf.ProcessPoolExecutor(
+            max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_init_worker)
+        for _ in range(workers):
+            self.executor.submit(_ready)
+
+    @classmethod
+    def start(cls, workers: int | None = None, *, frames: int | None = None) -> RenderPool | None:
+        """A pool of ``workers`` processes (``None``: one per core), or ``None``.
+
+        ``None`` where one process will do: one worker, a video of fewer than
+        ``frames`` frames too short to split, or inside a daemonic pool process.
+        """
+        from kneetrack.pose.parallel import available_cores
+
+        n = available_cores() if workers is None else int(workers)
+        if (n <= 1 or mp.current_process().daemon
+                or (frames is not None and frames < 2 * MIN_CHUNK_FRAMES)):
+            return None
+        return cls(n)
+
+    def take(self) -> cf.ProcessPoolExecutor:
+        """The executor, now owned by the caller."""
+        if self.executor is None:
+            raise RuntimeError("this render pool was already taken or closed")
+        ex, self.executor = self.executor, None
+        return ex
+
+    def close(self) -> None:
+        """Stop the processes (when the pool was not handed over)."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
 
 
 # --------------------------------------------------------------------------- the video
@@ -220,6 +272,9 @@ class VideoOverlay:
         How long a face region is kept blurred after its keypoints disappear.
     workers
         Render processes (``None``: one per core; 1: in this process).
+    pool
+        Render processes already started (:class:`RenderPool`); the overlay takes
+        them over (and closes them if it renders in this process after all).
 
     Attributes
     ----------
@@ -244,7 +299,8 @@ class VideoOverlay:
 
     def __init__(self, *, blur_faces: bool = True, max_side_px: int | None = 1280,
                  crf: int | None = None, preset: str | None = None, highlight_s: float = 0.2,
-                 face_hold_s: float = 0.5, workers: int | None = None) -> None:
+                 face_hold_s: float = 0.5, workers: int | None = None,
+                 pool: RenderPool | None = None) -> None:
         self.blur_faces = blur_faces
         self.max_side_px = max_side_px
         base = EncoderSettings()
@@ -252,7 +308,8 @@ class VideoOverlay:
                                         preset=preset or base.preset)
         self.highlight_s = highlight_s
         self.face_hold_s = face_hold_s
-        self.workers = workers
+        self.workers = pool.workers if pool is not None else workers
+        self.pool = pool
 
     def render(self, video: str | Path, out: str | Path, *, keypoints: Keypoints,
                analysis: Mapping[str, Any], series: Mapping[str, Any] | None = None,
@@ -326,15 +383,20 @@ class VideoOverlay:
                                faststart=whole, grab=tuple(i for i in want if a <= i < b),
                                poster=poster if a <= poster < b else None)
 
+        pool, self.pool = self.pool, None
         try:
             if len(spans) == 1:
+                if pool is not None:
+                    pool.close()
                 job.results = [render_segment(task(0, plan.n, job.tmp, whole=True))]
             else:
                 job.parts_dir.mkdir(exist_ok=True)
                 tasks = [task(a, b, job.parts_dir / f"{k:04d}.mp4", whole=False)
                          for k, (a, b) in enumerate(spans)]
-                job.submit(tasks, min(workers, len(tasks)))
+                job.submit(tasks, min(workers, len(tasks)), pool=pool)
         except BaseException as err:
+            if pool is not None:
+                pool.close()
             job.fail()
             if isinstance(err, av.error.FFmpegError):
                 raise InputError(f"could not write the annotated video {out_path}: {err}") from None
@@ -354,10 +416,11 @@ class RenderJob:
         self._pool: cf.ProcessPoolExecutor | None = None
         self._futures: list[cf.Future[SegmentResult]] = []
 
-    def submit(self, tasks: list[SegmentTask], workers: int) -> None:
-        """Hand the chunks to ``workers`` spawned processes."""
-        self._pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
-                                            initializer=_init_worker)
+    def submit(self, tasks: list[SegmentTask], workers: int,
+               pool: RenderPool | None = None) -> None:
+        """Hand the chunks to ``pool``'s processes, or to ``workers`` new ones."""
+        self._pool = pool.take() if pool is not None else cf.ProcessPoolExecutor(
+            max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_init_worker)
         self._futures = [self._pool.submit(render_segment, t) for t in tasks]
 
     def wait(self) -> VideoOverlay:

@@ -3,6 +3,7 @@
 Usage (from the repository root)::
 
     .venv/bin/python benchmarks/video_throughput.py                 # 20 s 1080p clip
+    .venv/bin/python benchmarks/video_throughput.py --seconds 60 --rounds 3     # the targets
     .venv/bin/python benchmarks/video_throughput.py --seconds 600 --only analyze  # RSS check
 
 It builds a 1080×1920 (portrait 1080p) 60 fps H.264 clip by concatenating the
@@ -17,11 +18,14 @@ c. ``kneetrack analyze`` without the annotated video (``overlay=False``).
 
 It prints frames/s (whole command, start-up included; for (a) also the loop
 alone), the ratios b/a and c/a, the peak RSS of each command's whole process
-tree (parent + pose workers, sampled every 50 ms with psutil), the CPU time per
-frame of that tree, and the 1-minute load average when each finished.
-Timings on a shared machine are noisy: compare the ratios from one run, and
-read them with the load average (other work on the cores lowers the gain of
-using several processes).
+tree (parent + workers, sampled every 50 ms with psutil) and each process's
+share at that peak, the CPU time per frame of that tree, the 1-minute load
+average when each finished, and how far kneetrack's landmarks are from the raw
+loop's (median pixels; the target is 2 px).
+
+Timings on a shared machine are noisy, and its speed drifts by 10 % over a few
+minutes: compare the ratios from one run, read them with the load average, and
+use ``--rounds N`` to repeat (a), (b), (c) interleaved and take the median ratio.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import argparse
 import contextlib
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -250,6 +255,37 @@ def landmark_agreement(raw_xy: Path, outs: list[Path]) -> dict[str, float] | Non
             "points": int(dist.size), "workers": workers or "?"}
 
 
+def measure_round(video: Path, n: int, tmp: Path, args: argparse.Namespace,
+                  raw_xy: Path) -> dict[str, dict[str, float]]:
+    """Time (a), (b) and (c) once, one after the other; print and return them."""
+    res: dict[str, dict[str, float]] = {}
+    if args.only in ("all", "raw"):
+        wall, rss, out = run_measured([sys.executable, __file__, "--raw-loop", str(video),
+                                       "--landmarks-out", str(raw_xy)])
+        inner = json.loads(out.strip().splitlines()[-1])
+        res["a"] = {"wall": wall, "rss": rss, "fps": n / wall,
+                    "loop_fps": inner["frames"] / inner["loop_s"],
+                    "cpu_ms_per_frame": 1000 * LAST_CPU_S / n, "load": os.getloadavg()[0]}
+        print(f"(a) raw loop         : {n / wall:6.1f} frames/s "
+              f"(loop alone {res['a']['loop_fps']:.1f}), {wall:6.1f} s, "
+              f"peak RSS {rss:6.0f} MiB, {res['a']['cpu_ms_per_frame']:.1f} CPU ms/frame, "
+              f"load {res['a']['load']:.1f}")
+    for key, only, overlay, label in (("b", "analyze", True, "(b) analyze          "),
+                                      ("c", "analyze-no-overlay", False,
+                                       "(c) analyze, no video")):
+        if args.only not in ("all", only):
+            continue
+        wall, rss, _ = run_measured(analyze_cmd(video, tmp / f"out_{key}", overlay=overlay,
+                                                workers=args.workers))
+        res[key] = {"wall": wall, "rss": rss, "fps": n / wall,
+                    "cpu_ms_per_frame": 1000 * LAST_CPU_S / n, "load": os.getloadavg()[0]}
+        print(f"{label}: {n / wall:6.1f} frames/s, {wall:6.1f} s, "
+              f"peak RSS {rss:6.0f} MiB, {res[key]['cpu_ms_per_frame']:.1f} CPU ms/frame, "
+              f"load {res[key]['load']:.1f}")
+        print(f"    at the peak, MiB: {LAST_PEAK_PARTS}")
+    return res
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=20.0, help="clip length (default 20 s)")
@@ -257,6 +293,9 @@ def main() -> None:
     ap.add_argument("--only", choices=("all", "raw", "analyze", "analyze-no-overlay"),
                     default="all", help="run only some of the measurements")
     ap.add_argument("--workers", type=int, default=None, help="pose workers for analyze")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="repeat (a), (b), (c) this many times, interleaved; the median "
+                         "ratio is reported (the machine's speed drifts between runs)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument("--raw-loop", help=argparse.SUPPRESS)
     ap.add_argument("--landmarks-out", help=argparse.SUPPRESS)
@@ -279,37 +318,13 @@ def main() -> None:
         n = info.frames
         print(f"video: {info.width}x{info.height} {info.fps:.0f} fps, {n} frames "
               f"({info.duration_s:.1f} s), cores available: {len(os.sched_getaffinity(0))}")
-        res: dict[str, dict[str, float]] = {}
         raw_xy = tmp / "raw_landmarks.npy"
-        if args.only in ("all", "raw"):
-            wall, rss, out = run_measured([sys.executable, __file__, "--raw-loop", str(video),
-                                           "--landmarks-out", str(raw_xy)])
-            inner = json.loads(out.strip().splitlines()[-1])
-            res["a"] = {"wall": wall, "rss": rss, "fps": n / wall,
-                        "loop_fps": inner["frames"] / inner["loop_s"],
-                        "cpu_ms_per_frame": 1000 * LAST_CPU_S / n, "load": os.getloadavg()[0]}
-            print(f"(a) raw loop         : {n / wall:6.1f} frames/s "
-                  f"(loop alone {res['a']['loop_fps']:.1f}), {wall:6.1f} s, "
-                  f"peak RSS {rss:6.0f} MiB, {res['a']['cpu_ms_per_frame']:.1f} CPU ms/frame, "
-                  f"load {res['a']['load']:.1f}")
-        if args.only in ("all", "analyze"):
-            wall, rss, _ = run_measured(analyze_cmd(video, tmp / "out_b", overlay=True,
-                                                    workers=args.workers))
-            res["b"] = {"wall": wall, "rss": rss, "fps": n / wall,
-                        "cpu_ms_per_frame": 1000 * LAST_CPU_S / n, "load": os.getloadavg()[0]}
-            print(f"(b) analyze          : {n / wall:6.1f} frames/s, {wall:6.1f} s, "
-                  f"peak RSS {rss:6.0f} MiB, {res['b']['cpu_ms_per_frame']:.1f} CPU ms/frame, "
-                  f"load {res['b']['load']:.1f}")
-            print(f"    at the peak, MiB: {LAST_PEAK_PARTS}")
-        if args.only in ("all", "analyze-no-overlay"):
-            wall, rss, _ = run_measured(analyze_cmd(video, tmp / "out_c", overlay=False,
-                                                    workers=args.workers))
-            res["c"] = {"wall": wall, "rss": rss, "fps": n / wall,
-                        "cpu_ms_per_frame": 1000 * LAST_CPU_S / n, "load": os.getloadavg()[0]}
-            print(f"(c) analyze, no video: {n / wall:6.1f} frames/s, {wall:6.1f} s, "
-                  f"peak RSS {rss:6.0f} MiB, {res['c']['cpu_ms_per_frame']:.1f} CPU ms/frame, "
-                  f"load {res['c']['load']:.1f}")
-            print(f"    at the peak, MiB: {LAST_PEAK_PARTS}")
+        rounds: list[dict[str, dict[str, float]]] = []
+        for r in range(args.rounds):
+            if args.rounds > 1:
+                print(f"-- round {r + 1} of {args.rounds}")
+            rounds.append(measure_round(video, n, tmp, args, raw_xy))
+        res: dict[str, object] = {"frames": n, "rounds": rounds}
         agreement = landmark_agreement(raw_xy, [tmp / "out_c", tmp / "out_b"])
         if agreement:
             res["landmarks"] = agreement
@@ -318,13 +333,17 @@ def main() -> None:
                   f"95th percentile {agreement['p95_px']:.2f} px over {agreement['points']} "
                   f"points (target: median <= 2 px: "
                   f"{'met' if agreement['median_px'] <= 2 else 'NOT met'})")
-        if "a" in res:
-            for k, target in (("b", 1.2), ("c", 1.6)):
-                if k in res:
-                    r = res[k]["fps"] / res["a"]["fps"]
-                    print(f"ratio {k}/a = {r:.2f}  (target >= {target}: "
-                          f"{'met' if r >= target else 'NOT met'})")
-        print(json.dumps({"frames": n, **res}))
+        ratios = {}
+        for k, target in (("b", 1.2), ("c", 1.6)):
+            each = [rd[k]["fps"] / rd["a"]["fps"] for rd in rounds if k in rd and "a" in rd]
+            if each:
+                med = statistics.median(each)
+                ratios[f"{k}/a"] = each
+                per = f" (rounds: {', '.join(f'{x:.2f}' for x in each)})" if len(each) > 1 else ""
+                print(f"ratio {k}/a = {med:.2f}{per}  (target >= {target}: "
+                      f"{'met' if med >= target else 'NOT met'})")
+        res["ratios"] = ratios
+        print(json.dumps(res))
     finally:
         if args.keep:
             print(f"kept {tmp}")

@@ -223,16 +223,19 @@ def test_chunks_in_parallel_give_the_same_video_as_one_pass(long_clip, tmp_path)
     assert boxes.index("moov") < boxes.index("mdat")
 
 
-def test_chunks_start_on_key_frames_and_cover_the_video():
-    from kneetrack.report.video import MIN_CHUNK_FRAMES, plan_segments
+def test_chunks_start_on_key_frames_cover_the_video_and_shrink():
+    from kneetrack.report.video import MAX_CHUNK_FRAMES, MIN_CHUNK_FRAMES, plan_segments
 
-    key = np.zeros(1000, bool)
-    key[::48] = True
+    key = np.zeros(3600, bool)
+    key[::60] = True
     spans = plan_segments(key, workers=2)
-    assert spans[0][0] == 0 and spans[-1][1] == 1000
+    assert spans[0][0] == 0 and spans[-1][1] == 3600
     assert all(b == c for (_, b), (c, _) in zip(spans[:-1], spans[1:], strict=True))
     assert all(key[a] for a, _ in spans)
-    assert len(spans) == 8  # four per worker
+    sizes = [b - a for a, b in spans]
+    assert max(sizes) <= MAX_CHUNK_FRAMES and sizes[0] == MAX_CHUNK_FRAMES
+    assert sizes[-1] <= 2 * MIN_CHUNK_FRAMES  # the cores finish together
+    assert all(later <= earlier + 60 for earlier, later in zip(sizes, sizes[1:], strict=False))
     only_first = np.zeros(1000, bool)
     only_first[0] = True
     assert plan_segments(only_first, workers=2) == [(0, 1000)]

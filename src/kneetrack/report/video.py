@@ -172,23 +172,25 @@ def _render(task: SegmentTask, *, seek: bool) -> SegmentResult:
 def plan_segments(key: np.ndarray, *, workers: int) -> list[tuple[int, int]]:
     """Cut ``len(key)`` frames into ``[start, stop)`` chunks that start on key frames.
 
-    About four chunks per worker (at most :data:`MAX_CHUNK_FRAMES` long: a chunk
-    costs little more than its frames, and short ones let the cores finish
-    together), each boundary moved to the nearest key frame so that no chunk
-    decodes frames it does not draw. A video with few key frames gets fewer,
-    longer chunks.
+    Chunks shrink as the video goes (each a quarter of what is left per two
+    workers, between :data:`MIN_CHUNK_FRAMES` and :data:`MAX_CHUNK_FRAMES`), so
+    the last ones are short and the cores finish together; a chunk costs little
+    more than its frames. Each boundary is moved to the nearest key frame, so no
+    chunk decodes frames it does not draw; a video with few key frames gets
+    fewer, longer chunks.
     """
     n = int(key.size)
-    want = max(4 * workers, math.ceil(n / MAX_CHUNK_FRAMES))
-    want = max(1, min(want, n // MIN_CHUNK_FRAMES))
     keys = np.flatnonzero(key)
+    half = MIN_CHUNK_FRAMES // 2
+    keys = keys[(keys >= half) & (keys <= n - half)]
     edges = [0]
-    for target in np.linspace(0, n, want + 1)[1:-1]:
-        if keys.size == 0:
+    while True:
+        left = n - edges[-1]
+        size = min(MAX_CHUNK_FRAMES, max(MIN_CHUNK_FRAMES, math.ceil(left / (2 * workers))))
+        after = keys[keys >= edges[-1] + half]
+        if left < size + half or after.size == 0:
             break
-        k = int(keys[np.argmin(np.abs(keys - target))])
-        if k - edges[-1] >= MIN_CHUNK_FRAMES // 2 and n - k >= MIN_CHUNK_FRAMES // 2:
-            edges.append(k)
+        edges.append(int(after[np.argmin(np.abs(after - (edges[-1] + size)))]))
     edges.append(n)
     return [(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
 

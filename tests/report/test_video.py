@@ -304,3 +304,19 @@ def test_an_unused_render_pool_is_closed(clip, tmp_path):
     ov = VideoOverlay(pool=pool).render(video, tmp_path / "s.mp4", keypoints=kp,
                                         analysis=analysis, series=series)
     assert ov.segments_ == 1 and pool.executor is None
+
+
+def test_annotated_video_size_follows_the_frame_rate(make_video, tmp_path):
+    from kneetrack.report.video import auto_max_side
+
+    assert auto_max_side(29.97) == auto_max_side(30) == 1280
+    assert auto_max_side(60) == auto_max_side(240) == 960
+    video = make_video("hd60.mp4", frames=6, fps=60, size=(1280, 720))
+    kp = Keypoints.from_arrays({"left_hip": np.tile([600.0, 300.0], (6, 1))}, fps=60,
+                               image_size=(1280, 720))
+    ov = VideoOverlay(blur_faces=False).render(video, tmp_path / "a.mp4", keypoints=kp,
+                                               analysis={})
+    assert ov.size_ == (960, 540)
+    ov = VideoOverlay(blur_faces=False, max_side_px=None).render(
+        video, tmp_path / "b.mp4", keypoints=kp, analysis={})
+    assert ov.size_ == (1280, 720)

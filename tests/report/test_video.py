@@ -320,3 +320,68 @@ def test_annotated_video_size_follows_the_frame_rate(make_video, tmp_path):
     ov = VideoOverlay(blur_faces=False, max_side_px=None).render(
         video, tmp_path / "b.mp4", keypoints=kp, analysis={})
     assert ov.size_ == (1280, 720)
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
+def test_ctrl_c_stops_the_render_processes_and_leaves_no_files(make_video, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    video = make_video("ctrlc.mp4", frames=400, fps=FPS, size=(W, H), painter=_moving_painter,
+                       gop=30)
+    out = tmp_path / "res" / "annotated.mp4"
+    script = tmp_path / "render.py"
+    # Module-level code also runs in the spawned render processes: it slows the drawing
+    # down there, so that Ctrl-C lands mid-render.
+    script.write_text(
+        "import sys, time\n"
+        "import numpy as np\n"
+        "import kneetrack.report.video as rv\n"
+        "_paint = rv.paint\n"
+        "def slow_paint(*a, **k):\n"
+        "    time.sleep(0.02)\n"
+        "    return _paint(*a, **k)\n"
+        "rv.paint = slow_paint\n"
+        "if __name__ == '__main__':\n"
+        "    from kneetrack.keypoints import Keypoints\n"
+        f"    kp = Keypoints.from_arrays({{'left_hip': np.tile([100.0, 80.0], (400, 1))}},\n"
+        f"                               fps={FPS}, image_size=({W}, {H}))\n"
+        "    job = rv.VideoOverlay(workers=2).start(sys.argv[1], sys.argv[2], keypoints=kp,\n"
+        "                                          analysis={})\n"
+        "    print('started', flush=True)\n"
+        "    job.wait()\n")
+    proc = subprocess.Popen([sys.executable, str(script), str(video), str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+    def members() -> list[int]:
+        pids = []
+        for d in Path("/proc").iterdir():
+            if d.name.isdigit():
+                try:
+                    fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[2]) == proc.pid and fields[0] != "Z":
+                    pids.append(int(d.name))
+        return pids
+
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "started"
+        time.sleep(0.5)
+        assert len(members()) >= 3  # this process and its render processes
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode != 0 and "KeyboardInterrupt" in err
+    deadline = time.monotonic() + 10
+    while members() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert members() == []
+    assert sorted(p.name for p in out.parent.iterdir()) == []  # no video, part or chunks

@@ -25,8 +25,10 @@ FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
 @lru_cache(maxsize=64)
-def _yuv(rgb: RGB, matrix: str) -> tuple[int, int, int]:
-    return rgb_to_yuv(rgb, matrix)
+def _yuv(rgb: RGB, matrix: str) -> tuple[tuple[int], tuple[int], tuple[int]]:
+    """The colour as one-channel OpenCV colours for the Y, U and V planes."""
+    y, u, v = rgb_to_yuv(rgb, matrix)
+    return (y,), (u,), (v,)
 
 
 def _half_thickness(t: int) -> int:

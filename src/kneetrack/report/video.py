@@ -38,7 +38,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 import av
 import cv2
@@ -312,6 +312,15 @@ class VideoOverlay:
         Chunks the video was rendered in.
     """
 
+    path_: Path
+    frames_written_: int
+    fps_: float
+    size_: tuple[int, int]
+    peak_: tuple[int, str, str, float] | None
+    grabbed_: dict[int, np.ndarray]
+    poster_: np.ndarray | None
+    segments_: int
+
     def __init__(self, *, blur_faces: bool = True, max_side_px: int | str | None = "auto",
                  crf: int | None = None, preset: str | None = None, highlight_s: float = 0.2,
                  face_hold_s: float = 0.5, workers: int | None = None,
@@ -328,7 +337,7 @@ class VideoOverlay:
 
     def render(self, video: str | Path, out: str | Path, *, keypoints: Keypoints,
                analysis: Mapping[str, Any], series: Mapping[str, Any] | None = None,
-               grab: Iterable[int] = ()) -> Self:
+               grab: Iterable[int] = ()) -> VideoOverlay:
         """Read ``video``, draw, and write the annotated copy to ``out``.
 
         Parameters
@@ -396,7 +405,7 @@ class VideoOverlay:
 
         def task(a: int, b: int, path: Path, *, whole: bool) -> SegmentTask:
             return SegmentTask(info=info, plan=plan.take(a, b),
-                               pts=None if whole and table is None else table.pts[a:b],
+                               pts=table.pts[a:b] if table is not None else None,
                                size=(w, h), path=path, rate=rate, settings=self.settings,
                                faststart=whole, grab=tuple(i for i in want if a <= i < b),
                                poster=poster if a <= poster < b else None)

@@ -83,8 +83,9 @@ class H264Writer:
                  matrix: str = "bt709") -> None:
         self.path = Path(path)
         self.frames = 0
-        opts = {"movflags": "+faststart"} if faststart else {}
-        self._out = av.open(str(self.path), mode="w", format="mp4", options=opts)
+        opts: dict[str, str] = {"movflags": "+faststart"} if faststart else {}
+        self._out: av.container.OutputContainer | None = av.open(
+            str(self.path), mode="w", format="mp4", options=opts)
         try:
             st = self._out.add_stream("libx264", rate=rate)
             st.width, st.height = width, height
@@ -92,17 +93,18 @@ class H264Writer:
             cc = st.codec_context
             cc.colorspace, cc.color_primaries, cc.color_trc = COLOR_TAGS[matrix]
             cc.color_range = 1  # limited ("tv") range
-            st.options = (settings or EncoderSettings()).options()
+            st.options = dict[str, object]((settings or EncoderSettings()).options())
         except BaseException:
             self._out.close()
             raise
         self._stream = st
+        self._container = self._out
 
     def write(self, frame: av.VideoFrame) -> None:
         """Encode one yuv420p frame (not to be changed afterwards: the encoder may hold it)."""
         frame.pts = self.frames
         for packet in self._stream.encode(frame):
-            self._out.mux(packet)
+            self._container.mux(packet)
         self.frames += 1
 
     def close(self) -> None:
@@ -149,7 +151,7 @@ def join_videos(parts: Sequence[str | Path], out: str | Path, *, faststart: bool
     """
     if not parts:
         raise JoinError("nothing to join")
-    opts = {"movflags": "+faststart"} if faststart else {}
+    opts: dict[str, str] = {"movflags": "+faststart"} if faststart else {}
     frames = 0
     with av.open(str(parts[0])) as first:
         tmpl = first.streams.video[0]
@@ -167,7 +169,7 @@ def join_videos(parts: Sequence[str | Path], out: str | Path, *, faststart: bool
                                          f"{parts[0]}; it cannot be joined without re-encoding")
                     end = offset
                     for pkt in src.demux(ist):
-                        if pkt.dts is None:
+                        if pkt.dts is None or pkt.pts is None:
                             continue  # the flush packet
                         pkt.pts += offset
                         pkt.dts += offset

@@ -13,6 +13,8 @@ Values are limited range (16–235 luma), as in phone video; the colour matrix
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import av
 import cv2
 import numpy as np
@@ -32,7 +34,7 @@ def planes(frame: av.VideoFrame) -> Planes:
     """Writable numpy views of a yuv420p frame's Y, U and V planes (no copy)."""
     out = []
     for p in frame.planes:
-        a = np.frombuffer(p, np.uint8).reshape(-1, p.line_size)
+        a = np.frombuffer(cast(Any, p), np.uint8).reshape(-1, p.line_size)  # buffer protocol
         out.append(a[:p.height, :p.width])
     return out[0], out[1], out[2]
 

@@ -8,6 +8,14 @@ import sys
 import pytest
 
 
+def _run(code: str) -> str:
+    """Run ``code`` in a fresh interpreter (a clean ``sys.modules``); return its output."""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    return run.stdout.strip()
+
+
 def test_pose_solution_imports_without_matplotlib_and_matplotlib_still_works():
     code = (
         "import sys\n"
@@ -19,10 +27,7 @@ def test_pose_solution_imports_without_matplotlib_and_matplotlib_still_works():
         "assert callable(plt.figure), 'matplotlib placeholder leaked'\n"
         "print('ok')\n"
     )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120)
-    assert run.returncode == 0, run.stderr[-2000:]
-    assert run.stdout.strip().endswith("ok")
+    assert _run(code).endswith("ok")
 
 
 def test_pose_solution_import_after_matplotlib_is_the_ordinary_one():
@@ -34,9 +39,7 @@ def test_pose_solution_import_after_matplotlib_is_the_ordinary_one():
         "assert drawing_utils.plt is plt\n"
         "print('ok')\n"
     )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120)
-    assert run.returncode == 0, run.stderr[-2000:]
+    assert _run(code).endswith("ok")
 
 
 @pytest.mark.slow

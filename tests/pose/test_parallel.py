@@ -28,6 +28,8 @@ sys.path.insert(0, str(HERE))  # spawned workers inherit sys.path and import tes
 
 from test_parallel_fakes import SQUARE, square_x, write_gop_video  # noqa: E402
 
+from process_group import group_members  # noqa: E402
+
 
 @pytest.fixture(scope="module")
 def square_video(tmp_path_factory) -> Path:
@@ -166,20 +168,6 @@ def test_parallel_blazepose_matches_single_process_on_real_clip(shared_data, nam
     assert par.provenance_dicts()[-1]["params"]["chunks"] >= 2
 
 
-def _group_members(pgid: int) -> list[int]:
-    pids = []
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                stat = (d / "stat").read_text()
-            except OSError:
-                continue
-            fields = stat.rsplit(")", 1)[1].split()
-            if int(fields[2]) == pgid and fields[0] != "Z":
-                pids.append(int(d.name))
-    return pids
-
-
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
 def test_ctrl_c_stops_every_worker(square_video):
     import signal
@@ -199,7 +187,7 @@ def test_ctrl_c_stops_every_worker(square_video):
     try:
         assert proc.stdout is not None
         proc.stdout.readline()  # the workers are running
-        assert len(_group_members(proc.pid)) >= 3
+        assert len(group_members(proc.pid)) >= 3
         os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
         _, err = proc.communicate(timeout=30)
     finally:
@@ -207,9 +195,9 @@ def test_ctrl_c_stops_every_worker(square_video):
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode != 0 and "KeyboardInterrupt" in err
     deadline = time.monotonic() + 10
-    while _group_members(proc.pid) and time.monotonic() < deadline:
+    while group_members(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _group_members(proc.pid) == []
+    assert group_members(proc.pid) == []
     assert err.count("Traceback") == 1  # the parent's only; workers stay quiet
 
 

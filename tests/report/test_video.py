@@ -330,6 +330,8 @@ def test_ctrl_c_stops_the_render_processes_and_leaves_no_files(make_video, tmp_p
     import sys
     import time
 
+    from process_group import group_members
+
     video = make_video("ctrlc.mp4", frames=400, fps=FPS, size=(W, H), painter=_moving_painter,
                        gop=30)
     out = tmp_path / "res" / "annotated.mp4"
@@ -357,23 +359,11 @@ def test_ctrl_c_stops_the_render_processes_and_leaves_no_files(make_video, tmp_p
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
 
-    def members() -> list[int]:
-        pids = []
-        for d in Path("/proc").iterdir():
-            if d.name.isdigit():
-                try:
-                    fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
-                except OSError:
-                    continue
-                if int(fields[2]) == proc.pid and fields[0] != "Z":
-                    pids.append(int(d.name))
-        return pids
-
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "started"
         time.sleep(0.5)
-        assert len(members()) >= 3  # this process and its render processes
+        assert len(group_members(proc.pid)) >= 3  # this process and its render processes
         os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
         _, err = proc.communicate(timeout=30)
     finally:
@@ -381,7 +371,7 @@ def test_ctrl_c_stops_the_render_processes_and_leaves_no_files(make_video, tmp_p
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode != 0 and "KeyboardInterrupt" in err
     deadline = time.monotonic() + 10
-    while members() and time.monotonic() < deadline:
+    while group_members(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert members() == []
+    assert group_members(proc.pid) == []
     assert sorted(p.name for p in out.parent.iterdir()) == []  # no video, part or chunks

@@ -10,6 +10,7 @@ Coordinates are integer pixels of the full-resolution frame.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 import av
@@ -53,37 +54,33 @@ class YuvCanvas:
         self.height, self.width = self.y.shape
 
     # ------------------------------------------------------------------ shapes
+    def _planes(self, draw: Callable[[np.ndarray, tuple[int], int, int], object], rgb: RGB,
+                thickness: int) -> None:
+        """``draw(plane, colour, thickness, shift)`` on Y, then on U and V at half size."""
+        y, u, v = _yuv(rgb, self.matrix)
+        draw(self.y, y, thickness, 0)
+        t = _half_thickness(thickness)
+        draw(self.u, u, t, 1)  # shift 1: full-size coordinates land at half
+        draw(self.v, v, t, 1)
+
     def line(self, p0: Point, p1: Point, rgb: RGB, thickness: int) -> None:
         """An anti-aliased line."""
-        y, u, v = _yuv(rgb, self.matrix)
-        cv2.line(self.y, p0, p1, y, thickness, AA)
-        t = _half_thickness(thickness)
-        cv2.line(self.u, p0, p1, u, t, AA, 1)
-        cv2.line(self.v, p0, p1, v, t, AA, 1)
+        self._planes(lambda img, c, t, s: cv2.line(img, p0, p1, c, t, AA, s), rgb, thickness)
 
     def circle(self, centre: Point, radius: int, rgb: RGB, thickness: int) -> None:
         """An anti-aliased circle (``thickness`` < 0: filled)."""
-        y, u, v = _yuv(rgb, self.matrix)
-        cv2.circle(self.y, centre, radius, y, thickness, AA)
-        t = _half_thickness(thickness)
-        cv2.circle(self.u, centre, radius, u, t, AA, 1)
-        cv2.circle(self.v, centre, radius, v, t, AA, 1)
+        self._planes(lambda img, c, t, s: cv2.circle(img, centre, radius, c, t, AA, s), rgb,
+                     thickness)
 
     def ellipse(self, centre: Point, axes: Point, rgb: RGB, thickness: int) -> None:
         """An anti-aliased, axis-aligned ellipse (``thickness`` < 0: filled)."""
-        y, u, v = _yuv(rgb, self.matrix)
-        cv2.ellipse(self.y, centre, axes, 0, 0, 360, y, thickness, AA)
-        t = _half_thickness(thickness)
-        cv2.ellipse(self.u, centre, axes, 0, 0, 360, u, t, AA, 1)
-        cv2.ellipse(self.v, centre, axes, 0, 0, 360, v, t, AA, 1)
+        self._planes(lambda img, c, t, s: cv2.ellipse(img, centre, axes, 0, 0, 360, c, t, AA, s),
+                     rgb, thickness)
 
     def rectangle(self, p0: Point, p1: Point, rgb: RGB, thickness: int) -> None:
         """A rectangle outline (``thickness`` < 0: filled)."""
-        y, u, v = _yuv(rgb, self.matrix)
-        cv2.rectangle(self.y, p0, p1, y, thickness)
-        t = _half_thickness(thickness)
-        cv2.rectangle(self.u, p0, p1, u, t, cv2.LINE_8, 1)
-        cv2.rectangle(self.v, p0, p1, v, t, cv2.LINE_8, 1)
+        self._planes(lambda img, c, t, s: cv2.rectangle(img, p0, p1, c, t, cv2.LINE_8, s), rgb,
+                     thickness)
 
     def text(self, text: str, org: Point, scale: float, rgb: RGB, thickness: int) -> None:
         """Anti-aliased text with its baseline starting at ``org``."""

@@ -6,7 +6,6 @@ processes can import them by name.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -28,7 +27,7 @@ sys.path.insert(0, str(HERE))  # spawned workers inherit sys.path and import tes
 
 from test_parallel_fakes import SQUARE, square_x, write_gop_video  # noqa: E402
 
-from process_group import group_members  # noqa: E402
+from process_group import ctrl_c  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -170,9 +169,7 @@ def test_parallel_blazepose_matches_single_process_on_real_clip(shared_data, nam
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
 def test_ctrl_c_stops_every_worker(square_video):
-    import signal
     import subprocess
-    import time
 
     code = ("import sys\n"
             f"sys.path.insert(0, {str(HERE)!r})\n"
@@ -184,20 +181,7 @@ def test_ctrl_c_stops_every_worker(square_video):
     proc = subprocess.Popen([sys.executable, "-c", code, str(square_video)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
-    try:
-        assert proc.stdout is not None
-        proc.stdout.readline()  # the workers are running
-        assert len(group_members(proc.pid)) >= 3
-        os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
-        _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-    assert proc.returncode != 0 and "KeyboardInterrupt" in err
-    deadline = time.monotonic() + 10
-    while group_members(proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert group_members(proc.pid) == []
+    err = ctrl_c(proc)
     assert err.count("Traceback") == 1  # the parent's only; workers stay quiet
 
 

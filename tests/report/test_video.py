@@ -324,13 +324,10 @@ def test_annotated_video_size_follows_the_frame_rate(make_video, tmp_path):
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
 def test_ctrl_c_stops_the_render_processes_and_leaves_no_files(make_video, tmp_path):
-    import os
-    import signal
     import subprocess
     import sys
-    import time
 
-    from process_group import group_members
+    from process_group import ctrl_c
 
     video = make_video("ctrlc.mp4", frames=400, fps=FPS, size=(W, H), painter=_moving_painter,
                        gop=30)
@@ -359,19 +356,5 @@ def test_ctrl_c_stops_the_render_processes_and_leaves_no_files(make_video, tmp_p
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
 
-    try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "started"
-        time.sleep(0.5)
-        assert len(group_members(proc.pid)) >= 3  # this process and its render processes
-        os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
-        _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-    assert proc.returncode != 0 and "KeyboardInterrupt" in err
-    deadline = time.monotonic() + 10
-    while group_members(proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert group_members(proc.pid) == []
+    ctrl_c(proc, settle_s=0.5)  # this process and its render processes, stopped
     assert sorted(p.name for p in out.parent.iterdir()) == []  # no video, part or chunks

@@ -92,3 +92,13 @@ def test_a_colour_survives_the_round_trip(matrix):
         plane[:] = val
     px = to_rgb(f, matrix)[8, 8].astype(int)
     assert np.abs(px - (213, 94, 0)).max() <= 3
+
+
+def test_colour_matrix_from_tags_or_size():
+    from kneetrack.video.yuv import matrix_of
+
+    hd, sd = new_frame(1280, 720), new_frame(480, 352)
+    assert matrix_of(hd) == "bt709" and matrix_of(sd) == "bt601"  # untagged: by size
+    sd.colorspace = 1  # tagged BT.709
+    hd.colorspace = 6  # tagged SMPTE 170M
+    assert matrix_of(sd) == "bt709" and matrix_of(hd) == "bt601"

@@ -47,12 +47,18 @@ def new_frame(width: int, height: int) -> av.VideoFrame:
 
 
 def matrix_of(frame: av.VideoFrame) -> str:
-    """The colour matrix of a decoded frame: ``"bt601"`` when tagged so, else ``"bt709"``.
+    """The colour matrix of a decoded frame: as tagged, else as players guess it.
 
-    Untagged video is taken as BT.709, as browsers and players do for HD.
+    Untagged video is taken as BT.709 from 720 lines up and BT.601 below, as
+    browsers and players do; the annotated video is then tagged explicitly, so
+    that its colours do not change when it is scaled below 720 lines.
     """
     code = int(getattr(frame, "colorspace", 2) or 2)
-    return "bt601" if code in (5, 6) else "bt709"
+    if code in (5, 6):  # BT.470BG, SMPTE 170M
+        return "bt601"
+    if code == 2:  # unspecified
+        return "bt709" if min(frame.width, frame.height) >= 720 else "bt601"
+    return "bt709"
 
 
 def resize_into(src: av.VideoFrame, dst: av.VideoFrame, rotation_deg: int = 0) -> None:

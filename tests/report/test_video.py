@@ -358,3 +358,41 @@ def test_ctrl_c_stops_the_render_processes_and_leaves_no_files(make_video, tmp_p
 
     ctrl_c(proc, settle_s=0.5)  # this process and its render processes, stopped
     assert sorted(p.name for p in out.parent.iterdir()) == []  # no video, part or chunks
+
+
+@pytest.mark.skipif(__import__("shutil").which("ffmpeg") is None,
+                    reason="ffmpeg CLI needed to write rotation metadata")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_phone_rotation_is_applied_in_every_chunk(make_video, tmp_path, workers):
+    import subprocess
+
+    import cv2
+
+    def painter(i: int, w: int, h: int) -> np.ndarray:
+        img = np.full((h, w, 3), 60, np.uint8)
+        # A red block in the upper middle, as stored: upright, it is left of centre (a
+        # rotation the wrong way would put it right of centre).
+        img[20:100, 120:200] = (230, 40, 40)
+        img[:, (i * 2) % w] = 200
+        return img
+
+    src = make_video("land.mp4", frames=240, fps=FPS, size=(W, H), painter=painter, gop=30)
+    rotated = tmp_path / "portrait.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(src), "-metadata:s:v", "rotate=90",
+                    "-c", "copy", str(rotated)], check=True)
+    ref_png = tmp_path / "ref.png"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(rotated), "-vf", "select=eq(n\\,200)",
+                    "-frames:v", "1", str(ref_png)], check=True)
+    ref = cv2.cvtColor(cv2.imread(str(ref_png)), cv2.COLOR_BGR2RGB)
+    kp = Keypoints.from_arrays({"left_hip": np.full((240, 2), np.nan)}, fps=FPS,
+                               image_size=(H, W))
+    ov = VideoOverlay(workers=workers, blur_faces=False).render(
+        rotated, tmp_path / f"a{workers}.mp4", keypoints=kp, analysis={})
+    assert ov.size_ == (H, W) and ov.frames_written_ == 240
+    assert (ov.segments_ > 1) == (workers > 1)
+    _, frames = _decode(ov.path_)
+    got = frames[200]
+    assert got.shape == ref.shape == (W, H, 3)
+    mid = slice(W // 4, 3 * W // 4)  # clear of the text boxes at the top and bottom
+    assert np.abs(got[mid].astype(int) - ref[mid].astype(int)).mean() < 6
+    assert got[160, 60, 0] > 180 and got[160, 180, 0] < 120  # the block, upright

@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from kneetrack.video.yuv import new_frame, planes, resize_into, rgb_to_yuv, to_rgb
+from kneetrack.video.yuv import new_frame, planes, resize_into, rgb_to_yuv, scaled_rgb, to_rgb
 
 
 def _frame(w: int, h: int, seed: int = 0) -> tuple[av.VideoFrame, np.ndarray]:
@@ -102,3 +102,18 @@ def test_colour_matrix_from_tags_or_size():
     sd.colorspace = 1  # tagged BT.709
     hd.colorspace = 6  # tagged SMPTE 170M
     assert matrix_of(sd) == "bt709" and matrix_of(hd) == "bt601"
+
+
+def test_large_downscales_average_instead_of_aliasing():
+    # One white column in four: averaged over 4 px, an even dark grey (a quarter of
+    # white); sampled bilinearly at 4 px steps, the white columns would vanish.
+    stripes = np.zeros((96, 192, 3), np.uint8)
+    stripes[:, ::4] = 255
+    src = av.VideoFrame.from_ndarray(stripes, format="rgb24").reformat(format="yuv420p")
+    dst = new_frame(48, 24)  # a quarter of the size
+    resize_into(src, dst)
+    y = planes(dst)[0].astype(float)
+    quarter = 16 + 219 * 0.25  # limited-range luma of a quarter of white
+    assert y.std() < 3 and abs(y.mean() - quarter) < 6
+    rgb = scaled_rgb(src, 48, 24)
+    assert rgb is not None and rgb.std() < 4 and abs(rgb.mean() - 64) < 8

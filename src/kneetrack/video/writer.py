@@ -84,8 +84,8 @@ class H264Writer:
         self.path = Path(path)
         self.frames = 0
         opts: dict[str, str] = {"movflags": "+faststart"} if faststart else {}
-        self._out: av.container.OutputContainer | None = av.open(
-            str(self.path), mode="w", format="mp4", options=opts)
+        self._out = av.open(str(self.path), mode="w", format="mp4", options=opts)
+        self._open = True
         try:
             st = self._out.add_stream("libx264", rate=rate)
             st.width, st.height = width, height
@@ -98,32 +98,35 @@ class H264Writer:
             self._out.close()
             raise
         self._stream = st
-        self._container = self._out
 
     def write(self, frame: av.VideoFrame) -> None:
-        """Encode one yuv420p frame (not to be changed afterwards: the encoder may hold it)."""
+        """Encode one yuv420p frame.
+
+        libx264 copies the frame before this returns, so the caller may reuse it
+        (the annotated video's renderer does).
+        """
         frame.pts = self.frames
         for packet in self._stream.encode(frame):
-            self._container.mux(packet)
+            self._out.mux(packet)
         self.frames += 1
 
     def close(self) -> None:
         """Flush the encoder and finish the file."""
-        if self._out is None:
+        if not self._open:
             return
+        self._open = False
         try:
             for packet in self._stream.encode():
                 self._out.mux(packet)
         finally:
             self._out.close()
-            self._out = None
 
     def abort(self) -> None:
         """Close without flushing (the file is left incomplete)."""
-        if self._out is not None:
+        if self._open:
+            self._open = False
             with contextlib.suppress(av.error.FFmpegError):  # an incomplete file anyway
                 self._out.close()
-            self._out = None
 
     def __enter__(self) -> Self:
         return self

@@ -398,9 +398,8 @@ class VideoOverlay:
         workers = available_cores() if self.workers is None else max(1, int(self.workers))
         if mp.current_process().daemon:
             workers = 1  # a daemonic process (e.g. inside a pool) may not start processes
-        spans = plan_segments(table.key, workers=workers) if table is not None else [(0, plan.n)]
-        if workers == 1 or len(spans) == 1:
-            spans = [(0, plan.n)]
+        spans = (plan_segments(table.key, workers=workers) if table is not None and workers > 1
+                 else [(0, plan.n)])
         job = RenderJob(self, out_path)
 
         def task(a: int, b: int, path: Path, *, whole: bool) -> SegmentTask:

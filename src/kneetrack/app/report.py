@@ -16,11 +16,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kneetrack.errors import InputError
 from kneetrack.io.files import write_bytes_atomic
 from kneetrack.keypoints import Keypoints
+
+if TYPE_CHECKING:
+    from kneetrack.report.video import RenderPool
 
 #: Files of an analysis folder that the report lists, with what they are.
 FOLDER_FILES = (
@@ -83,7 +86,7 @@ def build_report(
     pdf: bool = False,
     programme: Mapping[str, Any] | None = None,
     workers: int | None = None,
-    render_pool: Any = None,
+    render_pool: RenderPool | None = None,
 ) -> dict[str, Path]:
     """Write the report files of one analysis into ``folder``.
 

@@ -161,6 +161,7 @@ def make_plan(
         cadence_spm=analysis.get("cadence_spm"),
         referral=referral,
         baseline=baseline_from_analysis(analysis),
+        tests=screening.tests.model_dump(exclude_none=True) if screening is not None else None,
     )
     programme = gen.programme_
     if programme["status"] != "on_hold":

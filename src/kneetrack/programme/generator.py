@@ -11,13 +11,14 @@ level and rises week by week by the progressive-overload rules in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from kneetrack import __version__
 from kneetrack.errors import SettingsError
 from kneetrack.knowledge import load_knowledge
 from kneetrack.knowledge.schema import LEVELS, PHASES, Knowledge
+from kneetrack.programme.ceiling import rebase_weeks
 from kneetrack.programme.dosage import (
     LOADING_KINDS,
     item_volume,
@@ -25,10 +26,22 @@ from kneetrack.programme.dosage import (
     progress_item,
     resolve_exercise,
 )
+from kneetrack.programme.tailor import (
+    apply_tested_holds,
+    cause_side,
+    tag_weaker_side,
+    tested_holds,
+)
 
 SCHEMA = "kneetrack.programme/1"
 EQUIPMENT = ("band", "long_band", "dumbbell", "metronome")
 CADENCE_CUE_CAUSES = frozenset({"low_cadence", "overstriding"})
+#: A primary cause that limits range gets a short mobility session every day.
+DAILY_MOBILITY_CAUSES = frozenset({"ankle_dorsiflexion_limit", "hip_mobility"})
+#: The retest filming goes with the last run of the week (day offset), not on the rest day.
+RETEST_DAY = 5
+#: Order of sessions on the same day.
+SESSION_ORDER = {"run": 0, "retest": 1, "strength": 2, "mobility": 3}
 DISCLAIMER = (
     "This plan is exercise guidance, not a diagnosis. The movement findings it is based on are "
     "associated with knee pain in runners; they do not prove a cause. Stop and see a clinician if "
@@ -36,18 +49,30 @@ DISCLAIMER = (
 )
 PHASE_GOALS = {
     "foundation": (
-        "Wake up and build endurance in the hip, trunk and foot muscles; "
-        "learn the knee line; start +5 % cadence."
+        "Wake up and build endurance in the hip, trunk and foot muscles; learn the knee line."
     ),
-    "strength": (
-        "Add load: more sets, stronger bands or weights, first single-leg work; "
-        "keep retraining your step."
-    ),
-    "integration": (
-        "Single-leg strength and control that carries into running; "
-        "+10 % cadence; fade the feedback."
-    ),
+    "strength": "Add load: more sets, stronger bands or weights, first single-leg work.",
+    "integration": "Single-leg strength and control that carries into running.",
 }
+#: What each phase adds when the plan retrains the step rate.
+CADENCE_GOALS = {
+    "foundation": "Start +5 % cadence.",
+    "strength": "Keep retraining your step.",
+    "integration": "+10 % cadence; fade the feedback.",
+}
+#: A runner with no contributing factor gets a short maintenance plan.
+MAINTENANCE_WEEKS = 4
+MAINTENANCE_GOAL = (
+    "Maintenance: nothing stood out, so this is a short, balanced hip, trunk and calf routine "
+    "to keep what you have."
+)
+
+
+def phase_goal(phase: str, cadence: bool, maintenance: bool) -> str:
+    """The goal line of a phase; cadence is promised only when the plan retrains it."""
+    if maintenance:
+        return MAINTENANCE_GOAL
+    return PHASE_GOALS[phase] + (" " + CADENCE_GOALS[phase] if cadence else "")
 
 
 def phase_weeks(n_weeks: int, share: dict[str, float]) -> list[str]:
@@ -77,6 +102,14 @@ def cadence_targets(cadence_spm: float | None, kb: Knowledge) -> list[dict[str, 
             }
         )
     return steps
+
+
+def _rotate(items: Sequence[str], k: int) -> list[str]:
+    """``items`` started ``k`` places further on (wrapping round)."""
+    if not items:
+        return []
+    k %= len(items)
+    return [*items[k:], *items[:k]]
 
 
 def _round_robin(lists: Sequence[Sequence[str]]) -> list[str]:
@@ -169,15 +202,29 @@ class ProgrammeGenerator:
         return out
 
     def _phase_plan(
-        self, phase: str, causes: list[dict[str, Any]], kb: Knowledge
+        self, phase: str, causes: list[dict[str, Any]], kb: Knowledge, k: int = 0
     ) -> dict[str, list[str]]:
+        """Main and mobility exercises of strength session ``k`` (A = 0) in ``phase``.
+
+        Each session draws from every cause's list in turn (round robin), so A, B
+        and C all work on the same causes; session ``k`` starts ``k`` places further
+        down each list, so the sessions use different exercises where the lists allow.
+        """
         per_cause = [
             kb.causes[c["code"]].exercises.get(phase, [])  # type: ignore[call-overload]
             for c in causes
             if c["code"] in kb.causes
         ]
-        ordered = _round_robin([*per_cause, kb.rules.baseline[phase]])  # type: ignore[index]
-        main = self._pick(ordered, kb, LOADING_KINDS)[: kb.rules.items_per_session[phase]]  # type: ignore[index]
+        lists = [*per_cause, kb.rules.baseline[phase]]  # type: ignore[index]
+        ordered = _round_robin(lists)
+        n_items = kb.rules.items_per_session[phase]  # type: ignore[index]
+        pool = self._pick(ordered, kb, LOADING_KINDS)
+        if k and pool:
+            rotated = _round_robin([_rotate(self._pick(x, kb, LOADING_KINDS), k) for x in lists])
+            # the primary cause's first exercise stays in every session
+            anchor = self._pick(per_cause[0], kb, LOADING_KINDS)[:1] if per_cause else []
+            pool = list(dict.fromkeys([*anchor, *rotated]))
+        main = pool[:n_items]
         mobility = self._pick([*ordered, *kb.rules.mobility_baseline], kb, frozenset({"mobility"}))[
             :5
         ]
@@ -191,6 +238,7 @@ class ProgrammeGenerator:
         cadence_spm: float | None = None,
         referral: dict[str, Any] | None = None,
         baseline: dict[str, Any] | None = None,
+        tests: Mapping[str, Any] | None = None,
     ) -> ProgrammeGenerator:
         """Build the programme.
 
@@ -206,6 +254,17 @@ class ProgrammeGenerator:
             (the plan has no weeks until a clinician has seen the runner).
         baseline
             Per-leg metric means of the first analysis, kept for the retest.
+        tests
+            The screening's self-test results (``{test: {left, right}}``): tested
+            holds set the starting hold of the same exercise.
+
+        Notes
+        -----
+        A runner with no suggested cause gets a short maintenance plan (at most
+        4 weeks, 2 strength sessions, no cadence retraining). After the weeks
+        are built, one-sided causes add a set on that side, tested holds set the
+        starting holds, and the week-on-week ceiling of
+        :mod:`kneetrack.programme.ceiling` is applied to the whole plan.
         """
         self._validate()
         kb = self.knowledge or load_knowledge()
@@ -219,17 +278,26 @@ class ProgrammeGenerator:
             or cadence_spm is not None
             and bool(codes & {"hip_abductor_weakness", "narrow_step_crossover"})
         )
+        maintenance = not causes
+        if maintenance:
+            self.weeks = min(int(self.weeks), MAINTENANCE_WEEKS)
+            self.sessions_per_week = 2
         phases = phase_weeks(int(self.weeks), kb.rules.phase_share)  # type: ignore[arg-type]
         cadence = cadence_targets(cadence_spm, kb)
         on_hold = referral.get("urgency") == "urgent"
         weeks = (
             [] if on_hold else self._weeks(phases, causes, kb, start, cadence, wants_cadence, codes)
         )
+        side = tag_weaker_side(weeks, cause_side(causes), kb)
+        apply_tested_holds(weeks, tested_holds(tests))
+        rebase_weeks(weeks, 1, self.level, kb, self.equipment)
         self.programme_ = {
             "schema": SCHEMA,
             "software": {"name": "kneetrack", "version": __version__},
             "created": dt.date.today().isoformat(),
             "status": "on_hold" if on_hold else "active",
+            "kind": "maintenance" if maintenance else "corrective",
+            "weaker_side": side,
             "settings": {
                 "weeks": int(self.weeks),
                 "sessions_per_week": self.sessions_per_week,
@@ -246,7 +314,7 @@ class ProgrammeGenerator:
                 {
                     "phase": p,
                     "weeks": [i + 1 for i, q in enumerate(phases) if q == p],
-                    "goal": PHASE_GOALS[p],
+                    "goal": phase_goal(p, wants_cadence, maintenance),
                 }
                 for p in PHASES
             ],
@@ -280,20 +348,29 @@ class ProgrammeGenerator:
         codes: set[str],
     ) -> list[dict[str, Any]]:
         days = kb.rules.weekdays[str(self.sessions_per_week)]
-        plans = {p: self._phase_plan(p, causes, kb) for p in PHASES}
+        n_strength = len(days["strength"])
+        plans = {
+            p: [self._phase_plan(p, causes, kb, k) for k in range(n_strength)] for p in PHASES
+        }
         warm_strength = self._pick(kb.rules.strength_warmup, kb, frozenset({"drill", "mobility"}))
         warm_run = self._pick(kb.rules.run_warmup, kb, frozenset({"drill", "mobility"}))
         retest_every = kb.rules.retest.every_weeks
+        daily = self._daily_mobility(causes, kb)
         weeks: list[dict[str, Any]] = []
-        main_prev: list[dict[str, Any]] = []
+        main_prev: list[list[dict[str, Any]]] = [[] for _ in range(n_strength)]
         mob_prev: list[dict[str, Any]] = []
         cadence_count = {"bpm": None, "n": 0}
         for w, phase in enumerate(phases, start=1):
             first_of_phase = w == 1 or phases[w - 2] != phase
-            main = self._main_items(plans[phase]["main"], main_prev, kb, first_of_phase, phase)
-            if first_of_phase and main_prev:
-                main = self._match_load(main, main_prev, kb, phase)
-            mob = self._mobility_items(plans[phase]["mobility"], mob_prev, kb)
+            mains = []
+            for k in range(n_strength):
+                main = self._main_items(
+                    plans[phase][k]["main"], main_prev[k], kb, first_of_phase, phase
+                )
+                if first_of_phase and main_prev[k]:
+                    main = self._match_load(main, main_prev[k], kb, phase)
+                mains.append(main)
+            mob = self._mobility_items(plans[phase][0]["mobility"], mob_prev, kb)
             week_start = start + dt.timedelta(days=7 * (w - 1))
             sessions: list[dict[str, Any]] = []
             for k, off in enumerate(days["strength"]):
@@ -309,14 +386,31 @@ class ProgrammeGenerator:
                         off,
                         "strength",
                         f"Strength {chr(65 + k)} — {phase}",
-                        [*items, *[dict(i) for i in main]],
+                        [*items, *[dict(i) for i in mains[k]]],
                     )
                 )
-            for off in days["mobility"]:
-                sessions.append(
-                    self._session(week_start, off, "mobility", "Mobility", [dict(i) for i in mob])
-                )
-            for r, off in enumerate(sorted(days["run"][: self.runs_per_week])):
+            if daily:
+                for off in range(7):
+                    sessions.append(
+                        self._session(
+                            week_start,
+                            off,
+                            "mobility",
+                            "Daily mobility (about 5 min)",
+                            [dict(i) for i in daily],
+                            note="Short and every day: range comes back with frequent, "
+                            "short doses.",
+                        )
+                    )
+            else:
+                for off in days["mobility"]:
+                    sessions.append(
+                        self._session(
+                            week_start, off, "mobility", "Mobility", [dict(i) for i in mob]
+                        )
+                    )
+            run_days = sorted(days["run"][: self.runs_per_week])
+            for r, off in enumerate(run_days):
                 sessions.append(
                     self._run_session(
                         week_start,
@@ -335,19 +429,39 @@ class ProgrammeGenerator:
                 sessions.append(
                     self._session(
                         week_start,
-                        6,
+                        RETEST_DAY,
                         "retest",
                         "Re-film and re-analyse",
                         [],
                         note=" ".join(kb.rules.retest.instructions),
                     )
                 )
-            sessions.sort(key=lambda s: (s["date"], s["kind"] != "strength"))
+            sessions.sort(key=lambda s: (s["date"], SESSION_ORDER.get(s["kind"], 9)))
             weeks.append(
                 {"week": w, "phase": phase, "start": week_start.isoformat(), "sessions": sessions}
             )
-            main_prev, mob_prev = main, mob
+            main_prev, mob_prev = mains, mob
         return weeks
+
+    def _daily_mobility(
+        self, causes: list[dict[str, Any]], kb: Knowledge
+    ) -> list[dict[str, Any]]:
+        """Short daily mobility when the primary cause is a range-of-motion limit (else none)."""
+        if not causes or causes[0]["code"] not in DAILY_MOBILITY_CAUSES:
+            return []
+        rule = kb.causes[causes[0]["code"]]
+        ids = [e for p in PHASES for e in rule.exercises.get(p, [])]  # type: ignore[call-overload]
+        picked = self._pick(ids, kb, frozenset({"mobility"}))[:3]
+        out = []
+        for e in picked:
+            item = make_item(kb.exercises[e], self.level, kb, equipment=self.equipment)
+            item["sets"] = min(item["sets"], 2)
+            if "hold_s" in item:
+                item["hold_s"] = min(item["hold_s"], 30)
+            if "reps" in item:
+                item["reps"] = min(item["reps"], 10)
+            out.append(item)
+        return out
 
     def _main_items(
         self,
@@ -530,7 +644,7 @@ class ProgrammeGenerator:
             []
             if on_hold
             else [
-                (start + dt.timedelta(days=7 * (w - 1) + 6)).isoformat()
+                (start + dt.timedelta(days=7 * (w - 1) + RETEST_DAY)).isoformat()
                 for w in range(1, int(self.weeks) + 1)
                 if w % every == 0 or w == int(self.weeks)
             ]

@@ -301,6 +301,7 @@ class Knowledge(BaseModel):
     finding_views: dict[str, list[str]]
     finding_aliases: dict[str, str] = Field(default_factory=dict)
     derived: dict[str, Derived]
+    stance_findings: dict[str, dict[str, Any]] = Field(default_factory=dict)
     red_flags: list[RedFlag]
     retraining: Retraining
     rules: Rules

@@ -168,6 +168,13 @@ def make_plan(
         programme["footwear"] = footwear_advice(
             inference.facts_, kb, causes=[c["code"] for c in inference.causes_]
         )
+    if screening is not None:
+        from kneetrack.assessment.screening_use import screening_use
+        from kneetrack.screening.norms import interpret
+
+        programme["screening_use"] = screening_use(
+            interpret(screening), inference.suggested_detail_, inference.rejected_, referral
+        )
     if screening is None:
         notes.append("no screening given: causes that need the self-tests were not assessed")
     programme["notes"] = notes

@@ -124,6 +124,9 @@ class CauseInference:
         confidence_label, evidence, not_assessed, summary, source}``.
     rejected_
         Every other rule with its score (for transparency).
+    suggested_detail_
+        The suggested causes with ``evidence_detail`` (which fact or finding each
+        evidence line read, and its leg).
     facts_
         The facts the rules were evaluated on.
 
@@ -150,5 +153,6 @@ class CauseInference:
             {k: v for k, v in r.items() if k not in ("fired", "evidence_detail")} for r in keep
         ]
         self.rejected_ = [r for r in results if r not in keep]
+        self.suggested_detail_ = keep
         self.facts_ = facts
         return self

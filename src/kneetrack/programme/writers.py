@@ -33,8 +33,11 @@ _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def current_week(programme: dict[str, Any], today: dt.date | None = None) -> dict[str, Any] | None:
-    """The week to show first: the one after the latest adaptation, else the one holding
-    ``today`` (default: the date the programme was created), else the first."""
+    """The week to show first.
+
+    That is the week after the latest adaptation, else the one holding ``today``
+    (default: the date the programme was created), else the first or last.
+    """
     weeks = programme.get("weeks") or []
     if not weeks:
         return None
@@ -51,8 +54,11 @@ def current_week(programme: dict[str, Any], today: dt.date | None = None) -> dic
 
 
 def week_days(week: dict[str, Any], today: dt.date | None = None) -> list[dict[str, Any]]:
-    """The 7 days of ``week`` with their sessions; a day without strength or running is a
-    rest day (``light`` when it only has the short daily mobility)."""
+    """The 7 days of ``week`` with their sessions.
+
+    A day without strength or running is a rest day (``light`` when it only has
+    the short daily mobility).
+    """
     start = dt.date.fromisoformat(week["start"])
     out = []
     for k in range(7):

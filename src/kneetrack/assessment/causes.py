@@ -58,7 +58,7 @@ def fact_side(info: Mapping[str, Any], facts: Facts) -> str | None:
 
 def evaluate_rule(rule: CauseRule, facts: Facts, kb: Knowledge) -> dict[str, Any]:
     """Evaluate one cause rule; returns score, confidence, fired evidence and unknowns."""
-    total = sum(e.weight for e in rule.evidence)
+    total = sum(e.weight for e in rule.evidence if not e.extra)
     score = 0.0
     fired_idx: list[int] = []
     evidence: list[str] = []

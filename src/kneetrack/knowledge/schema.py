@@ -171,6 +171,10 @@ class Evidence(_Strict):
     weight: float = Field(gt=0, le=1)
     because: str
     needs: str | None = None
+    #: A stronger tier or a side difference of another line: it adds to the score
+    #: but not to the rule's total, so it never dilutes the confidence of runners
+    #: who were not tested for it.
+    extra: bool = False
 
 
 class CauseRule(_Strict):

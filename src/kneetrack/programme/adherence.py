@@ -107,18 +107,30 @@ def strength_done(
     for g in logs:
         by_day.setdefault(g["date"], []).append(g)
     free = dict(by_day)
-    out = []
-    for s in sessions:
-        items = _planned_items(s)
+    found: dict[int, tuple[float, dt.date | None, list[str]]] = {}
+    # first the logs of each session's own day, then the best-covered other day
+    for k, s in enumerate(sessions):
+        day = dt.date.fromisoformat(str(s["date"])[:10])
+        if day in free:
+            share, notes = _session_share(_planned_items(s), free[day])
+            if share > 0:
+                found[k] = (share, day, notes)
+                free.pop(day)
+    for k, s in enumerate(sessions):
+        if k in found:
+            continue
         planned_day = dt.date.fromisoformat(str(s["date"])[:10])
         best: tuple[float, dt.date | None, list[str]] = (0.0, None, [])
         for day in sorted(free, key=lambda d: abs((d - planned_day).days)):
-            share, notes = _session_share(items, free[day])
+            share, notes = _session_share(_planned_items(s), free[day])
             if share > best[0] + 1e-9:
                 best = (share, day, notes)
-        share, day, notes = best
-        if day is not None:
-            free.pop(day)
+        if best[1] is not None:
+            free.pop(best[1])
+        found[k] = best
+    out = []
+    for k, s in enumerate(sessions):
+        share, day, notes = found[k]
         out.append(
             SessionDone(
                 str(s.get("title", "strength")), str(s["date"]), share, day, "; ".join(notes)

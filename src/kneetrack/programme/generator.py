@@ -711,9 +711,9 @@ def estimate_minutes(items: list[dict[str, Any]]) -> int:
 def generate_programme(causes: Sequence[dict[str, Any]], **options: Any) -> dict[str, Any]:
     """One-liner: :class:`ProgrammeGenerator` with ``options`` → programme dict.
 
-    ``cadence_spm``, ``referral`` and ``baseline`` go to :meth:`ProgrammeGenerator.generate`;
+    ``cadence_spm``, ``referral``, ``baseline`` and ``tests`` go to :meth:`ProgrammeGenerator.generate`;
     the other options to the constructor.
     """
-    gen_keys = {"cadence_spm", "referral", "baseline"}
+    gen_keys = {"cadence_spm", "referral", "baseline", "tests"}
     gen = ProgrammeGenerator(**{k: v for k, v in options.items() if k not in gen_keys})
     return gen.generate(causes, **{k: v for k, v in options.items() if k in gen_keys}).programme_

@@ -105,7 +105,9 @@ def test_tight_adductors_are_a_hip_mobility_cause():
     res = make_plan(analysis(), s, start=START)
     hip = next(c for c in res.causes if c["code"] == "hip_mobility")
     assert "adductors" in hip["name"]
-    ids = {i["exercise_id"] for w in res.programme["weeks"] for x in w["sessions"] for i in x["items"]}
+    ids = {
+        i["exercise_id"] for w in res.programme["weeks"] for x in w["sessions"] for i in x["items"]
+    }
     assert "adductor_rockback" in ids
 
 

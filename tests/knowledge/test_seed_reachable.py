@@ -43,7 +43,8 @@ def stances_heel() -> list[dict]:
 #: (name, analysis, screening) — runners that between them reach every seed item.
 SCENARIOS = [
     ("hip weakness, band + dumbbell",
-     analysis(finding("contralateral_pelvic_drop"), finding("hip_adduction")), scr(athlete=BAND_DB)),
+     analysis(finding("contralateral_pelvic_drop"), finding("hip_adduction")),
+     scr(athlete=BAND_DB)),
     ("hip weakness, no equipment",
      analysis(finding("contralateral_pelvic_drop"), finding("hip_adduction")), scr()),
     ("core control, long band",
@@ -68,7 +69,8 @@ SCENARIOS = [
     ("quadriceps dominance",
      analysis(), scr(tests={"hamstring_quadriceps_ratio": {"left": 0.45, "right": 0.5}},
                      athlete=BAND_DB)),
-    ("tight adductors", analysis(), scr(tests={"hip_abduction_range_deg": {"left": 22, "right": 25}})),
+    ("tight adductors", analysis(),
+     scr(tests={"hip_abduction_range_deg": {"left": 22, "right": 25}})),
     ("left-right difference",
      analysis(finding("asymmetry_fppa", leg=None)),
      scr(tests={"side_plank_s": {"left": 25, "right": 40}})),

@@ -200,7 +200,7 @@ def rebase_weeks(
                 notes.append(note)
         for session in weeks[w].get("sessions", []):
             if session.get("kind") == "strength":
-                from kneetrack.programme.generator import estimate_minutes
+                from kneetrack.programme.layout import estimate_minutes
 
                 session["duration_min"] = estimate_minutes(session["items"])
         cap_runs(weeks[w - 1], weeks[w], growth)

@@ -26,6 +26,18 @@ from kneetrack.programme.dosage import (
     progress_item,
     resolve_exercise,
 )
+from kneetrack.programme.layout import (
+    MAINTENANCE_WEEKS,
+    cadence_targets,
+    complete_cause,
+    cue_list,
+    estimate_minutes,
+    phase_goal,
+    phase_weeks,
+    progression_text,
+    rotate,
+    round_robin,
+)
 from kneetrack.programme.tailor import (
     apply_tested_holds,
     cause_side,
@@ -47,81 +59,6 @@ DISCLAIMER = (
     "associated with knee pain in runners; they do not prove a cause. Stop and see a clinician if "
     "pain is sharp, rises above 3/10, or any warning sign in the referral section applies."
 )
-PHASE_GOALS = {
-    "foundation": (
-        "Wake up and build endurance in the hip, trunk and foot muscles; learn the knee line."
-    ),
-    "strength": "Add load: more sets, stronger bands or weights, first single-leg work.",
-    "integration": "Single-leg strength and control that carries into running.",
-}
-#: What each phase adds when the plan retrains the step rate.
-CADENCE_GOALS = {
-    "foundation": "Start +5 % cadence.",
-    "strength": "Keep retraining your step.",
-    "integration": "+10 % cadence; fade the feedback.",
-}
-#: A runner with no contributing factor gets a short maintenance plan.
-MAINTENANCE_WEEKS = 4
-MAINTENANCE_GOAL = (
-    "Maintenance: nothing stood out, so this is a short, balanced hip, trunk and calf routine "
-    "to keep what you have."
-)
-
-
-def phase_goal(phase: str, cadence: bool, maintenance: bool) -> str:
-    """The goal line of a phase; cadence is promised only when the plan retrains it."""
-    if maintenance:
-        return MAINTENANCE_GOAL
-    return PHASE_GOALS[phase] + (" " + CADENCE_GOALS[phase] if cadence else "")
-
-
-def phase_weeks(n_weeks: int, share: dict[str, float]) -> list[str]:
-    """The phase of each week (1-based order) for a plan of ``n_weeks``."""
-    n_found = max(1, round(n_weeks * share["foundation"]))
-    n_str = max(1, round(n_weeks * share["strength"]))
-    n_int = max(1, n_weeks - n_found - n_str)
-    n_found = n_weeks - n_str - n_int
-    return ["foundation"] * n_found + ["strength"] * n_str + ["integration"] * n_int
-
-
-def cadence_targets(cadence_spm: float | None, kb: Knowledge) -> list[dict[str, Any]]:
-    """Metronome targets (+5 %, +10 % of the runner's own cadence) by phase."""
-    steps = []
-    for step in kb.retraining.cadence_steps:
-        bpm = (
-            None
-            if cadence_spm is None
-            else round(cadence_spm * (1 + step.cadence_increase_pct / 100))
-        )
-        steps.append(
-            {
-                "phase": step.phase,
-                "increase_pct": step.cadence_increase_pct,
-                "bpm": bpm,
-                "text": step.text,
-            }
-        )
-    return steps
-
-
-def _rotate(items: Sequence[str], k: int) -> list[str]:
-    """``items`` started ``k`` places further on (wrapping round)."""
-    if not items:
-        return []
-    k %= len(items)
-    return [*items[k:], *items[:k]]
-
-
-def _round_robin(lists: Sequence[Sequence[str]]) -> list[str]:
-    out: list[str] = []
-    longest = max((len(x) for x in lists), default=0)
-    for i in range(longest):
-        for lst in lists:
-            if i < len(lst) and lst[i] not in out:
-                out.append(lst[i])
-    return out
-
-
 class ProgrammeGenerator:
     """Generate a corrective programme.
 
@@ -216,11 +153,11 @@ class ProgrammeGenerator:
             if c["code"] in kb.causes
         ]
         lists = [*per_cause, kb.rules.baseline[phase]]  # type: ignore[index]
-        ordered = _round_robin(lists)
+        ordered = round_robin(lists)
         n_items = kb.rules.items_per_session[phase]  # type: ignore[index]
         pool = self._pick(ordered, kb, LOADING_KINDS)
         if k and pool:
-            rotated = _round_robin([_rotate(self._pick(x, kb, LOADING_KINDS), k) for x in lists])
+            rotated = round_robin([rotate(self._pick(x, kb, LOADING_KINDS), k) for x in lists])
             # the primary cause's first exercise stays in every session
             anchor = self._pick(per_cause[0], kb, LOADING_KINDS)[:1] if per_cause else []
             pool = list(dict.fromkeys([*anchor, *rotated]))
@@ -269,7 +206,7 @@ class ProgrammeGenerator:
         self._validate()
         kb = self.knowledge or load_knowledge()
         start = self.start or dt.date.today()
-        causes = [_complete_cause(c, kb) for c in causes]
+        causes = [complete_cause(c, kb) for c in causes]
         causes.sort(key=lambda c: -float(c.get("confidence", 0)))
         referral = referral or {"needed": False, "urgency": "none", "to": [], "reasons": []}
         codes = {c["code"] for c in causes}
@@ -327,10 +264,10 @@ class ProgrammeGenerator:
                 "source": kb.retraining.source,
             },
             "weeks": weeks,
-            "cues": [] if on_hold else self._cues(codes, cadence, kb),
+            "cues": [] if on_hold else cue_list(codes, cadence, kb),
             "footwear": [],
             "retest": self._retest(start, kb, baseline, on_hold),
-            "progression_rules": self._progression_text(kb),
+            "progression_rules": progression_text(kb),
             "advice": list(kb.rules.general_advice),
             "disclaimer": DISCLAIMER,
             "adaptations": [],
@@ -615,26 +552,6 @@ class ProgrammeGenerator:
             run["cues"] = [*run["cues"], kb.cues["wider_step"].text]
         return self._session(week_start, offset, "run", title, [*items, run], note=note)
 
-    def _cues(
-        self, codes: set[str], cadence: list[dict[str, Any]], kb: Knowledge
-    ) -> list[dict[str, Any]]:
-        bpm5 = next((t["bpm"] for t in cadence if t["increase_pct"] == 5), None)
-        bpm10 = next((t["bpm"] for t in cadence if t["increase_pct"] == 10), None)
-        wanted: list[str] = []
-        for cause in kb.causes.values():
-            if cause.code in codes:
-                wanted.extend(c for c in cause.cues if c not in wanted)
-        wanted.extend(c.id for c in kb.cues.values() if c.always and c.id not in wanted)
-        out = []
-        for cue_id in wanted:
-            cue = kb.cues[cue_id]
-            text = cue.text.format(
-                bpm5=bpm5 if bpm5 else "(your cadence × 1.05)",
-                bpm10=bpm10 if bpm10 else "(your cadence × 1.10)",
-            )
-            out.append({"id": cue.id, "text": text, "why": cue.why, "source": cue.source})
-        return out
-
     def _retest(
         self, start: dt.date, kb: Knowledge, baseline: dict[str, Any] | None, on_hold: bool
     ) -> dict[str, Any]:
@@ -658,61 +575,12 @@ class ProgrammeGenerator:
             "source": r.source,
         }
 
-    @staticmethod
-    def _progression_text(kb: Knowledge) -> dict[str, Any]:
-        p = kb.rules.progression
-        return {
-            "order": list(p.order),
-            "progress_when": (
-                f"all strength sessions of the week are done, "
-                f"pain ≤ {p.pain_regress_above:g}/10 and "
-                f"effort (RPE) ≤ {p.rpe_progress_max:g}/10"
-            ),
-            "hold_when": f"a session was missed or effort was RPE {p.rpe_progress_max + 1:g}",
-            "regress_when": (
-                f"pain > {p.pain_regress_above:g}/10, pain rose by {p.pain_rise_points:g}+ points "
-                f"from last week, or effort above RPE {p.rpe_regress_above:g}"
-            ),
-            "refer_when": (
-                "pain above the limit for two weeks running, or no real change at the first retest"
-            ),
-            "source": p.source,
-        }
-
-
-def _complete_cause(cause: dict[str, Any], kb: Knowledge) -> dict[str, Any]:
-    """Fill a cause's name, summary and wording from the knowledge base when missing."""
-    rule = kb.causes.get(str(cause.get("code")))
-    out = dict(cause)
-    out.setdefault("name", rule.name if rule else str(cause.get("code")))
-    out.setdefault("summary", rule.summary.strip() if rule else "")
-    out.setdefault("confidence", 0.0)
-    if "confidence_label" not in out:
-        conf = float(out["confidence"])
-        out["confidence_label"] = "high" if conf >= 0.6 else "moderate" if conf >= 0.35 else "low"
-    out.setdefault("evidence", [])
-    out.setdefault("not_assessed", [])
-    return out
-
-
-def estimate_minutes(items: list[dict[str, Any]]) -> int:
-    """Rough session length: work plus rest, a few seconds per rep."""
-    total_s = 0.0
-    for it in items:
-        sides = 2 if it.get("per_side") else 1
-        if "duration_min" in it:
-            total_s += it["duration_min"] * 60
-            continue
-        work = it.get("reps", 0) * 4 if "reps" in it else it.get("hold_s", 0)
-        total_s += it["sets"] * (work * sides + (it.get("rest_s") or 0))
-    return max(5, int(round(total_s / 60 / 5) * 5))
-
 
 def generate_programme(causes: Sequence[dict[str, Any]], **options: Any) -> dict[str, Any]:
     """One-liner: :class:`ProgrammeGenerator` with ``options`` → programme dict.
 
-    ``cadence_spm``, ``referral``, ``baseline`` and ``tests`` go to :meth:`ProgrammeGenerator.generate`;
-    the other options to the constructor.
+    ``cadence_spm``, ``referral``, ``baseline`` and ``tests`` go to
+    :meth:`ProgrammeGenerator.generate`; the other options to the constructor.
     """
     gen_keys = {"cadence_spm", "referral", "baseline", "tests"}
     gen = ProgrammeGenerator(**{k: v for k, v in options.items() if k not in gen_keys})

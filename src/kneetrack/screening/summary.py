@@ -24,6 +24,16 @@ _DISCLAIMER = ("This screening compares your answers and movement with groups of
                "physician can examine you properly.")
 
 
+NOTHING_ANSWERED = ("Nothing was answered and no test was done, so nothing could be judged; "
+                    "answer the questions or do the self-tests first.")
+
+
+def nothing_answered(screening: Screening) -> bool:
+    """True when the screening holds no answer, test or squat video at all."""
+    data = screening.model_dump(exclude_none=True, exclude={"schema_", "date"})
+    return not any(v for v in data.values())
+
+
 def _v(x: Any, unit: str = "") -> str:
     if x is None:
         return "–"
@@ -80,6 +90,8 @@ def summary_markdown(screening: Screening, *, notes: list[Note] | None = None,
     out.append("")
     if todo:
         out += [f"- {n.text}" for n in todo]
+    elif nothing_answered(s):
+        out.append(f"- {NOTHING_ANSWERED}")
     else:
         out.append("- Nothing stands out in the answers and tests given.")
     out.append("")
@@ -146,5 +158,7 @@ def summary_lines(screening: Screening, *, notes: list[Note] | None = None,
     for f in flags:
         lines.append(f"{'URGENT' if f.urgency == 'urgent' else 'SOON'}: see a clinician — {f.text}")
     todo = [n.text for n in notes if n.status == "flag"]
+    if not todo and nothing_answered(screening):
+        return [*lines, NOTHING_ANSWERED]
     lines += [f"- {t}" for t in todo] or ["Nothing stands out in the answers and tests given."]
     return lines

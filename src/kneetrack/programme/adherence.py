@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kneetrack.knowledge import load_knowledge
 from kneetrack.programme.dosage import LOADING_KINDS
 
 
@@ -41,11 +42,15 @@ def _work(sets: Any, reps: Any, hold: Any) -> float | None:
 
 
 def _planned_items(session: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [
-        i
-        for i in session.get("items", [])
-        if i.get("block") == "main" and i.get("kind") in LOADING_KINDS
-    ]
+    """Main loading items (an item without ``block``/``kind`` is main, of its exercise's kind)."""
+    kb = load_knowledge()
+    out = []
+    for i in session.get("items", []):
+        ex = kb.exercises.get(str(i.get("exercise_id")))
+        kind = i.get("kind") or (ex.kind if ex is not None else "strength")
+        if i.get("block", "main") == "main" and kind in LOADING_KINDS:
+            out.append(i)
+    return out
 
 
 def _names(item: Mapping[str, Any]) -> set[str]:

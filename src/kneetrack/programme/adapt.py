@@ -343,7 +343,7 @@ def adapt_next_week(
             if full_block and good:
                 result_refer.append(
                     f"After a full block ({weeks_in} weeks) with good adherence "
-                    f"({adh * 100:.0f} % of the strength work), the retest shows no change "
+                    f"({(adh or 0) * 100:.0f} % of the strength work), the retest shows no change "
                     f"larger than the measurement error ({shown})."
                 )
             else:

@@ -135,10 +135,11 @@ def strength_done(
         found[k] = best
     out = []
     for k, s in enumerate(sessions):
-        share, day, notes = found[k]
+        share, logged_on, notes = found[k]
         out.append(
             SessionDone(
-                str(s.get("title", "strength")), str(s["date"]), share, day, "; ".join(notes)
+                str(s.get("title", "strength")), str(s["date"]), share, logged_on,
+                "; ".join(notes),
             )
         )
     return out

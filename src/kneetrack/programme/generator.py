@@ -333,7 +333,7 @@ class ProgrammeGenerator:
                             week_start,
                             off,
                             "mobility",
-                            "Daily mobility (about 5 min)",
+                            "Daily mobility",
                             [dict(i) for i in daily],
                             note="Short and every day: range comes back with frequent, "
                             "short doses.",
@@ -392,7 +392,7 @@ class ProgrammeGenerator:
         out = []
         for e in picked:
             item = make_item(kb.exercises[e], self.level, kb, equipment=self.equipment)
-            item["sets"] = min(item["sets"], 2)
+            item["sets"] = 1
             if "hold_s" in item:
                 item["hold_s"] = min(item["hold_s"], 30)
             if "reps" in item:

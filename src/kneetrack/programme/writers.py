@@ -79,6 +79,20 @@ def week_days(week: dict[str, Any], today: dt.date | None = None) -> list[dict[s
     return out
 
 
+def compact_sessions(week: dict[str, Any]) -> list[dict[str, Any]]:
+    """The week's sessions with the daily mobility shown once (``date`` = ``every day``)."""
+    out: list[dict[str, Any]] = []
+    daily_seen = False
+    for s in week["sessions"]:
+        if s["kind"] == "mobility" and s["title"].startswith("Daily"):
+            if daily_seen:
+                continue
+            daily_seen = True
+            s = {**s, "date": "every day"}
+        out.append(s)
+    return out
+
+
 def programme_json(programme: dict[str, Any]) -> str:
     """The programme as pretty JSON text."""
     return json.dumps(programme, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
@@ -107,6 +121,7 @@ def _env() -> jinja2.Environment:
     )
     kb = load_knowledge()
     env.filters["dose"] = dose_text
+    env.filters["compact"] = compact_sessions
     env.filters["exname"] = lambda ex_id: (
         kb.exercises[ex_id].name if ex_id in kb.exercises else ex_id
     )

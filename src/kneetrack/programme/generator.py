@@ -220,6 +220,9 @@ class ProgrammeGenerator:
             self.weeks = min(int(self.weeks), MAINTENANCE_WEEKS)
             self.sessions_per_week = 2
         phases = phase_weeks(int(self.weeks), kb.rules.phase_share)  # type: ignore[arg-type]
+        if maintenance:  # two steps only: bodyweight basics, then the loaded versions
+            half = int(self.weeks) // 2
+            phases = ["foundation"] * half + ["strength"] * (int(self.weeks) - half)
         cadence = cadence_targets(cadence_spm, kb)
         on_hold = referral.get("urgency") == "urgent"
         weeks = (

@@ -20,6 +20,7 @@ TESTED_HOLDS = {
     "side_plank_leg_lift": ("side_plank_s", 0.6),
 }
 MIN_START_HOLD_S = 10
+MAX_START_SETS = 3
 
 
 def _min_side(value: Any) -> float | None:
@@ -40,7 +41,10 @@ def tested_holds(tests: Mapping[str, Any] | None) -> dict[str, int]:
 
 
 def apply_tested_holds(weeks: Iterable[dict[str, Any]], holds: Mapping[str, int]) -> None:
-    """Start each tested hold exercise (its first week in the plan) at the tested hold."""
+    """Start each tested hold exercise (its first week in the plan) at the tested hold.
+
+    A hold near the tested maximum starts with at most ``MAX_START_SETS`` sets.
+    """
     seen: set[str] = set()
     for week in weeks:
         first_here = set()
@@ -48,9 +52,11 @@ def apply_tested_holds(weeks: Iterable[dict[str, Any]], holds: Mapping[str, int]
             for item in session.get("items", []):
                 ex_id = item.get("exercise_id")
                 if ex_id in holds and "hold_s" in item and ex_id not in seen:
-                    if item["hold_s"] > holds[ex_id]:
-                        item["hold_s"] = holds[ex_id]
-                        item["from_test"] = f"starts at your tested hold ({holds[ex_id]} s)"
+                    item["hold_s"] = min(item["hold_s"], holds[ex_id])
+                    if item["hold_s"] >= 0.8 * holds[ex_id]:
+                        # a hold near the tested maximum: no more than 3 sets to start
+                        item["sets"] = min(item["sets"], MAX_START_SETS)
+                    item["from_test"] = f"starts from your tested hold ({holds[ex_id]} s)"
                     first_here.add(ex_id)
         seen |= first_here
 

@@ -168,3 +168,16 @@ def test_rearfoot_strike_overstride_is_derived_from_side_view_stances():
     assert any("heel" in e for e in over["evidence"])
     mid = [stance("right", foot_strike="midfoot", shank_angle_ic_deg=11.0)] * 8
     assert not build_facts({**analysis(view="side-right"), "stances": mid}, None, KB).findings
+
+
+def test_new_tests_are_read_by_the_screening_summary_and_used_by_causes():
+    s = screen(
+        athlete={"equipment": ["band", "dumbbell"]},
+        tests={"hip_abduction_range_deg": {"left": 24, "right": 41},
+               "hamstring_quadriceps_ratio": {"left": 0.5, "right": 0.7}},
+    )
+    res = make_plan(analysis(), s, start=START)
+    use = {(u["topic"], u["leg"]): u for u in res.programme["screening_use"]}
+    assert set(use) == {("hip_abduction_range", "left"), ("hamstring_quadriceps_ratio", "left")}
+    assert any("hip mobility" in n.lower() for n in use[("hip_abduction_range", "left")]["used_by"])
+    assert any("Quadriceps" in n for n in use[("hamstring_quadriceps_ratio", "left")]["used_by"])

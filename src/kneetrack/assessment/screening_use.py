@@ -17,6 +17,8 @@ TOPIC_FACTS = {
     "thomas_test": "tests.thomas_test_deg",
     "ober_test": "tests.ober_test_deg",
     "hip_internal_rotation": "tests.hip_internal_rotation_deg",
+    "hip_abduction_range": "tests.hip_abduction_range_deg",
+    "hamstring_quadriceps_ratio": "tests.hamstring_quadriceps_ratio",
     "navicular_drop": "tests.navicular_drop_mm",
     "foot_posture_index": "tests.foot_posture_index",
     "shoes": "shoes.km",

@@ -18,6 +18,8 @@ _TEST_ROWS = (
     ("Ober test (thigh above horizontal)", "ober_test_deg", "deg"),
     ("Hip internal rotation", "hip_internal_rotation_deg", "deg"),
     ("Hip external rotation strength", "hip_external_rotation_nm_per_kg", "Nm/kg"),
+    ("Hip abduction range (adductor length)", "hip_abduction_range_deg", "deg"),
+    ("Hamstring:quadriceps ratio", "hamstring_quadriceps_ratio", ""),
 )
 _DISCLAIMER = ("This screening compares your answers and movement with groups of people in "
                "published studies. It is not a diagnosis; a physical therapist or sports "

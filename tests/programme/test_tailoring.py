@@ -115,9 +115,15 @@ def test_week_has_a_rest_day_and_no_back_to_back_strength(per_week, runs):
     )
     gaps = [(b - a).days for a, b in zip(strength_days, strength_days[1:], strict=False)]
     assert min(gaps) >= 2
+    run_days = set()
     for w in prog["weeks"]:
-        busy = {s["date"] for s in w["sessions"] if s["kind"] in ("strength", "run")}
+        busy = {s["date"] for s in w["sessions"] if s["kind"] in ("strength", "run", "retest")}
         assert len(busy) <= 6
+        run_days |= {s["date"] for s in w["sessions"] if s["kind"] == "run"}
+    # the retest filming goes with a run, never on a rest day
+    retests = {s["date"] for w in prog["weeks"] for s in w["sessions"] if s["kind"] == "retest"}
+    assert retests and retests <= run_days
+    assert set(prog["retest"]["dates"]) == retests
     assert not any("two days between" in a for a in prog["advice"])
 
 

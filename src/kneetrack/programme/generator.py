@@ -50,8 +50,6 @@ EQUIPMENT = ("band", "long_band", "dumbbell", "metronome")
 CADENCE_CUE_CAUSES = frozenset({"low_cadence", "overstriding"})
 #: A primary cause that limits range gets a short mobility session every day.
 DAILY_MOBILITY_CAUSES = frozenset({"ankle_dorsiflexion_limit", "hip_mobility"})
-#: The retest filming goes with the last run of the week (day offset), not on the rest day.
-RETEST_DAY = 5
 #: Order of sessions on the same day.
 SESSION_ORDER = {"run": 0, "retest": 1, "strength": 2, "mobility": 3}
 DISCLAIMER = (
@@ -369,7 +367,7 @@ class ProgrammeGenerator:
                 sessions.append(
                     self._session(
                         week_start,
-                        RETEST_DAY,
+                        self._retest_day(kb),
                         "retest",
                         "Re-film and re-analyse",
                         [],
@@ -382,6 +380,11 @@ class ProgrammeGenerator:
             )
             main_prev, mob_prev = mains, mob
         return weeks
+
+    def _retest_day(self, kb: Knowledge) -> int:
+        """Day offset of the retest filming: the week's last run."""
+        days = kb.rules.weekdays[str(self.sessions_per_week)]
+        return max(days["run"][: self.runs_per_week])
 
     def _daily_mobility(
         self, causes: list[dict[str, Any]], kb: Knowledge
@@ -564,7 +567,7 @@ class ProgrammeGenerator:
             []
             if on_hold
             else [
-                (start + dt.timedelta(days=7 * (w - 1) + RETEST_DAY)).isoformat()
+                (start + dt.timedelta(days=7 * (w - 1) + self._retest_day(kb))).isoformat()
                 for w in range(1, int(self.weeks) + 1)
                 if w % every == 0 or w == int(self.weeks)
             ]

@@ -72,10 +72,12 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         ),
         "expect": [
             "No suggested cause and no referral.",
-            "A balanced hip, trunk and calf routine (glute bridge, side-lying leg raise, side plank, "
-            "calf raise) that progresses to hip thrust, banded squat, single-leg RDL and split squat.",
+            "A short maintenance plan (4 weeks, 2 strength sessions), not an 8-week corrective "
+            "block: a balanced hip, trunk and calf routine (glute bridge, side-lying leg raise, "
+            "side plank, calf raise, bird dog) for two weeks, then the loaded versions (hip "
+            "thrust, banded squat, side plank, split squat); no cadence target is promised.",
             "Easy runs with a drill warm-up (A-skip, B-skip, carioca) instead of cadence retraining.",
-            "Weekly load that rises from week 1 to week 8; retests in weeks 4 and 8.",
+            "Weekly load that rises by at most 20 % a week; a retest in week 4.",
         ],
         "analysis": analysis("front", 172.0, summary(NORMAL, {**NORMAL, "fppa_peak_deg": 4.8}), []),
         "screening": {
@@ -125,13 +127,16 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         ),
         "expect": [
             "First cause: hip abductor and external-rotator weakness (high confidence), with the "
-            "pelvic drop, hip adduction, strength and single-leg squat lines as evidence.",
+            "pelvic drop, hip adduction, strength, single-leg squat and left-right strength lines "
+            "as evidence; the left side is named.",
             "Also: trunk and pelvic (core) control, and a side-to-side imbalance.",
             "No referral (pain is moderate and under 6 weeks).",
-            "Foundation: banded clamshell, heel-led side-lying leg raise, glute bridges (two- and "
-            "single-leg, weaker left side first), plank from the knees; strength: lateral band "
-            "walk, hip thrust, banded squat, side plank, Pallof press; integration: monster walk, "
-            "star side plank, single-leg RDL, forward step-down, split squat, single-leg hip thrust.",
+            "Strength A, B and C differ but each works on the hip, the trunk and the imbalance; "
+            "per-side hip exercises get one extra set on the left (weaker side).",
+            "The side plank starts at the tested 30 s (the 32 s hold rounded down), not a "
+            "textbook dose, and grows 5 s a week at most.",
+            "No exercise or session grows more than 20 % (or one ladder step) a week; Sunday is "
+            "a rest day and strength days never follow each other.",
             "Cadence runs at +5 % (176 bpm) then +10 % (185 bpm) of the measured 168 spm.",
         ],
         "analysis": analysis(
@@ -226,12 +231,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             "Causes: limited ankle dorsiflexion and overpronation (high confidence), low cadence, "
             "and footwear (worn shoes).",
             "No hip-weakness cause: the hip metrics are normal.",
-            "Mobility sessions with knee-to-wall mobilisation and both wall calf stretches; foot work "
-            "(toe yoga, short foot) and calf raises progressing to eccentric and single-leg raises.",
+            "A short mobility session every day (knee-to-wall mobilisation and both wall calf "
+            "stretches, one set each): the primary cause is a range limit; foot work (toe yoga, "
+            "short foot) and calf raises progressing to eccentric and single-leg raises.",
             "Cadence retraining: 162 bpm (+5 %) in the foundation and strength phases, then 169 bpm "
             "(+10 %), with feedback faded over 8 runs each time.",
             "Shoe advice: replace the 820 km pair; a stability shoe and orthoses are options to "
-            "discuss, not rules.",
+            "discuss, not rules; a specialised running store can do a gait analysis.",
         ],
         "analysis": analysis(
             "front",

@@ -1,4 +1,4 @@
-"""kneetrack: find out why a runner's knees turn in, and fix it.
+"""kneetrack: find out why a runner's knees turn in, and what to work on.
 
 Importing kneetrack only defines things. The one-line façade
 :func:`kneetrack.analyze` runs the whole analysis of a video or keypoint file;

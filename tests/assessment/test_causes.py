@@ -49,6 +49,10 @@ CASES = {
     "muscle_imbalance": (analysis(finding("asymmetry_fppa", leg=None)), None),
     "fatigue": (analysis(finding("fatigue_drift_fppa")), None),
     "footwear": (analysis(), screen(shoes={"type": "neutral", "km": 950})),
+    "quadriceps_dominance": (
+        analysis(),
+        screen(tests={"hamstring_quadriceps_ratio": {"left": 0.48, "right": 0.55}}),
+    ),
 }
 
 
@@ -102,7 +106,8 @@ def test_more_evidence_raises_confidence_and_missing_tests_are_listed():
     assert alone["code"] == both["code"] == "hip_abductor_weakness"
     assert both["confidence"] > alone["confidence"]
     assert any("dynamometer" in m for m in alone["not_assessed"])
-    assert len(both["evidence"]) == 4
+    # pelvic drop, hip adduction, weak abductors, squat collapse, 21 % abductor asymmetry
+    assert len(both["evidence"]) == 5
 
 
 def test_severity_scales_confidence():

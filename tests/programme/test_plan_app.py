@@ -102,7 +102,9 @@ def test_bad_inputs_are_one_line_errors(tmp_path):
 
 def test_missing_fields_never_crash():
     res = make_plan({"schema": "kneetrack.analysis/1"})
-    assert res.causes == [] and len(res.programme["weeks"]) == 8
+    # no cause: a short maintenance plan, not an 8-week corrective block
+    assert res.causes == [] and len(res.programme["weeks"]) == 4
+    assert res.programme["kind"] == "maintenance"
     assert res.programme["cadence"]["measured_spm"] is None
 
 

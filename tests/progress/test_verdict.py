@@ -228,3 +228,41 @@ def test_verdict_properties(base: float, delta: float, shift: float, metric: str
     # A change smaller than the SDD is never real.
     if abs(delta) < load_thresholds().metrics[metric].sdd - 1e-3:
         assert v == NO_REAL_CHANGE
+
+
+def _strength_and_runs() -> dict:
+    def day(k: int) -> str:
+        return (START + dt.timedelta(days=k)).isoformat()
+
+    strength = [
+        {"date": day(k), "kind": "strength",
+         "items": [{"exercise_id": "hip_thrust", "block": "main", "sets": 3, "reps": 10}]}
+        for k in (0, 2, 4)
+    ]
+    runs = [
+        {"date": day(k), "kind": "run",
+         "items": [{"exercise_id": "easy_run", "block": "main", "sets": 1, "duration_min": 20}]}
+        for k in (1, 3, 5)
+    ]
+    return {"weeks": [{"week": 1, "sessions": strength + runs}]}
+
+
+def test_run_only_logs_are_not_strength_adherence() -> None:
+    sessions = planned_sessions(_strength_and_runs(), START)
+    runs = [LoggedExercise(START + dt.timedelta(days=k), "easy_run") for k in (1, 3, 5)]
+    rep = adherence(sessions, runs, start=START, as_of=START + dt.timedelta(days=6))
+    assert rep.weeks[0].strength_planned == 3
+    assert rep.strength_pct == 0.0 and rep.good is False
+    assert rep.pct == 50.0  # the runs themselves were done
+
+
+def test_strength_adherence_counts_logged_sets_and_reps() -> None:
+    sessions = planned_sessions(_strength_and_runs(), START)
+    logs = [
+        LoggedExercise(START, "hip_thrust", sets=3, reps=10),
+        LoggedExercise(START + dt.timedelta(days=2), "hip_thrust", sets=2, reps=8),
+        LoggedExercise(START + dt.timedelta(days=4), "hip_thrust", sets=3, reps=10),
+    ]
+    rep = adherence(sessions, logs, start=START, as_of=START + dt.timedelta(days=6))
+    # 1 + 16/30 + 1 of 3 sessions
+    assert rep.strength_pct == pytest.approx(100 * (2 + 16 / 30) / 3, abs=0.1)

@@ -159,3 +159,22 @@ def test_interactive_with_answers_file_asks_only_the_rest(tmp_path, monkeypatch,
     doc = json.loads((out / "screening.json").read_text())
     assert doc["athlete"]["age_years"] == 40 and doc["training"]["weekly_km"] == 15
     assert doc["symptoms"]["pain_worst_0_10"] == 0
+
+
+def test_nothing_answered_is_said_and_nothing_is_written(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal, no answers
+    assert main(["screen", "--out", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert "nothing was answered" in err and "Nothing stands out" not in err
+    assert not (tmp_path / "s" / "screening.json").exists()
+
+
+def test_summary_of_an_empty_screening_says_nothing_was_answered():
+    from kneetrack.screening.schema import parse_screening
+    from kneetrack.screening.summary import summary_lines, summary_markdown
+
+    empty = parse_screening({"schema": "kneetrack.screening/1"})
+    assert any("Nothing was answered" in line for line in summary_lines(empty))
+    assert "Nothing was answered" in summary_markdown(empty)
+    answered = parse_screening({"training": {"weekly_km": 20}})
+    assert summary_lines(answered) == ["Nothing stands out in the answers and tests given."]

@@ -27,10 +27,12 @@ def test_red_flags_come_first_and_findings_listed():
 
 def test_empty_screening_summary_is_still_readable():
     md = summary_markdown(parse_screening({}))
-    assert "Nothing stands out" in md
+    # an empty screening says nothing was answered, not that nothing stands out
+    assert "Nothing was answered" in md and "Nothing stands out" not in md
     assert "## Self-tests" not in md
     assert summary_lines(parse_screening({})) == [
-        "Nothing stands out in the answers and tests given."]
+        "Nothing was answered and no test was done, so nothing could be judged; "
+        "answer the questions or do the self-tests first."]
 
 
 def test_squat_table_from_video_block():

@@ -293,6 +293,14 @@ def test_no_real_change_refers_with_the_programme_adapter(store: Store, tmp_path
         fppa=(12.0, 9.0), hip_adduction=(11.5, 9.0), pelvic_drop=(5.0, 4.5), cadence=166.0
     )
     store_analysis(store, NAME, same, recorded_on=sunday(4))
+    # Week 4: a change below the SDD is "no measurable change yet" (issue 14): no referral.
     nxt = adapt_next_week(store, NAME, as_of=sunday(4))
+    assert nxt.decision != "refer"
+    assert any("no measurable change yet" in r for r in nxt.reasons)
+    # After a full block (6 weeks) done as planned, still no real change: refer.
+    for week in (5, 6):
+        log_week(store, week, pain=2, rpe=6)
+    store_analysis(store, NAME, same, recorded_on=sunday(6))
+    nxt = adapt_next_week(store, NAME, as_of=sunday(6))
     assert nxt.decision == "refer"
     assert nxt.programme.data["referral"]["needed"] is True

@@ -161,11 +161,19 @@ def make_plan(
         cadence_spm=analysis.get("cadence_spm"),
         referral=referral,
         baseline=baseline_from_analysis(analysis),
+        tests=screening.tests.model_dump(exclude_none=True) if screening is not None else None,
     )
     programme = gen.programme_
     if programme["status"] != "on_hold":
         programme["footwear"] = footwear_advice(
             inference.facts_, kb, causes=[c["code"] for c in inference.causes_]
+        )
+    if screening is not None:
+        from kneetrack.assessment.screening_use import screening_use
+        from kneetrack.screening.norms import interpret
+
+        programme["screening_use"] = screening_use(
+            interpret(screening), inference.suggested_detail_, inference.rejected_, referral
         )
     if screening is None:
         notes.append("no screening given: causes that need the self-tests were not assessed")

@@ -109,7 +109,12 @@ class ProgressReport:
 
 
 def _logged(logs: Sequence[WorkoutLog]) -> list[LoggedExercise]:
-    return [LoggedExercise(lg.performed_on, lg.exercise_id, lg.pain, lg.rpe) for lg in logs]
+    return [
+        LoggedExercise(
+            lg.performed_on, lg.exercise_id, lg.pain, lg.rpe, lg.sets, lg.reps, lg.hold_s
+        )
+        for lg in logs
+    ]
 
 
 def progress_report(store: Store, name: str, *, as_of: dt.date | None = None) -> ProgressReport:

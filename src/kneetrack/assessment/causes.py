@@ -25,9 +25,40 @@ def confidence_label(confidence: float) -> str:
     return next(label for lo, label in CONFIDENCE_LABELS if confidence >= lo)
 
 
+#: Per-leg tests where a LOWER value is the worse side (strength, holds, range).
+_LOWER_IS_WORSE = (
+    "knee_to_wall_cm",
+    "side_plank_s",
+    "_nm_per_kg",
+    "hip_internal_rotation_deg",
+    "hip_abduction_range_deg",
+    "hamstring_quadriceps_ratio",
+)
+
+
+def fact_side(info: Mapping[str, Any], facts: Facts) -> str | None:
+    """The leg a per-leg fact condition points at (the weaker / more collapsing side)."""
+    name = str(info.get("fact") or "")
+    base, _, stat = name.rpartition(".")
+    if stat not in ("min", "max", "diff", "diff_pct", "left", "right"):
+        return None
+    if stat in ("left", "right"):
+        return stat
+    left, right = facts.get(f"{base}.left"), facts.get(f"{base}.right")
+    if not isinstance(left, int | float) or not isinstance(right, int | float) or left == right:
+        return None
+    lower = "left" if left < right else "right"
+    higher = "right" if lower == "left" else "left"
+    if stat == "min":
+        return lower
+    if stat == "max":
+        return higher
+    return lower if any(k in base for k in _LOWER_IS_WORSE) else higher
+
+
 def evaluate_rule(rule: CauseRule, facts: Facts, kb: Knowledge) -> dict[str, Any]:
     """Evaluate one cause rule; returns score, confidence, fired evidence and unknowns."""
-    total = sum(e.weight for e in rule.evidence)
+    total = sum(e.weight for e in rule.evidence if not e.extra)
     score = 0.0
     fired_idx: list[int] = []
     evidence: list[str] = []
@@ -50,16 +81,19 @@ def evaluate_rule(rule: CauseRule, facts: Facts, kb: Knowledge) -> dict[str, Any
                     "line": line,
                     "weight": ev.weight,
                     "factor": factor,
-                    "leg": info.get("finding", {}).get("leg"),
+                    "leg": info.get("finding", {}).get("leg") or fact_side(info, facts),
+                    "fact": info.get("fact"),
                 }
             )
         elif ok is None and ev.needs and ev.needs not in missing:
             missing.append(ev.needs)
     confidence = min(1.0, score / total) if total else 0.0
     key_fired = not rule.requires_any or any(i in fired_idx for i in rule.requires_any)
+    legs = {d["leg"] for d in details if d["leg"] in ("left", "right")}
     return {
         "code": rule.code,
         "name": rule.name,
+        "side": legs.pop() if len(legs) == 1 else None,
         "fired": bool(score >= rule.min_score and key_fired),
         "score": round(score, 3),
         "confidence": round(confidence, 2),
@@ -90,6 +124,9 @@ class CauseInference:
         confidence_label, evidence, not_assessed, summary, source}``.
     rejected_
         Every other rule with its score (for transparency).
+    suggested_detail_
+        The suggested causes with ``evidence_detail`` (which fact or finding each
+        evidence line read, and its leg).
     facts_
         The facts the rules were evaluated on.
 
@@ -116,5 +153,6 @@ class CauseInference:
             {k: v for k, v in r.items() if k not in ("fired", "evidence_detail")} for r in keep
         ]
         self.rejected_ = [r for r in results if r not in keep]
+        self.suggested_detail_ = keep
         self.facts_ = facts
         return self

@@ -81,6 +81,10 @@ def build_facts(
             for f in analysis.get("findings") or []
             if isinstance(f, Mapping)
         ]
+        have = {str(f.get("code")) for f in facts.findings}
+        facts.findings.extend(
+            f for f in stance_findings(analysis, kb) if f["code"] not in have
+        )
         if analysis.get("cadence_spm") is not None:
             facts.values["cadence_spm"] = float(analysis["cadence_spm"])
         for f in facts.findings:
@@ -97,6 +101,67 @@ def build_facts(
     for name, rule in kb.derived.items():
         facts.values[name] = evaluate_derived(rule, facts, kb)
     return facts
+
+
+def _num(x: Any) -> float | None:
+    return float(x) if isinstance(x, int | float) and not isinstance(x, bool) else None
+
+
+def stance_findings(analysis: Mapping[str, Any], kb: Knowledge) -> list[dict[str, Any]]:
+    """Findings derived here from the per-stance values of ``analysis.json``.
+
+    ``narrow_step_width`` (front/rear views): the feet land close to the midline
+    without crossing it (mean ankle offset under ``max_offset_hip_widths`` hip
+    widths and most steps not a crossover). ``rearfoot_strike_overstride`` (side
+    views): most of a leg's stances land on the heel with the shank angled
+    forward beyond ``min_shank_angle_deg``. Thresholds: ``stance_findings`` in
+    ``causes.yaml``. Findings marked ``"derived": true``.
+    """
+    stances = [s for s in analysis.get("stances") or [] if isinstance(s, Mapping)]
+    out: list[dict[str, Any]] = []
+    view = analysis.get("view")
+    for leg in ("left", "right"):
+        mine = [s for s in stances if s.get("leg") == leg]
+        nsw = kb.stance_findings.get("narrow_step_width")
+        if nsw and view in kb.finding_views.get("narrow_step_width", []):
+            offs = [v for s in mine if (v := _num(s.get("ankle_lateral_offset_hip_widths")))
+                    is not None]
+            cross = [bool(s["crossover"]) for s in mine if s.get("crossover") is not None]
+            if len(offs) >= nsw["min_stances"] and cross:
+                mean_off = sum(offs) / len(offs)
+                frac = sum(cross) / len(cross)
+                if 0 <= mean_off < nsw["max_offset_hip_widths"] and frac < nsw[
+                    "max_crossover_fraction"
+                ]:
+                    sev = "severe" if mean_off < nsw["severe_below_hip_widths"] else "moderate"
+                    out.append({
+                        "code": "narrow_step_width", "leg": leg, "value": round(mean_off, 3),
+                        "threshold": nsw["max_offset_hip_widths"], "severity": sev,
+                        "derived": True,
+                        "text": f"The {leg} foot lands close to the midline without crossing it "
+                        f"(mean {mean_off:.2f} hip widths from the midline, under "
+                        f"{nsw['max_offset_hip_widths']:g}): a narrow step.",
+                    })
+        rso = kb.stance_findings.get("rearfoot_strike_overstride")
+        if rso and view in kb.finding_views.get("rearfoot_strike_overstride", []):
+            judged = [s for s in mine if s.get("foot_strike") is not None
+                      and _num(s.get("shank_angle_ic_deg")) is not None]
+            if len(judged) >= rso["min_stances"]:
+                hits = [s for s in judged if s["foot_strike"] == "rearfoot"
+                        and float(s["shank_angle_ic_deg"]) > rso["min_shank_angle_deg"]]
+                frac = len(hits) / len(judged)
+                if frac >= rso["min_fraction"]:
+                    shank = sum(float(s["shank_angle_ic_deg"]) for s in hits) / len(hits)
+                    sev = "severe" if shank >= rso["severe_shank_angle_deg"] else "moderate"
+                    out.append({
+                        "code": "rearfoot_strike_overstride", "leg": leg,
+                        "value": round(shank, 1), "threshold": rso["min_shank_angle_deg"],
+                        "severity": sev, "derived": True,
+                        "text": f"The {leg} foot lands on the heel well ahead of the knee in "
+                        f"{frac * 100:.0f} % of steps (shank angle {shank:.1f}°, above "
+                        f"{rso['min_shank_angle_deg']:g}°).",
+                    })
+    return out
 
 
 def evaluate_derived(rule: Derived, facts: Facts, kb: Knowledge) -> bool | None:

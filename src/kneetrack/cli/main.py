@@ -10,7 +10,7 @@ from kneetrack.errors import KneetrackError
 
 app = typer.Typer(
     name="kneetrack",
-    help="Find out why a runner's knees turn in, and fix it.",
+    help="Find out why a runner's knees turn in, and what to work on.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -29,7 +29,7 @@ def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Show the version and exit."),
 ) -> None:
-    """Find out why a runner's knees turn in, and fix it."""
+    """Find out why a runner's knees turn in, and what to work on."""
 
 
 def _register() -> None:

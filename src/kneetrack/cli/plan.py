@@ -95,7 +95,10 @@ def plan(
         for c in result.causes:
             typer.echo(f"  - {c['name']} ({c['confidence_label']} confidence)")
     elif ref["urgency"] != "urgent":
-        typer.echo("No clear contributing factor found: a general strength plan was written.")
+        typer.echo(
+            "No clear contributing factor found: a short maintenance plan "
+            f"({result.programme['settings']['weeks']} weeks) was written."
+        )
     for note in result.notes:
         typer.echo(f"note: {note}")
     for path in result.artefacts.values():

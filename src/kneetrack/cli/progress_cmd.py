@@ -84,7 +84,7 @@ def progress(
     if rep.analyses and not rep.retests:
         con.print("one analysis per view so far: re-film after 4 weeks to see a change")
     if rep.adherence is not None and rep.adherence.weeks:
-        t = Table("week", "from", "planned", "logged", "%", title="adherence")
+        t = Table("week", "from", "planned", "logged", "%", "strength work %", title="adherence")
         for w in rep.adherence.weeks:
             t.add_row(
                 str(w.week),
@@ -92,6 +92,7 @@ def progress(
                 str(w.planned),
                 str(w.done),
                 "–" if w.pct is None else f"{w.pct:.0f}",
+                "–" if w.strength_pct is None else f"{w.strength_pct:.0f}",
             )
         con.print(t)
         con.print(
@@ -99,6 +100,11 @@ def progress(
             if rep.adherence.pct is not None
             else "no sessions planned yet"
         )
+        if rep.adherence.strength_pct is not None:
+            con.print(
+                f"strength work done: {rep.adherence.strength_pct:.0f} % of the planned "
+                "sets × reps (runs do not count)"
+            )
     if rep.pain is not None and rep.pain.weeks:
         weekly = "  ".join(f"w{w.week}: {w.max:g}" for w in rep.pain.weeks)
         con.print(

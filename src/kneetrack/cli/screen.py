@@ -111,6 +111,7 @@ def screen(
     from kneetrack.cli.progress import progress_bar
     from kneetrack.screening.questionnaire import Questionnaire
     from kneetrack.screening.selftests import get_selftest
+    from kneetrack.screening.summary import nothing_answered
 
     console = Console(highlight=False)
     if list_questions:
@@ -163,6 +164,12 @@ def screen(
         data = {**{k: v for k, v in data.items() if k not in flat}, **flat}
 
     screening = build_screening(data, squat=squat, squat_source=squat_video, date=date)
+    if nothing_answered(screening):
+        raise InputError(
+            "nothing was answered, so there is nothing to screen: give --answers FILE, "
+            "--set ID=VALUE or --squat-video, or run it in a terminal to be asked; "
+            "nothing was written"
+        )
     result = write_screening(screening, out, force=force)
     for line in result.summary_lines():
         console.print(escape(line), soft_wrap=True)

@@ -56,6 +56,7 @@ def build_knowledge(raw: dict[str, Any]) -> Knowledge:
             finding_views=raw["causes.yaml"]["finding_views"],
             finding_aliases=raw["causes.yaml"].get("finding_aliases", {}),
             derived=raw["causes.yaml"].get("derived", {}),
+            stance_findings=raw["causes.yaml"].get("stance_findings", {}),
             red_flags=raw["referral.yaml"]["red_flags"],
             retraining=raw["retraining.yaml"],
             rules=raw["rules.yaml"],

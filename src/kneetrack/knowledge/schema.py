@@ -171,6 +171,10 @@ class Evidence(_Strict):
     weight: float = Field(gt=0, le=1)
     because: str
     needs: str | None = None
+    #: A stronger tier or a side difference of another line: it adds to the score
+    #: but not to the rule's total, so it never dilutes the confidence of runners
+    #: who were not tested for it.
+    extra: bool = False
 
 
 class CauseRule(_Strict):
@@ -264,6 +268,8 @@ class Progression(_Strict):
     rpe_progress_max: float = Field(ge=1, le=10)
     rpe_regress_above: float = Field(ge=1, le=10)
     pain_rise_points: float = Field(ge=0, le=10)
+    max_weekly_growth_pct: float = Field(default=20, gt=0, le=50)
+    adherence_full_pct: float = Field(default=90, gt=0, le=100)
     source: str
 
 
@@ -281,6 +287,8 @@ class Rules(_Strict):
     retest: Retest
     general_advice: list[str]
     start_lower_when_pain_at_least: float = Field(default=5, ge=0, le=10)
+    no_change_referral_after_weeks: int = Field(default=6, ge=4, le=16)
+    good_adherence_pct: float = Field(default=80, gt=0, le=100)
     source: str
 
 
@@ -297,6 +305,7 @@ class Knowledge(BaseModel):
     finding_views: dict[str, list[str]]
     finding_aliases: dict[str, str] = Field(default_factory=dict)
     derived: dict[str, Derived]
+    stance_findings: dict[str, dict[str, Any]] = Field(default_factory=dict)
     red_flags: list[RedFlag]
     retraining: Retraining
     rules: Rules

@@ -17,6 +17,8 @@ from typing import Any
 from kneetrack.errors import InputError
 from kneetrack.knowledge import load_knowledge
 from kneetrack.knowledge.schema import Knowledge
+from kneetrack.programme.adherence import block_adherence, strength_done
+from kneetrack.programme.ceiling import rebase_weeks
 from kneetrack.programme.dosage import LOADING_KINDS, progress_item, regress_item
 
 DECISIONS = ("progress", "hold", "regress", "refer")
@@ -210,25 +212,6 @@ def _apply(
     return out
 
 
-def _propagate(
-    weeks: list[dict[str, Any]], from_index: int, level: str, kb: Knowledge, equipment: list[str]
-) -> None:
-    """Re-base the weeks after ``from_index`` so the plan keeps rising from the adapted week."""
-    for w in range(from_index + 1, len(weeks)):
-        prev_main = [
-            i
-            for s in weeks[w - 1]["sessions"]
-            if s["kind"] == "strength"
-            for i in s["items"]
-            if i.get("block") == "main"
-        ]
-        for session in weeks[w]["sessions"]:
-            if session["kind"] == "strength":
-                session["items"] = _apply(
-                    session["items"], prev_main, "progress", level, kb, equipment, set()
-                )
-
-
 def adapt_next_week(
     programme: dict[str, Any], logs: list[dict[str, Any]], *, retest: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -261,22 +244,26 @@ def adapt_next_week(
     Rules (thresholds from ``knowledge/rules.yaml``):
 
     - **refer** — pain above the limit (3/10) this week and the week before
-      (pain persists), or a retest after the first block (4 weeks) shows no
-      change larger than the smallest detectable difference (FPPA 8°, pelvic
-      drop 2.7°, hip adduction 3°) in any metric of concern, or a real
-      worsening. Loading is regressed and ``programme["referral"]`` is raised
-      to at least ``soon`` (physical therapist).
+      (loading is regressed), or, at a retest, a real worsening (beyond the
+      smallest detectable difference: FPPA 8°, pelvic drop 2.7°, hip adduction
+      3°), or no change beyond it after a full block (``no_change_referral_after_weeks``,
+      6 weeks) with good strength adherence (≥ 80 %); a referral for results
+      holds the dose instead of cutting it. ``programme["referral"]`` is raised
+      to at least ``soon`` (physical therapist). A change below the SDD before
+      that is "no measurable change yet": the decision follows the logs.
     - **regress** — pain above 3/10, pain up by 2+ points on the week before,
       or an RPE above 8. Painful exercises move to their regression, others
       lose a set and a third of their reps; runs are shortened and the cadence
       target is held.
-    - **progress** — every planned strength session was done (distinct log
-      days ≥ planned strength sessions), pain ≤ 3/10 and RPE ≤ 7: next week
-      gets one overload step (reps → sets → resistance → single-leg).
-    - **hold** — anything else (a missed session, RPE 8, no logs): next week
-      repeats this week's dose.
+    - **progress** — every planned strength session was done in full: the
+      logs of one day cover its main exercises with ≥ 90 % of the planned sets
+      × reps (runs and mobility never count), pain ≤ 3/10 and RPE ≤ 7: next
+      week gets one overload step (reps → sets → resistance → single-leg).
+    - **hold** — anything else (a missed or partial session, RPE 8, no logs):
+      next week repeats this week's dose.
 
-    Later weeks are re-based on the adapted week, and the decision is recorded
+    The adapted week and every later week are re-based under the week-on-week
+    ceiling (:func:`kneetrack.programme.ceiling.rebase_weeks`), and the decision is recorded
     in ``programme["adaptations"]`` and in the adapted week's ``adapted`` field.
     """
     if not isinstance(programme, dict) or programme.get("schema") != "kneetrack.programme/1":
@@ -313,8 +300,11 @@ def adapt_next_week(
     pain = _max([g["pain"] for g in week_logs])
     prev_pain = _max([g["pain"] for g in prev_logs])
     rpe = _max([g["rpe"] for g in week_logs])
-    planned = sum(1 for s in weeks[cur]["sessions"] if s["kind"] == "strength")
-    days_done = len({g["date"] for g in week_logs})
+    done = strength_done(weeks[cur], week_logs)
+    planned = len(done)
+    full = rules.adherence_full_pct / 100.0
+    days_done = sum(1 for d in done if d.share >= full)
+    partial = [d for d in done if 0 < d.share < full]
     painful = {
         str(g.get("exercise_id"))
         for g in week_logs
@@ -324,15 +314,19 @@ def adapt_next_week(
     reasons: list[str] = []
     decision = "hold"
 
-    refer_reasons = []
+    pain_refer: list[str] = []
+    result_refer: list[str] = []
     if pain is not None and pain > limit and prev_pain is not None and prev_pain > limit:
-        refer_reasons.append(
+        pain_refer.append(
             f"Pain stayed above {limit:g}/10 for two weeks ({prev_pain:g} then {pain:g}/10)."
         )
     if retest is not None:
         changes = retest_changes(prog, retest)
         sdd = kb.rules.retest.sdd_deg
-        block_done = cur + 1 >= kb.rules.retest.every_weeks
+        weeks_in = cur + 1
+        adh = block_adherence(weeks, clean, cur, _week_bounds)
+        good = adh is not None and adh * 100 >= kb.rules.good_adherence_pct
+        full_block = weeks_in >= kb.rules.no_change_referral_after_weeks
         better = {m: c for m, c in changes.items() if m in sdd and c <= -sdd[m]}
         worse = {m: c for m, c in changes.items() if m in sdd and c >= sdd[m]}
         for m, c in better.items():
@@ -341,14 +335,29 @@ def adapt_next_week(
                 "measurement error, a real change."
             )
         for m, c in worse.items():
-            refer_reasons.append(
+            result_refer.append(
                 f"Retest: {m} got worse by {c:.1f}° (more than the {sdd[m]:g}° measurement error)."
             )
-        if changes and block_done and not better and not worse:
-            refer_reasons.append(
-                "Retest after the first block shows no change larger than the measurement error "
-                f"({', '.join(f'{m} {c:+.1f}°' for m, c in changes.items())})."
-            )
+        if changes and not better and not worse:
+            shown = ", ".join(f"{m} {c:+.1f}°" for m, c in changes.items())
+            if full_block and good:
+                result_refer.append(
+                    f"After a full block ({weeks_in} weeks) with good adherence "
+                    f"({(adh or 0) * 100:.0f} % of the strength work), the retest shows no change "
+                    f"larger than the measurement error ({shown})."
+                )
+            else:
+                why = (
+                    f"only {weeks_in} weeks in"
+                    if not full_block
+                    else "adherence was below "
+                    f"{kb.rules.good_adherence_pct:g} % ({(adh or 0) * 100:.0f} %)"
+                )
+                reasons.append(
+                    f"Retest: no measurable change yet ({shown}; below the measurement error). "
+                    f"That is expected {why}: keep going."
+                )
+    refer_reasons = [*pain_refer, *result_refer]
     if refer_reasons:
         decision = "refer"
         reasons.extend(refer_reasons)
@@ -364,7 +373,15 @@ def adapt_next_week(
     elif not week_logs:
         reasons.append("No workouts logged this week: repeat the same dose.")
     elif days_done < planned:
-        reasons.append(f"{days_done} of {planned} strength sessions logged: repeat the same dose.")
+        detail = "; ".join(
+            f"{d.title}: {d.share * 100:.0f} %" + (f" ({d.detail})" if d.detail else "")
+            for d in partial
+        )
+        reasons.append(
+            f"{days_done} of {planned} strength sessions done in full"
+            + (f" — partial: {detail}" if detail else "")
+            + ": repeat the same dose."
+        )
     elif rpe is not None and rpe > rules.rpe_progress_max:
         reasons.append(f"Effort was high (RPE {rpe:g}/10): repeat the same dose.")
     else:
@@ -381,6 +398,11 @@ def adapt_next_week(
         referral["needed"] = True
         referral["to"] = list(dict.fromkeys([*referral.get("to", []), "physical therapist"]))
         referral["reasons"] = list(dict.fromkeys([*referral.get("reasons", []), *refer_reasons]))
+    # Loading: a referral for pain takes load off; one for results holds the dose (no deload).
+    loading = decision
+    if decision == "refer" and not pain_refer:
+        loading = "hold"
+        reasons.append("The dose stays the same until you have been seen (no pain: no deload).")
 
     nxt = cur + 1
     if nxt < len(weeks):
@@ -394,14 +416,14 @@ def adapt_next_week(
         for session in weeks[nxt]["sessions"]:
             if session["kind"] in ("strength", "run"):
                 session["items"] = _apply(
-                    session["items"], current_main, decision, level, kb, equipment, painful
+                    session["items"], current_main, loading, level, kb, equipment, painful
                 )
         weeks[nxt]["adapted"] = {
             "decision": decision,
             "reasons": reasons,
             "from_week": weeks[cur]["week"],
         }
-        _propagate(weeks, nxt, level, kb, equipment)
+        rebase_weeks(weeks, nxt, level, kb, equipment)
     else:
         reasons.append("This was the last week of the plan; film a retest and make a new plan.")
     prog.setdefault("adaptations", []).append(

@@ -183,8 +183,40 @@ def progress_item(
                     new["load"] = old_ladder[max(0, old_ladder.index(out["load"]) - 1)]
                 new["progressed_from"] = ex.id
                 new["slot"] = item.get("slot", ex.id)
-                return _raise_to(new, item_volume(out, kb), level, kb)
+                _carry_side(item, new)
+                return _fit_to(
+                    _raise_to(new, item_volume(out, kb), level, kb),
+                    item_volume(out, kb) * (1 + rules.max_weekly_growth_pct / 100.0),
+                    kb,
+                )
     return out
+
+
+def _carry_side(old: dict[str, Any], new: dict[str, Any]) -> None:
+    """Keep the weaker side's extra set when an item becomes another per-side exercise."""
+    if old.get("extra_sets_side") and new.get("per_side"):
+        new["extra_sets_side"] = old["extra_sets_side"]
+        new["extra_sets"] = old.get("extra_sets", 1)
+
+
+def _fit_to(item: dict[str, Any], ceiling: float, kb: Knowledge) -> dict[str, Any]:
+    """Take reps/hold (then sets) off a just-progressed harder item until it is under ``ceiling``.
+
+    A harder exercise counts as more load per rep, so stepping up to it keeps the
+    week-on-week growth within the ceiling by starting with fewer reps.
+    """
+    for _ in range(60):
+        if item_volume(item, kb) <= ceiling:
+            break
+        if "reps" in item and item["reps"] > 5:
+            item["reps"] -= 1
+        elif "hold_s" in item and item["hold_s"] > 10:
+            item["hold_s"] = max(10, item["hold_s"] - 5)
+        elif item["sets"] > 1:
+            item["sets"] -= 1
+        else:
+            break
+    return item
 
 
 def _raise_to(item: dict[str, Any], target: float, level: str, kb: Knowledge) -> dict[str, Any]:
@@ -237,6 +269,7 @@ def regress_item(
                 new["sets"] = max(1, new["sets"] - 1)
                 new["regressed_from"] = ex.id
                 new["slot"] = item.get("slot", ex.id)
+                _carry_side(item, new)
                 return new
     out["sets"] = max(1, out["sets"] - 1)
     if "reps" in out:
@@ -270,7 +303,8 @@ def item_volume(item: dict[str, Any], kb: Knowledge) -> float:
     """Training load of one loading item.
 
     sets × reps (a hold counts one rep per 3 s) × sides × resistance factor ×
-    difficulty factor (+50 % per progression step above the entry exercise).
+    difficulty factor (+50 % per progression step above the entry exercise); an
+    extra set on the weaker side counts once.
     """
     if item.get("kind") not in LOADING_KINDS or item.get("block") != "main":
         return 0.0
@@ -279,7 +313,8 @@ def item_volume(item: dict[str, Any], kb: Knowledge) -> float:
         per_set = item.get("hold_s", 0) / 3.0
     sides = 2 if item.get("per_side") else 1
     harder = 1.0 + 0.5 * difficulty(item["exercise_id"], kb)
-    return float(item["sets"] * per_set * sides * load_factor(item, kb) * harder)
+    sets_x_sides = item["sets"] * sides + (item.get("extra_sets") or 0 if sides == 2 else 0)
+    return float(sets_x_sides * per_set * load_factor(item, kb) * harder)
 
 
 def week_volume(week: dict[str, Any], kb: Knowledge) -> float:

@@ -11,13 +11,14 @@ level and rises week by week by the progressive-overload rules in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from kneetrack import __version__
 from kneetrack.errors import SettingsError
 from kneetrack.knowledge import load_knowledge
 from kneetrack.knowledge.schema import LEVELS, PHASES, Knowledge
+from kneetrack.programme.ceiling import rebase_weeks
 from kneetrack.programme.dosage import (
     LOADING_KINDS,
     item_volume,
@@ -25,70 +26,37 @@ from kneetrack.programme.dosage import (
     progress_item,
     resolve_exercise,
 )
+from kneetrack.programme.layout import (
+    MAINTENANCE_WEEKS,
+    cadence_targets,
+    complete_cause,
+    cue_list,
+    estimate_minutes,
+    phase_goal,
+    phase_weeks,
+    progression_text,
+    rotate,
+    round_robin,
+)
+from kneetrack.programme.tailor import (
+    apply_tested_holds,
+    cause_side,
+    tag_weaker_side,
+    tested_holds,
+)
 
 SCHEMA = "kneetrack.programme/1"
 EQUIPMENT = ("band", "long_band", "dumbbell", "metronome")
 CADENCE_CUE_CAUSES = frozenset({"low_cadence", "overstriding"})
+#: A primary cause that limits range gets a short mobility session every day.
+DAILY_MOBILITY_CAUSES = frozenset({"ankle_dorsiflexion_limit", "hip_mobility"})
+#: Order of sessions on the same day.
+SESSION_ORDER = {"run": 0, "retest": 1, "strength": 2, "mobility": 3}
 DISCLAIMER = (
     "This plan is exercise guidance, not a diagnosis. The movement findings it is based on are "
     "associated with knee pain in runners; they do not prove a cause. Stop and see a clinician if "
     "pain is sharp, rises above 3/10, or any warning sign in the referral section applies."
 )
-PHASE_GOALS = {
-    "foundation": (
-        "Wake up and build endurance in the hip, trunk and foot muscles; "
-        "learn the knee line; start +5 % cadence."
-    ),
-    "strength": (
-        "Add load: more sets, stronger bands or weights, first single-leg work; "
-        "keep retraining your step."
-    ),
-    "integration": (
-        "Single-leg strength and control that carries into running; "
-        "+10 % cadence; fade the feedback."
-    ),
-}
-
-
-def phase_weeks(n_weeks: int, share: dict[str, float]) -> list[str]:
-    """The phase of each week (1-based order) for a plan of ``n_weeks``."""
-    n_found = max(1, round(n_weeks * share["foundation"]))
-    n_str = max(1, round(n_weeks * share["strength"]))
-    n_int = max(1, n_weeks - n_found - n_str)
-    n_found = n_weeks - n_str - n_int
-    return ["foundation"] * n_found + ["strength"] * n_str + ["integration"] * n_int
-
-
-def cadence_targets(cadence_spm: float | None, kb: Knowledge) -> list[dict[str, Any]]:
-    """Metronome targets (+5 %, +10 % of the runner's own cadence) by phase."""
-    steps = []
-    for step in kb.retraining.cadence_steps:
-        bpm = (
-            None
-            if cadence_spm is None
-            else round(cadence_spm * (1 + step.cadence_increase_pct / 100))
-        )
-        steps.append(
-            {
-                "phase": step.phase,
-                "increase_pct": step.cadence_increase_pct,
-                "bpm": bpm,
-                "text": step.text,
-            }
-        )
-    return steps
-
-
-def _round_robin(lists: Sequence[Sequence[str]]) -> list[str]:
-    out: list[str] = []
-    longest = max((len(x) for x in lists), default=0)
-    for i in range(longest):
-        for lst in lists:
-            if i < len(lst) and lst[i] not in out:
-                out.append(lst[i])
-    return out
-
-
 class ProgrammeGenerator:
     """Generate a corrective programme.
 
@@ -169,15 +137,29 @@ class ProgrammeGenerator:
         return out
 
     def _phase_plan(
-        self, phase: str, causes: list[dict[str, Any]], kb: Knowledge
+        self, phase: str, causes: list[dict[str, Any]], kb: Knowledge, k: int = 0
     ) -> dict[str, list[str]]:
+        """Main and mobility exercises of strength session ``k`` (A = 0) in ``phase``.
+
+        Each session draws from every cause's list in turn (round robin), so A, B
+        and C all work on the same causes; session ``k`` starts ``k`` places further
+        down each list, so the sessions use different exercises where the lists allow.
+        """
         per_cause = [
             kb.causes[c["code"]].exercises.get(phase, [])  # type: ignore[call-overload]
             for c in causes
             if c["code"] in kb.causes
         ]
-        ordered = _round_robin([*per_cause, kb.rules.baseline[phase]])  # type: ignore[index]
-        main = self._pick(ordered, kb, LOADING_KINDS)[: kb.rules.items_per_session[phase]]  # type: ignore[index]
+        lists = [*per_cause, kb.rules.baseline[phase]]  # type: ignore[index]
+        ordered = round_robin(lists)
+        n_items = kb.rules.items_per_session[phase]  # type: ignore[index]
+        pool = self._pick(ordered, kb, LOADING_KINDS)
+        if k and pool:
+            rotated = round_robin([rotate(self._pick(x, kb, LOADING_KINDS), k) for x in lists])
+            # the primary cause's first exercise stays in every session
+            anchor = self._pick(per_cause[0], kb, LOADING_KINDS)[:1] if per_cause else []
+            pool = list(dict.fromkeys([*anchor, *rotated]))
+        main = pool[:n_items]
         mobility = self._pick([*ordered, *kb.rules.mobility_baseline], kb, frozenset({"mobility"}))[
             :5
         ]
@@ -191,6 +173,7 @@ class ProgrammeGenerator:
         cadence_spm: float | None = None,
         referral: dict[str, Any] | None = None,
         baseline: dict[str, Any] | None = None,
+        tests: Mapping[str, Any] | None = None,
     ) -> ProgrammeGenerator:
         """Build the programme.
 
@@ -206,11 +189,22 @@ class ProgrammeGenerator:
             (the plan has no weeks until a clinician has seen the runner).
         baseline
             Per-leg metric means of the first analysis, kept for the retest.
+        tests
+            The screening's self-test results (``{test: {left, right}}``): tested
+            holds set the starting hold of the same exercise.
+
+        Notes
+        -----
+        A runner with no suggested cause gets a short maintenance plan (at most
+        4 weeks, 2 strength sessions, no cadence retraining). After the weeks
+        are built, one-sided causes add a set on that side, tested holds set the
+        starting holds, and the week-on-week ceiling of
+        :mod:`kneetrack.programme.ceiling` is applied to the whole plan.
         """
         self._validate()
         kb = self.knowledge or load_knowledge()
         start = self.start or dt.date.today()
-        causes = [_complete_cause(c, kb) for c in causes]
+        causes = [complete_cause(c, kb) for c in causes]
         causes.sort(key=lambda c: -float(c.get("confidence", 0)))
         referral = referral or {"needed": False, "urgency": "none", "to": [], "reasons": []}
         codes = {c["code"] for c in causes}
@@ -219,17 +213,29 @@ class ProgrammeGenerator:
             or cadence_spm is not None
             and bool(codes & {"hip_abductor_weakness", "narrow_step_crossover"})
         )
+        maintenance = not causes
+        if maintenance:
+            self.weeks = min(int(self.weeks), MAINTENANCE_WEEKS)
+            self.sessions_per_week = 2
         phases = phase_weeks(int(self.weeks), kb.rules.phase_share)  # type: ignore[arg-type]
+        if maintenance:  # two steps only: bodyweight basics, then the loaded versions
+            half = int(self.weeks) // 2
+            phases = ["foundation"] * half + ["strength"] * (int(self.weeks) - half)
         cadence = cadence_targets(cadence_spm, kb)
         on_hold = referral.get("urgency") == "urgent"
         weeks = (
             [] if on_hold else self._weeks(phases, causes, kb, start, cadence, wants_cadence, codes)
         )
+        side = tag_weaker_side(weeks, cause_side(causes), kb)
+        apply_tested_holds(weeks, tested_holds(tests))
+        rebase_weeks(weeks, 1, self.level, kb, self.equipment)
         self.programme_ = {
             "schema": SCHEMA,
             "software": {"name": "kneetrack", "version": __version__},
             "created": dt.date.today().isoformat(),
             "status": "on_hold" if on_hold else "active",
+            "kind": "maintenance" if maintenance else "corrective",
+            "weaker_side": side,
             "settings": {
                 "weeks": int(self.weeks),
                 "sessions_per_week": self.sessions_per_week,
@@ -246,7 +252,7 @@ class ProgrammeGenerator:
                 {
                     "phase": p,
                     "weeks": [i + 1 for i, q in enumerate(phases) if q == p],
-                    "goal": PHASE_GOALS[p],
+                    "goal": phase_goal(p, wants_cadence, maintenance),
                 }
                 for p in PHASES
             ],
@@ -259,10 +265,10 @@ class ProgrammeGenerator:
                 "source": kb.retraining.source,
             },
             "weeks": weeks,
-            "cues": [] if on_hold else self._cues(codes, cadence, kb),
+            "cues": [] if on_hold else cue_list(codes, cadence, kb),
             "footwear": [],
             "retest": self._retest(start, kb, baseline, on_hold),
-            "progression_rules": self._progression_text(kb),
+            "progression_rules": progression_text(kb),
             "advice": list(kb.rules.general_advice),
             "disclaimer": DISCLAIMER,
             "adaptations": [],
@@ -280,20 +286,29 @@ class ProgrammeGenerator:
         codes: set[str],
     ) -> list[dict[str, Any]]:
         days = kb.rules.weekdays[str(self.sessions_per_week)]
-        plans = {p: self._phase_plan(p, causes, kb) for p in PHASES}
+        n_strength = len(days["strength"])
+        plans = {
+            p: [self._phase_plan(p, causes, kb, k) for k in range(n_strength)] for p in PHASES
+        }
         warm_strength = self._pick(kb.rules.strength_warmup, kb, frozenset({"drill", "mobility"}))
         warm_run = self._pick(kb.rules.run_warmup, kb, frozenset({"drill", "mobility"}))
         retest_every = kb.rules.retest.every_weeks
+        daily = self._daily_mobility(causes, kb)
         weeks: list[dict[str, Any]] = []
-        main_prev: list[dict[str, Any]] = []
+        main_prev: list[list[dict[str, Any]]] = [[] for _ in range(n_strength)]
         mob_prev: list[dict[str, Any]] = []
         cadence_count = {"bpm": None, "n": 0}
         for w, phase in enumerate(phases, start=1):
             first_of_phase = w == 1 or phases[w - 2] != phase
-            main = self._main_items(plans[phase]["main"], main_prev, kb, first_of_phase, phase)
-            if first_of_phase and main_prev:
-                main = self._match_load(main, main_prev, kb, phase)
-            mob = self._mobility_items(plans[phase]["mobility"], mob_prev, kb)
+            mains = []
+            for k in range(n_strength):
+                main = self._main_items(
+                    plans[phase][k]["main"], main_prev[k], kb, first_of_phase, phase
+                )
+                if first_of_phase and main_prev[k]:
+                    main = self._match_load(main, main_prev[k], kb, phase)
+                mains.append(main)
+            mob = self._mobility_items(plans[phase][0]["mobility"], mob_prev, kb)
             week_start = start + dt.timedelta(days=7 * (w - 1))
             sessions: list[dict[str, Any]] = []
             for k, off in enumerate(days["strength"]):
@@ -309,14 +324,31 @@ class ProgrammeGenerator:
                         off,
                         "strength",
                         f"Strength {chr(65 + k)} — {phase}",
-                        [*items, *[dict(i) for i in main]],
+                        [*items, *[dict(i) for i in mains[k]]],
                     )
                 )
-            for off in days["mobility"]:
-                sessions.append(
-                    self._session(week_start, off, "mobility", "Mobility", [dict(i) for i in mob])
-                )
-            for r, off in enumerate(sorted(days["run"][: self.runs_per_week])):
+            if daily:
+                for off in range(7):
+                    sessions.append(
+                        self._session(
+                            week_start,
+                            off,
+                            "mobility",
+                            "Daily mobility",
+                            [dict(i) for i in daily],
+                            note="Short and every day: range comes back with frequent, "
+                            "short doses.",
+                        )
+                    )
+            else:
+                for off in days["mobility"]:
+                    sessions.append(
+                        self._session(
+                            week_start, off, "mobility", "Mobility", [dict(i) for i in mob]
+                        )
+                    )
+            run_days = sorted(days["run"][: self.runs_per_week])
+            for r, off in enumerate(run_days):
                 sessions.append(
                     self._run_session(
                         week_start,
@@ -335,19 +367,44 @@ class ProgrammeGenerator:
                 sessions.append(
                     self._session(
                         week_start,
-                        6,
+                        self._retest_day(kb),
                         "retest",
                         "Re-film and re-analyse",
                         [],
                         note=" ".join(kb.rules.retest.instructions),
                     )
                 )
-            sessions.sort(key=lambda s: (s["date"], s["kind"] != "strength"))
+            sessions.sort(key=lambda s: (s["date"], SESSION_ORDER.get(s["kind"], 9)))
             weeks.append(
                 {"week": w, "phase": phase, "start": week_start.isoformat(), "sessions": sessions}
             )
-            main_prev, mob_prev = main, mob
+            main_prev, mob_prev = mains, mob
         return weeks
+
+    def _retest_day(self, kb: Knowledge) -> int:
+        """Day offset of the retest filming: the week's last run."""
+        days = kb.rules.weekdays[str(self.sessions_per_week)]
+        return max(days["run"][: self.runs_per_week])
+
+    def _daily_mobility(
+        self, causes: list[dict[str, Any]], kb: Knowledge
+    ) -> list[dict[str, Any]]:
+        """Short daily mobility when the primary cause is a range-of-motion limit (else none)."""
+        if not causes or causes[0]["code"] not in DAILY_MOBILITY_CAUSES:
+            return []
+        rule = kb.causes[causes[0]["code"]]
+        ids = [e for p in PHASES for e in rule.exercises.get(p, [])]  # type: ignore[call-overload]
+        picked = self._pick(ids, kb, frozenset({"mobility"}))[:3]
+        out = []
+        for e in picked:
+            item = make_item(kb.exercises[e], self.level, kb, equipment=self.equipment)
+            item["sets"] = 1
+            if "hold_s" in item:
+                item["hold_s"] = min(item["hold_s"], 30)
+            if "reps" in item:
+                item["reps"] = min(item["reps"], 10)
+            out.append(item)
+        return out
 
     def _main_items(
         self,
@@ -501,26 +558,6 @@ class ProgrammeGenerator:
             run["cues"] = [*run["cues"], kb.cues["wider_step"].text]
         return self._session(week_start, offset, "run", title, [*items, run], note=note)
 
-    def _cues(
-        self, codes: set[str], cadence: list[dict[str, Any]], kb: Knowledge
-    ) -> list[dict[str, Any]]:
-        bpm5 = next((t["bpm"] for t in cadence if t["increase_pct"] == 5), None)
-        bpm10 = next((t["bpm"] for t in cadence if t["increase_pct"] == 10), None)
-        wanted: list[str] = []
-        for cause in kb.causes.values():
-            if cause.code in codes:
-                wanted.extend(c for c in cause.cues if c not in wanted)
-        wanted.extend(c.id for c in kb.cues.values() if c.always and c.id not in wanted)
-        out = []
-        for cue_id in wanted:
-            cue = kb.cues[cue_id]
-            text = cue.text.format(
-                bpm5=bpm5 if bpm5 else "(your cadence × 1.05)",
-                bpm10=bpm10 if bpm10 else "(your cadence × 1.10)",
-            )
-            out.append({"id": cue.id, "text": text, "why": cue.why, "source": cue.source})
-        return out
-
     def _retest(
         self, start: dt.date, kb: Knowledge, baseline: dict[str, Any] | None, on_hold: bool
     ) -> dict[str, Any]:
@@ -530,7 +567,7 @@ class ProgrammeGenerator:
             []
             if on_hold
             else [
-                (start + dt.timedelta(days=7 * (w - 1) + 6)).isoformat()
+                (start + dt.timedelta(days=7 * (w - 1) + self._retest_day(kb))).isoformat()
                 for w in range(1, int(self.weeks) + 1)
                 if w % every == 0 or w == int(self.weeks)
             ]
@@ -544,62 +581,13 @@ class ProgrammeGenerator:
             "source": r.source,
         }
 
-    @staticmethod
-    def _progression_text(kb: Knowledge) -> dict[str, Any]:
-        p = kb.rules.progression
-        return {
-            "order": list(p.order),
-            "progress_when": (
-                f"all strength sessions of the week are done, "
-                f"pain ≤ {p.pain_regress_above:g}/10 and "
-                f"effort (RPE) ≤ {p.rpe_progress_max:g}/10"
-            ),
-            "hold_when": f"a session was missed or effort was RPE {p.rpe_progress_max + 1:g}",
-            "regress_when": (
-                f"pain > {p.pain_regress_above:g}/10, pain rose by {p.pain_rise_points:g}+ points "
-                f"from last week, or effort above RPE {p.rpe_regress_above:g}"
-            ),
-            "refer_when": (
-                "pain above the limit for two weeks running, or no real change at the first retest"
-            ),
-            "source": p.source,
-        }
-
-
-def _complete_cause(cause: dict[str, Any], kb: Knowledge) -> dict[str, Any]:
-    """Fill a cause's name, summary and wording from the knowledge base when missing."""
-    rule = kb.causes.get(str(cause.get("code")))
-    out = dict(cause)
-    out.setdefault("name", rule.name if rule else str(cause.get("code")))
-    out.setdefault("summary", rule.summary.strip() if rule else "")
-    out.setdefault("confidence", 0.0)
-    if "confidence_label" not in out:
-        conf = float(out["confidence"])
-        out["confidence_label"] = "high" if conf >= 0.6 else "moderate" if conf >= 0.35 else "low"
-    out.setdefault("evidence", [])
-    out.setdefault("not_assessed", [])
-    return out
-
-
-def estimate_minutes(items: list[dict[str, Any]]) -> int:
-    """Rough session length: work plus rest, a few seconds per rep."""
-    total_s = 0.0
-    for it in items:
-        sides = 2 if it.get("per_side") else 1
-        if "duration_min" in it:
-            total_s += it["duration_min"] * 60
-            continue
-        work = it.get("reps", 0) * 4 if "reps" in it else it.get("hold_s", 0)
-        total_s += it["sets"] * (work * sides + (it.get("rest_s") or 0))
-    return max(5, int(round(total_s / 60 / 5) * 5))
-
 
 def generate_programme(causes: Sequence[dict[str, Any]], **options: Any) -> dict[str, Any]:
     """One-liner: :class:`ProgrammeGenerator` with ``options`` → programme dict.
 
-    ``cadence_spm``, ``referral`` and ``baseline`` go to :meth:`ProgrammeGenerator.generate`;
-    the other options to the constructor.
+    ``cadence_spm``, ``referral``, ``baseline`` and ``tests`` go to
+    :meth:`ProgrammeGenerator.generate`; the other options to the constructor.
     """
-    gen_keys = {"cadence_spm", "referral", "baseline"}
+    gen_keys = {"cadence_spm", "referral", "baseline", "tests"}
     gen = ProgrammeGenerator(**{k: v for k, v in options.items() if k not in gen_keys})
     return gen.generate(causes, **{k: v for k, v in options.items() if k in gen_keys}).programme_

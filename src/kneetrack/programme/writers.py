@@ -23,6 +23,76 @@ METRIC_NAMES = {
 }
 
 
+#: The pain-monitoring stop rule shown in every session and calendar event.
+STOP_RULE = (
+    "stop or go back a step if pain goes above 3/10 during the session, or if the knee is "
+    "worse the next morning; log it and the next week adapts."
+)
+STOP_RULE_SHORT = "pain above 3/10, or worse the next morning → stop, go back a step, log it."
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def current_week(programme: dict[str, Any], today: dt.date | None = None) -> dict[str, Any] | None:
+    """The week to show first.
+
+    That is the week after the latest adaptation, else the one holding ``today``
+    (default: the date the programme was created), else the first or last.
+    """
+    weeks = programme.get("weeks") or []
+    if not weeks:
+        return None
+    adaptations = programme.get("adaptations") or []
+    applied = adaptations[-1].get("applied_to_week") if adaptations else None
+    if isinstance(applied, int):
+        return next((w for w in weeks if w.get("week") == applied), weeks[-1])
+    day = today or dt.date.fromisoformat(str(programme.get("created") or weeks[0]["start"])[:10])
+    for w in weeks:
+        lo = dt.date.fromisoformat(w["start"])
+        if lo <= day < lo + dt.timedelta(days=7):
+            return w
+    return weeks[0] if day < dt.date.fromisoformat(weeks[0]["start"]) else weeks[-1]
+
+
+def week_days(week: dict[str, Any], today: dt.date | None = None) -> list[dict[str, Any]]:
+    """The 7 days of ``week`` with their sessions.
+
+    A day without strength or running is a rest day (``light`` when it only has
+    the short daily mobility).
+    """
+    start = dt.date.fromisoformat(week["start"])
+    out = []
+    for k in range(7):
+        day = start + dt.timedelta(days=k)
+        sessions = [s for s in week["sessions"] if s["date"] == day.isoformat()]
+        hard = [s for s in sessions if s["kind"] in ("strength", "run", "retest")]
+        light = [s for s in sessions if s not in hard]
+        only_light = not hard and bool(light)
+        out.append(
+            {
+                "date": day.isoformat(),
+                "label": f"{_DAY_NAMES[day.weekday()]} {day.day} {day.strftime('%b')}",
+                "sessions": [] if only_light else sessions,
+                "light": only_light,
+                "today": today == day,
+            }
+        )
+    return out
+
+
+def compact_sessions(week: dict[str, Any]) -> list[dict[str, Any]]:
+    """The week's sessions with the daily mobility shown once (``date`` = ``every day``)."""
+    out: list[dict[str, Any]] = []
+    daily_seen = False
+    for s in week["sessions"]:
+        if s["kind"] == "mobility" and s["title"].startswith("Daily"):
+            if daily_seen:
+                continue
+            daily_seen = True
+            s = {**s, "date": "every day"}
+        out.append(s)
+    return out
+
+
 def programme_json(programme: dict[str, Any]) -> str:
     """The programme as pretty JSON text."""
     return json.dumps(programme, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
@@ -33,10 +103,13 @@ def dose_text(item: dict[str, Any]) -> str:
     side = " per side" if item.get("per_side") else ""
     if "duration_min" in item:
         return f"{item['duration_min']} min"
+    extra = ""
+    if item.get("extra_sets_side") and item.get("per_side"):
+        extra = f", +{item.get('extra_sets', 1)} set on the {item['extra_sets_side']} (weaker side)"
     if "hold_s" in item:
-        return f"{item['sets']} × {item['hold_s']} s{side}"
+        return f"{item['sets']} × {item['hold_s']} s{side}{extra}"
     unit = f" {item['unit']}" if item.get("unit") else ""
-    return f"{item['sets']} × {item.get('reps', '?')}{unit}{side}"
+    return f"{item['sets']} × {item.get('reps', '?')}{unit}{side}{extra}"
 
 
 def _env() -> jinja2.Environment:
@@ -48,14 +121,19 @@ def _env() -> jinja2.Environment:
     )
     kb = load_knowledge()
     env.filters["dose"] = dose_text
+    env.filters["compact"] = compact_sessions
     env.filters["exname"] = lambda ex_id: (
         kb.exercises[ex_id].name if ex_id in kb.exercises else ex_id
     )
     return env
 
 
-def render_html(programme: dict[str, Any]) -> str:
-    """A readable, self-contained HTML page of the programme (no external files)."""
+def render_html(programme: dict[str, Any], *, today: dt.date | None = None) -> str:
+    """A readable, self-contained HTML page of the programme (no external files).
+
+    It opens with *this week* (:func:`current_week`, day by day, with the stop
+    rule in every session), then any referral, the causes, the rules and all weeks.
+    """
     kb = load_knowledge()
     used: list[str] = []
     for week in programme.get("weeks", []):
@@ -85,6 +163,14 @@ def render_html(programme: dict[str, Any]) -> str:
     }
     context["footwear"] = context["footwear"] or []
     context["notes"] = programme.get("notes") or []
+    context["status"] = programme.get("status")
+    context["kind"] = programme.get("kind")
+    context["screening_use"] = programme.get("screening_use") or []
+    this_week = current_week(programme, today)
+    context["this_week"] = this_week
+    context["this_week_days"] = week_days(this_week, today) if this_week else []
+    context["stop_rule"] = STOP_RULE[:1].upper() + STOP_RULE[1:]
+    context["stop_rule_short"] = STOP_RULE_SHORT
     return (
         _env()
         .get_template("programme.html.j2")
@@ -101,6 +187,7 @@ def _describe_session(session: dict[str, Any]) -> str:
         load = f", {item['load']}" if item.get("load") and item["load"] != "bodyweight" else ""
         bpm = f", metronome {item['bpm']} bpm" if item.get("bpm") else ""
         lines.append(f"- {item['name']}{warm}: {dose_text(item)}{load}{bpm}")
+    lines.append(f"Stop rule: {STOP_RULE}")
     return "\n".join(lines)
 
 

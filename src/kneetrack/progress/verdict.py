@@ -248,6 +248,9 @@ class PlannedSession:
     week: int
     date: dt.date
     exercise_ids: frozenset[str]
+    kind: str = ""
+    #: planned work per main exercise (sets × reps, or sets × hold seconds)
+    doses: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -258,6 +261,15 @@ class LoggedExercise:
     exercise_id: str
     pain: float | None = None
     rpe: float | None = None
+    sets: float | None = None
+    reps: float | None = None
+    hold_s: float | None = None
+
+    @property
+    def work(self) -> float | None:
+        """Logged sets × reps (or sets × hold seconds), ``None`` when not given."""
+        per = self.reps if self.reps is not None else self.hold_s
+        return None if self.sets is None or per is None else self.sets * per
 
 
 @dataclass(frozen=True)
@@ -268,11 +280,21 @@ class WeekAdherence:
     start: dt.date
     planned: int
     done: int
+    #: strength sessions planned, and the share of their sets × reps logged (runs never count)
+    strength_planned: int = 0
+    strength_done: float = 0.0
 
     @property
     def pct(self) -> float | None:
         """Percentage of planned sessions logged (``None`` when none was planned)."""
         return None if self.planned == 0 else round(100.0 * self.done / self.planned, 1)
+
+    @property
+    def strength_pct(self) -> float | None:
+        """Percentage of the planned strength work logged (``None`` when none was planned)."""
+        if self.strength_planned == 0:
+            return None
+        return round(100.0 * self.strength_done / self.strength_planned, 1)
 
 
 @dataclass(frozen=True)
@@ -291,8 +313,16 @@ class AdherenceReport:
 
     @property
     def good(self) -> bool | None:
-        """Whether adherence reaches the threshold."""
-        return None if self.pct is None else self.pct >= self.good_pct
+        """Whether adherence reaches the threshold (the strength work when any was planned)."""
+        pct = self.strength_pct if self.strength_pct is not None else self.pct
+        return None if pct is None else pct >= self.good_pct
+
+    @property
+    def strength_pct(self) -> float | None:
+        """Percentage of the planned strength work (sets × reps) logged so far."""
+        planned = sum(w.strength_planned for w in self.weeks)
+        done = sum(w.strength_done for w in self.weeks)
+        return None if planned == 0 else round(100.0 * done / planned, 1)
 
 
 #: Session kinds that are not logged as workouts (a retest is a new analysis instead).
@@ -329,8 +359,29 @@ def planned_sessions(programme: Mapping[str, Any], start: dt.date | None) -> lis
             ids = frozenset(
                 str(i.get("exercise_id")) for i in s.get("items") or [] if i.get("exercise_id")
             )
-            out.append(PlannedSession(week, day, ids))
+            doses: dict[str, float] = {}
+            for i in s.get("items") or []:
+                per = i.get("reps") if i.get("reps") is not None else i.get("hold_s")
+                if i.get("block", "main") == "main" and i.get("exercise_id") and per is not None:
+                    doses[str(i["exercise_id"])] = float(i.get("sets") or 1) * float(per)
+            out.append(PlannedSession(week, day, ids, str(s.get("kind") or ""), doses))
     return out
+
+
+def _logged_share(session: PlannedSession, logs: Sequence[LoggedExercise]) -> float:
+    """Share (0..1) of a strength session's planned sets × reps that ``logs`` cover."""
+    if not session.doses:
+        return 1.0 if logs else 0.0
+    shares = []
+    for ex_id, planned in session.doses.items():
+        mine = [g for g in logs if g.exercise_id == ex_id]
+        if not mine:
+            shares.append(0.0)
+        elif planned <= 0 or any(g.work is None for g in mine):
+            shares.append(1.0)
+        else:
+            shares.append(min(1.0, sum(g.work or 0.0 for g in mine) / planned))
+    return sum(shares) / len(shares)
 
 
 def adherence(
@@ -349,6 +400,8 @@ def adherence(
     exercises). Logs of one day that match a session are consumed together, so
     a strength and a mobility session on the same day are told apart by their
     exercises. Logging a session on another day of the same week counts.
+    Strength sessions are also counted by the work logged: the share of their
+    planned sets × reps (2 × 8 of 3 × 10 is 53 %); runs never count as strength.
     """
     th = thresholds or load_thresholds()
 
@@ -363,6 +416,7 @@ def adherence(
         pool = [lg for lg in logs if week_of(lg.date) == wk and lg.date <= as_of]
         used: set[int] = set()
         done = 0
+        strength_done = 0.0
         for s in planned:
             # Prefer logs on the planned day, then the nearest other day.
             order = sorted(
@@ -380,12 +434,19 @@ def adherence(
                 continue
             done += 1
             day = pool[hit].date
+            mine = []
             for i in range(len(pool)):
                 if pool[i].date == day and (
                     not s.exercise_ids or pool[i].exercise_id in s.exercise_ids
                 ):
                     used.add(i)
-        weeks.append(WeekAdherence(wk, wk_start, len(planned), done))
+                    mine.append(pool[i])
+            if s.kind == "strength":
+                strength_done += _logged_share(s, mine)
+        n_strength = sum(1 for s in planned if s.kind == "strength")
+        weeks.append(
+            WeekAdherence(wk, wk_start, len(planned), done, n_strength, round(strength_done, 3))
+        )
     return AdherenceReport(
         tuple(weeks),
         sum(w.planned for w in weeks),

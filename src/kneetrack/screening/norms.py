@@ -447,6 +447,41 @@ def _hip_internal_rotation(s: Screening, th: dict[str, Any]) -> list[Note]:
     return out
 
 
+def _hip_abduction_range(s: Screening, th: dict[str, Any]) -> list[Note]:
+    t = th["hip_abduction_range"]
+    lo, hi = t["usual_deg"]
+    out = []
+    for lg, v in _pair(s.tests.hip_abduction_range_deg).items():
+        tight = v < t["flag_below_deg"]
+        words = (
+            "tight hip adductors (inner thigh)" if tight else f"a usual range (about {lo}-{hi} deg)"
+        )
+        out.append(
+            Note("hip_abduction_range", lg, "flag" if tight else "ok",
+                 f"Hip abduction range {_fmt(v)} deg on the {lg}: {words}.", v, "deg",
+                 t["source"])
+        )
+    return out
+
+
+def _hamstring_quadriceps(s: Screening, th: dict[str, Any]) -> list[Note]:
+    t = th["hamstring_quadriceps_ratio"]
+    out = []
+    for lg, v in _pair(s.tests.hamstring_quadriceps_ratio).items():
+        low = v < t["flag_below"]
+        words = (
+            f"below about {t['flag_below']:.1f}: the quadriceps are strong for the hamstrings"
+            if low
+            else "a usual balance"
+        )
+        out.append(
+            Note("hamstring_quadriceps_ratio", lg, "flag" if low else "ok",
+                 f"Hamstring:quadriceps ratio {v:.2f} on the {lg}: {words}.", v, "",
+                 t["source"])
+        )
+    return out
+
+
 def _navicular(s: Screening, th: dict[str, Any]) -> list[Note]:
     t = th["navicular_drop"]
     out = []
@@ -749,6 +784,8 @@ _READERS = (
     _thomas,
     _ober,
     _hip_internal_rotation,
+    _hip_abduction_range,
+    _hamstring_quadriceps,
     _navicular,
     _fpi,
 )

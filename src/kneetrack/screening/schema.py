@@ -107,6 +107,13 @@ class RangePerSide(PerSide):
     right: float | None = Field(default=None, ge=0, le=90)
 
 
+class RatioPerSide(PerSide):
+    """A strength ratio per side (e.g. hamstring : quadriceps), 0 to 3."""
+
+    left: float | None = Field(default=None, ge=0, le=3)
+    right: float | None = Field(default=None, ge=0, le=3)
+
+
 class Athlete(_Model):
     """Who the runner is and what equipment they have."""
 
@@ -176,6 +183,8 @@ class Tests(_Model):
     thomas_test_deg: AnglePerSide | None = None
     ober_test_deg: AnglePerSide | None = None
     hip_internal_rotation_deg: RangePerSide | None = None
+    hip_abduction_range_deg: RangePerSide | None = None
+    hamstring_quadriceps_ratio: RatioPerSide | None = None
 
 
 class Screening(_Model):

@@ -18,10 +18,22 @@ _TEST_ROWS = (
     ("Ober test (thigh above horizontal)", "ober_test_deg", "deg"),
     ("Hip internal rotation", "hip_internal_rotation_deg", "deg"),
     ("Hip external rotation strength", "hip_external_rotation_nm_per_kg", "Nm/kg"),
+    ("Hip abduction range (adductor length)", "hip_abduction_range_deg", "deg"),
+    ("Hamstring:quadriceps ratio", "hamstring_quadriceps_ratio", ""),
 )
 _DISCLAIMER = ("This screening compares your answers and movement with groups of people in "
                "published studies. It is not a diagnosis; a physical therapist or sports "
                "physician can examine you properly.")
+
+
+NOTHING_ANSWERED = ("Nothing was answered and no test was done, so nothing could be judged; "
+                    "answer the questions or do the self-tests first.")
+
+
+def nothing_answered(screening: Screening) -> bool:
+    """True when the screening holds no answer, test or squat video at all."""
+    data = screening.model_dump(exclude_none=True, exclude={"schema_", "date"})
+    return not any(v for v in data.values())
 
 
 def _v(x: Any, unit: str = "") -> str:
@@ -80,6 +92,8 @@ def summary_markdown(screening: Screening, *, notes: list[Note] | None = None,
     out.append("")
     if todo:
         out += [f"- {n.text}" for n in todo]
+    elif nothing_answered(s):
+        out.append(f"- {NOTHING_ANSWERED}")
     else:
         out.append("- Nothing stands out in the answers and tests given.")
     out.append("")
@@ -146,5 +160,7 @@ def summary_lines(screening: Screening, *, notes: list[Note] | None = None,
     for f in flags:
         lines.append(f"{'URGENT' if f.urgency == 'urgent' else 'SOON'}: see a clinician — {f.text}")
     todo = [n.text for n in notes if n.status == "flag"]
+    if not todo and nothing_answered(screening):
+        return [*lines, NOTHING_ANSWERED]
     lines += [f"- {t}" for t in todo] or ["Nothing stands out in the answers and tests given."]
     return lines

@@ -12,7 +12,10 @@ is nearest, within 100 ms; the table gives, per case:
 - ``leg ok``: matched stances given the true leg;
 - ``xover ok``: matched stances whose ``crossover`` flag equals the truth
   (a stance on the wrong leg counts as wrong);
-- ``swap frames``: frames the swap repair relabelled (ankle).
+- ``repaired``: frames the swap repair relabelled (ankle);
+- ``ankle lbl %``: frames whose cleaned ankles carry the right labels (each
+  labelled ankle nearer its own true ankle than the other one), over frames
+  where the true ankles are at least 8 px apart.
 
 Usage::
 
@@ -88,7 +91,21 @@ def run_case(width_cm: float, view: str, swaps: bool, seed: int, *, swing: str =
     rep = [p for p in res.keypoints.provenance if p.step == "repair_swaps"]
     repaired = rep[-1].params.get("frames_repaired", {}) if rep else {}
     out["repaired"] = int(repaired.get("ankle", 0)) if isinstance(repaired, dict) else 0
+    out["frames"], out["lbl_ok"] = label_accuracy(res.keypoints, motion.project(cam), "ankle")
     return out
+
+
+def label_accuracy(clean: Any, true: Any, part: str, *, min_px: float = 8.0) -> tuple[int, int]:
+    """(frames judged, frames where both labelled ``part`` points are nearer their own truth)."""
+    cl, cr = clean[f"left_{part}"], clean[f"right_{part}"]
+    tl, tr = true[f"left_{part}"], true[f"right_{part}"]
+
+    def d(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return np.hypot(*(x - y).T)
+
+    judged = (d(tl, tr) >= min_px) & np.isfinite(cl[:, 0]) & np.isfinite(cr[:, 0])
+    ok = judged & (d(cl, tl) + d(cr, tr) < d(cl, tr) + d(cr, tl))
+    return int(judged.sum()), int(ok.sum())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,14 +115,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--strict", action="store_true", help="exit 1 if a target fails")
     args = ap.parse_args(argv)
     print(f"{'width cm':>8} {'view':>5} {'swing':>8} {'swaps':>5} {'found':>7} {'leg ok %':>9} "
-          f"{'xover ok %':>10} {'repaired':>8}")
+          f"{'xover ok %':>10} {'repaired':>8} {'ankle lbl %':>11}")
     all_ok = True
-    tot = {"n": 0, "found": 0, "leg_ok": 0, "x_ok": 0}
+    tot = {"n": 0, "found": 0, "leg_ok": 0, "x_ok": 0, "frames": 0, "lbl_ok": 0}
     for width in WIDTHS_CM:
         for view in VIEWS:
             for swing in SWINGS:
                 for swaps in (False, True):
-                    acc = {"n": 0, "found": 0, "leg_ok": 0, "x_ok": 0, "repaired": 0}
+                    acc = {"n": 0, "found": 0, "leg_ok": 0, "x_ok": 0, "repaired": 0,
+                           "frames": 0, "lbl_ok": 0}
                     for k in range(args.seeds):
                         r = run_case(width, view, swaps, seed=100 + 17 * k + int(width * 3),
                                      swing=swing)
@@ -120,10 +138,14 @@ def main(argv: list[str] | None = None) -> int:
                     all_ok &= ok
                     print(f"{width:>8.0f} {view:>5} {swing:>8} {'yes' if swaps else 'no':>5} "
                           f"{acc['found']:>3}/{acc['n']:<3} {leg_pct:>9.1f} {x_pct:>10.1f} "
-                          f"{acc['repaired']:>8}  {'PASS' if ok else 'FAIL'}")
+                          f"{acc['repaired']:>8} "
+                          f"{100 * acc['lbl_ok'] / max(acc['frames'], 1):>11.1f}  "
+                          f"{'PASS' if ok else 'FAIL'}")
     f = max(tot["found"], 1)
     print(f"all: found {tot['found']}/{tot['n']}, leg ok {100 * tot['leg_ok'] / f:.1f} %, "
-          f"crossover ok {100 * tot['x_ok'] / f:.1f} %  -> {'PASS' if all_ok else 'FAIL'}")
+          f"crossover ok {100 * tot['x_ok'] / f:.1f} %, ankle labels ok "
+          f"{100 * tot['lbl_ok'] / max(tot['frames'], 1):.2f} % of frames  "
+          f"-> {'PASS' if all_ok else 'FAIL'}")
     return 1 if (args.strict and not all_ok) else 0
 
 

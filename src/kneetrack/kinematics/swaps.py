@@ -21,10 +21,15 @@ swap ends. A foot that crosses the midline moves there continuously.
   per change of state (swaps are rare events) and a small cost per frame in
   the exchanged state (the estimator is right most of the time, which fixes
   the labelling that continuity alone leaves open);
-- optional per-frame evidence for one labelling (``unary_px``): in frontal
-  views the hips never cross and the knees keep their hip's side (the
-  hip-to-knee chain), so an exchanged hip or knee order costs its size in
-  pixels. The feet get no such cost: crossing is what is measured.
+- per-frame evidence for one labelling (``unary_px``): each leg repeats its
+  own path once per stride (:mod:`kneetrack.kinematics.periodicity`), so the
+  labelled points are compared with where the same labels were one to four
+  strides earlier and later, relative to the pelvis; this tells the legs apart
+  even where a swap starts or ends while they are close together. In frontal
+  views the hips never cross, so an exchanged hip order is evidence too.
+- the hip-to-knee chain: a whole-leg swap exchanges hip and knee together, so
+  a knee swap that starts or ends with its hip's costs less. The feet get no
+  order cost at all: crossing the midline is what is measured.
 
 Side views keep the cues of :func:`repair_swaps` (continuity events and the
 shank-length consistency of each ankle with its knee), where the legs overlap
@@ -42,6 +47,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from kneetrack.keypoints import Keypoints
+from kneetrack.kinematics.periodicity import periodic_label_cost, stride_period_s
 
 #: Body parts that exist on both sides and can be swapped by a pose estimator.
 SIDED_PARTS = ("hip", "knee", "ankle", "heel", "toe", "small_toe")
@@ -107,52 +113,57 @@ def _residuals(a: np.ndarray, b: np.ndarray, t: np.ndarray, *, max_link_s: float
     return r
 
 
-def _viterbi(r: np.ndarray, unary: np.ndarray, switch_cost: float) -> np.ndarray:
+def _viterbi(r: np.ndarray, unary: np.ndarray, switch_cost: np.ndarray) -> np.ndarray:
     """Most likely state sequence (0 = as given, 1 = exchanged) of the label model.
 
-    States of the chain are pairs (previous, current); ``r`` as from :func:`_residuals`,
-    ``unary`` (k, 2) the cost of each state in each frame.
+    States of the chain are pairs (previous, current), numbered ``2 * s1 + s0``;
+    ``r`` as from :func:`_residuals`, ``unary`` (k, 2) the cost of each state in
+    each frame, ``switch_cost`` (k,) the cost of a change of state from the frame
+    before. A plain loop over frames (four states: numpy per step would be slower).
     """
     k = unary.shape[0]
-    u = unary.tolist()
-    # residual of labelling frame j as s0 given (s2, s1): r[j, s2, s1] or its mirror
-    rr = r.reshape(k, 4).tolist()
-    inf = float("inf")
-    # cost[(s1, s0)] at frame 1
-    cost = [inf] * 4
-    for s1 in (0, 1):
-        for s0 in (0, 1):
-            first = rr[1][s1] if s0 == 0 else rr[1][2 + (1 - s1)]   # first order: (s2 ignored)
-            cost[2 * s1 + s0] = (u[0][s1] + u[1][s0] + first
-                                 + (switch_cost if s1 != s0 else 0.0))
-    back = np.zeros((k, 4), dtype=np.int8)
+    flat = r.reshape(k, 4)
+    # r[j, s2, s1] for s0 = 0; the exchanged frame uses the mirror r[j, 1-s2, 1-s1]
+    r0, r1, r2, r3 = (flat[:, i].tolist() for i in range(4))
+    u0, u1 = unary[:, 0].tolist(), unary[:, 1].tolist()
+    sc = switch_cost.tolist()
+    # frame 1: first-order residuals (s2 plays no part)
+    c0 = u0[0] + u0[1] + r0[1]
+    c1 = u0[0] + u1[1] + r3[1] + sc[1]
+    c2 = u1[0] + u0[1] + r1[1] + sc[1]
+    c3 = u1[0] + u1[1] + r2[1]
+    back: list[int] = [0, 0]
     for j in range(2, k):
-        rj, uj = rr[j], u[j]
-        new = [0.0] * 4
-        bj = back[j]
-        for s1 in (0, 1):
-            c0, c1 = cost[s1], cost[2 + s1]          # predecessors (s2=0, s1), (s2=1, s1)
-            for s0 in (0, 1):
-                if s0 == 0:
-                    e0, e1 = rj[s1], rj[2 + s1]                      # r[j, s2, s1]
-                else:
-                    e0, e1 = rj[2 + (1 - s1)], rj[1 - s1]            # r[j, 1-s2, 1-s1]
-                a0, a1 = c0 + e0, c1 + e1
-                best, arg = (a0, 0) if a0 <= a1 else (a1, 1)
-                new[2 * s1 + s0] = best + uj[s0] + (switch_cost if s1 != s0 else 0.0)
-                bj[2 * s1 + s0] = arg
-        cost = new
-    state = np.zeros(k, dtype=np.int8)
+        a, b, c, d = r0[j], r1[j], r2[j], r3[j]
+        x, y = u0[j], u1[j]
+        s = sc[j]
+        # (0,0) from (0,0) | (1,0)
+        p, q = c0 + a, c2 + c
+        n0, b0 = (p, 0) if p <= q else (q, 1)
+        # (0,1) from (0,0) | (1,0)
+        p, q = c0 + d, c2 + b
+        n1, b1 = (p, 0) if p <= q else (q, 1)
+        # (1,0) from (0,1) | (1,1)
+        p, q = c1 + b, c3 + d
+        n2, b2 = (p, 0) if p <= q else (q, 1)
+        # (1,1) from (0,1) | (1,1)
+        p, q = c1 + c, c3 + a
+        n3, b3 = (p, 0) if p <= q else (q, 1)
+        c0, c1, c2, c3 = n0 + x, n1 + y + s, n2 + x + s, n3 + y
+        back.append(b0 | (b1 << 1) | (b2 << 2) | (b3 << 3))
+    cost = [c0, c1, c2, c3]
     pair = int(np.argmin(cost))
+    state = np.zeros(k, dtype=np.int8)
     state[k - 1], state[k - 2] = pair % 2, pair // 2
     for j in range(k - 1, 1, -1):
-        s2 = int(back[j][pair])
+        s2 = (back[j] >> pair) & 1
         pair = 2 * s2 + pair // 2
         state[j - 2] = s2
     return state
 
 
-def track_labels(a: np.ndarray, b: np.ndarray, time_s: np.ndarray, *, switch_cost_px: float,
+def track_labels(a: np.ndarray, b: np.ndarray, time_s: np.ndarray, *,
+                 switch_cost_px: float | np.ndarray,
                  swapped_cost_px: float, unary_px: np.ndarray | None = None,
                  max_link_s: float = 0.25, cap_px: float = np.inf) -> np.ndarray:
     """Frames in which the left/right labels of one body part are exchanged.
@@ -164,8 +175,10 @@ def track_labels(a: np.ndarray, b: np.ndarray, time_s: np.ndarray, *, switch_cos
         the first decides which frames are usable). NaN where missing.
     time_s : ndarray, shape (frames,)
         Frame times (any spacing).
-    switch_cost_px : float
-        Cost of one change of labelling state, in pixels of prediction error.
+    switch_cost_px : float or ndarray, shape (frames,)
+        Cost of one change of labelling state, in pixels of prediction error
+        (per frame: the cost of a change between the previous usable frame and
+        that one).
     swapped_cost_px : float
         Cost of each frame in the exchanged state.
     unary_px : ndarray, shape (frames, 2), optional
@@ -208,7 +221,10 @@ def track_labels(a: np.ndarray, b: np.ndarray, time_s: np.ndarray, *, switch_cos
     unary[:, 1] = swapped_cost_px
     if unary_px is not None:
         unary += np.nan_to_num(np.asarray(unary_px, dtype=float)[idx])
-    state = _viterbi(r, unary, switch_cost_px).astype(bool)
+    switch = np.broadcast_to(np.asarray(switch_cost_px, dtype=float), (n,))
+    # a change anywhere after the previous usable frame, up to this one, counts here
+    starts = np.concatenate([[0], idx[:-1] + 1])
+    state = _viterbi(r, unary, np.minimum.reduceat(switch[:idx[-1] + 1], starts)).astype(bool)
     # frames where a side is missing keep the state of the last usable frame
     pos = np.clip(np.searchsorted(idx, np.arange(n), side="right") - 1, 0, idx.size - 1)
     out[:] = state[pos]
@@ -283,7 +299,8 @@ def _swap_state(a: np.ndarray, b: np.ndarray, *, ratio: float, min_px: float,
 
 def _frontal(kp: Keypoints, xy: np.ndarray, conf: np.ndarray, cols: dict[str, tuple[int, int]],
              scale: float, *, switch_fraction: float, swapped_fraction: float,
-             repaired: dict[str, int]) -> None:
+             periodicity_weight: float, repaired: dict[str, int],
+             stats: dict[str, object]) -> None:
     """Frontal views: identity tracking of hips, knees and feet, in place."""
     t = kp.time_s
     switch = switch_fraction * scale
@@ -294,8 +311,8 @@ def _frontal(kp: Keypoints, xy: np.ndarray, conf: np.ndarray, cols: dict[str, tu
         present = [p for p in parts if p in cols]
         return [cols[p][0] for p in present], [cols[p][1] for p in present]
 
-    hip_sign: np.ndarray | float = 0.0
-    hip_w = float("nan")
+    hip_rows: np.ndarray | None = None
+    mid = None
     if "hip" in cols:
         il, ir = cols["hip"]
         dx = xy[:, il, 0] - xy[:, ir, 0]
@@ -308,29 +325,54 @@ def _frontal(kp: Keypoints, xy: np.ndarray, conf: np.ndarray, cols: dict[str, tu
         if rows.any():
             _swap_rows(xy, conf, il, ir, rows)
             repaired["hip"] = int(rows.sum())
-        hip_sign = np.sign(xy[:, il, 0] - xy[:, ir, 0])
-        hip_w = float(np.nanmedian(np.abs(xy[:, il, 0] - xy[:, ir, 0])))
+        hip_rows = rows
+        mid = 0.5 * (xy[:, il] + xy[:, ir])
+    period = float("nan")
+    if "ankle" in cols and periodicity_weight > 0:
+        # the distance between the ankles repeats every step whatever their labels (swaps
+        # do not change it): a stride is two steps
+        gap = np.hypot(*(xy[:, cols["ankle"][0]] - xy[:, cols["ankle"][1]]).T)
+        period = 2.0 * stride_period_s(gap, t, min_s=0.18, max_s=1.25)
+    stats["stride_period_s"] = round(period, 3) if np.isfinite(period) else None
+
+    def track(part: str, switch_px: np.ndarray | float) -> np.ndarray:
+        """Swap state of ``part``: continuity and stride periodicity."""
+        il, ir = cols[part]
+        a, b = xy[:, il], xy[:, ir]
+        if not np.isfinite(period):
+            return track_labels(a, b, t, switch_cost_px=switch_px, swapped_cost_px=swapped,
+                                cap_px=cap)
+        rel_a, rel_b = (a, b) if mid is None else (a - mid, b - mid)
+        # First from the labels as given, over eight strides (a swap covers few of
+        # them), then from the repaired labels over the nearest four.
+        rows = np.zeros(xy.shape[0], dtype=bool)
+        for strides in ((-4, -3, -2, -1, 1, 2, 3, 4), (-2, -1, 1, 2)):
+            ref_l = np.where(rows[:, None], rel_b, rel_a)
+            ref_r = np.where(rows[:, None], rel_a, rel_b)
+            per = periodic_label_cost(rel_a, rel_b, t, period, reference=(ref_l, ref_r),
+                                      strides=strides, cap_px=cap)
+            rows = track_labels(a, b, t, switch_cost_px=switch_px, swapped_cost_px=swapped,
+                                unary_px=periodicity_weight * per, cap_px=cap)
+        return rows
+
     if "knee" in cols:
         il, ir = cols["knee"]
-        # the knees keep their hip's side (a knee seldom crosses the other): a knee order
-        # opposite to the hips' by more than a quarter hip width is evidence of a swap
-        unary = None
-        if not np.isscalar(hip_sign) and np.isfinite(hip_w):
-            unary = _order_cost(xy[:, il, 0] - xy[:, ir, 0], np.nan_to_num(hip_sign),
-                                0.25 * hip_w)
-        rows = track_labels(xy[:, il], xy[:, ir], t, switch_cost_px=switch,
-                            swapped_cost_px=swapped, unary_px=unary, cap_px=cap)
+        knee_switch: np.ndarray | float = switch
+        if hip_rows is not None:
+            # a whole-leg swap exchanges hip and knee together: a knee swap that starts or
+            # ends with its hip's costs a quarter (foot-only swaps leave both alone)
+            hip_change = np.concatenate([[False], hip_rows[1:] != hip_rows[:-1]])
+            knee_switch = np.where(hip_change, 0.25 * switch, switch)
+        rows = track("knee", knee_switch)
         if rows.any():
             _swap_rows(xy, conf, il, ir, rows)
             repaired["knee"] = int(rows.sum())
     if "ankle" in cols:
         # the ankle decides for its foot: heel and toe then follow the nearer ankle (below),
         # which also repairs heel/toe-only swaps
-        il, ir = cols["ankle"]
-        left, right = group(FOOT_GROUP)
-        rows = track_labels(xy[:, il], xy[:, ir], t, switch_cost_px=switch,
-                            swapped_cost_px=swapped, cap_px=cap)
+        rows = track("ankle", switch)
         if rows.any():
+            left, right = group(FOOT_GROUP)
             for il, ir in zip(left, right, strict=True):
                 _swap_rows(xy, conf, il, ir, rows)
             repaired["ankle"] = int(rows.sum())
@@ -338,15 +380,16 @@ def _frontal(kp: Keypoints, xy: np.ndarray, conf: np.ndarray, cols: dict[str, tu
 
 def repair_swaps(kp: Keypoints, *, view: str | None = None, max_swap_s: float = 0.5,
                  ratio: float = 0.5, min_jump_fraction: float = 0.08,
-                 switch_fraction: float = 0.1, swapped_fraction: float = 0.01) -> Keypoints:
+                 switch_fraction: float = 0.1, swapped_fraction: float = 0.01,
+                 periodicity_weight: float = 0.3) -> Keypoints:
     """Undo left/right label swaps, part by part.
 
     - **Frontal views** (``front``/``rear``): each leg's identity is tracked
-      through the clip (:func:`track_labels`): hips, knees, then each foot
-      (ankle, heel and toe together). A label swap exchanges the points from
-      one frame to the next; a foot that crosses the midline does not, so a
-      crossover runner keeps its labels. Hips never cross and knees keep their
-      hip's side, which is added as evidence for those parts.
+      through the clip (:func:`track_labels`): hips (which never cross), knees
+      (a swap with their hip's is cheaper), then each ankle, with stride
+      periodicity as evidence; heel and toe follow the ankle. A label swap
+      exchanges the points from one frame to the next; a foot that crosses the
+      midline does not, so a crossover runner keeps its labels.
     - **Side views** and unknown views: a frame where the crossed assignment
       continues both trajectories much better (``ratio``) than the labelled one
       starts a swap; the next such frame within ``max_swap_s`` ends it. In side
@@ -375,6 +418,10 @@ def repair_swaps(kp: Keypoints, *, view: str | None = None, max_swap_s: float = 
     swapped_fraction : float
         Frontal views: cost of each frame labelled as exchanged, as a fraction
         of the body scale (the estimator is right most of the time).
+    periodicity_weight : float
+        Frontal views: weight of the stride-periodicity evidence for knees and
+        feet (:func:`kneetrack.kinematics.periodicity.periodic_label_cost`),
+        per frame and pixel; 0 turns it off.
     """
     scale = body_scale_px(kp)
     min_px = (min_jump_fraction * scale) if np.isfinite(scale) else 10.0
@@ -382,6 +429,7 @@ def repair_swaps(kp: Keypoints, *, view: str | None = None, max_swap_s: float = 
     xy = kp.xy.copy()
     conf = kp.confidence.copy()
     repaired: dict[str, int] = {}
+    stats: dict[str, object] = {}
     cols: dict[str, tuple[int, int]] = {}
     for part in SIDED_PARTS:
         left, right = f"left_{part}", f"right_{part}"
@@ -391,7 +439,7 @@ def repair_swaps(kp: Keypoints, *, view: str | None = None, max_swap_s: float = 
     if view in ("front", "rear"):
         _frontal(kp, xy, conf, cols, scale if np.isfinite(scale) else 100.0,
                  switch_fraction=switch_fraction, swapped_fraction=swapped_fraction,
-                 repaired=repaired)
+                 periodicity_weight=periodicity_weight, repaired=repaired, stats=stats)
     else:
         parts = ("hip", "knee") if view in ("side-left", "side-right") else SIDED_PARTS
         for part in parts:
@@ -441,7 +489,8 @@ def repair_swaps(kp: Keypoints, *, view: str | None = None, max_swap_s: float = 
             repaired[f"{part}_vs_ankle"] = int(rows.sum())
     params: dict[str, object] = {"view": view, "frames_repaired": repaired}
     if view in ("front", "rear"):
-        params.update(method="identity tracking (Viterbi, continuity)",
+        params.update(stats)
+        params.update(method="identity tracking (Viterbi: continuity, stride periodicity)",
                       switch_px=round(float(switch_fraction * scale), 2)
                       if np.isfinite(scale) else None)
     else:

@@ -44,10 +44,12 @@ def timing_error_frames(time_s: np.ndarray) -> float:
 
 
 def typical_interval_s(time_s: np.ndarray) -> float:
-    """The clip's frame interval: the median of the intervals that are not dropped frames.
+    """The clip's frame interval, with dropped frames and slower stretches counted as such.
 
-    Intervals longer than 1.5 times the lower quartile (a dropped frame, or a
-    stretch at a lower frame rate) are left out, so they do not bias the median.
+    A first guess is the median of the short intervals (at most 1.5 times the
+    lower quartile); each interval is then counted as a whole number of frame
+    slots (a dropped frame makes two) and the interval is the clip's span over
+    the number of slots, refined twice. Timing jitter does not bias it.
 
     Examples
     --------
@@ -57,10 +59,15 @@ def typical_interval_s(time_s: np.ndarray) -> float:
     60.0
     """
     d = np.diff(np.asarray(time_s, dtype=float))
+    d = d[d > 0]
     if d.size == 0:
         return float("nan")
     short = d[d <= 1.5 * np.percentile(d, 25)]
-    return float(np.median(short if short.size else d))
+    step = float(np.median(short if short.size else d))
+    for _ in range(2):
+        slots = np.maximum(1.0, np.round(d / step))
+        step = float(d.sum() / slots.sum())
+    return step
 
 
 def uniform_grid(time_s: np.ndarray) -> tuple[np.ndarray, float]:
@@ -129,13 +136,17 @@ def resample_to_times(kp: Keypoints, times: np.ndarray, *, fps: float | None = N
     seen_limit = 2.5 * step if observed_gap_s is None else observed_gap_s
     j = np.clip(np.searchsorted(t, q, side="right"), 1, n - 1)
     t0, t1 = t[j - 1], t[j]
-    exact = np.isclose(q, t0, rtol=0.0, atol=1e-9)
-    w = np.where(exact, 0.0, np.clip((q - t0) / (t1 - t0), 0.0, 1.0))
+    at0 = np.isclose(q, t0, rtol=0.0, atol=1e-9)
+    at1 = np.isclose(q, t1, rtol=0.0, atol=1e-9) & ~at0
+    exact = at0 | at1
+    w = np.clip((q - t0) / (t1 - t0), 0.0, 1.0)
     xy0, xy1 = kp.xy[j - 1], kp.xy[j]
     # at an exact frame time the other neighbour plays no part
-    xy = np.where(exact[:, None, None], xy0, xy0 + w[:, None, None] * (xy1 - xy0))
-    conf = np.where(exact[:, None], kp.confidence[j - 1],
-                    np.minimum(kp.confidence[j - 1], kp.confidence[j]))
+    xy = np.where(at0[:, None, None], xy0,
+                  np.where(at1[:, None, None], xy1, xy0 + w[:, None, None] * (xy1 - xy0)))
+    conf = np.where(at0[:, None], kp.confidence[j - 1],
+                    np.where(at1[:, None], kp.confidence[j],
+                             np.minimum(kp.confidence[j - 1], kp.confidence[j])))
     interval = np.where(exact, 0.0, t1 - t0)
     xy[interval - step > max_gap_s + 1e-9] = np.nan
     conf[interval > seen_limit + 1e-9] = 0.0

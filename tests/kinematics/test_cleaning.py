@@ -2,7 +2,6 @@ import numpy as np
 import pytest
 
 from kneetrack.keypoints import Keypoints
-from kneetrack.kinematics.filtering import butter_lowpass
 from kneetrack.kinematics.cleaning import (
     clean_keypoints,
     fill_gaps,
@@ -11,6 +10,7 @@ from kneetrack.kinematics.cleaning import (
     reject_outliers,
     repair_swaps,
 )
+from kneetrack.kinematics.filtering import butter_lowpass
 
 from .helpers import TRIALS_60, trial_view
 

@@ -12,6 +12,9 @@ is nearest, within 100 ms; the table gives, per case:
 - ``leg ok``: matched stances given the true leg;
 - ``xover ok``: matched stances whose ``crossover`` flag equals the truth
   (a stance on the wrong leg counts as wrong);
+- ``xover@tol``: the same if a stance counted as crossover when its ankle is
+  less than 0.1 hip width on its own side of the midline (a tolerance for
+  "lands on the midline"; the engine uses "< 0");
 - ``repaired``: frames the swap repair relabelled (ankle);
 - ``ankle lbl %``: frames whose cleaned ankles carry the right labels (each
   labelled ankle nearer its own true ankle than the other one), over frames
@@ -43,6 +46,9 @@ from kneetrack.synthetic.runner import RunnerParams, simulate_runner
 WIDTHS_CM = (15.0, 10.0, 5.0, 0.0, -3.0, -6.0, -8.0)
 VIEWS = ("front", "rear")
 SWAP_RATE_HZ = 2.0
+#: A tolerance for "on the midline" (not the engine's rule, which is offset < 0): the
+#: ``xover@tol`` column shows what it would give.
+XOVER_TOL_HW = 0.1
 #: Swing-foot paths: lateral clearance at mid-swing (None: straight between landings).
 SWINGS = {"arc": 0.07, "straight": None}
 
@@ -54,7 +60,7 @@ def match_stances(stances: list[dict[str, Any]], truth: dict[str, Any], *,
            and np.isfinite(s["contact_s"]) and s.get("complete", True)]
     t_det = np.array([s["contact_s"] for s in det])
     end = truth["case"]["duration_s"]
-    n = found = leg_ok = x_ok = 0
+    n = found = leg_ok = x_ok = x_tol = 0
     for ts in truth["stances"]:
         if not ts.get("in_view", True) or ts["contact_s"] < 0.3 or ts["toe_off_s"] > end - 0.3:
             continue
@@ -68,7 +74,9 @@ def match_stances(stances: list[dict[str, Any]], truth: dict[str, Any], *,
         same = det[i]["leg"] == ts["leg"]
         leg_ok += same
         x_ok += bool(same and det[i].get("crossover") == ts["crossover"])
-    return {"n": n, "found": found, "leg_ok": leg_ok, "x_ok": x_ok}
+        hw = det[i].get("ankle_lateral_offset_hip_widths")
+        x_tol += bool(same and hw is not None and (hw < XOVER_TOL_HW) == ts["crossover"])
+    return {"n": n, "found": found, "leg_ok": leg_ok, "x_ok": x_ok, "x_tol": x_tol}
 
 
 def run_case(width_cm: float, view: str, swaps: bool, seed: int, *, swing: str = "arc",
@@ -115,14 +123,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--strict", action="store_true", help="exit 1 if a target fails")
     args = ap.parse_args(argv)
     print(f"{'width cm':>8} {'view':>5} {'swing':>8} {'swaps':>5} {'found':>7} {'leg ok %':>9} "
-          f"{'xover ok %':>10} {'repaired':>8} {'ankle lbl %':>11}")
+          f"{'xover ok %':>10} {'xover@tol':>9} {'repaired':>8} {'ankle lbl %':>11}")
     all_ok = True
-    tot = {"n": 0, "found": 0, "leg_ok": 0, "x_ok": 0, "frames": 0, "lbl_ok": 0}
+    tot = {"n": 0, "found": 0, "leg_ok": 0, "x_ok": 0, "x_tol": 0, "frames": 0, "lbl_ok": 0}
     for width in WIDTHS_CM:
         for view in VIEWS:
             for swing in SWINGS:
                 for swaps in (False, True):
-                    acc = {"n": 0, "found": 0, "leg_ok": 0, "x_ok": 0, "repaired": 0,
+                    acc = {"n": 0, "found": 0, "leg_ok": 0, "x_ok": 0, "x_tol": 0, "repaired": 0,
                            "frames": 0, "lbl_ok": 0}
                     for k in range(args.seeds):
                         r = run_case(width, view, swaps, seed=100 + 17 * k + int(width * 3),
@@ -138,12 +146,13 @@ def main(argv: list[str] | None = None) -> int:
                     all_ok &= ok
                     print(f"{width:>8.0f} {view:>5} {swing:>8} {'yes' if swaps else 'no':>5} "
                           f"{acc['found']:>3}/{acc['n']:<3} {leg_pct:>9.1f} {x_pct:>10.1f} "
-                          f"{acc['repaired']:>8} "
+                          f"{100.0 * acc['x_tol'] / f:>9.1f} {acc['repaired']:>8} "
                           f"{100 * acc['lbl_ok'] / max(acc['frames'], 1):>11.1f}  "
                           f"{'PASS' if ok else 'FAIL'}")
     f = max(tot["found"], 1)
     print(f"all: found {tot['found']}/{tot['n']}, leg ok {100 * tot['leg_ok'] / f:.1f} %, "
-          f"crossover ok {100 * tot['x_ok'] / f:.1f} %, ankle labels ok "
+          f"crossover ok {100 * tot['x_ok'] / f:.1f} % "
+          f"(with a 0.1 hip-width tolerance {100 * tot['x_tol'] / f:.1f} %), ankle labels ok "
           f"{100 * tot['lbl_ok'] / max(tot['frames'], 1):.2f} % of frames  "
           f"-> {'PASS' if all_ok else 'FAIL'}")
     return 1 if (args.strict and not all_ok) else 0

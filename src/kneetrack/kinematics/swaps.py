@@ -133,24 +133,35 @@ def _viterbi(r: np.ndarray, unary: np.ndarray, switch_cost: np.ndarray) -> np.nd
     c2 = u1[0] + u0[1] + r1[1] + sc[1]
     c3 = u1[0] + u1[1] + r2[1]
     back: list[int] = [0, 0]
-    for j in range(2, k):
-        a, b, c, d = r0[j], r1[j], r2[j], r3[j]
-        x, y = u0[j], u1[j]
-        s = sc[j]
+    for a, b, c, d, x, y, s in zip(r0[2:], r1[2:], r2[2:], r3[2:], u0[2:], u1[2:], sc[2:],
+                                   strict=True):
+        bits = 0
         # (0,0) from (0,0) | (1,0)
         p, q = c0 + a, c2 + c
-        n0, b0 = (p, 0) if p <= q else (q, 1)
+        if p <= q:
+            n0 = p
+        else:
+            n0, bits = q, 1
         # (0,1) from (0,0) | (1,0)
         p, q = c0 + d, c2 + b
-        n1, b1 = (p, 0) if p <= q else (q, 1)
+        if p <= q:
+            n1 = p
+        else:
+            n1, bits = q, bits | 2
         # (1,0) from (0,1) | (1,1)
         p, q = c1 + b, c3 + d
-        n2, b2 = (p, 0) if p <= q else (q, 1)
+        if p <= q:
+            n2 = p
+        else:
+            n2, bits = q, bits | 4
         # (1,1) from (0,1) | (1,1)
         p, q = c1 + c, c3 + a
-        n3, b3 = (p, 0) if p <= q else (q, 1)
+        if p <= q:
+            n3 = p
+        else:
+            n3, bits = q, bits | 8
         c0, c1, c2, c3 = n0 + x, n1 + y + s, n2 + x + s, n3 + y
-        back.append(b0 | (b1 << 1) | (b2 << 2) | (b3 << 3))
+        back.append(bits)
     cost = [c0, c1, c2, c3]
     pair = int(np.argmin(cost))
     state = np.zeros(k, dtype=np.int8)

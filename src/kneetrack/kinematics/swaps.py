@@ -48,6 +48,7 @@ import numpy as np
 
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.periodicity import periodic_label_cost, stride_period_s
+from kneetrack.kinematics.resampling import timing_error_frames
 
 #: Body parts that exist on both sides and can be swapped by a pose estimator.
 SIDED_PARTS = ("hip", "knee", "ankle", "heel", "toe", "small_toe")
@@ -261,19 +262,31 @@ def _dist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _swap_state(a: np.ndarray, b: np.ndarray, *, ratio: float, min_px: float,
-                max_frames: int) -> np.ndarray:
-    """Boolean per frame: labels of ``a``/``b`` (frames, 2) are crossed there (side views)."""
+                max_swap_s: float, time_s: np.ndarray) -> np.ndarray:
+    """Boolean per frame: labels of ``a``/``b`` (frames, 2) are crossed there (side views).
+
+    Predictions use the frame times; on evenly spaced frames they are the plain
+    midpoint and constant-velocity step.
+    """
     n = a.shape[0]
     state = np.zeros(n, dtype=bool)
     if n < 3:
         return state
+    t = np.asarray(time_s, dtype=float)
+    even = timing_error_frames(t) <= 0.01
+    dt = np.diff(t)
     # One-frame swaps first (the commonest): the crossed labels sit much better on the
-    # midpoint of the neighbouring frames. Fixed here, they cannot spoil the velocity
+    # point between the neighbouring frames. Fixed here, they cannot spoil the velocity
     # prediction that finds longer swaps below.
     ma = np.full_like(a, np.nan)
     mb = np.full_like(b, np.nan)
-    ma[1:-1] = 0.5 * (a[:-2] + a[2:])
-    mb[1:-1] = 0.5 * (b[:-2] + b[2:])
+    if even:
+        ma[1:-1] = 0.5 * (a[:-2] + a[2:])
+        mb[1:-1] = 0.5 * (b[:-2] + b[2:])
+    else:
+        f = (dt[:-1] / (dt[:-1] + dt[1:]))[:, None]
+        ma[1:-1] = a[:-2] + f * (a[2:] - a[:-2])
+        mb[1:-1] = b[:-2] + f * (b[2:] - b[:-2])
     d_keep = _dist(a, ma) + _dist(b, mb)
     d_cross = _dist(a, mb) + _dist(b, ma)
     with np.errstate(invalid="ignore"):
@@ -286,8 +299,13 @@ def _swap_state(a: np.ndarray, b: np.ndarray, *, ratio: float, min_px: float,
     # Constant-velocity prediction from the two previous frames (falls back to the previous one).
     pa = np.full_like(a, np.nan)
     pb = np.full_like(b, np.nan)
-    pa[2:] = 2 * a[1:-1] - a[:-2]
-    pb[2:] = 2 * b[1:-1] - b[:-2]
+    if even:
+        pa[2:] = 2 * a[1:-1] - a[:-2]
+        pb[2:] = 2 * b[1:-1] - b[:-2]
+    else:
+        g = (dt[1:] / dt[:-1])[:, None]
+        pa[2:] = a[1:-1] + g * (a[1:-1] - a[:-2])
+        pb[2:] = b[1:-1] + g * (b[1:-1] - b[:-2])
     pa[1:] = np.where(np.isnan(pa[1:]), a[:-1], pa[1:])
     pb[1:] = np.where(np.isnan(pb[1:]), b[:-1], pb[1:])
     keep = _dist(a, pa) + _dist(b, pb)
@@ -296,11 +314,13 @@ def _swap_state(a: np.ndarray, b: np.ndarray, *, ratio: float, min_px: float,
         event = np.nan_to_num((cross < ratio * keep) & (keep > min_px),
                               nan=False).astype(bool)
     idx = np.flatnonzero(event)
-    # Pair events: a swap at i and its undo at j (j - i <= max_frames).
+    # Pair events: a swap at i and its undo at j, at most max_swap_s later.
+    step = float(np.median(dt))
+    longest = max(max_swap_s + 0.49 * step, step)     # on even frames: round(max_swap_s * fps)
     k = 0
     while k < len(idx) - 1:
         i, j = idx[k], idx[k + 1]
-        if j - i <= max_frames:
+        if t[j] - t[i] <= longest:
             state[i:j] ^= True
             k += 2
         else:
@@ -436,7 +456,6 @@ def repair_swaps(kp: Keypoints, *, view: str | None = None, max_swap_s: float = 
     """
     scale = body_scale_px(kp)
     min_px = (min_jump_fraction * scale) if np.isfinite(scale) else 10.0
-    max_frames = max(1, int(round(max_swap_s * kp.fps)))
     xy = kp.xy.copy()
     conf = kp.confidence.copy()
     repaired: dict[str, int] = {}
@@ -458,7 +477,7 @@ def repair_swaps(kp: Keypoints, *, view: str | None = None, max_swap_s: float = 
                 continue
             il, ir = cols[part]
             state = _swap_state(xy[:, il], xy[:, ir], ratio=ratio, min_px=min_px,
-                                max_frames=max_frames)
+                                max_swap_s=max_swap_s, time_s=kp.time_s)
             if state.any():
                 _swap_rows(xy, conf, il, ir, state)
                 repaired[part] = int(state.sum())

@@ -141,3 +141,24 @@ def test_clean_chain_resamples_uneven_frames_only():
                                                      "fill_gaps", "lowpass"]
     assert out.n_frames == n and np.allclose(out.time_s, t)
     assert np.allclose(out["left_knee"], clean_keypoints(even)["left_knee"], atol=0.5)
+
+
+def test_outlier_floor_follows_each_frames_interval():
+    # A side-view runner with a 4 s stretch at half rate (variable frame rate): feet move
+    # twice as far between those frames, which is not a jump. A real jump is still caught.
+    from kneetrack.synthetic.camera import Camera
+    from kneetrack.synthetic.runner import RunnerParams, simulate_runner
+
+    motion = simulate_runner(RunnerParams.make(), duration_s=10.0, fps=60.0, seed=3,
+                             frame_jitter_ms=2.0)
+    kp = motion.to_keypoints(Camera("side-right"), noise_px=1.5, seed=4)
+    keep = np.ones(kp.n_frames, bool)
+    keep[240:480:2] = False
+    xy = kp.xy[keep].copy()
+    i = kp.index("left_knee")
+    xy[100, i] += [0, -150]                          # one real jump (60 fps part)
+    xy[300, i] += [0, -150]                          # and one in the half-rate stretch
+    vfr = kp.replace(xy=xy, confidence=kp.confidence[keep], time_s=kp.time_s[keep])
+    out = reject_outliers(vfr)
+    assert np.isnan(out["left_knee"][[100, 300]]).all()
+    assert out.provenance[-1].params["points_rejected"] <= 4

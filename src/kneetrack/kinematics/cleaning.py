@@ -65,25 +65,36 @@ def reject_outliers(kp: Keypoints, *, window_s: float = 0.07, k_mad: float = 6.0
     standard deviations of that marker's residuals *and* than ``min_fraction``
     of the body scale. Below 60 fps the floor grows with the frame interval:
     a foot landing at 30 fps legitimately moves far from its neighbours' median.
+    With uneven frame times (variable frame rate) the window is counted in the
+    clip's typical frame interval and the floor follows each frame's own
+    intervals (a stretch at half rate gets the 30 fps floor).
     """
-    window_frames = max(3, int(round(window_s * kp.fps)) | 1)
+    even = timing_error_frames(kp.time_s) <= _EVEN_FRAMES
+    rate = kp.fps if even or kp.n_frames < 3 else 1.0 / typical_interval_s(kp.time_s)
+    window_frames = max(3, int(round(window_s * rate)) | 1)
     if kp.n_frames < window_frames:
         return kp.replace(step="reject_outliers", params={"points_rejected": 0})
     scale = body_scale_px(kp)
-    floor = min_fraction * scale if np.isfinite(scale) else 10.0
-    floor *= max(1.0, 60.0 / kp.fps) ** 2
+    floor0 = min_fraction * scale if np.isfinite(scale) else 10.0
+    if even:
+        floor = np.full(kp.n_frames, floor0 * max(1.0, 60.0 / kp.fps) ** 2)
+    else:
+        dt = np.diff(kp.time_s)
+        local = np.maximum(np.concatenate([[dt[0]], dt]), np.concatenate([dt, [dt[-1]]]))
+        floor = floor0 * np.maximum(1.0, 60.0 * local) ** 2
     xy = kp.xy.copy()
     filled = _interp_all(xy, kp.time_s, max_gap_s=np.inf)
     med = median_filter(np.nan_to_num(filled), size=(window_frames, 1, 1), mode="nearest")
     res = np.hypot(*(xy - med).transpose(2, 0, 1))
     with np.errstate(invalid="ignore"):
         mad = np.nanmedian(res, axis=0) * 1.4826
-        bad = (res > np.maximum(k_mad * mad, floor)[None, :])
+        bad = res > np.maximum(k_mad * mad[None, :], floor[:, None])
     bad &= ~np.isnan(res)
     xy[bad] = np.nan
     return kp.replace(xy=xy, step="reject_outliers",
                       params={"window_frames": window_frames, "k_mad": k_mad,
-                              "min_px": round(float(floor), 2), "points_rejected": int(bad.sum())})
+                              "min_px": round(float(np.min(floor)), 2),
+                              "points_rejected": int(bad.sum())})
 
 
 def _interp_all(xy: np.ndarray, time_s: np.ndarray, *, max_gap_s: float) -> np.ndarray:

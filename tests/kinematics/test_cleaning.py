@@ -5,10 +5,12 @@ from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.cleaning import (
     clean_keypoints,
     fill_gaps,
+    lowpass,
     reject_low_confidence,
     reject_outliers,
     repair_swaps,
 )
+from kneetrack.kinematics.filtering import butter_lowpass
 
 from .helpers import TRIALS_60, trial_view
 
@@ -86,3 +88,77 @@ def test_low_confidence_and_outliers_rejected():
     out = reject_outliers(kp)
     assert np.isnan(out["left_ankle"][60]).all()
     assert out.provenance[-1].params["points_rejected"] <= 3
+
+
+def test_gap_length_is_measured_in_time():
+    # 30 fps stretch in a 60 fps clip: three missing frames there leave 133 ms unobserved
+    # (> 0.1 s: kept missing); three missing frames at 60 fps leave 67 ms (filled).
+    t = np.concatenate([np.arange(60) / 60, 1.0 + np.arange(60) / 30])
+    x = 100 * t
+    xy = np.column_stack([x, x])
+    xy[20:23] = np.nan
+    xy[90:93] = np.nan
+    kp = Keypoints.from_arrays({"left_knee": xy}, fps=60, time_s=t)
+    out = fill_gaps(kp, max_gap_s=0.1)["left_knee"][:, 0]
+    assert np.allclose(out[20:23], x[20:23])          # interpolated in time: exact on a line
+    assert np.isnan(out[90:93]).all()
+
+
+def test_lowpass_on_uneven_times_filters_in_time():
+    # A 1.5 Hz sine sampled at uneven times (60 fps with 3 ms jitter and a half-rate
+    # stretch): filtering on a time grid keeps it; filtering the samples as if they were
+    # evenly spaced at 60 fps would distort it where the rate halves.
+    rng = np.random.default_rng(4)
+    t = np.concatenate([np.arange(240) / 60, 4.0 + np.arange(120) / 30, 8.0 + np.arange(120) / 60])
+    t = t + rng.uniform(-0.003, 0.003, t.size)
+    t.sort()
+    x = 50 * np.sin(2 * np.pi * 1.5 * t)
+    kp = Keypoints.from_arrays({"left_knee": np.column_stack([x, x])}, fps=60, time_s=t)
+    out = lowpass(kp, cutoff_hz=6.0)
+    assert out.n_frames == kp.n_frames and np.array_equal(out.time_s, kp.time_s)
+    assert out.provenance[-1].params["time_grid_fps"] == pytest.approx(60.0, rel=0.02)
+    inner = slice(20, -20)
+    assert np.max(np.abs(out["left_knee"][inner, 0] - x[inner])) < 1.0
+    # the same filter on the frame index flattens the half-rate stretch (3 Hz "seen" there)
+    naive = butter_lowpass(x, cutoff_hz=6.0, fs_hz=60.0)
+    assert np.max(np.abs(naive[inner] - x[inner])) > 3.0
+
+
+def test_clean_chain_resamples_uneven_frames_only():
+    n = 200
+    t = np.arange(n) / 60
+    arrays = {f"{s}_{p}": np.column_stack([500 + 50 * np.sin(2 * np.pi * t + k), 400 + 100 * k
+                                           + 0 * t])
+              for k, p in enumerate(("hip", "knee", "ankle")) for s in ("left", "right")}
+    even = Keypoints.from_arrays(arrays, fps=60)
+    assert "resample_uniform" not in [p.step for p in clean_keypoints(even).provenance]
+    keep = np.ones(n, bool)
+    keep[[40, 41, 100]] = False
+    uneven = even.replace(xy=even.xy[keep], confidence=even.confidence[keep],
+                          time_s=even.time_s[keep])
+    out = clean_keypoints(uneven)
+    assert [p.step for p in out.provenance][-4:] == ["reject_outliers", "resample_uniform",
+                                                     "fill_gaps", "lowpass"]
+    assert out.n_frames == n and np.allclose(out.time_s, t)
+    assert np.allclose(out["left_knee"], clean_keypoints(even)["left_knee"], atol=0.5)
+
+
+def test_outlier_floor_follows_each_frames_interval():
+    # A side-view runner with a 4 s stretch at half rate (variable frame rate): feet move
+    # twice as far between those frames, which is not a jump. A real jump is still caught.
+    from kneetrack.synthetic.camera import Camera
+    from kneetrack.synthetic.runner import RunnerParams, simulate_runner
+
+    motion = simulate_runner(RunnerParams.make(), duration_s=10.0, fps=60.0, seed=3,
+                             frame_jitter_ms=2.0)
+    kp = motion.to_keypoints(Camera("side-right"), noise_px=1.5, seed=4)
+    keep = np.ones(kp.n_frames, bool)
+    keep[240:480:2] = False
+    xy = kp.xy[keep].copy()
+    i = kp.index("left_knee")
+    xy[100, i] += [0, -150]                          # one real jump (60 fps part)
+    xy[300, i] += [0, -150]                          # and one in the half-rate stretch
+    vfr = kp.replace(xy=xy, confidence=kp.confidence[keep], time_s=kp.time_s[keep])
+    out = reject_outliers(vfr)
+    assert np.isnan(out["left_knee"][[100, 300]]).all()
+    assert out.provenance[-1].params["points_rejected"] <= 4

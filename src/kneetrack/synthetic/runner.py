@@ -172,6 +172,11 @@ class RunnerParams:
         gives and the truth says so.
     swing_ankle_height_m : float
         Ankle height at the top of the heel recovery in swing.
+    swing_clearance_m : float or None
+        Lateral distance from the midline, on the foot's own side, that the
+        swing ankle reaches at least at mid-swing (an outward arc around the
+        stance leg). ``None``: the swing ankle moves straight from one landing
+        line to the next, so a crossover runner's feet stay crossed all stride.
     heel_marker_height_m, toe_marker_height_m : float
         Heights of the heel and toe markers above the ground with the foot
         flat; a difference tilts the image heel→toe line of the flat foot.
@@ -204,6 +209,7 @@ class RunnerParams:
     vertical_oscillation_m: float = 0.08
     pelvis_sway_max_m: float | None = None
     swing_ankle_height_m: float = 0.32
+    swing_clearance_m: float | None = 0.07
     heel_marker_height_m: float = 0.025
     toe_marker_height_m: float = 0.025
     arms: bool = False
@@ -278,6 +284,9 @@ class RunnerParams:
             value = getattr(self, name)
             if not (np.isfinite(value) and lo <= value <= hi):
                 raise SettingsError(f"{name} must be between {lo} and {hi}, got {value}")
+        if self.swing_clearance_m is not None and not (-0.1 <= self.swing_clearance_m <= 0.2):
+            raise SettingsError(f"swing_clearance_m must be between -0.1 and 0.2 (or None), "
+                                f"got {self.swing_clearance_m}")
         if self.pelvis_sway_max_m is not None and not (0.005 <= self.pelvis_sway_max_m <= 0.3):
             raise SettingsError(f"pelvis_sway_max_m must be between 0.005 and 0.3 (or None), "
                                 f"got {self.pelvis_sway_max_m}")
@@ -736,7 +745,8 @@ class _RunnerModel:
                 fl = st.values["foot_lateral_m"]
                 blend = 0.5 - 0.5 * np.cos(np.pi * u)
                 lat = fl[kprev] * (1 - blend) + fl[kprev + 1] * blend
-                lat = lat + np.maximum(0.0, 0.07 - lat) * np.sin(np.pi * u)
+                if p.swing_clearance_m is not None:
+                    lat = lat + np.maximum(0.0, p.swing_clearance_m - lat) * np.sin(np.pi * u)
                 a_y = sg * lat
                 lam = (knee_xz[:, 1] - hip_xz[:, 1]) / (a_xz[:, 1] - hip_xz[:, 1])
                 k_y = hip[sw, 1] + lam * (a_y - hip[sw, 1])

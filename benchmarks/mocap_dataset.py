@@ -168,7 +168,8 @@ def joint_centres(markers: dict[str, np.ndarray], static: dict[str, np.ndarray]
         shank = [f"{s}.Shank.{a}.{b}" for a in ("Top", "Bottom") for b in ("Lateral", "Medial")]
         thigh = [m for m in thigh if m in markers and np.isfinite(markers[m]).mean() > 0.9]
         shank = [m for m in shank if m in markers and np.isfinite(markers[m]).mean() > 0.9]
-        knee_s = 0.5 * (np.nanmean(static[f"{s}.Knee"], 0) + np.nanmean(static[f"{s}.Knee.Medial"], 0))
+        knee_s = 0.5 * (np.nanmean(static[f"{s}.Knee"], 0)
+                        + np.nanmean(static[f"{s}.Knee.Medial"], 0))
         ankle_s = 0.5 * (np.nanmean(static[f"{s}.Ankle"], 0)
                          + np.nanmean(static[f"{s}.Ankle.Medial"], 0))
         pts[f"{leg}_knee"] = _carry(static, markers, thigh, knee_s)

@@ -8,48 +8,46 @@ Method
    extremes mark mid-stance of the left (max) and right (min) leg. Legs
    alternate: within each run of regular steps the alternating labelling
    that agrees with most steps is used, so a leftover label swap cannot flip
-   one step's leg.
-2. **Contact.** Combined, calibrated cues within the window between the
-   previous opposite mid-stance and this mid-stance:
+   one step's leg. The median time between these extremes is the runner's
+   own step time; every window and delay below is a fraction of it.
+2. **Contact: the foot leads** (cues in :mod:`kneetrack.kinematics.event_cues`).
 
-   - *pelvis* (all views): the mid-hip point's downward image velocity peaks
-     when the ground reaction force reaches body weight, a few tens of ms after
-     initial contact (Cavagna's bouncing-ball model of running; the centre of
-     mass falls until the vertical force exceeds body weight). Contact = that
-     peak − ``pelvis_delay_ms``.
+   - *side views*: the heel's forward image position relative to the pelvis
+     peaks in late swing and then falls back at the ground's speed; contact
+     is where its velocity has come half-way to the stance velocity measured
+     in the same stance (a foot-velocity method; no delay, no pixel or speed
+     constant).
    - *front view*: the landing part of the foot (heel for a rearfoot strike,
      toes for a forefoot strike: whichever turns first) has an image row that
-     turns at contact (it moves down while the foot descends and approaches the
-     camera, up as the stance foot is carried away on a treadmill), a sub-frame
-     turning point (FIELD_NOTES; cf. the coordinate methods of Zeni et al.
-     2008). Overground toward the camera the stance foot stays put, there is
-     no turning point, the cue disagrees with the pelvis and is dropped.
-   - *side views*: the heel's most forward position relative to the pelvis
-     (Zeni JA, Richards JG, Higginson JS 2008, Gait Posture 27:710–714), which
-     precedes contact in running by ``zeni_delay_ms``.
-   - *rear view*: descending and approaching the camera move the heel the same
-     way, so no foot cue is reliable; the pelvis cue carries the estimate and
-     the uncertainty says so.
+     turns at contact (it moves down while the foot descends and approaches
+     the camera, up as the stance foot is carried away).
+   - *all views, second opinion and rear-view cue*: the mid-hip's downward and
+     upward image-velocity peaks, where the vertical force crosses body
+     weight, converted to contact and toe-off with the sine-wave force model
+     of running (Morin et al. 2005): the delay follows from the runner's own
+     stance and step times (about 60 ms at 2 m/s, 30 ms at 5 m/s). From
+     behind, descending and approaching the camera move the heel the same way
+     in the image, so no foot cue is reliable there (FIELD_NOTES) and this
+     cue carries the estimate.
 
-   The contact window runs from 0.65 step before the foot-height extreme to
-   0.3 step after it (forefoot strikers reach the extreme just after contact).
-   Each cue is refined to a sub-frame instant with a parabola through the
-   extreme sample and its neighbours (an extreme at the window's edge or next
-   to a tracking gap is rejected); the cues are averaged with weights
-   ``1/sd²``; a foot cue more than ``max_cue_disagreement_ms`` from the pelvis
-   cue is dropped; ``contact_uncertainty_ms`` combines the cues' calibrated
-   standard deviations with their disagreement (at least 10 ms from behind). Delays and SDs were
-   calibrated against force plates (mocap2d: Fukuchi et al. 2017 RBDS001,
-   Hamner et al. 2010 subject 2; 60 and 150 fps, 1.5 px noise) and are
-   parameters of :class:`ContactDetector`. Handsaker et al. 2016 report
-   ±15 ms as the best marker-based contact timing.
-3. **Toe-off.** The mid-hip point's upward image velocity peaks late in stance
-   as the vertical force falls below body weight; toe-off = that peak +
-   ``toe_off_delay_ms``. In the rear view the toe's lowest image point (it is
-   carried toward the camera until it lifts) is averaged in. A toe-off more
-   than ``max_stance_steps`` step times after contact is discarded.
+   Where the view has a foot cue, contact = ``foot_weight`` (2/3) × foot cue
+   + 1/3 × pelvis model. A foot cue further than
+   ``max_cue_disagreement_steps`` step times from the pelvis cue is taken for a
+   pose glitch and replaced by it. A residual offset
+   ``contact_offset_steps`` (per view, in step times) can be calibrated; the
+   benchmark (``benchmarks/kinematics_accuracy.py --loro``) fits it on all
+   runners but the one it reports. ``contact_uncertainty_ms`` is half the
+   disagreement of the two cues combined with a floor of
+   ``min_uncertainty_steps`` step times. Handsaker et al. 2016 report ±15 ms
+   as the best marker-based contact timing.
+3. **Toe-off**: the pelvis's upward-velocity peak plus the sine-wave model's
+   delay (the same one as at contact, by symmetry of the model). A toe-off
+   more than ``max_stance_steps`` step times after contact is discarded.
 4. **Cadence** = 60 / mean time between consecutive contacts of alternate
    legs, leaving out steps that span a tracking gap.
+
+All events are sub-frame: velocity crossings are interpolated linearly,
+extremes with a parabola through three samples, on the frame timestamps.
 """
 
 from __future__ import annotations
@@ -60,9 +58,12 @@ import numpy as np
 from scipy.signal import find_peaks
 
 from kneetrack.keypoints import Keypoints
+from kneetrack.kinematics import event_cues as cues
+from kneetrack.kinematics.event_cues import parabolic_peak
 from kneetrack.kinematics.filtering import butter_lowpass, nanmean_rows
 
 LEGS = ("left", "right")
+__all__ = ["LEGS", "ContactDetector", "StanceEvents", "parabolic_peak"]
 
 
 @dataclass(frozen=True)
@@ -97,48 +98,6 @@ class StanceEvents:
         return bool(np.isfinite(self.contact_s) and np.isfinite(self.toe_off_s))
 
 
-def parabolic_peak(y: np.ndarray, i: int) -> float:
-    """Sub-sample position of a maximum at index ``i`` (parabola through 3 samples).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> round(parabolic_peak(-(np.arange(5) - 2.3) ** 2, 2), 3)
-    2.3
-    """
-    if i <= 0 or i >= len(y) - 1:
-        return float(i)
-    a, b, c = y[i - 1], y[i], y[i + 1]
-    den = a - 2 * b + c
-    if not np.isfinite(den) or den >= 0:
-        return float(i)
-    return float(i + 0.5 * (a - c) / den)
-
-
-def _window_peak(sig: np.ndarray, lo: int, hi: int) -> float:
-    """Sub-frame index of the maximum of ``sig[lo:hi+1]`` (NaN if none or at the edge)."""
-    lo, hi = max(lo, 0), min(hi, len(sig) - 1)
-    if hi - lo < 2:
-        return float("nan")
-    seg = sig[lo:hi + 1]
-    if np.all(np.isnan(seg)):
-        return float("nan")
-    i = int(np.nanargmax(seg))
-    if i == 0 or i == len(seg) - 1 or np.isnan(seg[i - 1]) or np.isnan(seg[i + 1]):
-        return float("nan")  # no turning point inside the window (or at the edge of a gap)
-    return lo + parabolic_peak(seg, i)
-
-
-def _at(time_s: np.ndarray, idx: float) -> float:
-    """Time at a fractional frame index."""
-    if not np.isfinite(idx):
-        return float("nan")
-    i = int(np.clip(np.floor(idx), 0, len(time_s) - 1))
-    if i >= len(time_s) - 1:
-        return float(time_s[-1])
-    return float(time_s[i] + (idx - i) * (time_s[i + 1] - time_s[i]))
-
-
 def _foot_y(kp: Keypoints, leg: str) -> np.ndarray:
     cols = [kp[f"{leg}_{p}"][:, 1] for p in ("ankle", "heel", "toe") if kp.has(f"{leg}_{p}")]
     return nanmean_rows(np.stack(cols))
@@ -164,23 +123,21 @@ class ContactDetector:
         Low-pass cut-off for the foot-height difference that finds steps.
     pelvis_cutoff_hz : float
         Low-pass cut-off for the mid-hip vertical position.
-    pelvis_delay_ms : float
-        Delay of the mid-hip downward-velocity peak after initial contact.
-    pelvis_sd_ms : float
-        Calibrated SD of the pelvis contact cue.
-    heel_turn_delay_ms : float
-        Front view: delay of contact after the heel's image turning point.
-    heel_turn_sd_ms : float
-        SD of that cue.
-    zeni_delay_ms : float
-        Side views: delay of contact after the heel's most forward position.
-    zeni_sd_ms : float
-        SD of that cue.
-    toe_off_delay_ms : float
-        Delay of toe-off after the mid-hip upward-velocity peak.
-    max_cue_disagreement_ms : float
-        When the foot cue disagrees with the pelvis cue by more than this, the
-        foot cue is dropped (a pose-estimator glitch is more likely).
+    ground_speed_fraction : float
+        Side views: contact when the heel has reached this fraction of its
+        stance velocity (0.5 = half-way from its most forward point).
+    contact_offset_steps : float or None
+        Residual offset added to every contact, in step times (``None``: the
+        per-view default of :attr:`CONTACT_OFFSET_STEPS`).
+    foot_weight : float
+        Weight of the foot cue against the pelvis model where the view has a
+        foot cue (front, side): 2/3 = the foot leads, the pelvis is the second
+        opinion.
+    max_cue_disagreement_steps : float
+        A foot cue further than this (in step times) from the pelvis cue is
+        replaced by the pelvis cue.
+    min_uncertainty_steps : dict, optional
+        Floor of ``contact_uncertainty_ms`` per view, in step times.
     min_foot_lift_fraction : float
         Smallest swing of the foot-height difference, as a fraction of the
         hip–ankle distance, that counts as a step.
@@ -212,28 +169,32 @@ class ContactDetector:
     171.4
     """
 
+    #: Residual contact offset per view in step times. 0 = none: the cues carry no fitted
+    #: delay. ``benchmarks/kinematics_accuracy.py --loro`` shows what a fitted offset
+    #: would change on held-out runners.
+    CONTACT_OFFSET_STEPS: dict[str, float] = {"front": 0.0, "rear": 0.0, "side-right": 0.0,
+                                              "side-left": 0.0}
+
     def __init__(self, view: str, *, min_step_s: float = 0.2, anchor_cutoff_hz: float = 4.0,
-                 pelvis_cutoff_hz: float = 6.0, pelvis_delay_ms: float = 28.0,
-                 pelvis_sd_ms: float = 5.0, heel_turn_delay_ms: float = 7.0,
-                 heel_turn_sd_ms: float = 5.0, zeni_delay_ms: float = 22.0,
-                 zeni_sd_ms: float = 8.0, toe_off_delay_ms: float = 40.0,
-                 max_cue_disagreement_ms: float = 45.0,
+                 pelvis_cutoff_hz: float = 6.0, ground_speed_fraction: float = 0.5,
+                 contact_offset_steps: float | None = None, foot_weight: float = 2.0 / 3.0,
+                 max_cue_disagreement_steps: float = 0.2,
+                 min_uncertainty_steps: dict[str, float] | None = None,
                  min_foot_lift_fraction: float = 0.08,
                  max_stance_steps: float = 1.2) -> None:
         self.view = view
-        self.max_stance_steps = max_stance_steps
-        self.min_foot_lift_fraction = min_foot_lift_fraction
         self.min_step_s = min_step_s
         self.anchor_cutoff_hz = anchor_cutoff_hz
         self.pelvis_cutoff_hz = pelvis_cutoff_hz
-        self.pelvis_delay_ms = pelvis_delay_ms
-        self.pelvis_sd_ms = pelvis_sd_ms
-        self.heel_turn_delay_ms = heel_turn_delay_ms
-        self.heel_turn_sd_ms = heel_turn_sd_ms
-        self.zeni_delay_ms = zeni_delay_ms
-        self.zeni_sd_ms = zeni_sd_ms
-        self.toe_off_delay_ms = toe_off_delay_ms
-        self.max_cue_disagreement_ms = max_cue_disagreement_ms
+        self.ground_speed_fraction = ground_speed_fraction
+        self.contact_offset_steps = (self.CONTACT_OFFSET_STEPS.get(view, 0.0)
+                                     if contact_offset_steps is None else contact_offset_steps)
+        self.foot_weight = foot_weight
+        self.max_cue_disagreement_steps = max_cue_disagreement_steps
+        self.min_uncertainty_steps = min_uncertainty_steps or {
+            "front": 0.015, "side-right": 0.015, "side-left": 0.015, "rear": 0.03}
+        self.min_foot_lift_fraction = min_foot_lift_fraction
+        self.max_stance_steps = max_stance_steps
 
     # ------------------------------------------------------------------ anchors
     def _anchors(self, kp: Keypoints) -> list[tuple[int, str]]:
@@ -284,7 +245,7 @@ class ContactDetector:
     def detect(self, kp: Keypoints) -> ContactDetector:
         """Detect events in cleaned, low-passed keypoints; return ``self``."""
         fps = kp.fps
-        t = kp.time_s
+        t = np.asarray(kp.time_s, dtype=float)
         self.stances_: list[StanceEvents] = []
         self.contacts_ = {leg: np.array([]) for leg in LEGS}
         self.toe_offs_ = {leg: np.array([]) for leg in LEGS}
@@ -293,94 +254,46 @@ class ContactDetector:
         anchors = self._anchors(kp)
         if not anchors:
             return self
-        gaps = np.diff([a[0] for a in anchors])
+        idx = np.array([a[0] for a in anchors])
+        gaps = np.diff(idx)
         step_frames = float(np.median(gaps)) if len(gaps) else 0.35 * fps
+        step_s = float(np.median(np.diff(t[idx]))) if len(gaps) else 0.35
 
         lhip, rhip = _marker(kp, "left_hip", "mid_hip"), _marker(kp, "right_hip", "mid_hip")
         pel = nanmean_rows(np.stack([lhip, rhip]))
-        # Long gaps stay NaN (cleaning filled the short ones): each tracked run is filtered
-        # on its own and a velocity peak at a gap's edge is rejected.
+        # Long gaps stay NaN (cleaning filled the short ones): a velocity peak at a gap's
+        # edge is rejected by the cue functions.
         pel_y = butter_lowpass(pel[:, 1], cutoff_hz=min(self.pelvis_cutoff_hz, 0.4 * fps),
                                fs_hz=fps)
-        v_pel = np.full(kp.n_frames, np.nan)
-        if kp.n_frames > 2:
-            v_pel[1:-1] = 0.5 * (pel_y[2:] - pel_y[:-2])
+        v_down = cues.velocity(pel_y, t)
         fwd = {"side-right": 1.0, "side-left": -1.0}.get(self.view, 0.0)
-        heels = {leg: _marker(kp, f"{leg}_heel", f"{leg}_ankle") for leg in LEGS}
-        toes = {leg: _marker(kp, f"{leg}_toe", f"{leg}_ankle") for leg in LEGS}
-        heel_forward = {leg: fwd * (heels[leg][:, 0] - pel[:, 0]) for leg in LEGS}
-
-        def contact(leg: str, lo: int, hi: int) -> tuple[float, float, dict[str, float]]:
-            cues: list[tuple[str, float, float]] = []
-            ip = _window_peak(v_pel, lo, hi)
-            if np.isfinite(ip):
-                cues.append(("pelvis", _at(t, ip) - self.pelvis_delay_ms / 1000, self.pelvis_sd_ms))
-            heel = heels[leg]
-            if self.view == "front":
-                # Whichever part of the foot lands first turns first: the heel for a
-                # rearfoot strike, the toes for a forefoot strike.
-                turns = [_window_peak(p[:, 1], lo, hi) for p in (heel, toes[leg])]
-                turns = [i for i in turns if np.isfinite(i)]
-                if turns:
-                    cues.append(("foot_turn", _at(t, min(turns)) + self.heel_turn_delay_ms / 1000,
-                                 self.heel_turn_sd_ms))
-            elif fwd != 0:
-                iz = _window_peak(heel_forward[leg], lo, hi)
-                if np.isfinite(iz):
-                    cues.append(("heel_forward", _at(t, iz) + self.zeni_delay_ms / 1000,
-                                 self.zeni_sd_ms))
-            if not cues:
-                return float("nan"), float("nan"), {}
-            if len(cues) > 1 and cues[0][0] == "pelvis":
-                dis = abs(cues[1][1] - cues[0][1]) * 1000
-                if dis > self.max_cue_disagreement_ms:
-                    cues = cues[:1]
-            w = np.array([1.0 / c[2] ** 2 for c in cues])
-            vals = np.array([c[1] for c in cues])
-            tc = float(np.sum(w * vals) / np.sum(w))
-            sd = float(np.sqrt(1.0 / np.sum(w)))
-            spread = float(np.max(np.abs(vals - tc)) * 1000) if len(cues) > 1 else 0.0
-            unc = float(np.hypot(sd, spread))
-            if len(cues) == 1 and self.view == "rear":
-                unc = max(unc, 10.0)
-            return tc, unc, {c[0]: round((c[1] - tc) * 1000, 1) for c in cues}
-
-        def toe_off(leg: str, lo: int, hi: int) -> float:
-            est: list[float] = []
-            ip = _window_peak(-v_pel, lo, hi)
-            if np.isfinite(ip):
-                est.append(_at(t, ip) + self.toe_off_delay_ms / 1000)
-            if self.view == "rear":
-                toe = toes[leg]
-                it = _window_peak(toe[:, 1], lo, hi)
-                if np.isfinite(it):
-                    est.append(_at(t, it))
-            return float(np.mean(est)) if est else float("nan")
-
+        foot = {leg: {p: _marker(kp, f"{leg}_{p}", f"{leg}_ankle") for p in ("heel", "toe")}
+                for leg in LEGS}
         n = kp.n_frames
+        offset_s = self.contact_offset_steps * step_s
         for k, (m, leg) in enumerate(anchors):
             prev = anchors[k - 1][0] if k > 0 else None
             nxt = anchors[k + 1][0] if k + 1 < len(anchors) else None
-            step_before = (m - prev) if prev is not None else step_frames
-            step_after = (nxt - m) if nxt is not None else step_frames
+            before = (m - prev) if prev is not None else step_frames
+            after = (nxt - m) if nxt is not None else step_frames
             # The foot-height extreme falls anywhere from just after contact (forefoot
             # strikers) to mid-stance: the contact window reaches a little past it.
-            lo = int(np.floor(m - 0.65 * step_before))
-            mid = int(np.ceil(m + 0.3 * step_after))
-            hi = int(np.ceil(m + 0.8 * step_after))
-            # Windows are clipped to the clip; a cue at the window edge is rejected.
-            tc, unc, cues = contact(leg, max(lo, 0), min(mid, n - 1))
-            to = toe_off(leg, m, min(hi, n - 1))
+            lo = max(int(np.floor(m - 0.65 * before)), 0)
+            mid = min(int(np.ceil(m + 0.3 * after)), n - 1)
+            hi = min(int(np.ceil(m + 0.8 * after)), n - 1)
+            tc_pel, to_pel = cues.sine_wave_pelvis(v_down, t, (lo, mid), (m, hi), step_s)
+            # mid-stance (foot flat, carried at the ground's speed): around the extreme
+            flat = (max(int(m - 0.2 * before), lo + 1), min(int(np.ceil(m + 0.1 * after)), n - 1))
+            tc_foot = self._foot_contact(foot[leg], pel, t, lo, mid, flat, fwd)
+            tc, unc, cue_ms = self._fuse(tc_foot, tc_pel, step_s)
+            if np.isfinite(tc):
+                tc += offset_s
+            to = to_pel
             if np.isfinite(tc) and np.isfinite(to) and to - tc < 0.05:
                 to = float("nan")
             self.stances_.append(StanceEvents(leg=leg, contact_s=tc, toe_off_s=to,
                                               midstance_s=float(t[m]),
-                                              contact_uncertainty_ms=unc, cues_ms=cues))
-        for leg in LEGS:
-            self.contacts_[leg] = np.array([s.contact_s for s in self.stances_
-                                            if s.leg == leg and np.isfinite(s.contact_s)])
-            self.toe_offs_[leg] = np.array([s.toe_off_s for s in self.stances_
-                                            if s.leg == leg and np.isfinite(s.toe_off_s)])
+                                              contact_uncertainty_ms=unc, cues_ms=cue_ms))
         self.step_time_s_, self.cadence_spm_ = _cadence(self.stances_)
         if np.isfinite(self.step_time_s_):
             # Running stance lasts less than ~1.2 steps (duty factor < 0.6): a later
@@ -389,9 +302,53 @@ class ContactDetector:
             self.stances_ = [s if not (s.toe_off_s - s.contact_s > limit) else
                              replace(s, toe_off_s=float("nan")) for s in self.stances_]
         for leg in LEGS:
+            self.contacts_[leg] = np.array([s.contact_s for s in self.stances_
+                                            if s.leg == leg and np.isfinite(s.contact_s)])
             self.toe_offs_[leg] = np.array([s.toe_off_s for s in self.stances_
                                             if s.leg == leg and np.isfinite(s.toe_off_s)])
         return self
+
+    def _foot_contact(self, pts: dict[str, np.ndarray], pel: np.ndarray, t: np.ndarray,
+                      lo: int, mid: int, flat: tuple[int, int], fwd: float) -> float:
+        """The foot's own contact cue for this view (NaN where the view has none)."""
+        if self.view == "front":
+            # Whichever part of the foot lands first turns first: the heel for a
+            # rearfoot strike, the toes for a forefoot strike.
+            turns = [cues.image_row_turn(p[:, 1], lo, mid) for p in pts.values()]
+            turns = [i for i in turns if np.isfinite(i)]
+            return cues.at_time(t, min(turns)) if turns else float("nan")
+        if fwd != 0:
+            a, b = flat
+            heel = fwd * pts["heel"][:, 0]
+            # On a treadmill the ground is still in the image and carries the foot back:
+            # the heel's own image motion is the cue. Overground the stance foot stands
+            # still in the image and the cue is its motion relative to the pelvis.
+            v_abs = np.nanmedian(cues.velocity(heel, t)[a:b + 1])
+            v_rel = np.nanmedian(cues.velocity(heel - fwd * pel[:, 0], t)[a:b + 1])
+            u = heel if v_abs < 0.5 * v_rel else heel - fwd * pel[:, 0]
+            i = cues.foot_joins_ground(u, t, lo, mid, flat,
+                                       fraction=self.ground_speed_fraction)
+            return cues.at_time(t, i)
+        return float("nan")
+
+    def _fuse(self, tc_foot: float, tc_pel: float, step_s: float
+              ) -> tuple[float, float, dict[str, float]]:
+        """Foot cue and pelvis model, weighted ``foot_weight`` : 1 - ``foot_weight``."""
+        floor = self.min_uncertainty_steps.get(self.view, 0.03) * step_s * 1000
+        if not np.isfinite(tc_foot):
+            if not np.isfinite(tc_pel):
+                return float("nan"), float("nan"), {}
+            return tc_pel, floor, {"pelvis": 0.0}
+        if not np.isfinite(tc_pel):
+            return tc_foot, floor, {"foot": 0.0}
+        dis = (tc_pel - tc_foot) * 1000
+        if abs(dis) > self.max_cue_disagreement_steps * step_s * 1000:
+            # the foot cue is off by more than a runner can be: a pose glitch
+            return tc_pel, float(abs(dis)), {"pelvis": 0.0, "foot": round(-dis, 1)}
+        w = self.foot_weight
+        tc = w * tc_foot + (1.0 - w) * tc_pel
+        cue_ms = {"foot": round((tc_foot - tc) * 1000, 1), "pelvis": round((tc_pel - tc) * 1000, 1)}
+        return tc, float(np.hypot(floor, 0.5 * dis)), cue_ms
 
 
 def _cadence(stances: list[StanceEvents]) -> tuple[float, float | None]:

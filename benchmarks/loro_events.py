@@ -261,10 +261,13 @@ def speed_band(v: float) -> str:
 def run_all(trials: list[Trial], *, fps_list: tuple[float, ...] = (30.0, 60.0, 120.0),
             views: tuple[str, ...] = VIEWS, duration_s: float | None = None,
             calibrate: bool = True, detector_kw: dict[str, Any] | None = None
-            ) -> list[Result]:
+            ) -> tuple[list[Result], list[Result], dict[str, dict[str, float]]]:
     """Every trial × view × fps. With ``calibrate``, the detector's residual contact
     offset per view (fraction of step time) is fitted on the other runners' cases
-    (first pass, uncalibrated) and applied to the held-out runner (second pass)."""
+    (first pass, uncalibrated) and applied to the held-out runner (second pass).
+
+    Returns the uncalibrated results, the LORO-calibrated ones (empty without
+    ``calibrate``) and the offset fitted for each held-out runner and view."""
     cases = {}
     seed = 0
     for tr in trials:
@@ -279,19 +282,21 @@ def run_all(trials: list[Trial], *, fps_list: tuple[float, ...] = (30.0, 60.0, 1
         st, det = analyse(kp, view, detector_kw)
         first[(name, view, fps)] = score(by_name[name], view, fps, truth, st, det)
     if not calibrate:
-        return list(first.values())
+        return list(first.values()), [], {}
     out = []
+    offsets: dict[str, dict[str, float]] = {}
     for (name, view, fps), (kp, truth) in cases.items():
         held = by_name[name].runner
         train = [r for (n2, v2, _f), r in first.items()
                  if v2 == view and by_name[n2].runner != held and r.truth_method != "kinematic"]
         errs = [e for r in train for e in r.ic_err_steps]
         offset = float(np.median(errs)) if errs else 0.0
+        offsets.setdefault(held, {})[view] = -offset
         kw = dict(detector_kw or {})
         kw["contact_offset_steps"] = -offset
         st, det = analyse(kp, view, kw)
         out.append(score(by_name[name], view, fps, truth, st, det))
-    return out
+    return list(first.values()), out, offsets
 
 
 def _fmt(x: float, f: str = "{:.1f}") -> str:

@@ -294,6 +294,7 @@ class ContactDetector:
             self.stances_.append(StanceEvents(leg=leg, contact_s=tc, toe_off_s=to,
                                               midstance_s=float(t[m]),
                                               contact_uncertainty_ms=unc, cues_ms=cue_ms))
+        self.stances_ = _resolve(self.stances_, step_s)
         self.step_time_s_, self.cadence_spm_ = _cadence(self.stances_)
         if np.isfinite(self.step_time_s_):
             # Running stance lasts less than ~1.2 steps (duty factor < 0.6): a later
@@ -343,26 +344,74 @@ class ContactDetector:
             return tc_foot, floor, {"foot": 0.0}
         dis = (tc_pel - tc_foot) * 1000
         if abs(dis) > self.max_cue_disagreement_steps * step_s * 1000:
-            # the foot cue is off by more than a runner can be: a pose glitch
-            return tc_pel, float(abs(dis)), {"pelvis": 0.0, "foot": round(-dis, 1)}
+            # one cue is off by more than a runner can be (a pose glitch, a wrong pelvis
+            # peak): keep both; the step rhythm decides in :meth:`_resolve`
+            return tc_pel, float(abs(dis)), {"pelvis": 0.0, "foot": round(-dis, 1),
+                                             "unresolved": 1.0}
         w = self.foot_weight
         tc = w * tc_foot + (1.0 - w) * tc_pel
         cue_ms = {"foot": round((tc_foot - tc) * 1000, 1), "pelvis": round((tc_pel - tc) * 1000, 1)}
         return tc, float(np.hypot(floor, 0.5 * dis)), cue_ms
 
 
-def _cadence(stances: list[StanceEvents]) -> tuple[float, float | None]:
-    """Median step time and cadence from consecutive alternate-leg contacts.
+def _resolve(stances: list[StanceEvents], step_s: float) -> list[StanceEvents]:
+    """Where the foot and pelvis cues disagreed, keep the one that fits the step rhythm.
 
-    Steps longer than 1.6 × the median step (a gap in tracking) are not counted.
+    The expected contact is one step after the previous contact and one step
+    before the next (their mean when both exist); the candidate nearest to it
+    wins.
     """
-    tc = [(s.contact_s, s.leg) for s in stances if np.isfinite(s.contact_s)]
-    steps = np.array([b[0] - a[0] for a, b in zip(tc[:-1], tc[1:], strict=True)
-                      if a[1] != b[1]])
-    if steps.size == 0:
+    out = list(stances)
+    for i, s in enumerate(stances):
+        if not s.cues_ms.get("unresolved"):
+            continue
+        exp = []
+        if i > 0 and np.isfinite(stances[i - 1].contact_s):
+            exp.append(stances[i - 1].contact_s + step_s)
+        if i + 1 < len(stances) and np.isfinite(stances[i + 1].contact_s):
+            exp.append(stances[i + 1].contact_s - step_s)
+        cues_ms = {k: v for k, v in s.cues_ms.items() if k != "unresolved"}
+        if not exp:
+            out[i] = replace(s, cues_ms=cues_ms)
+            continue
+        e = float(np.mean(exp))
+        cands = {name: s.contact_s + off / 1000 for name, off in cues_ms.items()}
+        best = min(cands, key=lambda n: abs(cands[n] - e))
+        tc = cands[best]
+        out[i] = replace(s, contact_s=tc, cues_ms={n: round((c - tc) * 1000, 1)
+                                                   for n, c in cands.items()})
+    return out
+
+
+def _cadence(stances: list[StanceEvents]) -> tuple[float, float | None]:
+    """Median step time and cadence from the contact sequence.
+
+    The cadence is the slope of a straight line through contact time against
+    step number (Theil–Sen: the median of pairwise slopes), so a contact that is
+    a few ms off moves the estimate by almost nothing and jitter does not
+    accumulate; a missed contact (a gap about two steps long) advances the step
+    number by two, and runs separated by a long tracking gap are fitted
+    together with their own offsets left out (the slopes are taken within runs).
+    """
+    tc = np.array([s.contact_s for s in stances if np.isfinite(s.contact_s)])
+    if tc.size < 2:
         return float("nan"), None
-    med = float(np.median(steps))
-    good = steps[(steps > 0.5 * med) & (steps < 1.6 * med)]
-    if good.size == 0:
+    tc = np.sort(tc)
+    dt = np.diff(tc)
+    med = float(np.median(dt))
+    if not med > 0:
+        return float("nan"), None
+    # a glitch contact close to a neighbour shares its step number (Theil-Sen shrugs it off)
+    k = np.concatenate([[0], np.cumsum(np.round(dt / med))])
+    run = np.concatenate([[0], np.cumsum(dt > 3.5 * med)])
+    slopes = []
+    for r in np.unique(run):
+        kk, tt = k[run == r], tc[run == r]
+        for i in range(kk.size - 1):
+            d = kk[i + 1:] - kk[i]
+            ok = d > 0
+            slopes.append((tt[i + 1:][ok] - tt[i]) / d[ok])
+    if not slopes:
         return med, None
-    return med, float(60.0 / np.mean(good))
+    step = float(np.median(np.concatenate(slopes)))
+    return med, (60.0 / step if step > 0 else None)

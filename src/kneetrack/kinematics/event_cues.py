@@ -27,6 +27,8 @@ Cues
   ``delta`` are solved together: contact = down-peak − delta, toe-off =
   up-peak + delta. At 2 m/s (D ≈ 0.45) delta is ~60 ms, at 5 m/s ~30 ms,
   which a fixed delay cannot follow.
+* :func:`knee_extension_peak` (side views): toe-off at the peak of knee
+  extension (Fellin et al. 2010), averaged with the pelvis model's toe-off.
 """
 
 from __future__ import annotations
@@ -197,6 +199,20 @@ def sine_wave_pelvis(v_down: np.ndarray, time_s: np.ndarray, down: tuple[int, in
         # one peak only: the delay from the duty factor of an average run (D = 0.35)
         delta = 0.35 * 2 * step_s / math.pi * math.asin(4 * 0.35 / math.pi)
     return t_dn - delta, t_up + delta
+
+
+def knee_extension_peak(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray,
+                        lo: int, hi: int) -> float:
+    """Side views: sub-frame index of the straightest knee in ``lo..hi`` (toe-off cue).
+
+    The knee extends through push-off and starts flexing as the foot leaves the
+    ground; the peak of knee extension is the kinematic toe-off of Fellin et
+    al. (2010, J Sci Med Sport 13:646) for treadmill running.
+    """
+    u, w = knee - hip, ankle - knee
+    cos = np.sum(u * w, axis=1) / (np.linalg.norm(u, axis=1) * np.linalg.norm(w, axis=1))
+    flexion = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    return window_peak(-flexion, lo, hi)
 
 
 def at_time(time_s: np.ndarray, idx: float) -> float:

@@ -41,8 +41,10 @@ Method
    ``min_uncertainty_steps`` step times. Handsaker et al. 2016 report ±15 ms
    as the best marker-based contact timing.
 3. **Toe-off**: the pelvis's upward-velocity peak plus the sine-wave model's
-   delay (the same one as at contact, by symmetry of the model). A toe-off
-   more than ``max_stance_steps`` step times after contact is discarded.
+   delay (the same one as at contact, by symmetry of the model); in side
+   views averaged with the peak of knee extension (Fellin et al. 2010). A
+   toe-off more than ``max_stance_steps`` step times after contact is
+   discarded.
 4. **Cadence** = 60 / mean time between consecutive contacts of alternate
    legs, leaving out steps that span a tracking gap.
 
@@ -288,7 +290,7 @@ class ContactDetector:
             tc, unc, cue_ms = self._fuse(tc_foot, tc_pel, step_s)
             if np.isfinite(tc):
                 tc += offset_s
-            to = to_pel
+            to = self._toe_off(kp, leg, t, to_pel, m, hi, fwd)
             if np.isfinite(tc) and np.isfinite(to) and to - tc < 0.05:
                 to = float("nan")
             self.stances_.append(StanceEvents(leg=leg, contact_s=tc, toe_off_s=to,
@@ -332,6 +334,20 @@ class ContactDetector:
             return cues.at_time(t, i)
         return float("nan")
 
+    def _toe_off(self, kp: Keypoints, leg: str, t: np.ndarray, to_pel: float, m: int,
+                 hi: int, fwd: float) -> float:
+        """Toe-off: the pelvis model, averaged with the knee-extension peak in side views."""
+        if fwd == 0:
+            return to_pel
+        i = cues.knee_extension_peak(kp[f"{leg}_hip"], kp[f"{leg}_knee"], kp[f"{leg}_ankle"],
+                                     m, hi)
+        to_knee = cues.at_time(t, i)
+        if not np.isfinite(to_knee):
+            return to_pel
+        if not np.isfinite(to_pel):
+            return to_knee
+        return 0.5 * (to_knee + to_pel)
+
     def _fuse(self, tc_foot: float, tc_pel: float, step_s: float
               ) -> tuple[float, float, dict[str, float]]:
         """Foot cue and pelvis model, weighted ``foot_weight`` : 1 - ``foot_weight``."""
@@ -355,31 +371,35 @@ class ContactDetector:
 
 
 def _resolve(stances: list[StanceEvents], step_s: float) -> list[StanceEvents]:
-    """Where the foot and pelvis cues disagreed, keep the one that fits the step rhythm.
+    """Where the foot and pelvis cues disagreed, the foot leads unless it breaks the rhythm.
 
-    The expected contact is one step after the previous contact and one step
-    before the next (their mean when both exist); the candidate nearest to it
-    wins.
+    First every disagreement takes the foot cue. Then a foot cue more than a
+    quarter step from where its neighbours put it (one step after the previous
+    contact, one before the next) gives way to the pelvis cue when that one is
+    nearer.
     """
-    out = list(stances)
-    for i, s in enumerate(stances):
-        if not s.cues_ms.get("unresolved"):
-            continue
-        exp = []
-        if i > 0 and np.isfinite(stances[i - 1].contact_s):
-            exp.append(stances[i - 1].contact_s + step_s)
-        if i + 1 < len(stances) and np.isfinite(stances[i + 1].contact_s):
-            exp.append(stances[i + 1].contact_s - step_s)
+    def pick(s: StanceEvents, name: str) -> StanceEvents:
         cues_ms = {k: v for k, v in s.cues_ms.items() if k != "unresolved"}
+        cands = {n: s.contact_s + off / 1000 for n, off in cues_ms.items()}
+        tc = cands.get(name, s.contact_s)
+        return replace(s, contact_s=tc, cues_ms={n: round((c - tc) * 1000, 1)
+                                                 for n, c in cands.items()})
+
+    flagged = [i for i, s in enumerate(stances) if s.cues_ms.get("unresolved")]
+    out = [pick(s, "foot") if i in flagged else s for i, s in enumerate(stances)]
+    for i in flagged:
+        exp = []
+        if i > 0 and np.isfinite(out[i - 1].contact_s):
+            exp.append(out[i - 1].contact_s + step_s)
+        if i + 1 < len(out) and np.isfinite(out[i + 1].contact_s):
+            exp.append(out[i + 1].contact_s - step_s)
         if not exp:
-            out[i] = replace(s, cues_ms=cues_ms)
             continue
         e = float(np.mean(exp))
-        cands = {name: s.contact_s + off / 1000 for name, off in cues_ms.items()}
-        best = min(cands, key=lambda n: abs(cands[n] - e))
-        tc = cands[best]
-        out[i] = replace(s, contact_s=tc, cues_ms={n: round((c - tc) * 1000, 1)
-                                                   for n, c in cands.items()})
+        foot = out[i].contact_s
+        pel = foot + out[i].cues_ms.get("pelvis", float("nan")) / 1000
+        if abs(foot - e) > 0.25 * step_s and abs(pel - e) < abs(foot - e):
+            out[i] = pick(out[i], "pelvis")
     return out
 
 

@@ -31,9 +31,10 @@ Truth events
   2007, Leitch et al. 2011, Handsaker et al. 2016; the half-way level is a
   choice, not fitted); toe-off when the metatarsal markers rise 12 mm above
   their stance minimum (a height-threshold method). Against the force plates
-  of the two trials that have both (printed by ``build``) contacts agree
-  within a few ms (median -0.2 and -4.1 ms) and toe-offs come ~10 ms early,
-  so rows on kinematic truth carry that extra uncertainty.
+  of the two trials that have both (printed by ``build``) contacts come
+  -3.8 and -7.9 ms early (median) and toe-offs -8.8 and -13.2 ms, so rows on
+  kinematic truth carry that extra uncertainty. The belt speed is measured
+  from the stance heel (RBDS032's "T35" file runs at 2.5 m/s).
 
 Licence: the Fukuchi data set is CC-BY-4.0. Fukuchi RK, Fukuchi CA, Duarte M
 (2017) A public dataset of running biomechanics and the effects of running

@@ -17,14 +17,15 @@ Cues
 * :func:`image_row_turn` (front view): the landing part of the foot moves
   down the image while it descends and approaches the camera, and back up
   once the ground carries it away: the image row turns at contact.
-* :func:`sine_wave_pelvis` (all views): the mid-hip's vertical image velocity
-  peaks downwards and upwards when the vertical ground force crosses body
-  weight. With the sine-wave force model of running (Morin et al. 2005,
-  J Appl Biomech 21:167; a spring-mass runner, Blickhan 1989), ``F(t) = Fmax
-  sin(pi t / Tc)`` and ``Fmax / mg = pi / (4 D)`` (``D`` the duty factor
-  ``Tc / (2 step)``), so both crossings sit ``delta = Tc / pi * asin(4 D / pi)``
-  inside the stance. Given the two peaks and the step time, ``Tc`` and
-  ``delta`` are solved together: contact = down-peak − delta, toe-off =
+* :func:`pelvis_peaks` + :func:`sine_wave_clip_delta_s` (all views): the
+  mid-hip's vertical image velocity peaks downwards and upwards when the
+  vertical ground force crosses body weight. With the sine-wave force model
+  of running (Morin et al. 2005, J Appl Biomech 21:167; a spring-mass runner,
+  Blickhan 1989), ``F(t) = Fmax sin(pi t / Tc)`` and ``Fmax / mg = pi / (4 D)``
+  (``D`` the duty factor ``Tc / (2 step)``), so both crossings sit
+  ``delta = Tc / pi * asin(4 D / pi)`` inside the stance. Given the two peaks
+  and the step time, ``Tc`` and ``delta`` are solved together (one delay per
+  clip: the median over its stances): contact = down-peak − delta, toe-off =
   up-peak + delta. At 2 m/s (D ≈ 0.45) delta is ~60 ms, at 5 m/s ~30 ms,
   which a fixed delay cannot follow.
 * :func:`knee_extension_peak` (side views): toe-off at the peak of knee
@@ -171,9 +172,9 @@ def sine_wave_delta_s(peak_gap_s: float, step_s: float) -> tuple[float, float]:
     return tc, delta
 
 
-def sine_wave_pelvis(v_down: np.ndarray, time_s: np.ndarray, down: tuple[int, int],
-                     up: tuple[int, int], step_s: float) -> tuple[float, float]:
-    """Contact and toe-off times from the pelvis's vertical velocity peaks.
+def pelvis_peaks(v_down: np.ndarray, time_s: np.ndarray, down: tuple[int, int],
+                 up: tuple[int, int]) -> tuple[float, float]:
+    """Times of the mid-hip's downward and upward vertical-velocity peaks in one stance.
 
     Parameters
     ----------
@@ -183,22 +184,29 @@ def sine_wave_pelvis(v_down: np.ndarray, time_s: np.ndarray, down: tuple[int, in
         Frame times.
     down, up : (int, int)
         Frame windows of the downward and the upward velocity peak.
-    step_s : float
-        The runner's step time.
 
     Returns
     -------
     (float, float)
-        Contact and toe-off (seconds; NaN where a peak is missing).
+        Seconds; NaN where the window holds no peak.
     """
-    i_dn = window_peak(v_down, *down)
-    i_up = window_peak(-v_down, *up)
-    t_dn, t_up = at_time(time_s, i_dn), at_time(time_s, i_up)
-    _tc, delta = sine_wave_delta_s(t_up - t_dn, step_s)
-    if not np.isfinite(delta):
-        # one peak only: the delay from the duty factor of an average run (D = 0.35)
-        delta = 0.35 * 2 * step_s / math.pi * math.asin(4 * 0.35 / math.pi)
-    return t_dn - delta, t_up + delta
+    return (at_time(time_s, window_peak(v_down, *down)),
+            at_time(time_s, window_peak(-v_down, *up)))
+
+
+def sine_wave_clip_delta_s(peaks: list[tuple[float, float]], step_s: float) -> float:
+    """One force-crossing delay for the clip: the median of the stances' solved delays.
+
+    A per-stance delay would pass the pelvis peaks' jitter into every event
+    twice; the runner's duty factor does not change from step to step on a
+    steady clip. Without any stance with both peaks, the delay of an average
+    run (duty factor 0.35) at this step time.
+    """
+    deltas = [sine_wave_delta_s(b - a, step_s)[1] for a, b in peaks]
+    deltas = [d for d in deltas if np.isfinite(d)]
+    if deltas:
+        return float(np.median(deltas))
+    return 0.35 * 2 * step_s / math.pi * math.asin(4 * 0.35 / math.pi)
 
 
 def knee_extension_peak(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray,

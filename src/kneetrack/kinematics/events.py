@@ -273,6 +273,7 @@ class ContactDetector:
                 for leg in LEGS}
         n = kp.n_frames
         offset_s = self.contact_offset_steps * step_s
+        windows = []
         for k, (m, leg) in enumerate(anchors):
             prev = anchors[k - 1][0] if k > 0 else None
             nxt = anchors[k + 1][0] if k + 1 < len(anchors) else None
@@ -283,9 +284,14 @@ class ContactDetector:
             lo = max(int(np.floor(m - 0.65 * before)), 0)
             mid = min(int(np.ceil(m + 0.3 * after)), n - 1)
             hi = min(int(np.ceil(m + 0.8 * after)), n - 1)
-            tc_pel, to_pel = cues.sine_wave_pelvis(v_down, t, (lo, mid), (m, hi), step_s)
             # mid-stance (foot flat, carried at the ground's speed): around the extreme
             flat = (max(int(m - 0.2 * before), lo + 1), min(int(np.ceil(m + 0.1 * after)), n - 1))
+            windows.append((m, leg, lo, mid, hi, flat))
+        peaks = [cues.pelvis_peaks(v_down, t, (lo, mid), (m, hi))
+                 for m, _leg, lo, mid, hi, _flat in windows]
+        delta = cues.sine_wave_clip_delta_s(peaks, step_s)
+        for (m, leg, lo, mid, hi, flat), (t_dn, t_up) in zip(windows, peaks, strict=True):
+            tc_pel, to_pel = t_dn - delta, t_up + delta
             tc_foot = self._foot_contact(foot[leg], pel, t, lo, mid, flat, fwd)
             tc, unc, cue_ms = self._fuse(tc_foot, tc_pel, step_s)
             if np.isfinite(tc):

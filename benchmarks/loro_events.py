@@ -166,15 +166,18 @@ def make_case(trial: Trial, view: str, fps: float, *, seed: int, noise_px: float
 # ------------------------------------------------------------------------ analysis
 def analyse(kp: Any, view: str, detector_kw: dict[str, Any] | None = None
             ) -> tuple[list[dict[str, Any]], Any]:
-    """The engine's chain with optional detector parameters; stance records and detector."""
+    """The engine's chain (as ``analyze_keypoints`` runs it, with optional detector
+    parameters); stance records and the detector."""
     from kneetrack.kinematics.cleaning import clean_keypoints
     from kneetrack.kinematics.events import ContactDetector
     from kneetrack.kinematics.metrics import StanceMetrics, compute_series
+    from kneetrack.kinematics.summary import reject_outlier_stances
 
     clean = clean_keypoints(kp, view=view)
     det = ContactDetector(view, **(detector_kw or {})).detect(clean)
     series = compute_series(clean, view)
     sm = StanceMetrics(view).calculate(series, det.stances_)
+    reject_outlier_stances(sm.stances_, view=view)   # as the pipeline does
     return sm.stances_, det
 
 

@@ -78,7 +78,12 @@ def test_real_runners_with_force_plates(view, fps):
         assert r.found_pct >= 95
         assert np.median(np.abs(r.ic_err_ms)) <= limit, (tr.name, view, fps)
         assert abs(r.cadence_err) <= 1.0
-        assert r.step_cadence_dev_pct <= 15.0
+        assert r.step_cadence_dev_pct <= 8.0
+        if view.startswith("side"):     # toe-off: pelvis model + knee extension
+            # issue target 20 ms; at 30 fps the 2.5 m/s runner RBDS004 reads -22 ms
+            # (a known gap, see the report), hence 25 ms there as a regression guard
+            lim = 20.0 if fps > 60 else 25.0
+            assert abs(np.median(r.to_err_ms)) <= lim, (tr.name, view, fps)
 
 
 @pytest.mark.parametrize("speed", [4.0, 5.0])
@@ -95,6 +100,7 @@ def test_independent_spring_mass_runner(speed, view):
     r = le.score(tr, view, 60.0, truth, st, det)
     assert r.found_pct >= 95
     assert np.median(np.abs(r.ic_err_ms)) <= 20.0
+    assert np.median(np.abs(r.to_err_ms)) <= 20.0
     assert abs(r.cadence_err) <= 1.0
 
 
@@ -113,3 +119,18 @@ def test_independent_spring_mass_runner_slow(speed):
         assert r.found_pct >= 95
         assert np.median(np.abs(r.ic_err_ms)) <= 10.0
         assert abs(r.cadence_err) <= 1.0
+
+
+@pytest.mark.xfail(reason="known gap (issue 13): at 2 m/s toe-off comes ~30 ms early; the "
+                   "sine-wave model is symmetric, real and model push-offs are longer",
+                   strict=True)
+def test_toe_off_at_2ms():
+    from kneetrack.synthetic.spring_mass_runner import SpringMassRunner
+
+    le = _loro()
+    run = SpringMassRunner(speed_ms=2.0, seed=3).simulate(8.0)
+    tr = le.Trial("sm", "sm", 2.0, run.time_s, run.points, run.events, "model")
+    kp, truth = le.make_case(tr, "front", 60.0, seed=4)
+    st, det = le.analyse(kp, "front")
+    r = le.score(tr, "front", 60.0, truth, st, det)
+    assert np.median(np.abs(r.to_err_ms)) <= 20.0

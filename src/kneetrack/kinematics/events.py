@@ -42,9 +42,10 @@ Method
    as the best marker-based contact timing.
 3. **Toe-off**: the pelvis's upward-velocity peak plus the sine-wave model's
    delay (the same one as at contact, by symmetry of the model); in side
-   views averaged with the peak of knee extension (Fellin et al. 2010). A
-   toe-off more than ``max_stance_steps`` step times after contact is
-   discarded.
+   views averaged with the peak of knee extension (Fellin et al. 2010); from
+   behind, 2:1 with the toe's image-row turn (the stance toe is carried
+   toward the camera, down the image, until it lifts). A toe-off more than
+   ``max_stance_steps`` step times after contact is discarded.
 4. **Cadence** = 60 / mean time between consecutive contacts of alternate
    legs, leaving out steps that span a tracking gap.
 
@@ -342,17 +343,27 @@ class ContactDetector:
 
     def _toe_off(self, kp: Keypoints, leg: str, t: np.ndarray, to_pel: float, m: int,
                  hi: int, fwd: float) -> float:
-        """Toe-off: the pelvis model, averaged with the knee-extension peak in side views."""
-        if fwd == 0:
+        """Toe-off from the foot's cue and the pelvis model.
+
+        Side: knee-extension peak, 1:1; rear: the toe's image-row turn,
+        ``foot_weight`` against the pelvis; front: the pelvis model alone.
+        """
+        if fwd != 0:
+            i = cues.knee_extension_peak(kp[f"{leg}_hip"], kp[f"{leg}_knee"],
+                                         kp[f"{leg}_ankle"], m, hi)
+            w = 0.5     # the knee peak is a joint-angle proxy, not the foot itself
+        elif self.view == "rear":
+            # the stance toe is carried toward the camera (down the image) until it lifts
+            i = cues.image_row_turn(_marker(kp, f"{leg}_toe", f"{leg}_ankle")[:, 1], m, hi)
+            w = self.foot_weight
+        else:
             return to_pel
-        i = cues.knee_extension_peak(kp[f"{leg}_hip"], kp[f"{leg}_knee"], kp[f"{leg}_ankle"],
-                                     m, hi)
-        to_knee = cues.at_time(t, i)
-        if not np.isfinite(to_knee):
+        to_foot = cues.at_time(t, i)
+        if not np.isfinite(to_foot):
             return to_pel
         if not np.isfinite(to_pel):
-            return to_knee
-        return 0.5 * (to_knee + to_pel)
+            return to_foot
+        return w * to_foot + (1.0 - w) * to_pel
 
     def _fuse(self, tc_foot: float, tc_pel: float, step_s: float
               ) -> tuple[float, float, dict[str, float]]:

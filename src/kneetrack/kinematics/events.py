@@ -6,9 +6,11 @@ Method
    (feet) swings once per stride: the stance foot is on the ground, the swing
    foot is lifted, so the stance foot is the lower one in every view. Its
    extremes mark mid-stance of the left (max) and right (min) leg. Legs
-   alternate: within each run of regular steps the alternating labelling
-   that agrees with most steps is used, so a leftover label swap cannot flip
-   one step's leg. The median time between these extremes is the runner's
+   alternate: the labelling is the cheapest path (Viterbi) where disagreeing
+   with a step's evidence costs that evidence and breaking the alternation
+   costs ``leg_repeat_cost``, so a leftover label swap cannot flip one step's
+   leg, and an extra or missed step shifts the alternation once instead of
+   flipping every later leg. The median time between these extremes is the runner's
    own step time; every window and delay below is a fraction of it.
 2. **Contact: the foot leads** (cues in :mod:`kneetrack.kinematics.event_cues`).
 
@@ -144,6 +146,9 @@ class ContactDetector:
     min_foot_lift_fraction : float
         Smallest swing of the foot-height difference, as a fraction of the
         hip–ankle distance, that counts as a step.
+    leg_repeat_cost : float
+        Cost, in steps' worth of evidence, of two steps in a row on the same leg
+        when labelling legs (see :func:`_alternating_labels`).
     max_stance_steps : float
         Longest plausible stance, in step times (running: duty factor below
         0.6, so stance < 1.2 steps); a later toe-off is discarded.
@@ -183,7 +188,7 @@ class ContactDetector:
                  contact_offset_steps: float | None = None, foot_weight: float = 2.0 / 3.0,
                  max_cue_disagreement_steps: float = 0.2,
                  min_uncertainty_steps: dict[str, float] | None = None,
-                 min_foot_lift_fraction: float = 0.08,
+                 min_foot_lift_fraction: float = 0.08, leg_repeat_cost: float = 2.5,
                  max_stance_steps: float = 1.2) -> None:
         self.view = view
         self.min_step_s = min_step_s
@@ -197,6 +202,7 @@ class ContactDetector:
         self.min_uncertainty_steps = min_uncertainty_steps or {
             "front": 0.015, "side-right": 0.015, "side-left": 0.015, "rear": 0.03}
         self.min_foot_lift_fraction = min_foot_lift_fraction
+        self.leg_repeat_cost = leg_repeat_cost
         self.max_stance_steps = max_stance_steps
 
     # ------------------------------------------------------------------ anchors
@@ -234,15 +240,11 @@ class ContactDetector:
         peaks = np.array(kept, dtype=int)
         gaps = np.diff(peaks)
         breaks = np.flatnonzero(gaps > 1.6 * med) + 1
-        out: list[tuple[int, str, float]] = []
+        out: list[tuple[int, str]] = []
         for run in np.split(np.arange(peaks.size), breaks):
-            votes = np.sign(d[peaks[run]])
-            pattern = np.where(np.arange(run.size) % 2 == 0, 1.0, -1.0)
-            first_left = float(np.sum(votes * pattern)) >= 0
-            for k, j in enumerate(run):
-                is_left = (k % 2 == 0) == first_left
-                out.append((int(peaks[j]), "left" if is_left else "right", float(abs(d[peaks[j]]))))
-        return [(i, leg) for i, leg, _ in out]
+            labels = _alternating_labels(d[peaks[run]], repeat_cost=self.leg_repeat_cost)
+            out += [(int(peaks[j]), leg) for j, leg in zip(run, labels, strict=True)]
+        return out
 
     # --------------------------------------------------------------- detection
     def detect(self, kp: Keypoints) -> ContactDetector:
@@ -385,6 +387,39 @@ class ContactDetector:
         tc = w * tc_foot + (1.0 - w) * tc_pel
         cue_ms = {"foot": round((tc_foot - tc) * 1000, 1), "pelvis": round((tc_pel - tc) * 1000, 1)}
         return tc, float(np.hypot(floor, 0.5 * dis)), cue_ms
+
+
+def _alternating_labels(evidence: np.ndarray, *, repeat_cost: float) -> list[str]:
+    """Leg of each step: legs alternate, except where the evidence insists (Viterbi).
+
+    ``evidence`` is the foot-height difference at each step (+ = left foot
+    lower). Disagreeing with a step's evidence costs its weight (``|d|`` over
+    the run's median ``|d|``, at most 2); two steps in a row on the same leg cost
+    ``repeat_cost``. A single extra or missing step (a swap glitch) therefore
+    shifts the alternation once instead of flipping every later step's leg,
+    and a single step with the wrong evidence cannot break the alternation.
+    """
+    n = evidence.size
+    if n == 0:
+        return []
+    med = float(np.median(np.abs(evidence))) or 1.0
+    w = np.minimum(np.abs(evidence) / med, 2.0)
+    emit = np.stack([np.where(evidence > 0, 0.0, w), np.where(evidence < 0, 0.0, w)])  # L, R
+    cost = emit[:, 0].copy()
+    back = np.zeros((n, 2), dtype=int)
+    for k in range(1, n):
+        new = np.empty(2)
+        for s_ in (0, 1):
+            stay, switch = cost[s_] + repeat_cost, cost[1 - s_]
+            back[k, s_] = s_ if stay < switch else 1 - s_
+            new[s_] = min(stay, switch) + emit[s_, k]
+        cost = new
+    state = int(np.argmin(cost))
+    path = [state]
+    for k in range(n - 1, 0, -1):
+        state = int(back[k, state])
+        path.append(state)
+    return ["left" if p == 0 else "right" for p in reversed(path)]
 
 
 def _resolve(stances: list[StanceEvents], step_s: float) -> list[StanceEvents]:

@@ -217,10 +217,15 @@ def knee_extension_peak(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray,
     ground; the peak of knee extension is the kinematic toe-off of Fellin et
     al. (2010, J Sci Med Sport 13:646) for treadmill running.
     """
-    u, w = knee - hip, ankle - knee
-    cos = np.sum(u * w, axis=1) / (np.linalg.norm(u, axis=1) * np.linalg.norm(w, axis=1))
+    lo, hi = max(lo, 0), min(hi, len(hip) - 1)
+    if hi - lo < 2:
+        return float("nan")
+    sl = slice(lo, hi + 1)            # only the window: this runs once per stance
+    u, w = knee[sl] - hip[sl], ankle[sl] - knee[sl]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = np.sum(u * w, axis=1) / (np.linalg.norm(u, axis=1) * np.linalg.norm(w, axis=1))
     flexion = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
-    return window_peak(-flexion, lo, hi)
+    return lo + window_peak(-flexion, 0, hi - lo)
 
 
 def at_time(time_s: np.ndarray, idx: float) -> float:

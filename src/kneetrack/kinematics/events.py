@@ -299,7 +299,7 @@ class ContactDetector:
             tc, unc, cue_ms = self._fuse(tc_foot, tc_pel, step_s)
             if np.isfinite(tc):
                 tc += offset_s
-            to = self._toe_off(kp, leg, t, to_pel, m, hi, fwd)
+            to = self._toe_off(kp, leg, t, to_pel, m, hi, fwd, foot[leg]["toe"][:, 1])
             if np.isfinite(tc) and np.isfinite(to) and to - tc < 0.05:
                 to = float("nan")
             self.stances_.append(StanceEvents(leg=leg, contact_s=tc, toe_off_s=to,
@@ -330,21 +330,25 @@ class ContactDetector:
             turns = [i for i in turns if np.isfinite(i)]
             return cues.at_time(t, min(turns)) if turns else float("nan")
         if fwd != 0:
-            a, b = flat
-            heel = fwd * pts["heel"][:, 0]
+            # only this stance's frames (one more each side for the central difference)
+            s0, s1 = max(lo - 1, 0), min(max(mid, flat[1]) + 2, len(t))
+            a, b = flat[0] - s0, flat[1] - s0
+            tt = t[s0:s1]
+            heel = fwd * pts["heel"][s0:s1, 0]
+            rel = heel - fwd * pel[s0:s1, 0]
             # On a treadmill the ground is still in the image and carries the foot back:
             # the heel's own image motion is the cue. Overground the stance foot stands
             # still in the image and the cue is its motion relative to the pelvis.
-            v_abs = np.nanmedian(cues.velocity(heel, t)[a:b + 1])
-            v_rel = np.nanmedian(cues.velocity(heel - fwd * pel[:, 0], t)[a:b + 1])
-            u = heel if v_abs < 0.5 * v_rel else heel - fwd * pel[:, 0]
-            i = cues.foot_joins_ground(u, t, lo, mid, flat,
+            v_abs = np.nanmedian(cues.velocity(heel, tt)[a:b + 1])
+            v_rel = np.nanmedian(cues.velocity(rel, tt)[a:b + 1])
+            u = heel if v_abs < 0.5 * v_rel else rel
+            i = cues.foot_joins_ground(u, tt, lo - s0, mid - s0, (a, b),
                                        fraction=self.ground_speed_fraction)
-            return cues.at_time(t, i)
+            return cues.at_time(t, s0 + i)
         return float("nan")
 
     def _toe_off(self, kp: Keypoints, leg: str, t: np.ndarray, to_pel: float, m: int,
-                 hi: int, fwd: float) -> float:
+                 hi: int, fwd: float, toe_y: np.ndarray) -> float:
         """Toe-off from the foot's cue and the pelvis model.
 
         Side: knee-extension peak, 1:1; rear: the toe's image-row turn,
@@ -356,7 +360,7 @@ class ContactDetector:
             w = 0.5     # the knee peak is a joint-angle proxy, not the foot itself
         elif self.view == "rear":
             # the stance toe is carried toward the camera (down the image) until it lifts
-            i = cues.image_row_turn(_marker(kp, f"{leg}_toe", f"{leg}_ankle")[:, 1], m, hi)
+            i = cues.image_row_turn(toe_y, m, hi)
             w = self.foot_weight
         else:
             return to_pel

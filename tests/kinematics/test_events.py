@@ -9,6 +9,8 @@ from .helpers import ALL_TRIALS, TRIALS_60, corrupt, match_contacts, trial_view
 
 #: Issue targets: median |contact error| (ms) at 60 fps with 1.5 px noise.
 TARGET_MS = {"front": 20.0, "side-left": 20.0, "side-right": 20.0, "rear": 35.0}
+#: Issue 13: every trial's contacts within these (ms, 90th percentile of |error|).
+TRIAL_P90_MS = {"front": 20.0, "side-left": 20.0, "side-right": 20.0, "rear": 30.0}
 
 
 @pytest.mark.parametrize("name", ALL_TRIALS)
@@ -19,9 +21,11 @@ def test_contacts_against_force_plates(load_trial, name):
     err, found, spurious = match_contacts(det.contacts_, truth)
     assert found >= 0.97
     assert spurious <= 0.02
-    assert np.median(np.abs(err)) <= min(TARGET_MS[view], 6.0)
-    assert np.percentile(np.abs(err), 90) <= 15.0
-    assert det.cadence_spm_ == pytest.approx(truth["cadence_spm"], abs=0.5)
+    # issue 13 targets; the detector has no delay fitted on these runners any more (the
+    # old 6 ms bound was the training score of constants fitted on them)
+    assert np.median(np.abs(err)) <= 10.0
+    assert np.percentile(np.abs(err), 90) <= TRIAL_P90_MS[view]
+    assert det.cadence_spm_ == pytest.approx(truth["cadence_spm"], abs=1.0)   # issue 13
     # Uncertainty is honest: it covers most errors within 3 SD.
     unc = np.array([s.contact_uncertainty_ms for s in det.stances_
                     if np.isfinite(s.contact_uncertainty_ms)])

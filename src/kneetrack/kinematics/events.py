@@ -6,50 +6,53 @@ Method
    (feet) swings once per stride: the stance foot is on the ground, the swing
    foot is lifted, so the stance foot is the lower one in every view. Its
    extremes mark mid-stance of the left (max) and right (min) leg. Legs
-   alternate: within each run of regular steps the alternating labelling
-   that agrees with most steps is used, so a leftover label swap cannot flip
-   one step's leg.
-2. **Contact.** Combined, calibrated cues within the window between the
-   previous opposite mid-stance and this mid-stance:
+   alternate: the labelling is the cheapest path (Viterbi) where disagreeing
+   with a step's evidence costs that evidence and breaking the alternation
+   costs ``leg_repeat_cost``, so a leftover label swap cannot flip one step's
+   leg, and an extra or missed step shifts the alternation once instead of
+   flipping every later leg. The median time between these extremes is the runner's
+   own step time; every window and delay below is a fraction of it.
+2. **Contact: the foot leads** (cues in :mod:`kneetrack.kinematics.event_cues`).
 
-   - *pelvis* (all views): the mid-hip point's downward image velocity peaks
-     when the ground reaction force reaches body weight, a few tens of ms after
-     initial contact (Cavagna's bouncing-ball model of running; the centre of
-     mass falls until the vertical force exceeds body weight). Contact = that
-     peak − ``pelvis_delay_ms``.
+   - *side views*: the heel's forward image position relative to the pelvis
+     peaks in late swing and then falls back at the ground's speed; contact
+     is where its velocity has come half-way to the stance velocity measured
+     in the same stance (a foot-velocity method; no delay, no pixel or speed
+     constant).
    - *front view*: the landing part of the foot (heel for a rearfoot strike,
      toes for a forefoot strike: whichever turns first) has an image row that
-     turns at contact (it moves down while the foot descends and approaches the
-     camera, up as the stance foot is carried away on a treadmill), a sub-frame
-     turning point (FIELD_NOTES; cf. the coordinate methods of Zeni et al.
-     2008). Overground toward the camera the stance foot stays put, there is
-     no turning point, the cue disagrees with the pelvis and is dropped.
-   - *side views*: the heel's most forward position relative to the pelvis
-     (Zeni JA, Richards JG, Higginson JS 2008, Gait Posture 27:710–714), which
-     precedes contact in running by ``zeni_delay_ms``.
-   - *rear view*: descending and approaching the camera move the heel the same
-     way, so no foot cue is reliable; the pelvis cue carries the estimate and
-     the uncertainty says so.
+     turns at contact (it moves down while the foot descends and approaches
+     the camera, up as the stance foot is carried away).
+   - *all views, second opinion and rear-view cue*: the mid-hip's downward and
+     upward image-velocity peaks, where the vertical force crosses body
+     weight, converted to contact and toe-off with the sine-wave force model
+     of running (Morin et al. 2005): the delay follows from the runner's own
+     stance and step times (about 60 ms at 2 m/s, 30 ms at 5 m/s). From
+     behind, descending and approaching the camera move the heel the same way
+     in the image, so no foot cue is reliable there (FIELD_NOTES) and this
+     cue carries the estimate.
 
-   The contact window runs from 0.65 step before the foot-height extreme to
-   0.3 step after it (forefoot strikers reach the extreme just after contact).
-   Each cue is refined to a sub-frame instant with a parabola through the
-   extreme sample and its neighbours (an extreme at the window's edge or next
-   to a tracking gap is rejected); the cues are averaged with weights
-   ``1/sd²``; a foot cue more than ``max_cue_disagreement_ms`` from the pelvis
-   cue is dropped; ``contact_uncertainty_ms`` combines the cues' calibrated
-   standard deviations with their disagreement (at least 10 ms from behind). Delays and SDs were
-   calibrated against force plates (mocap2d: Fukuchi et al. 2017 RBDS001,
-   Hamner et al. 2010 subject 2; 60 and 150 fps, 1.5 px noise) and are
-   parameters of :class:`ContactDetector`. Handsaker et al. 2016 report
-   ±15 ms as the best marker-based contact timing.
-3. **Toe-off.** The mid-hip point's upward image velocity peaks late in stance
-   as the vertical force falls below body weight; toe-off = that peak +
-   ``toe_off_delay_ms``. In the rear view the toe's lowest image point (it is
-   carried toward the camera until it lifts) is averaged in. A toe-off more
-   than ``max_stance_steps`` step times after contact is discarded.
+   Where the view has a foot cue, contact = ``foot_weight`` (2/3) × foot cue
+   + 1/3 × pelvis model. A foot cue further than
+   ``max_cue_disagreement_steps`` step times from the pelvis cue is taken for a
+   pose glitch and replaced by it. A residual offset
+   ``contact_offset_steps`` (per view, in step times) can be calibrated; the
+   benchmark (``benchmarks/kinematics_accuracy.py --loro``) fits it on all
+   runners but the one it reports. ``contact_uncertainty_ms`` is half the
+   disagreement of the two cues combined with a floor of
+   ``min_uncertainty_steps`` step times. Handsaker et al. 2016 report ±15 ms
+   as the best marker-based contact timing.
+3. **Toe-off**: the pelvis's upward-velocity peak plus the sine-wave model's
+   delay (the same one as at contact, by symmetry of the model); in side
+   views averaged with the peak of knee extension (Fellin et al. 2010); from
+   behind, 2:1 with the toe's image-row turn (the stance toe is carried
+   toward the camera, down the image, until it lifts). A toe-off more than
+   ``max_stance_steps`` step times after contact is discarded.
 4. **Cadence** = 60 / mean time between consecutive contacts of alternate
    legs, leaving out steps that span a tracking gap.
+
+All events are sub-frame: velocity crossings are interpolated linearly,
+extremes with a parabola through three samples, on the frame timestamps.
 """
 
 from __future__ import annotations
@@ -60,9 +63,12 @@ import numpy as np
 from scipy.signal import find_peaks
 
 from kneetrack.keypoints import Keypoints
+from kneetrack.kinematics import event_cues as cues
+from kneetrack.kinematics.event_cues import parabolic_peak
 from kneetrack.kinematics.filtering import butter_lowpass, nanmean_rows
 
 LEGS = ("left", "right")
+__all__ = ["LEGS", "ContactDetector", "StanceEvents", "parabolic_peak"]
 
 
 @dataclass(frozen=True)
@@ -97,48 +103,6 @@ class StanceEvents:
         return bool(np.isfinite(self.contact_s) and np.isfinite(self.toe_off_s))
 
 
-def parabolic_peak(y: np.ndarray, i: int) -> float:
-    """Sub-sample position of a maximum at index ``i`` (parabola through 3 samples).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> round(parabolic_peak(-(np.arange(5) - 2.3) ** 2, 2), 3)
-    2.3
-    """
-    if i <= 0 or i >= len(y) - 1:
-        return float(i)
-    a, b, c = y[i - 1], y[i], y[i + 1]
-    den = a - 2 * b + c
-    if not np.isfinite(den) or den >= 0:
-        return float(i)
-    return float(i + 0.5 * (a - c) / den)
-
-
-def _window_peak(sig: np.ndarray, lo: int, hi: int) -> float:
-    """Sub-frame index of the maximum of ``sig[lo:hi+1]`` (NaN if none or at the edge)."""
-    lo, hi = max(lo, 0), min(hi, len(sig) - 1)
-    if hi - lo < 2:
-        return float("nan")
-    seg = sig[lo:hi + 1]
-    if np.all(np.isnan(seg)):
-        return float("nan")
-    i = int(np.nanargmax(seg))
-    if i == 0 or i == len(seg) - 1 or np.isnan(seg[i - 1]) or np.isnan(seg[i + 1]):
-        return float("nan")  # no turning point inside the window (or at the edge of a gap)
-    return lo + parabolic_peak(seg, i)
-
-
-def _at(time_s: np.ndarray, idx: float) -> float:
-    """Time at a fractional frame index."""
-    if not np.isfinite(idx):
-        return float("nan")
-    i = int(np.clip(np.floor(idx), 0, len(time_s) - 1))
-    if i >= len(time_s) - 1:
-        return float(time_s[-1])
-    return float(time_s[i] + (idx - i) * (time_s[i + 1] - time_s[i]))
-
-
 def _foot_y(kp: Keypoints, leg: str) -> np.ndarray:
     cols = [kp[f"{leg}_{p}"][:, 1] for p in ("ankle", "heel", "toe") if kp.has(f"{leg}_{p}")]
     return nanmean_rows(np.stack(cols))
@@ -164,26 +128,29 @@ class ContactDetector:
         Low-pass cut-off for the foot-height difference that finds steps.
     pelvis_cutoff_hz : float
         Low-pass cut-off for the mid-hip vertical position.
-    pelvis_delay_ms : float
-        Delay of the mid-hip downward-velocity peak after initial contact.
-    pelvis_sd_ms : float
-        Calibrated SD of the pelvis contact cue.
-    heel_turn_delay_ms : float
-        Front view: delay of contact after the heel's image turning point.
-    heel_turn_sd_ms : float
-        SD of that cue.
-    zeni_delay_ms : float
-        Side views: delay of contact after the heel's most forward position.
-    zeni_sd_ms : float
-        SD of that cue.
-    toe_off_delay_ms : float
-        Delay of toe-off after the mid-hip upward-velocity peak.
-    max_cue_disagreement_ms : float
-        When the foot cue disagrees with the pelvis cue by more than this, the
-        foot cue is dropped (a pose-estimator glitch is more likely).
+    ground_speed_fraction : float
+        Side views: contact when the heel has reached this fraction of its
+        stance velocity (0.5 = half-way from its most forward point).
+    contact_offset_steps : float or None
+        Residual offset added to every contact, in step times (``None``: the
+        per-view default of :attr:`CONTACT_OFFSET_STEPS`).
+    foot_weight : float
+        Weight of the foot cue against the pelvis model where the view has a
+        foot cue (front, side): 2/3 = the foot leads, the pelvis is the second
+        opinion.
+    max_cue_disagreement_steps : float
+        A foot cue further than this (in step times) from the pelvis cue is
+        replaced by the pelvis cue.
+    min_uncertainty_steps : dict, optional
+        Floor of ``contact_uncertainty_ms`` per view, in step times.
     min_foot_lift_fraction : float
         Smallest swing of the foot-height difference, as a fraction of the
         hip–ankle distance, that counts as a step.
+    leg_repeat_cost : float
+        Cost, in steps' worth of evidence, of two steps in a row on the same leg
+        when labelling legs (see :func:`_alternating_labels`). 10: with one
+        left/right swap per second a lower cost (2.5–6) let swap evidence break
+        the alternation on the synthetic stress clip.
     max_stance_steps : float
         Longest plausible stance, in step times (running: duty factor below
         0.6, so stance < 1.2 steps); a later toe-off is discarded.
@@ -212,28 +179,33 @@ class ContactDetector:
     171.4
     """
 
+    #: Residual contact offset per view in step times. 0 = none: the cues carry no fitted
+    #: delay. ``benchmarks/kinematics_accuracy.py --loro`` shows what a fitted offset
+    #: would change on held-out runners.
+    CONTACT_OFFSET_STEPS: dict[str, float] = {"front": 0.0, "rear": 0.0, "side-right": 0.0,
+                                              "side-left": 0.0}
+
     def __init__(self, view: str, *, min_step_s: float = 0.2, anchor_cutoff_hz: float = 4.0,
-                 pelvis_cutoff_hz: float = 6.0, pelvis_delay_ms: float = 28.0,
-                 pelvis_sd_ms: float = 5.0, heel_turn_delay_ms: float = 7.0,
-                 heel_turn_sd_ms: float = 5.0, zeni_delay_ms: float = 22.0,
-                 zeni_sd_ms: float = 8.0, toe_off_delay_ms: float = 40.0,
-                 max_cue_disagreement_ms: float = 45.0,
-                 min_foot_lift_fraction: float = 0.08,
+                 pelvis_cutoff_hz: float = 6.0, ground_speed_fraction: float = 0.5,
+                 contact_offset_steps: float | None = None, foot_weight: float = 2.0 / 3.0,
+                 max_cue_disagreement_steps: float = 0.2,
+                 min_uncertainty_steps: dict[str, float] | None = None,
+                 min_foot_lift_fraction: float = 0.08, leg_repeat_cost: float = 10.0,
                  max_stance_steps: float = 1.2) -> None:
         self.view = view
-        self.max_stance_steps = max_stance_steps
-        self.min_foot_lift_fraction = min_foot_lift_fraction
         self.min_step_s = min_step_s
         self.anchor_cutoff_hz = anchor_cutoff_hz
         self.pelvis_cutoff_hz = pelvis_cutoff_hz
-        self.pelvis_delay_ms = pelvis_delay_ms
-        self.pelvis_sd_ms = pelvis_sd_ms
-        self.heel_turn_delay_ms = heel_turn_delay_ms
-        self.heel_turn_sd_ms = heel_turn_sd_ms
-        self.zeni_delay_ms = zeni_delay_ms
-        self.zeni_sd_ms = zeni_sd_ms
-        self.toe_off_delay_ms = toe_off_delay_ms
-        self.max_cue_disagreement_ms = max_cue_disagreement_ms
+        self.ground_speed_fraction = ground_speed_fraction
+        self.contact_offset_steps = (self.CONTACT_OFFSET_STEPS.get(view, 0.0)
+                                     if contact_offset_steps is None else contact_offset_steps)
+        self.foot_weight = foot_weight
+        self.max_cue_disagreement_steps = max_cue_disagreement_steps
+        self.min_uncertainty_steps = min_uncertainty_steps or {
+            "front": 0.015, "side-right": 0.015, "side-left": 0.015, "rear": 0.03}
+        self.min_foot_lift_fraction = min_foot_lift_fraction
+        self.leg_repeat_cost = leg_repeat_cost
+        self.max_stance_steps = max_stance_steps
 
     # ------------------------------------------------------------------ anchors
     def _anchors(self, kp: Keypoints) -> list[tuple[int, str]]:
@@ -270,21 +242,17 @@ class ContactDetector:
         peaks = np.array(kept, dtype=int)
         gaps = np.diff(peaks)
         breaks = np.flatnonzero(gaps > 1.6 * med) + 1
-        out: list[tuple[int, str, float]] = []
+        out: list[tuple[int, str]] = []
         for run in np.split(np.arange(peaks.size), breaks):
-            votes = np.sign(d[peaks[run]])
-            pattern = np.where(np.arange(run.size) % 2 == 0, 1.0, -1.0)
-            first_left = float(np.sum(votes * pattern)) >= 0
-            for k, j in enumerate(run):
-                is_left = (k % 2 == 0) == first_left
-                out.append((int(peaks[j]), "left" if is_left else "right", float(abs(d[peaks[j]]))))
-        return [(i, leg) for i, leg, _ in out]
+            labels = _alternating_labels(d[peaks[run]], repeat_cost=self.leg_repeat_cost)
+            out += [(int(peaks[j]), leg) for j, leg in zip(run, labels, strict=True)]
+        return out
 
     # --------------------------------------------------------------- detection
     def detect(self, kp: Keypoints) -> ContactDetector:
         """Detect events in cleaned, low-passed keypoints; return ``self``."""
         fps = kp.fps
-        t = kp.time_s
+        t = np.asarray(kp.time_s, dtype=float)
         self.stances_: list[StanceEvents] = []
         self.contacts_ = {leg: np.array([]) for leg in LEGS}
         self.toe_offs_ = {leg: np.array([]) for leg in LEGS}
@@ -293,94 +261,53 @@ class ContactDetector:
         anchors = self._anchors(kp)
         if not anchors:
             return self
-        gaps = np.diff([a[0] for a in anchors])
+        idx = np.array([a[0] for a in anchors])
+        gaps = np.diff(idx)
         step_frames = float(np.median(gaps)) if len(gaps) else 0.35 * fps
+        step_s = float(np.median(np.diff(t[idx]))) if len(gaps) else 0.35
 
         lhip, rhip = _marker(kp, "left_hip", "mid_hip"), _marker(kp, "right_hip", "mid_hip")
         pel = nanmean_rows(np.stack([lhip, rhip]))
-        # Long gaps stay NaN (cleaning filled the short ones): each tracked run is filtered
-        # on its own and a velocity peak at a gap's edge is rejected.
+        # Long gaps stay NaN (cleaning filled the short ones): a velocity peak at a gap's
+        # edge is rejected by the cue functions.
         pel_y = butter_lowpass(pel[:, 1], cutoff_hz=min(self.pelvis_cutoff_hz, 0.4 * fps),
                                fs_hz=fps)
-        v_pel = np.full(kp.n_frames, np.nan)
-        if kp.n_frames > 2:
-            v_pel[1:-1] = 0.5 * (pel_y[2:] - pel_y[:-2])
+        v_down = cues.velocity(pel_y, t)
         fwd = {"side-right": 1.0, "side-left": -1.0}.get(self.view, 0.0)
-        heels = {leg: _marker(kp, f"{leg}_heel", f"{leg}_ankle") for leg in LEGS}
-        toes = {leg: _marker(kp, f"{leg}_toe", f"{leg}_ankle") for leg in LEGS}
-        heel_forward = {leg: fwd * (heels[leg][:, 0] - pel[:, 0]) for leg in LEGS}
-
-        def contact(leg: str, lo: int, hi: int) -> tuple[float, float, dict[str, float]]:
-            cues: list[tuple[str, float, float]] = []
-            ip = _window_peak(v_pel, lo, hi)
-            if np.isfinite(ip):
-                cues.append(("pelvis", _at(t, ip) - self.pelvis_delay_ms / 1000, self.pelvis_sd_ms))
-            heel = heels[leg]
-            if self.view == "front":
-                # Whichever part of the foot lands first turns first: the heel for a
-                # rearfoot strike, the toes for a forefoot strike.
-                turns = [_window_peak(p[:, 1], lo, hi) for p in (heel, toes[leg])]
-                turns = [i for i in turns if np.isfinite(i)]
-                if turns:
-                    cues.append(("foot_turn", _at(t, min(turns)) + self.heel_turn_delay_ms / 1000,
-                                 self.heel_turn_sd_ms))
-            elif fwd != 0:
-                iz = _window_peak(heel_forward[leg], lo, hi)
-                if np.isfinite(iz):
-                    cues.append(("heel_forward", _at(t, iz) + self.zeni_delay_ms / 1000,
-                                 self.zeni_sd_ms))
-            if not cues:
-                return float("nan"), float("nan"), {}
-            if len(cues) > 1 and cues[0][0] == "pelvis":
-                dis = abs(cues[1][1] - cues[0][1]) * 1000
-                if dis > self.max_cue_disagreement_ms:
-                    cues = cues[:1]
-            w = np.array([1.0 / c[2] ** 2 for c in cues])
-            vals = np.array([c[1] for c in cues])
-            tc = float(np.sum(w * vals) / np.sum(w))
-            sd = float(np.sqrt(1.0 / np.sum(w)))
-            spread = float(np.max(np.abs(vals - tc)) * 1000) if len(cues) > 1 else 0.0
-            unc = float(np.hypot(sd, spread))
-            if len(cues) == 1 and self.view == "rear":
-                unc = max(unc, 10.0)
-            return tc, unc, {c[0]: round((c[1] - tc) * 1000, 1) for c in cues}
-
-        def toe_off(leg: str, lo: int, hi: int) -> float:
-            est: list[float] = []
-            ip = _window_peak(-v_pel, lo, hi)
-            if np.isfinite(ip):
-                est.append(_at(t, ip) + self.toe_off_delay_ms / 1000)
-            if self.view == "rear":
-                toe = toes[leg]
-                it = _window_peak(toe[:, 1], lo, hi)
-                if np.isfinite(it):
-                    est.append(_at(t, it))
-            return float(np.mean(est)) if est else float("nan")
-
+        foot = {leg: {p: _marker(kp, f"{leg}_{p}", f"{leg}_ankle") for p in ("heel", "toe")}
+                for leg in LEGS}
         n = kp.n_frames
+        offset_s = self.contact_offset_steps * step_s
+        windows = []
         for k, (m, leg) in enumerate(anchors):
             prev = anchors[k - 1][0] if k > 0 else None
             nxt = anchors[k + 1][0] if k + 1 < len(anchors) else None
-            step_before = (m - prev) if prev is not None else step_frames
-            step_after = (nxt - m) if nxt is not None else step_frames
+            before = (m - prev) if prev is not None else step_frames
+            after = (nxt - m) if nxt is not None else step_frames
             # The foot-height extreme falls anywhere from just after contact (forefoot
             # strikers) to mid-stance: the contact window reaches a little past it.
-            lo = int(np.floor(m - 0.65 * step_before))
-            mid = int(np.ceil(m + 0.3 * step_after))
-            hi = int(np.ceil(m + 0.8 * step_after))
-            # Windows are clipped to the clip; a cue at the window edge is rejected.
-            tc, unc, cues = contact(leg, max(lo, 0), min(mid, n - 1))
-            to = toe_off(leg, m, min(hi, n - 1))
+            lo = max(int(np.floor(m - 0.65 * before)), 0)
+            mid = min(int(np.ceil(m + 0.3 * after)), n - 1)
+            hi = min(int(np.ceil(m + 0.8 * after)), n - 1)
+            # mid-stance (foot flat, carried at the ground's speed): around the extreme
+            flat = (max(int(m - 0.2 * before), lo + 1), min(int(np.ceil(m + 0.1 * after)), n - 1))
+            windows.append((m, leg, lo, mid, hi, flat))
+        peaks = [cues.pelvis_peaks(v_down, t, (lo, mid), (m, hi))
+                 for m, _leg, lo, mid, hi, _flat in windows]
+        delta = cues.sine_wave_clip_delta_s(peaks, step_s)
+        for (m, leg, lo, mid, hi, flat), (t_dn, t_up) in zip(windows, peaks, strict=True):
+            tc_pel, to_pel = t_dn - delta, t_up + delta
+            tc_foot = self._foot_contact(foot[leg], pel, t, lo, mid, flat, fwd)
+            tc, unc, cue_ms = self._fuse(tc_foot, tc_pel, step_s)
+            if np.isfinite(tc):
+                tc += offset_s
+            to = self._toe_off(kp, leg, t, to_pel, m, hi, fwd, foot[leg]["toe"][:, 1])
             if np.isfinite(tc) and np.isfinite(to) and to - tc < 0.05:
                 to = float("nan")
             self.stances_.append(StanceEvents(leg=leg, contact_s=tc, toe_off_s=to,
                                               midstance_s=float(t[m]),
-                                              contact_uncertainty_ms=unc, cues_ms=cues))
-        for leg in LEGS:
-            self.contacts_[leg] = np.array([s.contact_s for s in self.stances_
-                                            if s.leg == leg and np.isfinite(s.contact_s)])
-            self.toe_offs_[leg] = np.array([s.toe_off_s for s in self.stances_
-                                            if s.leg == leg and np.isfinite(s.toe_off_s)])
+                                              contact_uncertainty_ms=unc, cues_ms=cue_ms))
+        self.stances_ = _resolve(self.stances_, step_s)
         self.step_time_s_, self.cadence_spm_ = _cadence(self.stances_)
         if np.isfinite(self.step_time_s_):
             # Running stance lasts less than ~1.2 steps (duty factor < 0.6): a later
@@ -389,23 +316,180 @@ class ContactDetector:
             self.stances_ = [s if not (s.toe_off_s - s.contact_s > limit) else
                              replace(s, toe_off_s=float("nan")) for s in self.stances_]
         for leg in LEGS:
+            self.contacts_[leg] = np.array([s.contact_s for s in self.stances_
+                                            if s.leg == leg and np.isfinite(s.contact_s)])
             self.toe_offs_[leg] = np.array([s.toe_off_s for s in self.stances_
                                             if s.leg == leg and np.isfinite(s.toe_off_s)])
         return self
 
+    def _foot_contact(self, pts: dict[str, np.ndarray], pel: np.ndarray, t: np.ndarray,
+                      lo: int, mid: int, flat: tuple[int, int], fwd: float) -> float:
+        """The foot's own contact cue for this view (NaN where the view has none)."""
+        if self.view == "front":
+            # Whichever part of the foot lands first turns first: the heel for a
+            # rearfoot strike, the toes for a forefoot strike.
+            turns = [cues.image_row_turn(p[:, 1], lo, mid) for p in pts.values()]
+            turns = [i for i in turns if np.isfinite(i)]
+            return cues.at_time(t, min(turns)) if turns else float("nan")
+        if fwd != 0:
+            # only this stance's frames (one more each side for the central difference)
+            s0, s1 = max(lo - 1, 0), min(max(mid, flat[1]) + 2, len(t))
+            a, b = flat[0] - s0, flat[1] - s0
+            tt = t[s0:s1]
+            heel = fwd * pts["heel"][s0:s1, 0]
+            rel = heel - fwd * pel[s0:s1, 0]
+            # On a treadmill the ground is still in the image and carries the foot back:
+            # the heel's own image motion is the cue. Overground the stance foot stands
+            # still in the image and the cue is its motion relative to the pelvis.
+            v_abs = np.nanmedian(cues.velocity(heel, tt)[a:b + 1])
+            v_rel = np.nanmedian(cues.velocity(rel, tt)[a:b + 1])
+            u = heel if v_abs < 0.5 * v_rel else rel
+            i = cues.foot_joins_ground(u, tt, lo - s0, mid - s0, (a, b),
+                                       fraction=self.ground_speed_fraction)
+            return cues.at_time(t, s0 + i)
+        return float("nan")
+
+    def _toe_off(self, kp: Keypoints, leg: str, t: np.ndarray, to_pel: float, m: int,
+                 hi: int, fwd: float, toe_y: np.ndarray) -> float:
+        """Toe-off from the foot's cue and the pelvis model.
+
+        Side: knee-extension peak, 1:1; rear: the toe's image-row turn,
+        ``foot_weight`` against the pelvis; front: the pelvis model alone.
+        """
+        if fwd != 0:
+            i = cues.knee_extension_peak(kp[f"{leg}_hip"], kp[f"{leg}_knee"],
+                                         kp[f"{leg}_ankle"], m, hi)
+            w = 0.5     # the knee peak is a joint-angle proxy, not the foot itself
+        elif self.view == "rear":
+            # the stance toe is carried toward the camera (down the image) until it lifts
+            i = cues.image_row_turn(toe_y, m, hi)
+            w = self.foot_weight
+        else:
+            return to_pel
+        to_foot = cues.at_time(t, i)
+        if not np.isfinite(to_foot):
+            return to_pel
+        if not np.isfinite(to_pel):
+            return to_foot
+        return w * to_foot + (1.0 - w) * to_pel
+
+    def _fuse(self, tc_foot: float, tc_pel: float, step_s: float
+              ) -> tuple[float, float, dict[str, float]]:
+        """Foot cue and pelvis model, weighted ``foot_weight`` : 1 - ``foot_weight``."""
+        floor = self.min_uncertainty_steps.get(self.view, 0.03) * step_s * 1000
+        if not np.isfinite(tc_foot):
+            if not np.isfinite(tc_pel):
+                return float("nan"), float("nan"), {}
+            return tc_pel, floor, {"pelvis": 0.0}
+        if not np.isfinite(tc_pel):
+            return tc_foot, floor, {"foot": 0.0}
+        dis = (tc_pel - tc_foot) * 1000
+        if abs(dis) > self.max_cue_disagreement_steps * step_s * 1000:
+            # one cue is off by more than a runner can be (a pose glitch, a wrong pelvis
+            # peak): keep both; the step rhythm decides in :meth:`_resolve`
+            return tc_pel, float(abs(dis)), {"pelvis": 0.0, "foot": round(-dis, 1),
+                                             "unresolved": 1.0}
+        w = self.foot_weight
+        tc = w * tc_foot + (1.0 - w) * tc_pel
+        cue_ms = {"foot": round((tc_foot - tc) * 1000, 1), "pelvis": round((tc_pel - tc) * 1000, 1)}
+        return tc, float(np.hypot(floor, 0.5 * dis)), cue_ms
+
+
+def _alternating_labels(evidence: np.ndarray, *, repeat_cost: float) -> list[str]:
+    """Leg of each step: legs alternate, except where the evidence insists (Viterbi).
+
+    ``evidence`` is the foot-height difference at each step (+ = left foot
+    lower). Disagreeing with a step's evidence costs its weight (``|d|`` over
+    the run's median ``|d|``, at most 2); two steps in a row on the same leg cost
+    ``repeat_cost``. A single extra or missing step (a swap glitch) therefore
+    shifts the alternation once instead of flipping every later step's leg,
+    and a single step with the wrong evidence cannot break the alternation.
+    """
+    n = evidence.size
+    if n == 0:
+        return []
+    med = float(np.median(np.abs(evidence))) or 1.0
+    w = np.minimum(np.abs(evidence) / med, 2.0)
+    emit = np.stack([np.where(evidence > 0, 0.0, w), np.where(evidence < 0, 0.0, w)])  # L, R
+    cost = emit[:, 0].copy()
+    back = np.zeros((n, 2), dtype=int)
+    for k in range(1, n):
+        new = np.empty(2)
+        for s_ in (0, 1):
+            stay, switch = cost[s_] + repeat_cost, cost[1 - s_]
+            back[k, s_] = s_ if stay < switch else 1 - s_
+            new[s_] = min(stay, switch) + emit[s_, k]
+        cost = new
+    state = int(np.argmin(cost))
+    path = [state]
+    for k in range(n - 1, 0, -1):
+        state = int(back[k, state])
+        path.append(state)
+    return ["left" if p == 0 else "right" for p in reversed(path)]
+
+
+def _resolve(stances: list[StanceEvents], step_s: float) -> list[StanceEvents]:
+    """Where the foot and pelvis cues disagreed, the foot leads unless it breaks the rhythm.
+
+    First every disagreement takes the foot cue. Then a foot cue more than a
+    quarter step from where its neighbours put it (one step after the previous
+    contact, one before the next) gives way to the pelvis cue when that one is
+    nearer.
+    """
+    def pick(s: StanceEvents, name: str) -> StanceEvents:
+        cues_ms = {k: v for k, v in s.cues_ms.items() if k != "unresolved"}
+        cands = {n: s.contact_s + off / 1000 for n, off in cues_ms.items()}
+        tc = cands.get(name, s.contact_s)
+        return replace(s, contact_s=tc, cues_ms={n: round((c - tc) * 1000, 1)
+                                                 for n, c in cands.items()})
+
+    flagged = [i for i, s in enumerate(stances) if s.cues_ms.get("unresolved")]
+    out = [pick(s, "foot") if i in flagged else s for i, s in enumerate(stances)]
+    for i in flagged:
+        exp = []
+        if i > 0 and np.isfinite(out[i - 1].contact_s):
+            exp.append(out[i - 1].contact_s + step_s)
+        if i + 1 < len(out) and np.isfinite(out[i + 1].contact_s):
+            exp.append(out[i + 1].contact_s - step_s)
+        if not exp:
+            continue
+        e = float(np.mean(exp))
+        foot = out[i].contact_s
+        pel = foot + out[i].cues_ms.get("pelvis", float("nan")) / 1000
+        if abs(foot - e) > 0.25 * step_s and abs(pel - e) < abs(foot - e):
+            out[i] = pick(out[i], "pelvis")
+    return out
+
 
 def _cadence(stances: list[StanceEvents]) -> tuple[float, float | None]:
-    """Median step time and cadence from consecutive alternate-leg contacts.
+    """Median step time and cadence from the contact sequence.
 
-    Steps longer than 1.6 × the median step (a gap in tracking) are not counted.
+    The cadence is the slope of a straight line through contact time against
+    step number (Theil–Sen: the median of pairwise slopes), so a contact that is
+    a few ms off moves the estimate by almost nothing and jitter does not
+    accumulate; a missed contact (a gap about two steps long) advances the step
+    number by two, and runs separated by a long tracking gap are fitted
+    together with their own offsets left out (the slopes are taken within runs).
     """
-    tc = [(s.contact_s, s.leg) for s in stances if np.isfinite(s.contact_s)]
-    steps = np.array([b[0] - a[0] for a, b in zip(tc[:-1], tc[1:], strict=True)
-                      if a[1] != b[1]])
-    if steps.size == 0:
+    tc = np.array([s.contact_s for s in stances if np.isfinite(s.contact_s)])
+    if tc.size < 2:
         return float("nan"), None
-    med = float(np.median(steps))
-    good = steps[(steps > 0.5 * med) & (steps < 1.6 * med)]
-    if good.size == 0:
+    tc = np.sort(tc)
+    dt = np.diff(tc)
+    med = float(np.median(dt))
+    if not med > 0:
+        return float("nan"), None
+    # a glitch contact close to a neighbour shares its step number (Theil-Sen shrugs it off)
+    k = np.concatenate([[0], np.cumsum(np.round(dt / med))])
+    run = np.concatenate([[0], np.cumsum(dt > 3.5 * med)])
+    slopes = []
+    for r in np.unique(run):
+        kk, tt = k[run == r], tc[run == r]
+        for i in range(kk.size - 1):
+            d = kk[i + 1:] - kk[i]
+            ok = d > 0
+            slopes.append((tt[i + 1:][ok] - tt[i]) / d[ok])
+    if not slopes:
         return med, None
-    return med, float(60.0 / np.mean(good))
+    step = float(np.median(np.concatenate(slopes)))
+    return med, (60.0 / step if step > 0 else None)

@@ -1,0 +1,541 @@
+"""The plausibility gate: does this clip show one person running steadily, in real time?
+
+Checked before any finding (limits, sources and re-filming advice live in
+``knowledge/thresholds/plausibility.yaml``):
+
+- **steps**: enough contacts to judge, at regular intervals (robust CV of the
+  step times, share of steps near the median);
+- **cadence** within 130–300 steps/min, judged in real seconds: the container's
+  frame times, or the rate given with ``--fps`` / ``--speed-factor``;
+- **pattern**: running is a bouncing gait. The pelvis is lowest at mid-stance
+  (the stance foot's lowest image point relative to the other foot: a cue from
+  the feet, independent of the pelvis-based contact timing) and the stance is
+  shorter than the step (flight). Walking vaults: pelvis highest at mid-stance,
+  double support. A clip whose pattern is running-like but whose cadence is far
+  too low was slowed down (slow-motion recording played at normal speed): the
+  gate says so and asks for ``--speed-factor`` / ``--fps`` instead of guessing;
+- **proportions**: body proportions no person has (a frame stretched by a wrong
+  aspect ratio, a skeleton spanning two people) withhold every angle;
+- **identity** (:mod:`kneetrack.kinematics.identity`) is applied before, and
+  reported here.
+
+Every per-step metric has a physiological range (:func:`apply_bounds`): a
+value outside it is moved to the stance's ``withheld`` dict with its reason; a
+metric withheld on too many of a leg's steps is withheld for that leg
+altogether. A clip that fails the gate has every metric withheld
+(:meth:`PlausibilityGate.withhold_all`), no cadence and no findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import yaml
+from scipy.signal import find_peaks
+
+from kneetrack.errors import SettingsError
+from kneetrack.keypoints import Keypoints
+from kneetrack.kinematics.events import LEGS
+from kneetrack.kinematics.filtering import butter_lowpass, nanmean_rows
+from kneetrack.kinematics.identity import IdentityResult
+
+#: Per-stance angle metrics and their per-stance curves (names without the leg prefix).
+METRIC_CURVES = {
+    "fppa_peak_deg": "fppa_deg", "hip_adduction_peak_deg": "hip_adduction_deg",
+    "pelvic_drop_peak_deg": "pelvic_drop_deg", "shank_angle_ic_deg": "shank_angle_deg",
+    "knee_flexion_ic_deg": "knee_flexion_deg", "foot_strike_angle_deg": "foot_angle_deg",
+}
+#: Categorical stance fields that follow a metric.
+_DEPENDENT = {"foot_strike_angle_deg": "foot_strike"}
+
+
+@lru_cache(maxsize=1)
+def load_plausibility() -> dict[str, Any]:
+    """The packaged gate limits and physiological ranges (cached)."""
+    ref = resources.files("kneetrack.knowledge.thresholds").joinpath("plausibility.yaml")
+    try:
+        data = yaml.safe_load(ref.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:  # pragma: no cover - packaging error
+        raise SettingsError(f"cannot read plausibility limits: {exc}") from None
+    if not isinstance(data, dict) or "bounds" not in data:
+        raise SettingsError("plausibility limits file has no 'bounds'")
+    return data
+
+
+# --------------------------------------------------------------------------- measures
+def _foot_y(kp: Keypoints, leg: str) -> np.ndarray:
+    cols = [kp[f"{leg}_{p}"][:, 1] for p in ("ankle", "heel", "toe") if kp.has(f"{leg}_{p}")]
+    return nanmean_rows(np.stack(cols))
+
+
+def _seg_len(kp: Keypoints, a: str, b: str) -> np.ndarray:
+    if not (kp.has(a) and kp.has(b)):
+        return np.full(kp.n_frames, np.nan)
+    return np.hypot(*(kp[b] - kp[a]).T)
+
+
+def leg_length_px(kp: Keypoints) -> float:
+    """Median thigh + shank length of the better-tracked leg (px; NaN if unknown)."""
+    best = float("nan")
+    for side in ("left", "right"):
+        total = (_seg_len(kp, f"{side}_hip", f"{side}_knee")
+                 + _seg_len(kp, f"{side}_knee", f"{side}_ankle"))
+        if np.isfinite(total).any():
+            best = float(np.nanmax([best, float(np.nanpercentile(total, 75))]))
+    return best
+
+
+def gait_pattern(kp: Keypoints, *, cadence_spm: float | None,
+                 stance_s: Sequence[float] = ()) -> dict[str, float | None]:
+    """Measures of a bouncing (running) vs a vaulting (walking) gait.
+
+    Parameters
+    ----------
+    kp : Keypoints
+        Cleaned keypoints.
+    cadence_spm : float or None
+        The detected cadence (sets the step length of the search).
+    stance_s : sequence of float
+        Stance durations (toe-off − contact) of complete stances.
+
+    Returns
+    -------
+    dict
+        ``vertical_oscillation`` (5–95 % range of the detrended mid-hip height
+        / leg length), ``midstance_drop`` (mean detrended mid-hip image row at
+        mid-stance / leg length: + = pelvis lowest at mid-stance, as in
+        running; − = highest, as in walking) and ``stance_over_step`` (median
+        stance / step time; > 1 means double support). ``None`` where unknown.
+    """
+    out: dict[str, float | None] = {"vertical_oscillation": None, "midstance_drop": None,
+                                    "stance_over_step": None}
+    if not cadence_spm or not np.isfinite(cadence_spm) or cadence_spm <= 0:
+        return out
+    step_s = 60.0 / cadence_spm
+    if len(stance_s):
+        out["stance_over_step"] = float(np.median(stance_s)) / step_s
+    leg = leg_length_px(kp)
+    hips = [kp[m] for m in ("left_hip", "right_hip") if kp.has(m)]
+    if not hips or not np.isfinite(leg) or leg <= 0:
+        return out
+    t = np.asarray(kp.time_s, dtype=float)
+    pel_y = nanmean_rows(np.stack([h[:, 1] for h in hips]))
+    d = _foot_y(kp, "left") - _foot_y(kp, "right")
+    ok = np.isfinite(pel_y) & np.isfinite(d)
+    if ok.sum() < max(10, 3 * step_s * kp.fps):
+        return out
+    # one evenly sampled, gap-free series: interpolate over short gaps, keep the tracked span
+    lo, hi = np.flatnonzero(ok)[[0, -1]]
+    tt = t[lo:hi + 1]
+    py = np.interp(tt, t[ok], pel_y[ok])
+    dd = np.interp(tt, t[ok], d[ok])
+    fs = kp.fps
+    dd = butter_lowpass(dd - np.median(dd), cutoff_hz=min(2.5 / step_s, 0.4 * fs), fs_hz=fs)
+    # detrend the pelvis over one stride (walking toward the camera, a panning camera)
+    w = max(3, int(round(2 * step_s * fs)))
+    trend = np.convolve(np.pad(py, (w // 2, w - 1 - w // 2), mode="edge"), np.ones(w) / w,
+                        mode="valid")
+    yd = py - trend
+    out["vertical_oscillation"] = float(np.percentile(yd, 95) - np.percentile(yd, 5)) / leg
+    dist = max(1, int(round(0.6 * step_s * fs)))
+    peaks, _ = find_peaks(np.abs(dd), distance=dist, prominence=0.25 * float(np.std(dd)))
+    if peaks.size >= 3:
+        out["midstance_drop"] = float(np.mean(yd[peaks])) / leg
+    return out
+
+
+def body_proportions(kp: Keypoints) -> dict[str, float | None]:
+    """Ratios of the body that do not depend on the pose: hip width, trunk, shank spread.
+
+    Returns
+    -------
+    dict
+        ``hip_width_legs`` (median hip-joint distance / leg length),
+        ``trunk_legs`` (mid-shoulder to mid-hip / leg length) and
+        ``shank_spread`` (90th / 10th percentile of the shank length).
+    """
+    leg = leg_length_px(kp)
+    out: dict[str, float | None] = {"hip_width_legs": None, "trunk_legs": None,
+                                    "shank_spread": None}
+    if not np.isfinite(leg) or leg <= 0:
+        return out
+    hw = _seg_len(kp, "left_hip", "right_hip")
+    if np.isfinite(hw).any():
+        out["hip_width_legs"] = float(np.nanmedian(hw)) / leg
+    if all(kp.has(m) for m in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")):
+        ms = 0.5 * (kp["left_shoulder"] + kp["right_shoulder"])
+        mh = 0.5 * (kp["left_hip"] + kp["right_hip"])
+        trunk = np.hypot(*(ms - mh).T)
+        if np.isfinite(trunk).sum() >= 5:
+            out["trunk_legs"] = float(np.nanmedian(trunk)) / leg
+    sh = np.concatenate([_seg_len(kp, f"{s}_knee", f"{s}_ankle") for s in ("left", "right")])
+    sh = sh[np.isfinite(sh) & (sh > 0)]
+    if sh.size >= 10:
+        out["shank_spread"] = float(np.percentile(sh, 90) / np.percentile(sh, 10))
+    return out
+
+
+# --------------------------------------------------------------------------- bounds
+def _withhold(stance: dict[str, Any], metric: str, reason: str) -> None:
+    value = stance.get(metric)
+    stance.setdefault("withheld", {})[metric] = {"value": value, "reason": reason}
+    stance[metric] = None
+    dep = _DEPENDENT.get(metric)
+    if dep is not None:
+        stance[dep] = None
+
+
+def apply_bounds(stances: Sequence[dict[str, Any]], bounds: Mapping[str, Any], *,
+                 max_withheld_fraction: float = 0.3) -> dict[str, dict[str, str]]:
+    """Withhold per-step values outside their physiological range (in place).
+
+    A value outside ``bounds[metric]["range"]`` moves to the stance's
+    ``withheld`` dict (``{"value", "reason"}``). Values the metric stage
+    already rejected as implausible (its ``rejected`` dict) count too when
+    they lie outside the range. When more than ``max_withheld_fraction`` of a
+    leg's values of a metric are withheld, the remaining values of that leg
+    are withheld as well.
+
+    Returns
+    -------
+    dict
+        ``{leg: {metric: reason}}`` for every metric withheld for a whole leg.
+    """
+    not_reported: dict[str, dict[str, str]] = {leg: {} for leg in LEGS}
+    for metric, spec in bounds.items():
+        lo, hi = (float(v) for v in spec["range"])
+        label = str(spec.get("label", metric))
+        for leg in LEGS:
+            mine = [s for s in stances if s.get("leg") == leg]
+            bad = 0
+            total = 0
+            for s in mine:
+                value = s.get(metric)
+                earlier = (s.get("rejected") or {}).get(metric)
+                if value is None and earlier is not None and not lo <= earlier <= hi:
+                    s["rejected"].pop(metric)
+                    if not s["rejected"]:
+                        s.pop("rejected")
+                    s[metric] = earlier
+                    value = earlier
+                if value is None or not np.isfinite(value):
+                    continue
+                total += 1
+                if not lo <= value <= hi:
+                    bad += 1
+                    _withhold(s, metric, f"{label} {value:.0f}° is outside the physiological "
+                                         f"range {lo:g} to {hi:g}° (a tracking or image error)")
+            if total and bad / total > max_withheld_fraction:
+                reason = (f"{label} was outside its physiological range ({lo:g} to {hi:g}°) "
+                          f"on {bad} of {total} {leg} steps: not reported")
+                not_reported[leg][metric] = reason
+                for s in mine:
+                    if s.get(metric) is not None:
+                        _withhold(s, metric, reason)
+    return {leg: m for leg, m in not_reported.items() if m}
+
+
+# --------------------------------------------------------------------------- the gate
+@dataclass
+class Check:
+    """One gate check: ``passed`` is ``None`` when it could not be judged."""
+
+    code: str
+    passed: bool | None
+    value: Any
+    expected: str
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly form."""
+        value = round(self.value, 3) if isinstance(self.value, float) else self.value
+        return {"code": self.code, "passed": self.passed, "value": value,
+                "expected": self.expected, "text": self.text}
+
+
+@dataclass
+class GateInputs:
+    """What the gate judges (all from one clip, after identity and cleaning).
+
+    Attributes
+    ----------
+    keypoints : Keypoints
+        Cleaned keypoints of the kept person.
+    contacts_s : list of float
+        Every contact time, both legs.
+    stance_s : list of float
+        Durations of complete stances.
+    cadence_spm : float or None
+        Detected cadence.
+    view : str or None
+        The camera view.
+    identity : IdentityResult or None
+        What the identity split kept.
+    rate_note : str or None
+        Set when the frame rate was assumed rather than read (e.g. OpenPose JSON).
+    """
+
+    keypoints: Keypoints
+    contacts_s: list[float]
+    stance_s: list[float]
+    cadence_spm: float | None
+    view: str | None
+    identity: IdentityResult | None = None
+    rate_note: str | None = None
+
+
+@dataclass
+class PlausibilityGate:
+    """Judge one clip; ``judge`` fills the attributes ending in ``_``.
+
+    Parameters
+    ----------
+    limits : dict, optional
+        The contents of ``plausibility.yaml`` (default: the packaged file).
+
+    Attributes
+    ----------
+    passed_ : bool
+        Whether the clip shows one person running steadily in real time.
+    checks_ : list of Check
+        Every check with its value and what was expected.
+    reasons_ : list of str
+        Why the clip failed (empty when it passed).
+    refilm_ : list of str
+        How to film again (or which option to give), one line per problem.
+    notes_ : list of str
+        What was done without failing the clip (identity split).
+    angles_ok_ : bool
+        False when the body's proportions are impossible: every angle is withheld.
+    pattern_ : dict
+        :func:`gait_pattern` measures.
+    proportions_ : dict
+        :func:`body_proportions` measures.
+    slowed_factor_ : float or None
+        When the clip looks slowed: cadence / typical running cadence (an
+        estimate shown to the user, never applied).
+    """
+
+    limits: dict[str, Any] | None = None
+    passed_: bool = field(default=False, init=False)
+    checks_: list[Check] = field(default_factory=list, init=False)
+    reasons_: list[str] = field(default_factory=list, init=False)
+    refilm_: list[str] = field(default_factory=list, init=False)
+    notes_: list[str] = field(default_factory=list, init=False)
+    angles_ok_: bool = field(default=True, init=False)
+    pattern_: dict[str, float | None] = field(default_factory=dict, init=False)
+    proportions_: dict[str, float | None] = field(default_factory=dict, init=False)
+    slowed_factor_: float | None = field(default=None, init=False)
+
+    @property
+    def cfg(self) -> dict[str, Any]:
+        """The limits in use."""
+        return self.limits or load_plausibility()
+
+    def _refilm(self, *keys: str) -> None:
+        for key in keys:
+            text = " ".join(str(self.cfg["refilm"][key]).split())
+            if text not in self.refilm_:
+                self.refilm_.append(text)
+
+    def _fail(self, reason: str, *refilm_keys: str) -> None:
+        self.reasons_.append(reason)
+        self._refilm(*refilm_keys)
+
+    def judge(self, inp: GateInputs) -> PlausibilityGate:
+        """Run every check on ``inp``; return ``self``."""
+        cfg = self.cfg
+        self.passed_, self.checks_, self.reasons_, self.refilm_ = True, [], [], []
+        self.notes_ = list(inp.identity.notes) if inp.identity is not None else []
+        self.slowed_factor_ = None
+        self._check_identity(inp)
+        enough = self._check_steps(inp, cfg["steps"])
+        self.pattern_ = gait_pattern(inp.keypoints, cadence_spm=inp.cadence_spm,
+                                     stance_s=inp.stance_s) if enough else {}
+        if enough:
+            self._check_pattern_and_cadence(inp, cfg["cadence"], cfg["pattern"])
+        self._check_proportions(inp, cfg["proportions"])
+        self.passed_ = not self.reasons_
+        return self
+
+    # ----------------------------------------------------------------- checks
+    def _check_identity(self, inp: GateInputs) -> None:
+        ident = inp.identity
+        if ident is None or not ident.segments:
+            return
+        self.checks_.append(Check(
+            "one_person", not ident.split, len(ident.segments), "one consistent person",
+            ident.notes[0] if ident.notes else "one person throughout the clip"))
+        if ident.split:
+            self._refilm("identity")
+
+    def _check_steps(self, inp: GateInputs, cfg: Mapping[str, Any]) -> bool:
+        contacts = np.sort(np.array([c for c in inp.contacts_s if np.isfinite(c)]))
+        n_min = int(cfg["min_steps"])
+        if contacts.size < n_min or inp.cadence_spm is None:
+            msg = (f"only {contacts.size} step{'s' if contacts.size != 1 else ''} found: too few "
+                   "to tell whether this is steady running")
+            self.checks_.append(Check("steps", False, int(contacts.size), f"≥ {n_min} steps", msg))
+            self._fail(msg, "too_few_steps")
+            return False
+        steps = np.diff(contacts)
+        med = float(np.median(steps))
+        steps = steps[steps < 1.6 * med]          # longer: a tracking gap, not a step
+        cv = float(1.4826 * np.median(np.abs(steps - med)) / med) if steps.size else 0.0
+        tol = float(cfg["regular_tolerance"])
+        regular = float(np.mean(np.abs(steps - med) <= tol * med)) if steps.size else 0.0
+        ok = cv <= float(cfg["max_step_time_cv"]) and regular >= float(cfg["min_regular_fraction"])
+        text = (f"{contacts.size} steps; step times vary by {100 * cv:.0f} % and "
+                f"{100 * regular:.0f} % lie within ±{100 * tol:.0f} % of the median")
+        self.checks_.append(Check("regular_steps", ok, round(cv, 3),
+                                  f"variation ≤ {100 * float(cfg['max_step_time_cv']):.0f} %",
+                                  text))
+        if not ok:
+            self._fail("the steps are irregular (" + text + "): this is not steady running, or "
+                       "the runner was not tracked well enough to find every step", "irregular")
+        return True
+
+    def _pattern_votes(self, pat_cfg: Mapping[str, Any]) -> str:
+        """``running``, ``walking`` or ``unclear`` from the pelvis phase and the flight."""
+        run = walk = 0
+        drop = self.pattern_.get("midstance_drop")
+        if drop is not None:
+            run += drop > 0.005
+            walk += drop < -0.005
+        sos = self.pattern_.get("stance_over_step")
+        if sos is not None:
+            run += sos <= float(pat_cfg["max_stance_over_step"])
+            walk += sos > 1.0
+        if run and not walk:
+            return "running"
+        if walk and not run:
+            return "walking"
+        return "unclear"
+
+    def _check_pattern_and_cadence(self, inp: GateInputs, cad: Mapping[str, Any],
+                                   pat_cfg: Mapping[str, Any]) -> None:
+        osc = self.pattern_.get("vertical_oscillation")
+        min_osc = float(pat_cfg["min_vertical_oscillation"])
+        bounce = None if osc is None else osc >= min_osc
+        self.checks_.append(Check(
+            "vertical_oscillation", bounce, osc, f"≥ {min_osc:g} leg lengths",
+            "the pelvis bounces up and down with each step" if bounce else
+            "the pelvis hardly moves up and down: no running bounce"))
+        pattern = self._pattern_votes(pat_cfg)
+        drop, sos = self.pattern_.get("midstance_drop"), self.pattern_.get("stance_over_step")
+        detail = []
+        if drop is not None:
+            detail.append("pelvis lowest at mid-stance" if drop > 0 else
+                          "pelvis highest at mid-stance")
+        if sos is not None:
+            detail.append(f"stance {100 * sos:.0f} % of the step time")
+        self.checks_.append(Check("running_pattern", {"running": True, "walking": False}.get(
+            pattern), pattern, "running (bounce and flight)",
+            f"{pattern} pattern" + (f" ({', '.join(detail)})" if detail else "")))
+        lo, hi = float(cad["min_spm"]), float(cad["max_spm"])
+        c = float(inp.cadence_spm) if inp.cadence_spm is not None else float("nan")
+        in_range = lo <= c <= hi
+        self.checks_.append(Check("cadence", in_range, round(c, 1),
+                                  f"{lo:.0f}-{hi:.0f} steps/min", f"{c:.0f} steps/min"))
+        rate = f" ({inp.rate_note})" if inp.rate_note else ""
+        if bounce is False and not in_range:
+            self._fail(f"{c:.0f} steps/min with no running bounce: this looks like walking or "
+                       "standing, not running", "not_running")
+        elif c < lo:
+            factor = c / float(cad["typical_spm"])
+            if pattern == "running":
+                self.slowed_factor_ = round(factor, 2)
+                self._fail(
+                    f"the movement looks like running but only {c:.0f} steps/min in real "
+                    f"time{rate}: the clip seems slowed down (about {factor:.2f}× real speed, "
+                    "e.g. a slow-motion recording); give its real speed instead of guessing",
+                    "slow_motion")
+            elif pattern == "walking":
+                self._fail(f"{c:.0f} steps/min with a walking pattern ({', '.join(detail)}): "
+                           "this is walking, not running", "not_running")
+            else:
+                self.slowed_factor_ = round(factor, 2)
+                self._fail(f"{c:.0f} steps/min is too slow for running{rate}: the person is "
+                           "walking, or the clip was filmed in slow motion", "not_running",
+                           "slow_motion")
+        elif c > hi:
+            self._fail(f"{c:.0f} steps/min is faster than any runner{rate}: the steps found "
+                       "are not running steps, or the clip plays faster than real time",
+                       "irregular", "slow_motion")
+        elif pattern == "walking":
+            self._fail(f"the movement looks like walking ({', '.join(detail)}), not running",
+                       "not_running")
+        elif bounce is False:
+            self._fail("the pelvis hardly moves up and down: this does not look like running",
+                       "not_running")
+
+    def _check_proportions(self, inp: GateInputs, cfg: Mapping[str, Any]) -> None:
+        self.proportions_ = body_proportions(inp.keypoints)
+        p = self.proportions_
+        problems = []
+        hw = p.get("hip_width_legs")
+        if inp.view in ("front", "rear") and hw is not None \
+                and hw > float(cfg["max_hip_width_legs_frontal"]):
+            problems.append(f"the hips are {hw:.2f} leg lengths apart (a person: under "
+                            f"{float(cfg['max_hip_width_legs_frontal']):g})")
+        tr = p.get("trunk_legs")
+        tlo, thi = (float(v) for v in cfg["trunk_legs"])
+        if tr is not None and not tlo <= tr <= thi:
+            problems.append(f"the trunk is {tr:.2f} leg lengths long (a person: {tlo:g}-{thi:g})")
+        sp = p.get("shank_spread")
+        if inp.view in ("side-left", "side-right") and sp is not None \
+                and sp > float(cfg["max_shank_length_spread_sagittal"]):
+            problems.append(f"the shank's length changes {sp:.1f}-fold as it swings")
+        self.angles_ok_ = not problems
+        self.checks_.append(Check(
+            "body_proportions", self.angles_ok_, {k: v if v is None else round(v, 3)
+                                                  for k, v in p.items()},
+            "the proportions of a person",
+            "body proportions are plausible" if not problems else
+            "impossible body proportions (" + "; ".join(problems) + "): is the video stretched "
+            "to a wrong aspect ratio? Every angle is withheld"))
+        if problems:
+            self._refilm("proportions")
+
+    # ----------------------------------------------------------------- outcome
+    def withhold_all(self, stances: Sequence[dict[str, Any]], reason: str) -> None:
+        """Withhold every metric of every stance (in place), with ``reason``."""
+        for s in stances:
+            for metric in METRIC_CURVES:
+                if s.get(metric) is not None:
+                    _withhold(s, metric, reason)
+            if s.get("crossover") is not None and reason:
+                s.setdefault("withheld", {})["crossover"] = {"value": s["crossover"],
+                                                             "reason": reason}
+                s["crossover"] = None
+
+    def to_dict(self, *, cadence_spm: float | None,
+                withheld: Mapping[str, Mapping[str, str]],
+                withheld_findings: Sequence[str]) -> dict[str, Any]:
+        """The ``plausibility`` block of ``analysis.json``."""
+        return {
+            "passed": self.passed_,
+            "checks": [c.to_dict() for c in self.checks_],
+            "reasons": list(self.reasons_),
+            "refilm": list(self.refilm_),
+            "notes": list(self.notes_),
+            "measured": {"cadence_spm": None if cadence_spm is None else round(cadence_spm, 2),
+                         "slowed_factor_estimate": self.slowed_factor_},
+            "withheld": {leg: dict(m) for leg, m in withheld.items()},
+            "withheld_findings": sorted(set(withheld_findings)),
+        }
+
+
+def failed_block(reason: str, refilm_key: str = "too_few_steps") -> dict[str, Any]:
+    """A ``plausibility`` block for a clip that could not be analysed at all."""
+    cfg = load_plausibility()
+    return {"passed": False,
+            "checks": [Check("analysable", False, None, "legs tracked", reason).to_dict()],
+            "reasons": [reason], "refilm": [" ".join(str(cfg["refilm"][refilm_key]).split())],
+            "notes": [], "measured": {"cadence_spm": None, "slowed_factor_estimate": None},
+            "withheld": {}, "withheld_findings": []}

@@ -33,6 +33,9 @@ from kneetrack.keypoints import Keypoints
 def leg_scale_px(kp: Keypoints) -> np.ndarray:
     """Per-frame thigh + shank length of the longer leg (px; NaN where unknown).
 
+    Both legs must be complete: with one leg missing, the other may be the
+    foreshortened swing leg, and its length alone would look like a jump in size.
+
     Examples
     --------
     >>> import numpy as np
@@ -53,8 +56,8 @@ def leg_scale_px(kp: Keypoints) -> np.ndarray:
         return np.full(kp.n_frames, np.nan)
     stack = np.stack(legs)
     out = np.full(kp.n_frames, np.nan)
-    ok = np.isfinite(stack).any(axis=0)
-    out[ok] = np.nanmax(stack[:, ok], axis=0)
+    ok = np.isfinite(stack).all(axis=0) if len(legs) == 2 else np.isfinite(stack[0])
+    out[ok] = np.max(stack[:, ok], axis=0)
     return out
 
 
@@ -117,6 +120,8 @@ class IdentityResult:
         Per frame, whether it was kept.
     notes : list of str
         Plain-language notes on what was cut out (empty when nothing was).
+    frames_cut : int
+        Tracked frames blanked (another person, or a glitch).
     """
 
     keypoints: Keypoints
@@ -124,50 +129,92 @@ class IdentityResult:
     kept: list[int] = field(default_factory=list)
     kept_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     notes: list[str] = field(default_factory=list)
+    frames_cut: int = 0
 
     @property
     def split(self) -> bool:
         """Whether anything tracked was cut out."""
-        return len(self.kept) < len(self.segments)
+        return self.frames_cut > 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly summary for ``analysis.json``."""
         kept = [self.segments[i] for i in self.kept]
         return {"segments": [s.to_dict() for s in self.segments],
                 "kept": ([round(kept[0].t0, 3), round(kept[-1].t1, 3)] if kept else None),
-                "split": self.split}
+                "split": self.split, "frames_cut": self.frames_cut}
 
 
 def find_segments(kp: Keypoints, *, max_scale_ratio: float = 1.35, max_jump_legs: float = 0.75,
-                  max_speed_legs_per_s: float = 13.0) -> list[Segment]:
-    """Split the tracked frames of ``kp`` where one person could not have moved so."""
+                  max_speed_legs_per_s: float = 13.0, bridge_s: float = 1.0,
+                  max_accel_legs_per_s: float = 3.0) -> tuple[list[Segment], np.ndarray]:
+    """Split the tracked frames of ``kp`` where one person could not have moved so.
+
+    A frame that breaks the current segment is first checked against the
+    frames that follow (up to ``bridge_s``): when the person of the segment
+    comes back where its recent motion predicts (within ``max_jump_legs +
+    max_accel_legs_per_s × dt`` leg lengths, same size), the frames between
+    are a glitch, not a new person.
+
+    Returns
+    -------
+    segments : list of Segment
+        The consistent segments, in time order.
+    glitch : ndarray of bool
+        Per frame, whether it is a bridged glitch (inside a segment, not the person).
+    """
     scale = leg_scale_px(kp)
     centre = centre_px(kp)
     t = np.asarray(kp.time_s, dtype=float)
     valid = np.flatnonzero(np.isfinite(scale) & (scale > 0) & np.isfinite(centre).all(axis=1))
+    glitch = np.zeros(kp.n_frames, dtype=bool)
     segments: list[Segment] = []
     if valid.size == 0:
-        return segments
-    members: list[int] = [int(valid[0])]
+        return segments, glitch
 
-    def close() -> None:
+    def fits(members: list[int], i: int) -> bool:
+        j = members[-1]
+        ref = float(np.median(scale[members[-5:]]))
+        if max(scale[i] / ref, ref / scale[i]) > max_scale_ratio:
+            return False
+        dt = float(t[i] - t[j])
+        if len(members) >= 3:
+            recent = members[-5:]
+            span = float(t[recent[-1]] - t[recent[0]])
+            v = (centre[recent[-1]] - centre[recent[0]]) / span if span > 0 else np.zeros(2)
+            miss = float(np.hypot(*(centre[i] - centre[j] - v * dt))) / ref
+            return miss <= max_jump_legs + max_accel_legs_per_s * dt
+        jump = float(np.hypot(*(centre[i] - centre[j]))) / ref
+        return jump <= max_jump_legs + max_speed_legs_per_s * dt
+
+    def close(members: list[int]) -> None:
         s = np.array([scale[i] for i in members])
         segments.append(Segment(members[0], members[-1] + 1, float(t[members[0]]),
                                 float(t[members[-1]]), float(np.median(s))))
 
-    for i in valid[1:]:
-        j = members[-1]
-        ref = float(np.median(scale[members[-5:]]))
-        ratio = max(scale[i] / ref, ref / scale[i])
-        jump = float(np.hypot(*(centre[i] - centre[j]))) / ref
-        allowed = max_jump_legs + max_speed_legs_per_s * float(t[i] - t[j])
-        if ratio > max_scale_ratio or jump > allowed:
-            close()
-            members = [int(i)]
-        else:
-            members.append(int(i))
-    close()
-    return segments
+    members: list[int] = [int(valid[0])]
+    k = 1
+    while k < valid.size:
+        i = int(valid[k])
+        if fits(members, i):
+            members.append(i)
+            k += 1
+            continue
+        back = None
+        m = k + 1
+        while m < valid.size and t[valid[m]] - t[i] <= bridge_s:
+            if fits(members, int(valid[m])):
+                back = m
+                break
+            m += 1
+        if back is not None:
+            glitch[valid[k:back]] = True
+            k = back
+            continue
+        close(members)
+        members = [i]
+        k += 1
+    close(members)
+    return segments, glitch
 
 
 def _matches(a: Segment, b: Segment, scale: np.ndarray, centre: np.ndarray, t: np.ndarray, *,
@@ -180,6 +227,12 @@ def _matches(a: Segment, b: Segment, scale: np.ndarray, centre: np.ndarray, t: n
         return False
     jump = float(np.hypot(*(centre[ib] - centre[ia]))) / sa
     return jump <= max_jump_legs + max_speed_legs_per_s * float(t[ib] - t[ia])
+
+
+def _runs(flags: np.ndarray) -> int:
+    """Number of runs of True in ``flags``."""
+    f = flags.astype(int)
+    return int(np.sum(np.diff(np.concatenate([[0], f])) == 1))
 
 
 def keep_one_identity(kp: Keypoints, *, max_scale_ratio: float = 1.35,
@@ -203,7 +256,7 @@ def keep_one_identity(kp: Keypoints, *, max_scale_ratio: float = 1.35,
     """
     limits = {"max_scale_ratio": max_scale_ratio, "max_jump_legs": max_jump_legs,
               "max_speed_legs_per_s": max_speed_legs_per_s}
-    segments = find_segments(kp, **limits)
+    segments, glitch = find_segments(kp, **limits, bridge_s=bridge_s)
     mask = np.zeros(kp.n_frames, dtype=bool)
     if not segments:
         return IdentityResult(kp, segments, [], mask)
@@ -238,6 +291,7 @@ def keep_one_identity(kp: Keypoints, *, max_scale_ratio: float = 1.35,
             k = nxt
     for k in kept:
         mask[segments[k].start:segments[k].stop] = True
+    mask &= ~glitch
     tracked = np.isfinite(leg_scale_px(kp))
     cut = tracked & ~mask
     notes: list[str] = []
@@ -255,6 +309,7 @@ def keep_one_identity(kp: Keypoints, *, max_scale_ratio: float = 1.35,
         cut_segments = [k for k in range(len(segments)) if k not in kept]
         outside = [k for k in cut_segments if k < kept[0] or k > kept[-1]]
         inside = [k for k in cut_segments if kept[0] < k < kept[-1]]
+        inside += [0] * _runs(glitch & ~mask)
         if outside:
             notes.append(
                 "the skeleton jumped to another person or object (a sudden change of body "
@@ -263,4 +318,4 @@ def keep_one_identity(kp: Keypoints, *, max_scale_ratio: float = 1.35,
         if inside:
             notes.append(f"{len(inside)} short tracking glitch(es) (the skeleton briefly on "
                          "another person or object) were cut out")
-    return IdentityResult(out, segments, kept, mask, notes)
+    return IdentityResult(out, segments, kept, mask, notes, int(cut.sum()))

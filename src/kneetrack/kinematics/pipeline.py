@@ -292,8 +292,12 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
     if not gate.angles_ok_ and gate.passed_:
         notes.append("impossible body proportions: every angle was withheld (is the video "
                      "stretched to a wrong aspect ratio?)")
-    withheld_codes = [r["code"] for r in th["rules"]
-                      if any(r["metric"] in m for m in withheld.values())]
+    held_metrics = {m for metrics in withheld.values() for m in metrics}
+    withheld_codes = [r["code"] for r in th["rules"] if r["metric"] in held_metrics]
+    for key in ("asymmetry", "fatigue_drift"):
+        rule = th.get(key) or {}
+        withheld_codes += [rule["code_prefix"] + m.replace("_peak_deg", "")
+                           for m in rule.get("metrics", []) if m in held_metrics]
 
     note = rate_note(raw)
     if note:

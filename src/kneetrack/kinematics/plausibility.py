@@ -7,13 +7,15 @@ Checked before any finding (limits, sources and re-filming advice live in
   step times, share of steps near the median);
 - **cadence** within 130–300 steps/min, judged in real seconds: the container's
   frame times, or the rate given with ``--fps`` / ``--speed-factor``;
-- **pattern**: running is a bouncing gait. The pelvis is lowest at mid-stance
+- **pattern**: running is a bouncing gait, the pelvis lowest at mid-stance
   (the stance foot's lowest image point relative to the other foot: a cue from
-  the feet, independent of the pelvis-based contact timing) and the stance is
-  shorter than the step (flight). Walking vaults: pelvis highest at mid-stance,
-  double support. A clip whose pattern is running-like but whose cadence is far
-  too low was slowed down (slow-motion recording played at normal speed): the
-  gate says so and asks for ``--speed-factor`` / ``--fps`` instead of guessing;
+  the feet, independent of the pelvis-based contact timing); walking vaults
+  over the stance leg, the pelvis highest at mid-stance. A clip whose pattern
+  is running-like but whose cadence is far too low was slowed down (a
+  slow-motion recording played at normal speed): the gate says so and asks for
+  ``--speed-factor`` / ``--fps`` instead of guessing. From the front the
+  pattern cannot be judged (a foot's image row mixes height and distance), and
+  a too-low cadence gets both explanations;
 - **proportions**: body proportions no person has (a frame stretched by a wrong
   aspect ratio, a skeleton spanning two people) withhold every angle;
 - **identity** (:mod:`kneetrack.kinematics.identity`) is applied before, and
@@ -90,8 +92,7 @@ def leg_length_px(kp: Keypoints) -> float:
     return best
 
 
-def gait_pattern(kp: Keypoints, *, cadence_spm: float | None,
-                 stance_s: Sequence[float] = ()) -> dict[str, float | None]:
+def gait_pattern(kp: Keypoints, *, cadence_spm: float | None) -> dict[str, float | None]:
     """Measures of a bouncing (running) vs a vaulting (walking) gait.
 
     Parameters
@@ -100,8 +101,6 @@ def gait_pattern(kp: Keypoints, *, cadence_spm: float | None,
         Cleaned keypoints.
     cadence_spm : float or None
         The detected cadence (sets the step length of the search).
-    stance_s : sequence of float
-        Stance durations (toe-off − contact) of complete stances.
 
     Returns
     -------
@@ -109,16 +108,19 @@ def gait_pattern(kp: Keypoints, *, cadence_spm: float | None,
         ``vertical_oscillation`` (5–95 % range of the detrended mid-hip height
         / leg length), ``midstance_drop`` (mean detrended mid-hip image row at
         mid-stance / leg length: + = pelvis lowest at mid-stance, as in
-        running; − = highest, as in walking) and ``stance_over_step`` (median
-        stance / step time; > 1 means double support). ``None`` where unknown.
+        running; − = highest, as in walking). ``None`` where unknown.
+
+    Notes
+    -----
+    Mid-stance is taken from the feet (the extremes of the two feet's image
+    height difference), not from the contact detector, whose timing comes
+    from the pelvis: the comparison would be circular. The stance/step ratio
+    (flight) is not used for the same reason.
     """
-    out: dict[str, float | None] = {"vertical_oscillation": None, "midstance_drop": None,
-                                    "stance_over_step": None}
+    out: dict[str, float | None] = {"vertical_oscillation": None, "midstance_drop": None}
     if not cadence_spm or not np.isfinite(cadence_spm) or cadence_spm <= 0:
         return out
     step_s = 60.0 / cadence_spm
-    if len(stance_s):
-        out["stance_over_step"] = float(np.median(stance_s)) / step_s
     leg = leg_length_px(kp)
     hips = [kp[m] for m in ("left_hip", "right_hip") if kp.has(m)]
     if not hips or not np.isfinite(leg) or leg <= 0:
@@ -268,8 +270,6 @@ class GateInputs:
         Cleaned keypoints of the kept person.
     contacts_s : list of float
         Every contact time, both legs.
-    stance_s : list of float
-        Durations of complete stances.
     cadence_spm : float or None
         Detected cadence.
     view : str or None
@@ -282,7 +282,6 @@ class GateInputs:
 
     keypoints: Keypoints
     contacts_s: list[float]
-    stance_s: list[float]
     cadence_spm: float | None
     view: str | None
     identity: IdentityResult | None = None
@@ -355,8 +354,8 @@ class PlausibilityGate:
         self.slowed_factor_ = None
         self._check_identity(inp)
         enough = self._check_steps(inp, cfg["steps"])
-        self.pattern_ = gait_pattern(inp.keypoints, cadence_spm=inp.cadence_spm,
-                                     stance_s=inp.stance_s) if enough else {}
+        self.pattern_ = (gait_pattern(inp.keypoints, cadence_spm=inp.cadence_spm)
+                         if enough else {})
         if enough:
             self._check_pattern_and_cadence(inp, cfg["cadence"], cfg["pattern"])
         self._check_proportions(inp, cfg["proportions"])
@@ -400,22 +399,16 @@ class PlausibilityGate:
                        "the runner was not tracked well enough to find every step", "irregular")
         return True
 
-    def _pattern_votes(self, pat_cfg: Mapping[str, Any]) -> str:
-        """``running``, ``walking`` or ``unclear`` from the pelvis phase and the flight."""
-        run = walk = 0
+    def _pattern(self, view: str | None) -> str:
+        """``running``, ``walking`` or ``unclear`` from the pelvis height at mid-stance.
+
+        From the front, a foot's image row mixes its height with its distance to
+        the camera, so mid-stance cannot be found from the feet: ``unclear``.
+        """
         drop = self.pattern_.get("midstance_drop")
-        if drop is not None:
-            run += drop > 0.005
-            walk += drop < -0.005
-        sos = self.pattern_.get("stance_over_step")
-        if sos is not None:
-            run += sos <= float(pat_cfg["max_stance_over_step"])
-            walk += sos > 1.0
-        if run and not walk:
-            return "running"
-        if walk and not run:
-            return "walking"
-        return "unclear"
+        if drop is None or view == "front":
+            return "unclear"
+        return "running" if drop > 0.005 else "walking" if drop < -0.005 else "unclear"
 
     def _check_pattern_and_cadence(self, inp: GateInputs, cad: Mapping[str, Any],
                                    pat_cfg: Mapping[str, Any]) -> None:
@@ -426,17 +419,18 @@ class PlausibilityGate:
             "vertical_oscillation", bounce, osc, f"≥ {min_osc:g} leg lengths",
             "the pelvis bounces up and down with each step" if bounce else
             "the pelvis hardly moves up and down: no running bounce"))
-        pattern = self._pattern_votes(pat_cfg)
-        drop, sos = self.pattern_.get("midstance_drop"), self.pattern_.get("stance_over_step")
+        pattern = self._pattern(inp.view)
+        drop = self.pattern_.get("midstance_drop")
         detail = []
-        if drop is not None:
+        if drop is not None and pattern != "unclear":
             detail.append("pelvis lowest at mid-stance" if drop > 0 else
                           "pelvis highest at mid-stance")
-        if sos is not None:
-            detail.append(f"stance {100 * sos:.0f} % of the step time")
-        self.checks_.append(Check("running_pattern", {"running": True, "walking": False}.get(
-            pattern), pattern, "running (bounce and flight)",
-            f"{pattern} pattern" + (f" ({', '.join(detail)})" if detail else "")))
+        self.checks_.append(Check(
+            "running_pattern", {"running": True, "walking": False}.get(pattern), pattern,
+            "a bouncing gait (pelvis lowest at mid-stance)",
+            f"{pattern} pattern" + (f" ({', '.join(detail)})" if detail else
+                                    " (not judged from the front)" if inp.view == "front"
+                                    else "")))
         lo, hi = float(cad["min_spm"]), float(cad["max_spm"])
         c = float(inp.cadence_spm) if inp.cadence_spm is not None else float("nan")
         in_range = lo <= c <= hi

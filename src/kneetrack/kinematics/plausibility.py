@@ -1,4 +1,4 @@
-"""The plausibility gate: does this clip show one person running steadily, in real time?
+"""The plausibility gate: one person running steadily, in real time, or no finding.
 
 Checked before any finding (limits, sources and re-filming advice live in
 ``knowledge/thresholds/plausibility.yaml``):

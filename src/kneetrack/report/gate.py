@@ -76,7 +76,8 @@ def gate_section(analysis: Mapping[str, Any]) -> dict[str, Any] | None:
             continue
         passed = c.get("passed")
         checks.append({"label": CHECK_LABELS.get(str(c.get("code")), str(c.get("code"))),
-                       "status": {True: "ok", False: "fail"}.get(passed, "unknown"),
+                       "status": "ok" if passed is True else "fail" if passed is False
+                       else "unknown",
                        "text": str(c.get("text") or ""), "value": _value_text(c.get("value")),
                        "expected": str(c.get("expected") or "")})
     withheld = []
@@ -120,7 +121,7 @@ def gate_confidence(analysis: Mapping[str, Any]) -> tuple[int | None, list[str]]
     withheld = gate.get("withheld") or {}
     if any(withheld.values()) if isinstance(withheld, Mapping) else False:
         cap = 2
-        names = sorted({_METRIC_LABELS.get(m, m) for ms in withheld.values()
+        names = sorted({str(_METRIC_LABELS.get(str(m), m)) for ms in withheld.values()
                         if isinstance(ms, Mapping) for m in ms})
         reasons.append("not reported because implausible: " + ", ".join(names))
     if (gate.get("identity") or {}).get("split"):

@@ -54,6 +54,9 @@ METRIC_CURVES = {
 }
 #: Categorical stance fields that follow a metric.
 _DEPENDENT = {"foot_strike_angle_deg": "foot_strike"}
+#: Other measured stance fields, withheld with everything else when a clip fails.
+_AUXILIARY = ("crossover", "foot_pitch_rel_flat_deg", "ankle_lateral_offset_px",
+              "ankle_lateral_offset_hip_widths")
 
 
 @lru_cache(maxsize=1)
@@ -503,10 +506,10 @@ class PlausibilityGate:
             for metric in METRIC_CURVES:
                 if s.get(metric) is not None:
                     _withhold(s, metric, reason)
-            if s.get("crossover") is not None and reason:
-                s.setdefault("withheld", {})["crossover"] = {"value": s["crossover"],
-                                                             "reason": reason}
-                s["crossover"] = None
+            for name in _AUXILIARY:
+                if s.get(name) is not None:
+                    s.setdefault("withheld", {})[name] = {"value": s[name], "reason": reason}
+                    s[name] = None
 
     def to_dict(self, *, cadence_spm: float | None,
                 withheld: Mapping[str, Mapping[str, str]],

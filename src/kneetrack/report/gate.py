@@ -118,16 +118,22 @@ def gate_confidence(analysis: Mapping[str, Any]) -> tuple[int | None, list[str]]
                    + "; ".join(str(r) for r in gate.get("reasons") or [])]
     cap: int | None = None
     reasons = []
+    for c in gate.get("checks") or []:
+        if isinstance(c, Mapping) and c.get("code") == "body_proportions" \
+                and c.get("passed") is False:
+            cap = 1
+            reasons.append("impossible body proportions (is the video stretched?): every "
+                           "angle was withheld")
     withheld = gate.get("withheld") or {}
     if any(withheld.values()) if isinstance(withheld, Mapping) else False:
-        cap = 2
+        cap = min(cap or 2, 2)
         names = sorted({str(_METRIC_LABELS.get(str(m), m)) for ms in withheld.values()
                         if isinstance(ms, Mapping) for m in ms})
         reasons.append("not reported because implausible: " + ", ".join(names))
     if (gate.get("identity") or {}).get("split"):
-        cap = 2
+        cap = min(cap or 2, 2)
         reasons.append("part of the clip showed someone or something else and was cut out")
     if (analysis.get("input") or {}).get("fps_source") == "assumed":
-        cap = 2
+        cap = min(cap or 2, 2)
         reasons.append("the frame rate was assumed, not read from the file")
     return cap, reasons

@@ -30,11 +30,30 @@ import numpy as np
 from kneetrack.keypoints import Keypoints
 
 
+def _paired(knees: tuple[np.ndarray, np.ndarray],
+            ends: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Per knee, the distance to its nearer-paired end point (hips or ankles).
+
+    Of the two ways to pair two knees with two end points, the one with the
+    shorter total length is taken: a left/right label swap does not change it.
+    """
+    def dist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.hypot(*(a - b).T)
+
+    straight = (dist(knees[0], ends[0]), dist(knees[1], ends[1]))
+    crossed = (dist(knees[0], ends[1]), dist(knees[1], ends[0]))
+    swap = (crossed[0] + crossed[1]) < (straight[0] + straight[1])
+    return (np.where(swap, crossed[0], straight[0]), np.where(swap, crossed[1], straight[1]))
+
+
 def leg_scale_px(kp: Keypoints) -> np.ndarray:
     """Per-frame thigh + shank length of the longer leg (px; NaN where unknown).
 
     Both legs must be complete: with one leg missing, the other may be the
-    foreshortened swing leg, and its length alone would look like a jump in size.
+    foreshortened swing leg, and its length alone would look like a jump in
+    size. Knees are paired with the hips and ankles that give the shorter
+    segments, so a left/right label swap (of a knee, or of a foot) does not
+    change the scale.
 
     Examples
     --------
@@ -45,19 +64,18 @@ def leg_scale_px(kp: Keypoints) -> np.ndarray:
     >>> float(leg_scale_px(kp)[0])
     7.0
     """
-    legs = []
-    for side in ("left", "right"):
-        names = [f"{side}_{p}" for p in ("hip", "knee", "ankle")]
-        if not all(kp.has(m) for m in names):
-            continue
-        hip, knee, ankle = (kp[m] for m in names)
-        legs.append(np.hypot(*(knee - hip).T) + np.hypot(*(ankle - knee).T))
-    if not legs:
+    names = [f"{side}_{p}" for side in ("left", "right") for p in ("hip", "knee", "ankle")]
+    if not all(kp.has(m) for m in names):
         return np.full(kp.n_frames, np.nan)
-    stack = np.stack(legs)
+    hips = (kp["left_hip"], kp["right_hip"])
+    knees = (kp["left_knee"], kp["right_knee"])
+    ankles = (kp["left_ankle"], kp["right_ankle"])
+    thigh = _paired(knees, hips)
+    shank = _paired(knees, ankles)
+    legs = np.stack([thigh[0] + shank[0], thigh[1] + shank[1]])
     out = np.full(kp.n_frames, np.nan)
-    ok = np.isfinite(stack).all(axis=0) if len(legs) == 2 else np.isfinite(stack[0])
-    out[ok] = np.max(stack[:, ok], axis=0)
+    ok = np.isfinite(legs).all(axis=0)
+    out[ok] = np.max(legs[:, ok], axis=0)
     return out
 
 

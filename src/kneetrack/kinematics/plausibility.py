@@ -44,7 +44,7 @@ from kneetrack.errors import SettingsError
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.events import LEGS
 from kneetrack.kinematics.filtering import butter_lowpass, nanmean_rows
-from kneetrack.kinematics.identity import IdentityResult
+from kneetrack.kinematics.identity import IdentityResult, leg_scale_px
 
 #: Per-stance angle metrics and their per-stance curves (names without the leg prefix).
 METRIC_CURVES = {
@@ -95,7 +95,31 @@ def leg_length_px(kp: Keypoints) -> float:
     return best
 
 
-def gait_pattern(kp: Keypoints, *, cadence_spm: float | None) -> dict[str, float | None]:
+def _side_midstances(kp: Keypoints, tt_idx: np.ndarray, pel_x: np.ndarray, d: np.ndarray, *,
+                     cutoff_hz: float) -> np.ndarray:
+    """Side views: frames where a foot passes under the pelvis while it is the lower foot.
+
+    ``pel_x`` and ``d`` (left − right foot image row) are gap-free over the
+    frames ``tt_idx``; returns indices into them.
+    """
+    out: list[int] = []
+    t = np.asarray(kp.time_s, dtype=float)
+    for sign, leg in ((1.0, "left"), (-1.0, "right")):
+        if not kp.has(f"{leg}_ankle"):
+            continue
+        ax = kp[f"{leg}_ankle"][:, 0]
+        ok = np.isfinite(ax)
+        if ok.sum() < 10:
+            continue
+        h = np.interp(t[tt_idx], t[ok], ax[ok]) - pel_x
+        h = butter_lowpass(h, cutoff_hz=cutoff_hz, fs_hz=kp.fps)
+        cross = np.flatnonzero(np.sign(h[:-1]) != np.sign(h[1:]))
+        out += [int(i) for i in cross if sign * d[i] > 0]    # this foot is the lower one
+    return np.array(sorted(out), dtype=int)
+
+
+def gait_pattern(kp: Keypoints, *, cadence_spm: float | None,
+                 view: str | None = None) -> dict[str, float | None]:
     """Measures of a bouncing (running) vs a vaulting (walking) gait.
 
     Parameters
@@ -104,6 +128,9 @@ def gait_pattern(kp: Keypoints, *, cadence_spm: float | None) -> dict[str, float
         Cleaned keypoints.
     cadence_spm : float or None
         The detected cadence (sets the step length of the search).
+    view : str, optional
+        Side views find mid-stance where the lower foot passes under the
+        pelvis; other views where the feet's image heights differ most.
 
     Returns
     -------
@@ -111,16 +138,25 @@ def gait_pattern(kp: Keypoints, *, cadence_spm: float | None) -> dict[str, float
         ``vertical_oscillation`` (5–95 % range of the detrended mid-hip height
         / leg length), ``midstance_drop`` (mean detrended mid-hip image row at
         mid-stance / leg length: + = pelvis lowest at mid-stance, as in
-        running; − = highest, as in walking). ``None`` where unknown.
+        running; − = highest, as in walking) and ``scale_change`` (90th / 10th
+        percentile of the body's size in the image: well above 1 when the
+        runner approaches or recedes). ``None`` where unknown.
 
     Notes
     -----
-    Mid-stance is taken from the feet (the extremes of the two feet's image
-    height difference), not from the contact detector, whose timing comes
-    from the pelvis: the comparison would be circular. The stance/step ratio
-    (flight) is not used for the same reason.
+    Mid-stance is taken from the feet, not from the contact detector, whose
+    timing comes from the pelvis: the comparison would be circular. The
+    stance/step ratio (flight) is not used for the same reason. From the side,
+    the feet's height difference peaks with the swing foot's highest point,
+    which drifts away from mid-stance with cadence; the foot passing under the
+    pelvis does not.
     """
-    out: dict[str, float | None] = {"vertical_oscillation": None, "midstance_drop": None}
+    out: dict[str, float | None] = {"vertical_oscillation": None, "midstance_drop": None,
+                                    "scale_change": None}
+    scale = leg_scale_px(kp)
+    scale = scale[np.isfinite(scale)]
+    if scale.size >= 10:
+        out["scale_change"] = float(np.percentile(scale, 90) / np.percentile(scale, 10))
     if not cadence_spm or not np.isfinite(cadence_spm) or cadence_spm <= 0:
         return out
     step_s = 60.0 / cadence_spm
@@ -147,8 +183,15 @@ def gait_pattern(kp: Keypoints, *, cadence_spm: float | None) -> dict[str, float
                         mode="valid")
     yd = py - trend
     out["vertical_oscillation"] = float(np.percentile(yd, 95) - np.percentile(yd, 5)) / leg
-    dist = max(1, int(round(0.6 * step_s * fs)))
-    peaks, _ = find_peaks(np.abs(dd), distance=dist, prominence=0.25 * float(np.std(dd)))
+    if view in ("side-left", "side-right"):
+        pel_x = nanmean_rows(np.stack([h[:, 0] for h in hips]))
+        okx = np.isfinite(pel_x)
+        px = np.interp(tt, t[okx], pel_x[okx])
+        peaks = _side_midstances(kp, np.arange(lo, hi + 1), px, dd,
+                                 cutoff_hz=min(2.5 / step_s, 0.4 * fs))
+    else:
+        dist = max(1, int(round(0.6 * step_s * fs)))
+        peaks, _ = find_peaks(np.abs(dd), distance=dist, prominence=0.25 * float(np.std(dd)))
     if peaks.size >= 3:
         out["midstance_drop"] = float(np.mean(yd[peaks])) / leg
     return out
@@ -357,8 +400,8 @@ class PlausibilityGate:
         self.slowed_factor_ = None
         self._check_identity(inp)
         enough = self._check_steps(inp, cfg["steps"])
-        self.pattern_ = (gait_pattern(inp.keypoints, cadence_spm=inp.cadence_spm)
-                         if enough else {})
+        self.pattern_ = (gait_pattern(inp.keypoints, cadence_spm=inp.cadence_spm,
+                                      view=inp.view) if enough else {})
         if enough:
             self._check_pattern_and_cadence(inp, cfg["cadence"], cfg["pattern"])
         self._check_proportions(inp, cfg["proportions"])
@@ -406,10 +449,15 @@ class PlausibilityGate:
         """``running``, ``walking`` or ``unclear`` from the pelvis height at mid-stance.
 
         From the front, a foot's image row mixes its height with its distance to
-        the camera, so mid-stance cannot be found from the feet: ``unclear``.
+        the camera, so mid-stance cannot be found from the feet: ``unclear``; from
+        behind the same happens when the runner moves away (the body's image
+        size changes by more than ``max_scale_change_rear``).
         """
         drop = self.pattern_.get("midstance_drop")
-        if drop is None or view == "front":
+        change = self.pattern_.get("scale_change")
+        limit = float(self.cfg["pattern"].get("max_scale_change_rear", 1.25))
+        if drop is None or view == "front" or (
+                view == "rear" and change is not None and change > limit):
             return "unclear"
         return "running" if drop > 0.005 else "walking" if drop < -0.005 else "unclear"
 
@@ -432,7 +480,8 @@ class PlausibilityGate:
             "running_pattern", {"running": True, "walking": False}.get(pattern), pattern,
             "a bouncing gait (pelvis lowest at mid-stance)",
             f"{pattern} pattern" + (f" ({', '.join(detail)})" if detail else
-                                    " (not judged from the front)" if inp.view == "front"
+                                    " (not judged from the front, or from behind while the "
+                                    "runner moves away)" if inp.view in ("front", "rear")
                                     else "")))
         lo, hi = float(cad["min_spm"]), float(cad["max_spm"])
         c = float(inp.cadence_spm) if inp.cadence_spm is not None else float("nan")

@@ -304,6 +304,8 @@ def numbers_section(analysis: Mapping[str, Any]) -> dict[str, Any]:
             "foot_strike": _mode_text(strikes),
         })
     cadence = _num(analysis.get("cadence_spm"))
+    if (analysis.get("plausibility") or {}).get("passed") is False:
+        not_measured = []  # nothing was measured: the gate section says why, not the view
     return {"rows": rows, "not_measured": not_measured, "extra": extra,
             "has_crossover": any(e["crossover"] for e in extra),
             "has_foot_strike": any(e["foot_strike"] for e in extra),

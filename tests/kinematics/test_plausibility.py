@@ -13,6 +13,7 @@ from kneetrack.io.timing import retime
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics import analyze_keypoints
 from kneetrack.kinematics.findings import evaluate_findings, load_thresholds
+from kneetrack.kinematics.identity import keep_one_identity
 from kneetrack.kinematics.plausibility import apply_bounds, load_plausibility
 from kneetrack.synthetic.runner import synthetic_clip
 
@@ -160,8 +161,10 @@ def test_switching_person_keeps_the_longest_segment(load_trial, long_first):
     assert_no_finding_from_withheld(c)
 
 
-def test_short_glitch_is_cut_out_and_both_sides_kept(load_trial):
-    kp, truth = load_trial("hamner2010_s02_60fps_front")
+@pytest.mark.parametrize("name", ["hamner2010_s02_60fps_front",
+                                  "fukuchi2017_rbds001_t35_60fps_rear"])
+def test_short_glitch_is_cut_out_and_both_sides_kept(load_trial, name):
+    kp, truth = load_trial(name)
     xy = kp.xy.copy()
     sl = slice(300, 330)                       # 0.5 s: a close-up shoe becomes a skeleton
     centre = np.nanmean(xy[sl], axis=1, keepdims=True)
@@ -174,6 +177,20 @@ def test_short_glitch_is_cut_out_and_both_sides_kept(load_trial):
     assert any("glitch" in n for n in gate["notes"])
     assert gate["passed"] is True
     assert c["cadence_spm"] == pytest.approx(truth["cadence_spm"], abs=1.5)
+
+
+@pytest.mark.parametrize("name", ["hamner2010_s02_60fps_side-right", "hamner2010_s02_60fps_rear"])
+def test_label_swaps_are_not_a_new_person(load_trial, name):
+    kp, _ = load_trial(name)
+    xy = kp.xy.copy()
+    for start, parts in ((50, ("knee",)), (200, ("ankle", "heel", "toe")),
+                         (350, ("knee", "ankle", "heel", "toe"))):
+        for p in parts:
+            i, j = kp.index(f"left_{p}"), kp.index(f"right_{p}")
+            seg = slice(start, start + 12)
+            xy[seg, i], xy[seg, j] = xy[seg, j].copy(), xy[seg, i].copy()
+    res = keep_one_identity(kp.replace(xy=xy))
+    assert res.frames_cut == 0 and not res.notes and len(res.segments) == 1
 
 
 # ----------------------------------------------------------------------- walking, standing

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-from kneetrack.io.trc import read_trc
+from kneetrack.app.analyze import analyze_file
+from kneetrack.io.trc import read_trc, write_trc
 from kneetrack.kinematics import analyze_keypoints
 from kneetrack.report.context import build_context
-from kneetrack.report.gate import gate_confidence, gate_section
+from kneetrack.report.gate import gate_confidence, gate_section, shown_series
 from kneetrack.report.html import render_report_html
 
 from .helpers import make_analysis
@@ -64,3 +65,22 @@ def test_clean_and_old_analyses():
     level, reasons = gate_confidence(assumed)
     assert level == 2 and "assumed" in reasons[0]
     assert "--fps" in gate_section(assumed)["rate"]
+
+
+def test_withheld_angles_are_not_drawn_or_exported(tmp_path, shared_data):
+    src = read_trc(shared_data / "mocap2d" / "hamner2010_s02_60fps_rear.trc")
+    slow = write_trc(src.replace(time_s=src.time_s / 0.4, fps=24.0), tmp_path / "slow.trc")
+    res = analyze_file(slow, out_dir=tmp_path / "out")
+    assert res.analysis["plausibility"]["passed"] is False
+    assert not (tmp_path / "out" / "angles.mot").exists()      # no angle of a refused clip
+    series = {"time_s": [0.0], "left_fppa_deg": [1.0], "right_fppa_deg": [2.0],
+              "left_hip_adduction_deg": [3.0]}
+    held = {"plausibility": {"passed": True, "checks": [],
+                             "withheld": {"left": {"fppa_peak_deg": "out of range"}}}}
+    assert set(shown_series(held, series)) == {"time_s", "right_fppa_deg",
+                                               "left_hip_adduction_deg"}
+    assert shown_series({}, series) == series
+    ok = analyze_file(shared_data / "mocap2d" / "hamner2010_s02_60fps_rear.trc",
+                      out_dir=tmp_path / "ok")
+    assert ok.analysis["plausibility"]["passed"] is True
+    assert (tmp_path / "ok" / "angles.mot").exists()

@@ -137,3 +137,34 @@ def gate_confidence(analysis: Mapping[str, Any]) -> tuple[int | None, list[str]]
         cap = min(cap or 2, 2)
         reasons.append("the frame rate was assumed, not read from the file")
     return cap, reasons
+
+
+#: Per-frame series (without the leg prefix) behind each per-step metric.
+_SERIES_OF = {
+    "fppa_peak_deg": ("fppa_deg",), "hip_adduction_peak_deg": ("hip_adduction_deg",),
+    "pelvic_drop_peak_deg": ("pelvic_drop_deg",), "shank_angle_ic_deg": ("shank_angle_deg",),
+    "knee_flexion_ic_deg": ("knee_flexion_deg",), "foot_strike_angle_deg": ("foot_angle_deg",),
+}
+
+
+def shown_series(analysis: Mapping[str, Any], series: Mapping[str, Any]) -> dict[str, Any]:
+    """The per-frame angle series the report may show (live angles, OpenSim export).
+
+    A clip that failed the gate, or whose body proportions were impossible,
+    shows none (``time_s`` only); a metric withheld for a leg drops that leg's
+    series. Analyses without a gate block keep everything.
+    """
+    gate = _gate(analysis)
+    out = dict(series)
+    if gate is None:
+        return out
+    broken = gate.get("passed") is False or any(
+        isinstance(c, Mapping) and c.get("code") == "body_proportions" and c.get("passed") is False
+        for c in gate.get("checks") or [])
+    if broken:
+        return {k: v for k, v in out.items() if not k.endswith("_deg")}
+    for leg, metrics in (gate.get("withheld") or {}).items():
+        for metric in metrics if isinstance(metrics, Mapping) else ():
+            for name in _SERIES_OF.get(str(metric), ()):
+                out.pop(f"{leg}_{name}", None)
+    return out

@@ -35,7 +35,10 @@ class AnalysisResult:
 
 
 def _input_block(path: Path, kind: str, kp: Keypoints) -> dict[str, Any]:
+    from kneetrack.io.timing import rate_source
+
     width, height = kp.image_size if kp.image_size else (None, None)
+    rate = rate_source(kp)
     return {
         "path": str(path),
         "kind": kind,
@@ -45,6 +48,10 @@ def _input_block(path: Path, kind: str, kp: Keypoints) -> dict[str, Any]:
         "width": width,
         "height": height,
         "source": kp.source,
+        # where the frame rate came from: file (or container), given (--fps),
+        # speed_factor (--speed-factor) or assumed (the file stores none)
+        "fps_source": rate["source"],
+        "speed_factor": rate["speed_factor"],
     }
 
 
@@ -54,18 +61,31 @@ def acquire_keypoints(
     progress: ProgressCallback | None = None,
     backend: Any = None,
     workers: int | None = None,
+    fps: float | None = None,
+    speed_factor: float | None = None,
 ) -> tuple[Keypoints, str]:
     """Return the keypoints of ``path`` and its kind (``"video"`` or ``"keypoints"``).
 
     Videos go through the pose backend (MediaPipe BlazePose unless ``backend``
-    is given); keypoint files are read by their importer.
+    is given); keypoint files are read by their importer. ``fps`` (the rate
+    the clip was filmed at) or ``speed_factor`` (how fast it plays relative to
+    real time) put the keypoints on a real-time axis
+    (:func:`kneetrack.io.timing.retime`); a file without a rate takes ``fps`` as
+    its rate.
     """
+    from kneetrack.io.timing import check_rate_options, rate_source, retime
+
+    check_rate_options(fps, speed_factor)
     p = Path(path)
     if is_video_path(p):
         from kneetrack.pose.run import estimate_video
 
-        return estimate_video(p, backend=backend, progress=progress, workers=workers), "video"
-    return load_keypoints(p), "keypoints"
+        kp = estimate_video(p, backend=backend, progress=progress, workers=workers)
+        return retime(kp, fps=fps, speed_factor=speed_factor), "video"
+    kp = load_keypoints(p, fps=fps)
+    if fps is not None and rate_source(kp)["source"] == "given":
+        fps = None  # the reader took it as the file's rate
+    return retime(kp, fps=fps, speed_factor=speed_factor), "keypoints"
 
 
 def analyze_file(
@@ -76,6 +96,8 @@ def analyze_file(
     progress: ProgressCallback | None = None,
     backend: Any = None,
     workers: int | None = None,
+    fps: float | None = None,
+    speed_factor: float | None = None,
     **options: Any,
 ) -> AnalysisResult:
     """Analyse a running video or keypoint file.
@@ -96,11 +118,18 @@ def analyze_file(
     workers
         Worker processes for videos: pose estimation and the annotated video
         (default: one per core).
+    fps
+        The frame rate the clip was filmed at, when the file stores none
+        (OpenPose JSON, a CSV without times) or a wrong one (slow motion).
+    speed_factor
+        How fast the clip plays relative to real time (0.25 = a quarter of real
+        speed); the frame times are scaled by it.
     """
     if view is not None and view not in VIEWS:
         raise SettingsError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
     src = Path(path)
-    kp, kind = acquire_keypoints(src, progress=progress, backend=backend, workers=workers)
+    kp, kind = acquire_keypoints(src, progress=progress, backend=backend, workers=workers,
+                                 fps=fps, speed_factor=speed_factor)
     pool = None
     if (kind == "video" and out_dir is not None and options.get("report", True)
             and options.get("overlay", True)):

@@ -70,7 +70,7 @@ def check_analysis(data: Any, *, where: str = "analysis") -> None:
     if not isinstance(data.get("findings", []), list):
         raise InputError(f"{where}: 'findings' must be a list")
     cad = data.get("cadence_spm")
-    if cad is not None and not (isinstance(cad, int | float) and 60 <= cad <= 260):
+    if cad is not None and not (isinstance(cad, int | float) and 60 <= cad <= 300):
         raise InputError(f"{where}: cadence_spm {cad!r} is not a plausible step rate")
 
 
@@ -148,6 +148,10 @@ def make_plan(
     quality = analysis.get("quality") or {}
     for warning in quality.get("warnings") or []:
         notes.append(f"video quality: {warning}")
+    gate = analysis.get("plausibility") or {}
+    if gate.get("passed") is False:
+        notes.append("the video could not be measured (" + "; ".join(gate.get("reasons") or [])
+                     + "): nothing from it was used")
     inference = CauseInference().infer(analysis, screening)
     referral = ReferralCheck().check(screening, analysis).referral_
     runs = screening.training.runs_per_week if screening is not None else None

@@ -230,7 +230,10 @@ def write_report_outputs(result: Any, out: Path, *, source: Path,
         return {}
     analysis = result.analysis
     kin = (result.extras or {}).get("kinematics")
-    series = getattr(kin, "series", None) or {}
+    from kneetrack.report.gate import shown_series
+
+    # no live angle or export of a metric the plausibility gate withheld
+    series = shown_series(analysis, getattr(kin, "series", None) or {})
     is_video = (analysis.get("input") or {}).get("kind") == "video"
     return build_report(out, analysis=analysis, keypoints=_drawn(result.keypoints, kin),
                         series=series,
@@ -305,5 +308,8 @@ def rebuild_report(folder: str | Path, *, pdf: bool = False, video: str | Path |
                 (analysis.get("input") or {}).get("height")
             if width and height:
                 keypoints = keypoints.replace(image_size=(int(width), int(height)))
-    return build_report(out, analysis=analysis, keypoints=keypoints, series=series,
-                        video=video, overlay=video is not None, blur_faces=blur_faces, pdf=pdf)
+    from kneetrack.report.gate import shown_series
+
+    return build_report(out, analysis=analysis, keypoints=keypoints,
+                        series=shown_series(analysis, series), video=video,
+                        overlay=video is not None, blur_faces=blur_faces, pdf=pdf)

@@ -1,7 +1,10 @@
 """Facts: the flat, named values that cause and referral rules test.
 
 A runner's facts come from ``analysis.json`` (findings, cadence, summary) and
-``screening.json`` (every answer by its dotted path). Per-leg test results
+``screening.json`` (every answer by its dotted path). An analysis that failed
+the plausibility gate (``plausibility.passed`` false) gives no facts at all:
+its findings and cadence are unknown, never "absent". A finding whose metric
+the gate withheld (``plausibility.withheld_findings``) is unknown too. Per-leg test results
 also give ``.min``, ``.max``, ``.diff`` (absolute left-right difference) and
 ``.diff_pct`` (difference as a percentage of the larger side). A fact that was
 not given is *unknown* (``None``); rules treat unknown as "cannot fire", which
@@ -39,6 +42,7 @@ class Facts:
     findings: list[dict[str, Any]] = field(default_factory=list)
     view: str | None = None
     has_analysis: bool = False
+    withheld_findings: set[str] = field(default_factory=set)
 
     def get(self, name: str) -> Any:
         """The value of fact ``name`` or ``None`` when unknown."""
@@ -73,17 +77,28 @@ def build_facts(
     if screening is not None:
         _flatten("", screening.model_dump(exclude_none=True, by_alias=False), facts.values)
         facts.values.pop("schema_", None)
+    gate = analysis.get("plausibility") if analysis else None
+    if isinstance(gate, Mapping) and gate.get("passed") is False:
+        analysis = None  # the clip could not be judged: nothing from it is a fact
     if analysis:
         facts.has_analysis = True
         facts.view = analysis.get("view")
+        held = gate.get("withheld_findings") if isinstance(gate, Mapping) else None
+        facts.withheld_findings = {
+            str(kb.finding_aliases.get(str(c), c)) for c in held or [] if isinstance(c, str)
+        }
         facts.findings = [
             {**f, "code": kb.finding_aliases.get(str(f.get("code")), f.get("code"))}
             for f in analysis.get("findings") or []
             if isinstance(f, Mapping)
         ]
+        facts.findings = [
+            f for f in facts.findings if str(f.get("code")) not in facts.withheld_findings
+        ]
         have = {str(f.get("code")) for f in facts.findings}
         facts.findings.extend(
-            f for f in stance_findings(analysis, kb) if f["code"] not in have
+            f for f in stance_findings(analysis, kb)
+            if f["code"] not in have and f["code"] not in facts.withheld_findings
         )
         if analysis.get("cadence_spm") is not None:
             facts.values["cadence_spm"] = float(analysis["cadence_spm"])
@@ -96,6 +111,8 @@ def build_facts(
                 if code.startswith("asymmetry_"):
                     facts.values["analysis.asymmetry.severe"] = True
         for code in (*kb.finding_views, "asymmetry"):
+            if code in facts.withheld_findings:
+                continue  # withheld: unknown, not absent
             for suffix in ("severe", "present"):
                 facts.values.setdefault(f"analysis.{code.rstrip('_')}.{suffix}", False)
     for name, rule in kb.derived.items():
@@ -193,8 +210,8 @@ def _matching_findings(cond: Condition, facts: Facts) -> list[dict[str, Any]]:
 
 
 def finding_measurable(code_or_prefix: str, facts: Facts, kb: Knowledge) -> bool:
-    """Whether the analysed view could have produced this finding."""
-    if not facts.has_analysis:
+    """Whether the analysed view could have produced this finding (and it was not withheld)."""
+    if not facts.has_analysis or code_or_prefix in facts.withheld_findings:
         return False
     views = kb.finding_views.get(code_or_prefix)
     if views is None and code_or_prefix.startswith(("asymmetry_", "fatigue_drift_")):

@@ -39,6 +39,13 @@ def analyze(
     blur_faces: bool = typer.Option(True, "--blur-faces/--no-blur-faces",
                                     help="Blur the runner's face in annotated.mp4."),
     pdf: bool = typer.Option(False, "--pdf", help="Also write report.pdf."),
+    fps: float | None = typer.Option(
+        None, "--fps", help="Frame rate the clip was filmed at: for keypoints that store none "
+                            "(OpenPose JSON, CSV without times) or a slow-motion video."),
+    speed_factor: float | None = typer.Option(
+        None, "--speed-factor",
+        help="How fast the clip plays relative to real time, e.g. 0.25 for slow motion "
+             "filmed at 120 fps and played at 30 fps."),
 ) -> None:
     """Measure knee valgus and running form from a video or keypoint file."""
     from kneetrack.app.analyze import analyze_file
@@ -52,7 +59,8 @@ def analyze(
     with progress_bar("pose", enabled=not quiet) as cb:
         result = analyze_file(input_path, out_dir=out, view=view.value if view else None,
                               progress=cb, workers=workers, overlay=overlay,
-                              blur_faces=blur_faces, pdf=pdf)
+                              blur_faces=blur_faces, pdf=pdf, fps=fps,
+                              speed_factor=speed_factor)
     a = result.analysis
     cadence = a.get("cadence_spm")
     typer.echo(f"view: {a.get('view')}  cadence: "
@@ -60,6 +68,13 @@ def analyze(
                f"steps: {len(a.get('stances') or [])}  findings: {len(a.get('findings') or [])}")
     for warning in (a.get("quality") or {}).get("warnings") or []:
         typer.echo(f"warning: {warning}")
+    gate = a.get("plausibility") or {}
+    if gate.get("passed") is False:
+        typer.echo("could not measure this clip: no cadence, findings or advice from it")
+        for reason in gate.get("reasons") or []:
+            typer.echo(f"  because {reason}")
+        for tip in gate.get("refilm") or []:
+            typer.echo(f"  to fix: {tip}")
     report = out / "report.html"
     typer.echo(f"wrote {result.artefacts.get('analysis')}")
     if report.exists():

@@ -38,8 +38,14 @@ def _num(cell: str) -> float:
         return math.nan
 
 
-def read_csv(path: str | Path) -> Keypoints:
-    """Read a kneetrack keypoint CSV (see module docstring)."""
+def read_csv(path: str | Path, *, fps: float | None = None) -> Keypoints:
+    """Read a kneetrack keypoint CSV (see module docstring).
+
+    ``fps`` (``kneetrack analyze --fps``) is the frame rate for a file that has
+    neither a ``time_s`` column nor a ``# fps`` line; the provenance records it
+    as given (``fps_source``).
+    """
+    fps_given = fps
     p = check_file(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -64,6 +70,9 @@ def read_csv(path: str | Path) -> Keypoints:
         table[i, : min(width, len(r))] = r[:width]
     col = {h: j for j, h in enumerate(header)}
     fps = _num(meta.get("fps", ""))
+    fps_source = "file"
+    if "time_s" not in col and not math.isfinite(fps) and fps_given is not None:
+        fps, fps_source = float(fps_given), "given"
     if "time_s" in col:
         t = table[:, col["time_s"]]
         if np.isnan(t).any():
@@ -74,7 +83,8 @@ def read_csv(path: str | Path) -> Keypoints:
     elif math.isfinite(fps) and fps > 0:
         t = np.arange(len(body)) / fps
     else:
-        raise InputError(f"{p}: CSV needs a time_s column or a '# fps: N' line")
+        raise InputError(f"{p}: CSV needs a time_s column or a '# fps: N' line "
+                         "(or give the rate with --fps)")
     arrays: dict[str, np.ndarray] = {}
     confs: dict[str, np.ndarray] = {}
     for h in header:
@@ -98,7 +108,7 @@ def read_csv(path: str | Path) -> Keypoints:
             raise InputError(f"{p}: image_size must look like 1920x1080") from None
     kp = Keypoints.from_arrays(arrays, fps=fps, time_s=t, confidence=confs, image_size=size,
                                source=meta.get("source", f"csv:{p.name}"))
-    return kp.replace(step="read_csv", params={"path": str(p)})
+    return kp.replace(step="read_csv", params={"path": str(p), "fps_source": fps_source})
 
 
 def write_csv(kp: Keypoints, path: str | Path) -> Path:

@@ -18,15 +18,20 @@ def is_video_path(path: Path) -> bool:
     return path.suffix.lower() in VIDEO_SUFFIXES
 
 
-def load_keypoints(path: str | Path) -> Keypoints:
-    """Read keypoints from a TRC file, a CSV file or an OpenPose JSON folder."""
+def load_keypoints(path: str | Path, *, fps: float | None = None) -> Keypoints:
+    """Read keypoints from a TRC file, a CSV file or an OpenPose JSON folder.
+
+    ``fps`` is the frame rate for files that store none (OpenPose JSON, a CSV
+    without ``time_s`` or ``# fps``); files that store a rate keep theirs
+    (the caller re-times them, :func:`kneetrack.io.timing.retime`).
+    """
     p = Path(path)
     if not p.exists():
         raise InputError(f"file not found: {p}")
     if p.is_dir():
         from kneetrack.io.openpose import read_openpose_folder
 
-        return read_openpose_folder(p)
+        return read_openpose_folder(p, fps=fps)
     suffix = p.suffix.lower()
     if suffix == ".trc":
         from kneetrack.io.trc import read_trc
@@ -35,7 +40,7 @@ def load_keypoints(path: str | Path) -> Keypoints:
     if suffix == ".csv":
         from kneetrack.io.csv import read_csv
 
-        return read_csv(p)
+        return read_csv(p, fps=fps)
     if suffix in IMAGE_SUFFIXES:
         raise InputError(f"{p} is a still image; kneetrack needs a video of running")
     raise InputError(

@@ -51,12 +51,22 @@ def _people(path: Path) -> list[np.ndarray]:
     return out
 
 
-def read_openpose_folder(folder: str | Path, *, fps: float = 30.0) -> Keypoints:
+#: Frame rate assumed for OpenPose folders when none is given (the report says so).
+ASSUMED_FPS = 30.0
+
+
+def read_openpose_folder(folder: str | Path, *, fps: float | None = None) -> Keypoints:
     """Read a folder of OpenPose JSON files (sorted by name) into :class:`Keypoints`.
 
-    OpenPose stores no frame rate, so ``fps`` must be given (default 30,
-    recorded in the provenance log).
+    OpenPose stores no frame rate: give ``fps`` (``kneetrack analyze --fps``);
+    without it 30 fps is assumed. The provenance records which
+    (``fps_source``: ``given`` or ``assumed``).
     """
+    fps_source = "given" if fps is not None else "assumed"
+    if fps is None:
+        fps = ASSUMED_FPS
+    if not (np.isfinite(fps) and fps > 0):
+        raise InputError(f"frame rate must be positive, got {fps}")
     d = Path(folder)
     if not d.is_dir():
         raise InputError(f"OpenPose folder not found: {d}")
@@ -93,5 +103,5 @@ def read_openpose_folder(folder: str | Path, *, fps: float = 30.0) -> Keypoints:
                    source=f"openpose:{d.name}")
     return kp.replace(step="read_openpose", params={
         "folder": str(d), "files": n, "layout": "BODY_25" if layout_size == 25 else "COCO-18",
-        "fps_assumed": fps,
+        "fps": fps, "fps_source": fps_source,
     })

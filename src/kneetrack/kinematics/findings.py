@@ -57,9 +57,18 @@ def _clean(text: str) -> str:
 
 def evaluate_findings(stances: Sequence[Mapping[str, Any]], summary: Mapping[str, Any], *,
                       view: str | None, cadence_spm: float | None, duration_s: float,
-                      thresholds: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Apply the threshold rules; return the findings, most heavily weighted first."""
+                      thresholds: Mapping[str, Any] | None = None,
+                      withheld: Mapping[str, Mapping[str, str]] | None = None
+                      ) -> list[dict[str, Any]]:
+    """Apply the threshold rules; return the findings, most heavily weighted first.
+
+    ``withheld`` (``{leg: {metric: reason}}``, from the plausibility gate) names
+    metrics that are not reported for a leg: no finding is made from them, nor
+    an asymmetry or drift finding that involves them. Stance values that are
+    ``None`` (withheld one by one) are never read.
+    """
     th = thresholds or load_thresholds()
+    held = {leg: set((withheld or {}).get(leg, {})) for leg in LEGS}
     min_n = int(th.get("min_stances_per_side", 7))
     found: list[dict[str, Any]] = []
     for rule in th["rules"]:
@@ -67,6 +76,8 @@ def evaluate_findings(stances: Sequence[Mapping[str, Any]], summary: Mapping[str
             continue
         metric = rule["metric"]
         for leg in LEGS:
+            if metric in held[leg]:
+                continue
             legs = [s for s in stances if s["leg"] == leg and s.get(metric) is not None]
             if rule["statistic"] == "fraction_true":
                 vals = [bool(s[metric]) for s in legs]
@@ -106,6 +117,8 @@ def evaluate_findings(stances: Sequence[Mapping[str, Any]], summary: Mapping[str
     if asym_rule:
         for m in asym_rule["metrics"]:
             rec = summary.get("asymmetry", {}).get(m)
+            if any(m in held[lg] for lg in LEGS):
+                continue
             if not rec or m not in sdd or rec["abs_diff"] <= float(sdd[m]):
                 continue
             leg = "left" if rec["diff"] > 0 else "right"
@@ -123,6 +136,8 @@ def evaluate_findings(stances: Sequence[Mapping[str, Any]], summary: Mapping[str
     if drift_rule and duration_s >= float(drift_rule.get("min_duration_s", 60)):
         for m in drift_rule["metrics"]:
             rec = summary.get("fatigue_drift", {}).get(m)
+            if any(m in held[lg] for lg in LEGS):
+                continue
             if not rec or m not in sdd or rec["change"] <= float(sdd[m]):
                 continue
             found.append({

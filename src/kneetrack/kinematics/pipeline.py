@@ -1,8 +1,12 @@
 """Entry point of the kinematics engine: keypoints in, the ``analysis.json`` fields out.
 
-``analyze_keypoints`` runs: clean → view → gait events → per-stance metrics →
-summary → findings. It never raises on short, empty or badly tracked clips: it
-returns a result whose ``quality.warnings`` say what is missing.
+``analyze_keypoints`` runs: one identity → clean → view → gait events →
+per-stance metrics → physiological bounds → plausibility gate → summary →
+findings. It never raises on short, empty or badly tracked clips: it returns a
+result whose ``quality.warnings`` say what is missing and whose
+``plausibility`` block says whether the clip could be judged at all. A clip
+that fails the gate keeps its steps' timing but has no cadence, no metric
+values (all moved to each stance's ``withheld``) and no findings.
 """
 
 from __future__ import annotations
@@ -14,12 +18,22 @@ from typing import Any
 
 import numpy as np
 
+from kneetrack.io.timing import rate_note, rate_source
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.cleaning import clean_keypoints
 from kneetrack.kinematics.events import LEGS, ContactDetector, StanceEvents
 from kneetrack.kinematics.findings import evaluate_findings, load_thresholds
+from kneetrack.kinematics.identity import keep_one_identity
 from kneetrack.kinematics.metrics import StanceMetrics, compute_series
-from kneetrack.kinematics.summary import reject_outlier_stances, summarize
+from kneetrack.kinematics.plausibility import (
+    METRIC_CURVES,
+    GateInputs,
+    PlausibilityGate,
+    apply_bounds,
+    failed_block,
+    load_plausibility,
+)
+from kneetrack.kinematics.summary import mark_withheld, reject_outlier_stances, summarize
 from kneetrack.kinematics.view import VIEWS, ViewDetector
 
 _REQUIRED = ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle")
@@ -63,9 +77,14 @@ class KinematicsResult:
     summary : dict
         Per-leg statistics, asymmetry and fatigue drift.
     findings : list of dict
-        Threshold findings.
+        Threshold findings (none from a withheld metric; none at all when the
+        clip failed the plausibility gate).
     cadence_spm : float or None
-        Steps per minute.
+        Steps per minute (``None`` when the clip failed the gate).
+    plausibility : dict
+        The gate's verdict: ``passed``, ``checks``, ``reasons``, ``refilm``,
+        ``notes``, ``measured`` (the cadence as detected, even when withheld),
+        ``withheld`` (``{leg: {metric: reason}}``) and ``withheld_findings``.
     quality : dict
         ``tracked_fraction``, ``steps_per_side``, ``fps``, ``view_confidence``,
         ``contact_uncertainty_ms`` (median), ``warnings``.
@@ -85,6 +104,7 @@ class KinematicsResult:
     findings: list[dict[str, Any]] = field(default_factory=list)
     cadence_spm: float | None = None
     quality: dict[str, Any] = field(default_factory=dict)
+    plausibility: dict[str, Any] = field(default_factory=dict)
 
     def to_contract(self) -> dict[str, Any]:
         """The ``analysis.json`` fields this engine owns, strict-JSON safe (NaN → ``None``)."""
@@ -98,6 +118,7 @@ class KinematicsResult:
             "stances": [_round_record(s) for s in stances],
             "summary": self.summary,
             "findings": self.findings,
+            "plausibility": self.plausibility,
         })
         # Curves are already JSON-safe (rounded, NaN → None) when built.
         out["curves"] = self.curves
@@ -154,6 +175,8 @@ def _empty(kp: Keypoints, view: str | None, notes: list[str],
     res.quality = {"tracked_fraction": round(kp.tracked_fraction(), 4),
                    "steps_per_side": {"left": 0, "right": 0}, "fps": round(kp.fps, 3),
                    "view_confidence": round(view_conf, 3), "warnings": notes}
+    res.plausibility = failed_block(
+        f"could not measure because {notes[-1]}" if notes else "could not measure this clip")
     return res
 
 
@@ -182,9 +205,11 @@ def analyze_keypoints(kp: Keypoints, *, view: str | None = None) -> KinematicsRe
 
 
 def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
-    """Clean → view → events → metrics → summary → findings."""
+    """Identity → clean → view → events → metrics → bounds → gate → summary → findings."""
     th = load_thresholds()
+    limits = load_plausibility()
     notes: list[str] = []
+    raw = kp
     fps_min = float(th.get("min_fps", 60))
     if kp.fps < fps_min:
         notes.append(f"frame rate {kp.fps:.0f} fps is below {fps_min:.0f} fps: contact "
@@ -198,6 +223,9 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
         notes.append(f"clip too short ({kp.n_frames} frames) to find steps")
         return _empty(kp, view, notes)
 
+    # One person throughout: frames where the skeleton jumped to someone else are blanked.
+    ident = keep_one_identity(kp, **limits["identity"])
+    kp = ident.keypoints
     # The view is detected on lightly cleaned keypoints (medians resist swaps); the full
     # cleaning then uses the view to choose its swap-repair cues.
     det = ViewDetector().detect(clean_keypoints(kp, repair=False, filter_signal=False))
@@ -228,20 +256,55 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
         "rearfoot_min_deg": float(fs.get("rearfoot_min_deg", 8.0)),
         "forefoot_max_deg": float(fs.get("forefoot_max_deg", -1.6))}).calculate(
             series, events.stances_)
+    # Physiological bounds first (impossible values must not steer the outlier rejection).
+    withheld = apply_bounds(sm.stances_, limits["bounds"],
+                            max_withheld_fraction=float(limits["max_withheld_fraction"]))
     n_rejected = reject_outlier_stances(sm.stances_, view=use_view)
     if n_rejected:
         notes.append(f"{n_rejected} per-step value(s) far from the runner's other steps were "
                         "left out (likely a tracking error); see 'rejected' in the stances")
+    gate = PlausibilityGate(limits).judge(GateInputs(
+        keypoints=clean,
+        contacts_s=[s.contact_s for s in events.stances_],
+        cadence_spm=events.cadence_spm_, view=use_view, identity=ident,
+        rate_note=rate_note(raw)))
+    if not gate.passed_:
+        gate.withhold_all(sm.stances_, "the clip did not pass the plausibility check")
+    elif not gate.angles_ok_:
+        gate.withhold_all(sm.stances_, "impossible body proportions (wrong aspect ratio?)")
+    family = "frontal" if use_view in ("front", "rear") else "sagittal"
+    withheld = _withheld_metrics(sm.stances_, withheld, family=family)
+    cadence = events.cadence_spm_ if gate.passed_ else None
     duration = kp.duration_s
     summary = summarize(sm.stances_, view=use_view, duration_s=duration,
                         sdd_deg={k: v for k, v in
                                  th.get("smallest_detectable_difference_deg", {}).items()
                                  if isinstance(v, int | float)})
-    findings = evaluate_findings(sm.stances_, summary, view=use_view,
-                                 cadence_spm=events.cadence_spm_, duration_s=duration,
-                                 thresholds=th)
+    mark_withheld(summary, withheld)
+    findings = (evaluate_findings(sm.stances_, summary, view=use_view, cadence_spm=cadence,
+                                  duration_s=duration, thresholds=th, withheld=withheld)
+                if gate.passed_ else [])
+    notes.extend(gate.notes_)
+    for leg, metrics in withheld.items():
+        if gate.passed_ and gate.angles_ok_:
+            notes.extend(f"{leg}: {reason}" for reason in metrics.values())
+    if not gate.angles_ok_ and gate.passed_:
+        notes.append("impossible body proportions: every angle was withheld (is the video "
+                     "stretched to a wrong aspect ratio?)")
+    held_metrics = {m for metrics in withheld.values() for m in metrics}
+    withheld_codes = [r["code"] for r in th["rules"] if r["metric"] in held_metrics]
+    for key in ("asymmetry", "fatigue_drift"):
+        rule = th.get(key) or {}
+        withheld_codes += [rule["code_prefix"] + m.replace("_peak_deg", "")
+                           for m in rule.get("metrics", []) if m in held_metrics]
 
-    tracked = kp.tracked_fraction()
+    note = rate_note(raw)
+    if note:
+        notes.append(note)
+    # Tracking is judged over the kept person's span (what lies outside is another person).
+    kept = np.flatnonzero(ident.kept_mask)
+    tracked = (kp.slice_frames(int(kept[0]), int(kept[-1]) + 1).tracked_fraction()
+               if ident.split and kept.size else kp.tracked_fraction())
     if (view is None and vconf < 0.5) or tracked < 0.6:
         # A doubtful view or a poorly tracked runner: keep the findings, say they are weak.
         for f in findings:
@@ -265,10 +328,10 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
         notes.append(f"side view: the {far} leg is on the far side of the camera; its values "
                         "are less reliable (often hidden in video)")
 
-    family = "frontal" if use_view in ("front", "rear") else "sagittal"
     curves: dict[str, Any] = {"percent_stance": list(range(sm.curve_points))}
+    hidden = {leg: {METRIC_CURVES[m] for m in withheld.get(leg, {})} for leg in LEGS}
     for leg in LEGS:
-        curves[leg] = {c: _rounded_rows(sm.curves_[leg].get(c, []))
+        curves[leg] = {c: [] if c in hidden[leg] else _rounded_rows(sm.curves_[leg].get(c, []))
                        for c in _CONTRACT_CURVES[family]}
 
     res = KinematicsResult(view=use_view, keypoints=clean, view_confidence=vconf,
@@ -281,7 +344,11 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
     res.curves = curves
     res.summary = summary
     res.findings = findings
-    res.cadence_spm = events.cadence_spm_
+    res.cadence_spm = cadence
+    res.plausibility = gate.to_dict(cadence_spm=events.cadence_spm_, withheld=withheld,
+                                    withheld_findings=withheld_codes)
+    res.plausibility["identity"] = ident.to_dict()
+    res.plausibility["rate"] = rate_source(raw)
     res.quality = {
         "tracked_fraction": round(tracked, 4),
         "steps_per_side": steps,
@@ -295,3 +362,22 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
     if not events.stances_:
         notes.append("no running steps were found in the keypoints")
     return res
+
+
+def _withheld_metrics(stances: list[dict[str, Any]], by_bounds: dict[str, dict[str, str]], *,
+                      family: str) -> dict[str, dict[str, str]]:
+    """``{leg: {metric: reason}}`` for every metric of the view not reported for a leg."""
+    from kneetrack.kinematics.summary import metrics_for_view
+
+    out = {leg: dict(by_bounds.get(leg, {})) for leg in LEGS}
+    view = "front" if family == "frontal" else "side-right"
+    for leg in LEGS:
+        for m in metrics_for_view(view):
+            if m in out[leg]:
+                continue
+            reasons = [s["withheld"][m]["reason"] for s in stances
+                       if s["leg"] == leg and m in (s.get("withheld") or {})]
+            left = [s for s in stances if s["leg"] == leg and s.get(m) is not None]
+            if reasons and not left:
+                out[leg][m] = reasons[0]
+    return {leg: m for leg, m in out.items() if m}

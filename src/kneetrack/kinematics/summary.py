@@ -55,6 +55,24 @@ def reject_outlier_stances(stances: Sequence[dict[str, Any]], *, view: str | Non
     return count
 
 
+def mark_withheld(summary: dict[str, Any], withheld: Mapping[str, Mapping[str, str]]) -> None:
+    """Null a leg's statistics of every withheld metric and say why (in place).
+
+    ``withheld`` is ``{leg: {metric: reason}}`` (the plausibility gate's). The
+    metric's block keeps its keys (``mean`` … ``None``, ``n`` 0) and gains
+    ``withheld`` (the reason); asymmetry and fatigue drift of that metric are
+    dropped, since one side or the steps behind them are not trustworthy.
+    """
+    for leg, metrics in withheld.items():
+        block = summary.get(leg)
+        if not isinstance(block, dict):
+            continue
+        for metric, reason in metrics.items():
+            block[metric] = {**describe(np.array([])), "withheld": reason}
+            summary.get("asymmetry", {}).pop(metric, None)
+            summary.get("fatigue_drift", {}).pop(metric, None)
+
+
 def describe(values: np.ndarray) -> dict[str, float | int | None]:
     """``{"mean", "sd", "max", "n", "ci95"}`` of finite values.
 

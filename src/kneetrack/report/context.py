@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from kneetrack.report.content import metric_reference, quality_limits, report_content
+from kneetrack.report.gate import gate_confidence, gate_section
 
 LEGS = ("left", "right")
 FRONTAL_VIEWS = ("front", "rear")
@@ -235,6 +236,10 @@ def quality_section(analysis: Mapping[str, Any]) -> dict[str, Any]:
     if view is None:
         level = min(level, 1)
         reasons.append("the camera view could not be determined")
+    gate_cap, gate_reasons = gate_confidence(analysis)
+    if gate_cap is not None:
+        level = min(level, gate_cap)
+        reasons[:0] = gate_reasons
     if warnings and level == 3:
         level = 2
     if not reasons and level == 3:
@@ -299,6 +304,8 @@ def numbers_section(analysis: Mapping[str, Any]) -> dict[str, Any]:
             "foot_strike": _mode_text(strikes),
         })
     cadence = _num(analysis.get("cadence_spm"))
+    if (analysis.get("plausibility") or {}).get("passed") is False:
+        not_measured = []  # nothing was measured: the gate section says why, not the view
     return {"rows": rows, "not_measured": not_measured, "extra": extra,
             "has_crossover": any(e["crossover"] for e in extra),
             "has_foot_strike": any(e["foot_strike"] for e in extra),
@@ -480,6 +487,17 @@ def verdict_section(analysis: Mapping[str, Any], findings: list[dict[str, Any]],
     serious = [f for f in findings if f["rank"] >= 2]
     frontal_measured = any(r["metric"] in ("fppa_peak_deg", "hip_adduction_peak_deg")
                            for r in numbers["rows"])
+    gate = gate_section(analysis)
+    if gate is not None and not gate["passed"]:
+        # Nothing from this clip: say what was wrong and how to film again, no advice.
+        sure = {"high": "High", "moderate": "Moderate", "low": "Low"}[quality["level"]]
+        return {"headline": gate["headline"], "points": gate["reasons"][:3],
+                "status": "unknown", "confidence": sure,
+                "confidence_level": quality["level"],
+                "confidence_reasons": quality["reasons"],
+                "first": gate["refilm"][0] if gate["refilm"] else
+                "Film 10-20 s of steady running with the whole body in the picture.",
+                "view_text": VIEW_TEXT.get(str(view), "from an undetermined view")}
     if serious:
         n = len(serious)
         headline = (f"We saw {n} pattern{'s' if n > 1 else ''} worth working on"
@@ -608,6 +626,7 @@ def build_context(analysis: Mapping[str, Any], *, programme: Mapping[str, Any] |
         "generated": generated,
         "software": f"{software.get('name', 'kneetrack')} {software.get('version', '')}".strip(),
         "verdict": verdict,
+        "gate": gate_section(analysis),
         "quality": quality,
         "numbers": numbers,
         "findings": findings,

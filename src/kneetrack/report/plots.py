@@ -371,7 +371,9 @@ def report_figures(analysis: Mapping[str, Any],
         if fig is not None:
             out.append((f"peaks-{metric.removesuffix('_deg').replace('_', '-')}", title, caption,
                         fig))
-    fig = cadence_figure(stances, analysis.get("cadence_spm"))
+    # no cadence: the clip failed the plausibility gate, its steps must not be shown as a rate
+    fig = (cadence_figure(stances, analysis.get("cadence_spm"))
+           if analysis.get("cadence_spm") is not None else None)
     if fig is not None:
         out.append(("cadence", "Cadence, step by step",
                     "Steps per minute between consecutive foot contacts. The shaded zone is "

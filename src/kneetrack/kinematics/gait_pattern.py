@@ -1,0 +1,172 @@
+"""Gait-pattern and body-proportion measures for the plausibility gate.
+
+Plain functions over cleaned keypoints: how much the pelvis bounces, whether
+it is lowest (running) or highest (walking) at mid-stance, how the body's
+image size changes, and ratios of the body that no pose changes (hip width,
+trunk length, shank-length spread). :mod:`kneetrack.kinematics.plausibility`
+judges them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import find_peaks
+
+from kneetrack.keypoints import Keypoints
+from kneetrack.kinematics.filtering import butter_lowpass, nanmean_rows
+from kneetrack.kinematics.identity import leg_scale_px
+
+
+def _foot_y(kp: Keypoints, leg: str) -> np.ndarray:
+    cols = [kp[f"{leg}_{p}"][:, 1] for p in ("ankle", "heel", "toe") if kp.has(f"{leg}_{p}")]
+    return nanmean_rows(np.stack(cols))
+
+
+def _seg_len(kp: Keypoints, a: str, b: str) -> np.ndarray:
+    if not (kp.has(a) and kp.has(b)):
+        return np.full(kp.n_frames, np.nan)
+    return np.hypot(*(kp[b] - kp[a]).T)
+
+
+def leg_length_px(kp: Keypoints) -> float:
+    """Median thigh + shank length of the better-tracked leg (px; NaN if unknown)."""
+    best = float("nan")
+    for side in ("left", "right"):
+        total = (_seg_len(kp, f"{side}_hip", f"{side}_knee")
+                 + _seg_len(kp, f"{side}_knee", f"{side}_ankle"))
+        if np.isfinite(total).any():
+            best = float(np.nanmax([best, float(np.nanpercentile(total, 75))]))
+    return best
+
+
+def _side_midstances(kp: Keypoints, tt_idx: np.ndarray, pel_x: np.ndarray, d: np.ndarray, *,
+                     cutoff_hz: float) -> np.ndarray:
+    """Side views: frames where a foot passes under the pelvis while it is the lower foot.
+
+    ``pel_x`` and ``d`` (left − right foot image row) are gap-free over the
+    frames ``tt_idx``; returns indices into them.
+    """
+    out: list[int] = []
+    t = np.asarray(kp.time_s, dtype=float)
+    for sign, leg in ((1.0, "left"), (-1.0, "right")):
+        if not kp.has(f"{leg}_ankle"):
+            continue
+        ax = kp[f"{leg}_ankle"][:, 0]
+        ok = np.isfinite(ax)
+        if ok.sum() < 10:
+            continue
+        h = np.interp(t[tt_idx], t[ok], ax[ok]) - pel_x
+        h = butter_lowpass(h, cutoff_hz=cutoff_hz, fs_hz=kp.fps)
+        cross = np.flatnonzero(np.sign(h[:-1]) != np.sign(h[1:]))
+        out += [int(i) for i in cross if sign * d[i] > 0]    # this foot is the lower one
+    return np.array(sorted(out), dtype=int)
+
+
+def gait_pattern(kp: Keypoints, *, cadence_spm: float | None,
+                 view: str | None = None) -> dict[str, float | None]:
+    """Measures of a bouncing (running) vs a vaulting (walking) gait.
+
+    Parameters
+    ----------
+    kp : Keypoints
+        Cleaned keypoints.
+    cadence_spm : float or None
+        The detected cadence (sets the step length of the search).
+    view : str, optional
+        Side views find mid-stance where the lower foot passes under the
+        pelvis; other views where the feet's image heights differ most.
+
+    Returns
+    -------
+    dict
+        ``vertical_oscillation`` (5–95 % range of the detrended mid-hip height
+        / leg length), ``midstance_drop`` (mean detrended mid-hip image row at
+        mid-stance / leg length: + = pelvis lowest at mid-stance, as in
+        running; − = highest, as in walking) and ``scale_change`` (90th / 10th
+        percentile of the body's size in the image: well above 1 when the
+        runner approaches or recedes). ``None`` where unknown.
+
+    Notes
+    -----
+    Mid-stance is taken from the feet, not from the contact detector, whose
+    timing comes from the pelvis: the comparison would be circular. The
+    stance/step ratio (flight) is not used for the same reason. From the side,
+    the feet's height difference peaks with the swing foot's highest point,
+    which drifts away from mid-stance with cadence; the foot passing under the
+    pelvis does not.
+    """
+    out: dict[str, float | None] = {"vertical_oscillation": None, "midstance_drop": None,
+                                    "scale_change": None}
+    scale = leg_scale_px(kp)
+    scale = scale[np.isfinite(scale)]
+    if scale.size >= 10:
+        out["scale_change"] = float(np.percentile(scale, 90) / np.percentile(scale, 10))
+    if not cadence_spm or not np.isfinite(cadence_spm) or cadence_spm <= 0:
+        return out
+    step_s = 60.0 / cadence_spm
+    leg = leg_length_px(kp)
+    hips = [kp[m] for m in ("left_hip", "right_hip") if kp.has(m)]
+    if not hips or not np.isfinite(leg) or leg <= 0:
+        return out
+    t = np.asarray(kp.time_s, dtype=float)
+    pel_y = nanmean_rows(np.stack([h[:, 1] for h in hips]))
+    d = _foot_y(kp, "left") - _foot_y(kp, "right")
+    ok = np.isfinite(pel_y) & np.isfinite(d)
+    if ok.sum() < max(10, 3 * step_s * kp.fps):
+        return out
+    # one evenly sampled, gap-free series: interpolate over short gaps, keep the tracked span
+    lo, hi = np.flatnonzero(ok)[[0, -1]]
+    tt = t[lo:hi + 1]
+    py = np.interp(tt, t[ok], pel_y[ok])
+    dd = np.interp(tt, t[ok], d[ok])
+    fs = kp.fps
+    dd = butter_lowpass(dd - np.median(dd), cutoff_hz=min(2.5 / step_s, 0.4 * fs), fs_hz=fs)
+    # detrend the pelvis over one stride (walking toward the camera, a panning camera)
+    w = max(3, int(round(2 * step_s * fs)))
+    trend = np.convolve(np.pad(py, (w // 2, w - 1 - w // 2), mode="edge"), np.ones(w) / w,
+                        mode="valid")
+    yd = py - trend
+    out["vertical_oscillation"] = float(np.percentile(yd, 95) - np.percentile(yd, 5)) / leg
+    if view in ("side-left", "side-right"):
+        pel_x = nanmean_rows(np.stack([h[:, 0] for h in hips]))
+        okx = np.isfinite(pel_x)
+        px = np.interp(tt, t[okx], pel_x[okx])
+        peaks = _side_midstances(kp, np.arange(lo, hi + 1), px, dd,
+                                 cutoff_hz=min(2.5 / step_s, 0.4 * fs))
+    else:
+        dist = max(1, int(round(0.6 * step_s * fs)))
+        peaks, _ = find_peaks(np.abs(dd), distance=dist, prominence=0.25 * float(np.std(dd)))
+    if peaks.size >= 3:
+        out["midstance_drop"] = float(np.mean(yd[peaks])) / leg
+    return out
+
+
+def body_proportions(kp: Keypoints) -> dict[str, float | None]:
+    """Ratios of the body that do not depend on the pose: hip width, trunk, shank spread.
+
+    Returns
+    -------
+    dict
+        ``hip_width_legs`` (median hip-joint distance / leg length),
+        ``trunk_legs`` (mid-shoulder to mid-hip / leg length) and
+        ``shank_spread`` (90th / 10th percentile of the shank length).
+    """
+    leg = leg_length_px(kp)
+    out: dict[str, float | None] = {"hip_width_legs": None, "trunk_legs": None,
+                                    "shank_spread": None}
+    if not np.isfinite(leg) or leg <= 0:
+        return out
+    hw = _seg_len(kp, "left_hip", "right_hip")
+    if np.isfinite(hw).any():
+        out["hip_width_legs"] = float(np.nanmedian(hw)) / leg
+    if all(kp.has(m) for m in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")):
+        ms = 0.5 * (kp["left_shoulder"] + kp["right_shoulder"])
+        mh = 0.5 * (kp["left_hip"] + kp["right_hip"])
+        trunk = np.hypot(*(ms - mh).T)
+        if np.isfinite(trunk).sum() >= 5:
+            out["trunk_legs"] = float(np.nanmedian(trunk)) / leg
+    sh = np.concatenate([_seg_len(kp, f"{s}_knee", f"{s}_ankle") for s in ("left", "right")])
+    sh = sh[np.isfinite(sh) & (sh > 0)]
+    if sh.size >= 10:
+        out["shank_spread"] = float(np.percentile(sh, 90) / np.percentile(sh, 10))
+    return out

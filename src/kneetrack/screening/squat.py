@@ -12,21 +12,24 @@ enough repetitions, the whole body in frame, a front view.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass
 from typing import Any, Self
 
 import numpy as np
-from scipy.ndimage import median_filter
-from scipy.signal import butter, filtfilt, find_peaks
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy.signal import find_peaks
 
 from kneetrack.errors import InputError, SettingsError
 from kneetrack.keypoints import Keypoints
-from kneetrack.screening.geometry import (
+from kneetrack.kinematics.angles import (
     fppa_deg,
     hip_adduction_deg,
     pelvic_drop_deg,
     trunk_lean_deg,
 )
+from kneetrack.kinematics.cleaning import fill_gaps, lowpass, reject_low_confidence
+from kneetrack.kinematics.pipeline import json_safe
 
 LEGS = ("left", "right")
 _REQUIRED = ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle")
@@ -86,39 +89,17 @@ class SquatRep:
         return out
 
 
-def _interp_gaps(x: np.ndarray, max_gap: int) -> tuple[np.ndarray, np.ndarray]:
-    """Linearly fill NaN runs along axis 0; return (filled, still_missing)."""
-    x = np.array(x, dtype=float)
-    flat = x.reshape(x.shape[0], -1)
-    missing_out = np.zeros(flat.shape, dtype=bool)
-    idx = np.arange(flat.shape[0])
-    for j in range(flat.shape[1]):
-        col = flat[:, j]
-        bad = np.isnan(col)
-        if not bad.any():
-            continue
-        if bad.all():
-            missing_out[:, j] = True
-            continue
-        col[bad] = np.interp(idx[bad], idx[~bad], col[~bad])
-        # Runs longer than max_gap stay marked missing.
-        edges = np.flatnonzero(np.diff(np.r_[0, bad.astype(int), 0]))
-        for a, b in zip(edges[::2], edges[1::2], strict=True):
-            if b - a > max_gap:
-                missing_out[a:b, j] = True
-    return flat.reshape(x.shape), missing_out.reshape(x.shape)
-
-
 def _rolling_nanmedian(x: np.ndarray, half: int) -> np.ndarray:
-    """Running median over ``2 * half + 1`` frames along axis 0; NaN gaps are bridged first."""
-    filled, _ = _interp_gaps(x, max_gap=len(x))
-    if np.isnan(filled).all():
-        return filled
-    return median_filter(filled, size=(2 * half + 1,) + (1,) * (x.ndim - 1), mode="nearest")
+    """Running median over ``2 * half + 1`` frames along axis 0, ignoring missing frames."""
+    padded = np.pad(x, [(half, half)] + [(0, 0)] * (x.ndim - 1), mode="edge")
+    windows = sliding_window_view(padded, 2 * half + 1, axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)      # all-missing windows stay NaN
+        return np.asarray(np.nanmedian(windows, axis=-1))
 
 
-def _repair_swaps(raw: np.ndarray, names: list[str], *, half: int) -> tuple[np.ndarray, int]:
-    """Undo short left/right label swaps of hips, knees and ankles.
+def _repair_swaps_slow(raw: np.ndarray, names: list[str], *, half: int) -> tuple[np.ndarray, int]:
+    """Undo short left/right label swaps of hips, knees and ankles in a slow movement.
 
     Each label is compared with the running median of both labels' tracks
     over ``2 * half + 1`` frames (a swap shorter than ``half`` frames does not
@@ -126,6 +107,11 @@ def _repair_swaps(raw: np.ndarray, names: list[str], *, half: int) -> tuple[np.n
     more than the legs' separation, the labels are exchanged. Where both labels
     sit on one spot although the legs are apart (a pose estimator drawing both
     legs in the same place), both become missing.
+
+    The running engine's :func:`kneetrack.kinematics.cleaning.repair_swaps`
+    keys frontal views on the image order of knees and ankles against the
+    hips, so it cannot see a swap of the hips themselves; a squat is slow
+    enough for a running median to. (A cue for the shared swap-repair module.)
     """
     out = raw.copy()
     count = 0
@@ -151,15 +137,6 @@ def _repair_swaps(raw: np.ndarray, names: list[str], *, half: int) -> tuple[np.n
         out[merged, ir] = np.nan
         count += int(swap.sum())
     return out, count
-
-
-def _lowpass(x: np.ndarray, *, cutoff_hz: float, fs_hz: float) -> np.ndarray:
-    cutoff = min(cutoff_hz, 0.4 * fs_hz)
-    b, a = butter(2, cutoff / (fs_hz / 2.0))
-    padlen = 3 * max(len(a), len(b))
-    if x.shape[0] <= padlen:
-        return x
-    return filtfilt(b, a, x, axis=0)
 
 
 def _label_runs(labels: np.ndarray) -> list[tuple[int, int, str]]:
@@ -188,21 +165,6 @@ def _impossible_switches(stance: np.ndarray, *, gap: int) -> np.ndarray:
             else:
                 flip[a1:b1] = True
     return flip
-
-
-def _json_safe(obj: Any) -> Any:
-    """Non-finite floats become ``None`` (JSON has no NaN); numpy scalars become Python ones."""
-    if isinstance(obj, dict):
-        return {k: _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_json_safe(v) for v in obj]
-    if isinstance(obj, np.bool_ | bool):
-        return bool(obj)
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, float | np.floating):
-        return float(obj) if np.isfinite(obj) else None
-    return obj
 
 
 def _stats(values: list[float]) -> dict[str, float | None]:
@@ -335,16 +297,15 @@ class SingleLegSquatAnalysis:
             warnings.append(f"the frame rate is low ({fs:.0f} fps); film at 30 fps or more")
 
         names = [m for m in _BODY if kp.has(m)]
-        raw = np.stack([kp[m] for m in names], axis=1)
-        conf = np.stack([kp.conf(m) for m in names], axis=1)
-        raw[conf < self.min_confidence] = np.nan
+        body = reject_low_confidence(kp.with_markers(names), min_confidence=self.min_confidence)
+        raw = body.xy.copy()
         repaired = 0
         if self.swap_window_s > 0:
             half = int(round(self.swap_window_s * fs / 2))
             for _ in range(2):          # a second pass uses medians cleaned by the first
-                raw, k = _repair_swaps(raw, names, half=half)
+                raw, k = _repair_swaps_slow(raw, names, half=half)
                 repaired += k
-        P = self._smooth(raw, names, fs)
+        P = self._smooth(body, raw)
 
         leg_len = {}
         for lg in LEGS:
@@ -359,7 +320,7 @@ class SingleLegSquatAnalysis:
             raw, k = self._relabel(raw, names, stance, scale, fs)
             if k:
                 repaired += k
-                P = self._smooth(raw, names, fs)
+                P = self._smooth(body, raw)
                 stance = self._stance_legs(P, scale, fs, n)
         reps: list[SquatRep] = []
         for a, b, lg in _label_runs(stance):
@@ -413,11 +374,11 @@ class SingleLegSquatAnalysis:
         raw[knees, kl], raw[knees, kr] = raw[knees, kr].copy(), raw[knees, kl].copy()
         return raw, count + int(knees.sum())
 
-    def _smooth(self, raw: np.ndarray, names: list[str], fs: float) -> dict[str, np.ndarray]:
-        filled, lost = _interp_gaps(raw, max_gap=int(round(self.max_gap_s * fs)))
-        smooth = _lowpass(filled, cutoff_hz=self.lowpass_cutoff_hz, fs_hz=fs)
-        smooth[lost] = np.nan
-        return {m: smooth[:, i] for i, m in enumerate(names)}
+    def _smooth(self, body: Keypoints, raw: np.ndarray) -> dict[str, np.ndarray]:
+        """Bridge short gaps and low-pass ``raw`` (the coordinates of ``body``'s markers)."""
+        kp = fill_gaps(body.replace(xy=raw), max_gap_s=self.max_gap_s)
+        kp = lowpass(kp, cutoff_hz=min(self.lowpass_cutoff_hz, 0.4 * kp.fps))
+        return {m: kp.xy[:, i] for i, m in enumerate(kp.markers)}
 
     def _stance_legs(self, P: dict[str, np.ndarray], scale: float, fs: float, n: int) -> np.ndarray:
         out = np.full(n, "", dtype=object)
@@ -617,7 +578,7 @@ class SingleLegSquatAnalysis:
     # ------------------------------------------------------------------ output
     def to_dict(self) -> dict[str, Any]:
         """Results as the ``squat_video`` block of ``screening.json``."""
-        return _json_safe({
+        return json_safe({
             "method": "single-leg squat, angles at peak knee flexion (lowest stance hip)",
             "view": self.view,
             "reps": [r.to_dict() for r in self.reps_],

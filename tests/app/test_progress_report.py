@@ -46,6 +46,14 @@ def test_no_plot_unless_asked(db: str, tmp_path: Path) -> None:
     assert rep.plot_path is None and not list(tmp_path.glob("*.png"))
 
 
+def test_default_plot_is_named_after_the_stored_name(db: str, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with open_db(db) as st:
+        rep = progress_report(st, "maya lind", plot=True)      # names match case-insensitively
+    assert rep.plot_path == Path("Maya_Lind-progress.png") and rep.plot_path.is_file()
+
+
 def test_default_plot_path_is_a_safe_file_name() -> None:
     assert default_plot_path("Maya Lind") == Path("Maya_Lind-progress.png")
     assert default_plot_path("../..") == Path("athlete-progress.png")

@@ -158,13 +158,14 @@ def default_plot_path(name: str) -> Path:
 
 
 def progress_report(store: Store, name: str, *, as_of: dt.date | None = None,
-                    plot: str | Path | None = None) -> ProgressReport:
+                    plot: bool | str | Path = False) -> ProgressReport:
     """Retest verdicts, adherence and pain trend of one athlete up to ``as_of`` (default today).
 
     Each retest comes with its advice in words (``advice``, aligned with
     ``retests``) and the metric names and units to show (``metric_labels``).
-    With ``plot`` the trend figure is written there (PNG, SVG or PDF by
-    suffix) and its path is ``plot_path``.
+    With ``plot`` the trend figure is written (PNG, SVG or PDF by suffix) and
+    its path is ``plot_path``: ``True`` writes :func:`default_plot_path` of the
+    athlete's stored name, a path writes there.
     """
     athlete = store.get_athlete(name)
     assert athlete.id is not None
@@ -200,9 +201,10 @@ def progress_report(store: Store, name: str, *, as_of: dt.date | None = None,
         advice=tuple(describe_changes(c.changes, thresholds=th) for c in comparisons),
         metric_labels={m: (r.label, r.unit) for m, r in th.metrics.items()},
     )
-    if plot is None:
+    if plot is False:
         return rep
-    path = plot_progress(rep.analyses, plot, pain=rep.pain, adherence=rep.adherence,
+    target = default_plot_path(athlete.name) if plot is True else plot
+    path = plot_progress(rep.analyses, target, pain=rep.pain, adherence=rep.adherence,
                          title=f"{rep.athlete.name} — progress")
     return replace(rep, plot_path=path)
 

@@ -35,7 +35,7 @@ def progress(
 ) -> None:
     """Show whether anything really changed: retests against the smallest detectable difference."""
     from kneetrack.app.athletes import open_db
-    from kneetrack.app.progress import default_plot_path, progress_report
+    from kneetrack.app.progress import progress_report
 
     day = None
     if as_of:
@@ -45,7 +45,7 @@ def progress(
             raise InputError(f"--as-of must be YYYY-MM-DD, got {as_of!r}") from None
     with open_db(db) as store:
         rep = progress_report(store, athlete, as_of=day,
-                              plot=None if no_plot else (plot or default_plot_path(athlete)))
+                              plot=False if no_plot else (plot or True))
     con = Console()
     con.print(f"[bold]{rep.athlete.name}[/] — progress as of {rep.as_of}")
     if not rep.analyses:

@@ -22,12 +22,7 @@ from scipy.signal import find_peaks
 
 from kneetrack.errors import InputError, SettingsError
 from kneetrack.keypoints import Keypoints
-from kneetrack.kinematics.angles import (
-    fppa_deg,
-    hip_adduction_deg,
-    pelvic_drop_deg,
-    trunk_lean_deg,
-)
+from kneetrack.kinematics.angles import fppa_deg, hip_adduction_deg, pelvic_drop_deg, trunk_lean_deg
 from kneetrack.kinematics.cleaning import fill_gaps, lowpass, reject_low_confidence
 from kneetrack.kinematics.pipeline import json_safe
 
@@ -290,58 +285,68 @@ class SingleLegSquatAnalysis:
         if missing:
             raise InputError("the squat needs hips, knees and ankles; missing: "
                              + ", ".join(missing))
-        fs = kp.fps
-        n = kp.n_frames
         warnings: list[str] = []
-        if fs < 25:
-            warnings.append(f"the frame rate is low ({fs:.0f} fps); film at 30 fps or more")
-
+        if kp.fps < 25:
+            warnings.append(f"the frame rate is low ({kp.fps:.0f} fps); film at 30 fps or more")
+        # Clean: low confidence out, label swaps undone, short gaps bridged, low-passed.
         names = [m for m in _BODY if kp.has(m)]
         body = reject_low_confidence(kp.with_markers(names), min_confidence=self.min_confidence)
-        raw = body.xy.copy()
+        raw, repaired = self._repair(body.xy.copy(), names, kp.fps)
+        P = self._smooth(body, raw)
+        leg_len = self._leg_lengths(P)
+        scale = float(np.mean(list(leg_len.values())))
+        # Which leg stands when; labels made to agree with it.
+        stance = self._stance_legs(P, scale, kp.fps, kp.n_frames)
+        if self.leg == "auto" and self.swap_window_s > 0:
+            raw, k = self._relabel(raw, names, stance, scale, kp.fps)
+            if k:
+                repaired += k
+                P = self._smooth(body, raw)
+                stance = self._stance_legs(P, scale, kp.fps, kp.n_frames)
+        # Measure each repetition of each stance, then check the recording.
+        reps: list[SquatRep] = []
+        for a, b, lg in _label_runs(stance):
+            if lg != "":
+                reps.extend(self._reps_in(P, lg, a, b, leg_len[lg], kp.time_s))
+        self.stance_leg_ = stance
+        self.reps_ = reps
+        self.quality_ = self._quality(kp, P, scale, reps, warnings)
+        self.quality_["label_swaps_repaired_frames"] = repaired
+        self.summary_ = self._summary(reps)
+        self.warnings_ = warnings + self._rep_warnings(reps)
+        return self
+
+    def _repair(self, raw: np.ndarray, names: list[str], fs: float) -> tuple[np.ndarray, int]:
+        """Undo left/right label swaps (two passes); return the coordinates and frames repaired."""
         repaired = 0
         if self.swap_window_s > 0:
             half = int(round(self.swap_window_s * fs / 2))
             for _ in range(2):          # a second pass uses medians cleaned by the first
                 raw, k = _repair_swaps_slow(raw, names, half=half)
                 repaired += k
-        P = self._smooth(body, raw)
+        return raw, repaired
 
+    @staticmethod
+    def _leg_lengths(P: dict[str, np.ndarray]) -> dict[str, float]:
+        """Standing hip–ankle length of each leg (90th percentile), pixels."""
         leg_len = {}
         for lg in LEGS:
             d = np.linalg.norm(P[f"{lg}_hip"] - P[f"{lg}_ankle"], axis=1)
             leg_len[lg] = float(np.nanpercentile(d, 90)) if np.isfinite(d).any() else np.nan
         if not all(np.isfinite(v) and v > 0 for v in leg_len.values()):
             raise InputError("the legs were not tracked well enough to measure a squat")
-        scale = float(np.mean(list(leg_len.values())))
+        return leg_len
 
-        stance = self._stance_legs(P, scale, fs, n)
-        if self.leg == "auto" and self.swap_window_s > 0:
-            raw, k = self._relabel(raw, names, stance, scale, fs)
-            if k:
-                repaired += k
-                P = self._smooth(body, raw)
-                stance = self._stance_legs(P, scale, fs, n)
-        reps: list[SquatRep] = []
-        for a, b, lg in _label_runs(stance):
-            if lg == "":
-                continue
-            reps.extend(self._reps_in(P, lg, a, b, leg_len[lg], kp.time_s))
-
-        self.stance_leg_ = stance
-        self.reps_ = reps
-        self.quality_ = self._quality(kp, P, scale, reps, warnings)
-        self.quality_["label_swaps_repaired_frames"] = repaired
-        self.summary_ = self._summary(reps)
+    def _rep_warnings(self, reps: list[SquatRep]) -> list[str]:
+        out = []
         for lg in LEGS:
             k = self.summary_[lg]["n_reps"]
             if 0 < k < self.min_reps:
-                warnings.append(f"only {k} repetition(s) on the {lg} leg; "
-                                f"do at least {self.min_reps} for a reliable average")
+                out.append(f"only {k} repetition(s) on the {lg} leg; "
+                           f"do at least {self.min_reps} for a reliable average")
         if not reps:
-            warnings.append("no single-leg squat repetitions were found")
-        self.warnings_ = warnings
-        return self
+            out.append("no single-leg squat repetitions were found")
+        return out
 
     # --------------------------------------------------------------- internals
     def _relabel(self, raw: np.ndarray, names: list[str], stance: np.ndarray, scale: float,

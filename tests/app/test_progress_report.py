@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kneetrack.app.athletes import add_athlete, open_db, store_analysis, store_programme
-from kneetrack.app.progress import default_plot_path, progress_report
+from kneetrack.app.progress import default_plot_path, log_session, progress_report
 from store.factories import make_analysis, make_programme  # tests/ is on sys.path
 
 START = dt.date(2026, 3, 2)
@@ -38,6 +38,7 @@ def test_report_has_advice_labels_and_writes_the_plot(db: str, tmp_path: Path) -
     assert all(c.metric in rep.metric_labels for c in rep.retests[0].changes)
     assert rep.metric_labels["hip_adduction_peak_deg"][1] == "deg"
     assert rep.plot_path == plot and plot.read_text().lstrip().startswith("<?xml")
+    assert rep.retest_advice is None and rep.pain_advice is None
 
 
 def test_no_plot_unless_asked(db: str, tmp_path: Path) -> None:
@@ -57,3 +58,17 @@ def test_default_plot_is_named_after_the_stored_name(db: str, tmp_path: Path,
 def test_default_plot_path_is_a_safe_file_name() -> None:
     assert default_plot_path("Maya Lind") == Path("Maya_Lind-progress.png")
     assert default_plot_path("../..") == Path("athlete-progress.png")
+
+
+def test_advice_for_a_single_analysis_and_persistent_pain(tmp_path: Path) -> None:
+    with open_db(str(tmp_path / "one.db")) as st:
+        add_athlete(st, "Ana")
+        store_analysis(st, "Ana", make_analysis(), recorded_on=START - dt.timedelta(days=1))
+        store_programme(st, "Ana", make_programme(START, weeks=4))
+        for day, pain in ((1, 5.0), (8, 6.0)):            # weeks 1 and 2, above 3/10
+            log_session(st, "Ana", [{"exercise_id": "glute_bridge", "sets": 3, "reps": 10,
+                                     "pain": pain}], performed_on=START + dt.timedelta(days=day))
+        rep = progress_report(st, "Ana", as_of=START + dt.timedelta(days=13))
+    assert rep.retest_advice == (
+        "one analysis per view so far: re-film after 4 weeks to see a change")
+    assert rep.pain_advice == "persistent above 3/10: see a physical therapist"

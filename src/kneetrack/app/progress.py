@@ -116,6 +116,10 @@ class ProgressReport:
     metric_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     #: the trend figure, when one was written
     plot_path: Path | None = None
+    #: what to do about the pain, when it stayed above the acceptable level
+    pain_advice: str | None = None
+    #: what to do to see a change, when nothing can be compared yet
+    retest_advice: str | None = None
 
 
 def _logged(logs: Sequence[WorkoutLog]) -> list[LoggedExercise]:
@@ -200,6 +204,10 @@ def progress_report(store: Store, name: str, *, as_of: dt.date | None = None,
         athlete, day, tuple(analyses), tuple(comparisons), prog, adh, pain, tuple(decisions),
         advice=tuple(describe_changes(c.changes, thresholds=th) for c in comparisons),
         metric_labels={m: (r.label, r.unit) for m, r in th.metrics.items()},
+        pain_advice=(f"persistent above {th.pain_acceptable_max:g}/10: see a physical therapist"
+                     if pain is not None and pain.persistent else None),
+        retest_advice=("one analysis per view so far: re-film after 4 weeks to see a change"
+                       if analyses and not comparisons else None),
     )
     if plot is False:
         return rep

@@ -79,8 +79,8 @@ def progress(
         con.print(advice, highlight=False)
         for warning in dict.fromkeys(c.warning for c in cmp.changes if c.warning):
             con.print(f"  ⚠ {warning}", highlight=False)
-    if rep.analyses and not rep.retests:
-        con.print("one analysis per view so far: re-film after 4 weeks to see a change")
+    if rep.retest_advice:
+        con.print(rep.retest_advice)
     if rep.adherence is not None and rep.adherence.weeks:
         t = Table("week", "from", "planned", "logged", "%", "strength work %", title="adherence")
         for w in rep.adherence.weeks:
@@ -107,11 +107,7 @@ def progress(
         weekly = "  ".join(f"w{w.week}: {w.max:g}" for w in rep.pain.weeks)
         con.print(
             f"pain (worst per week): {weekly} — trend {rep.pain.trend}"
-            + (
-                ", [red]persistent above 3/10: see a physical therapist[/]"
-                if rep.pain.persistent
-                else ""
-            )
+            + (f", [red]{rep.pain_advice}[/]" if rep.pain_advice else "")
         )
     for d in rep.decisions:
         week = f"week {d.week}" if d.week else "plan"

@@ -59,6 +59,8 @@ def test_bad_condition_and_unknown_name_are_settings_errors():
         _holds("value <> 3", {"value": 1})
     with pytest.raises(SettingsError, match="unknown name"):
         _holds("value < nowhere", {"value": 1})
+    with pytest.raises(SettingsError, match="unknown name"):
+        _holds("value < a.missing", {"value": 1, "a": {"b": 2}})
 
 
 def test_number_words():

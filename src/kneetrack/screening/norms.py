@@ -166,8 +166,11 @@ def _lookup(path: str, *scopes: Mapping[str, Any]) -> Any:
     for scope in scopes:
         if first in scope:
             cur = scope[first]
-            for part in rest:
-                cur = cur[int(part)] if isinstance(cur, list) else cur[part]
+            try:
+                for part in rest:
+                    cur = cur[int(part)] if isinstance(cur, list) else cur[part]
+            except (KeyError, IndexError, ValueError, TypeError):
+                break
             return cur
     raise SettingsError(f"screening notes: unknown name {path!r}")
 

@@ -26,7 +26,7 @@ def test_analyze_trc_writes_contract(capsys, tmp_path, shared_data):
     assert a["input"]["kind"] == "keypoints"
     assert a["input"]["fps"] == 60.0 and a["input"]["frames"] == 600
     assert a["input"]["duration_s"] == pytest.approx(10.0)
-    assert "view" in a
+    assert a["view"] == "side-right"                   # detected: the file is a right-side view
     assert (out / "keypoints.trc").stat().st_size > 0
     assert not list(out.glob("*.part"))
 

@@ -108,24 +108,54 @@ def test_empty_openpose_folder(capsys, tmp_path):
     _assert_clean_failure(code, err, out, "no OpenPose")
 
 
-def test_bad_view_option(capsys, tmp_path):
-    code, _, err = _run(capsys, "analyze", "x.trc", "--out", str(tmp_path), "--view", "top")
+def test_bad_view_option(capsys, tmp_path, shared_data):
+    """A good input with a bad --view: the view is what is refused, and nothing is written."""
+    good = shared_data / "mocap2d" / "hamner2010_s02_60fps_front.trc"
+    out = tmp_path / "out"
+    code, _, err = _run(capsys, "analyze", str(good), "--out", str(out), "--view", "top")
     assert code == 2 and "Traceback" not in err
+    flat = " ".join(err.replace("│", " ").split())
+    assert "'top'" in flat and "--view" in flat and "side-right" in flat, err
+    assert not out.exists()
 
 
-def test_failed_rerun_keeps_no_stale_complete_marker(capsys, tmp_path, shared_data):
-    """A failing re-analysis into a folder must not leave the old analysis.json looking current."""
+def test_bad_input_rerun_leaves_the_old_analysis_untouched(capsys, tmp_path, shared_data):
+    """Input errors are found before anything in the folder is touched."""
     out = tmp_path / "out"
     good = shared_data / "mocap2d" / "hamner2010_s02_60fps_front.trc"
     assert _run(capsys, "analyze", str(good), "--out", str(out), "-q")[0] == 0
-    assert json.loads((out / "analysis.json").read_text())["schema"] == "kneetrack.analysis/1"
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     bad = tmp_path / "bad.mp4"
     bad.write_bytes(b"")
     code, _, err = _run(capsys, "analyze", str(bad), "--out", str(out))
     assert code != 0
-    # input errors are found before anything in the folder is touched
-    assert (out / "analysis.json").exists()
-    assert (out / "keypoints.trc").exists()
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
+def test_failed_rerun_keeps_no_stale_complete_marker(capsys, tmp_path, shared_data, monkeypatch):
+    """A re-analysis that fails while writing must not leave the old analysis.json looking current.
+
+    ``analysis.json`` is the folder's "complete" marker: after a failure half-way through the
+    writing (new keypoints, old report), it must be gone.
+    """
+    from kneetrack.app import report as app_report
+    from kneetrack.errors import SettingsError
+
+    out = tmp_path / "out"
+    front = shared_data / "mocap2d" / "hamner2010_s02_60fps_front.trc"
+    side = shared_data / "mocap2d" / "hamner2010_s02_60fps_side-right.trc"
+    assert _run(capsys, "analyze", str(front), "--out", str(out), "-q")[0] == 0
+    assert json.loads((out / "analysis.json").read_text())["view"] == "front"
+    old_keypoints = (out / "keypoints.trc").read_bytes()
+
+    def disk_full(*args, **kwargs):
+        raise SettingsError("cannot write the report (disk full, simulated)")
+
+    monkeypatch.setattr(app_report, "write_report_outputs", disk_full)
+    code, _, err = _run(capsys, "analyze", str(side), "--out", str(out), "-q")
+    assert code != 0 and "disk full" in err and "Traceback" not in err
+    assert (out / "keypoints.trc").read_bytes() != old_keypoints     # the folder was touched
+    assert not (out / "analysis.json").exists()
 
 
 def test_no_traceback_in_a_real_process(tmp_path):

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
 import re
+import subprocess
+import sys
+import time
 
 import icalendar
 
@@ -26,8 +31,29 @@ def test_ics_parses_and_has_one_event_per_session(hip_programme, tmp_path):
     assert "Banded clamshell" in str(first["description"])
 
 
+_ICS_IN_A_PROCESS = """
+import datetime as dt, hashlib, sys
+from kneetrack.programme import generate_programme
+from kneetrack.programme.writers import render_ics
+causes = [{"code": "hip_abductor_weakness", "confidence": 0.7},
+          {"code": "core_control", "confidence": 0.4}]
+prog = generate_programme(causes, weeks=8, sessions_per_week=3, level="intermediate",
+                          equipment=["band"], start=dt.date(2026, 12, 7), cadence_spm=160.0)
+sys.stdout.write(hashlib.sha256(render_ics(prog)).hexdigest())
+"""
+
+
 def test_ics_is_deterministic(hip_programme):
-    assert render_ics(hip_programme) == render_ics(hip_programme)
+    """Same plan, same bytes: in two processes (string hashing differs), a second apart."""
+    digests = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run([sys.executable, "-c", _ICS_IN_A_PROCESS], env=env,
+                             capture_output=True, text=True, check=True, timeout=120)
+        digests.append(out.stdout.strip())
+        time.sleep(1.1)                     # a time stamp taken from the clock would differ
+    assert digests[0] == digests[1]
+    assert digests[0] == hashlib.sha256(render_ics(hip_programme)).hexdigest()
 
 
 def test_json_round_trips(hip_programme, tmp_path):

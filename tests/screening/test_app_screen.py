@@ -75,3 +75,54 @@ def test_video_without_single_leg_squats_is_an_error(tmp_path):
     with pytest.raises(InputError, match="no single-leg squat repetitions"):
         run_screen(tmp_path / "o", squat_video=trc)
     assert not (tmp_path / "o" / "screening.json").exists()
+
+
+def test_the_interview_runs_through_the_ui_callbacks(tmp_path, squat_trc):
+    """What ``kneetrack screen`` does in a terminal, a web page can do with other callbacks."""
+    from contextlib import contextmanager
+
+    from kneetrack.app.screen import ScreenUI
+
+    events, prompts = [], []
+    replies = iter(["n"] + [""] * 60)
+
+    def ask(prompt):
+        prompts.append(prompt)
+        return next(replies)
+
+    @contextmanager
+    def pose_progress():
+        events.append("pose started")
+        yield lambda done, total: None
+        events.append("pose done")
+
+    ui = ScreenUI(ask=ask, tell=lambda text: None, pose_progress=pose_progress,
+                  on_squat=lambda ana: events.append(f"squat {len(ana.reps_)} reps"))
+    answers = {"athlete": {"level": "beginner", "sex": "male", "age_years": 40, "height_m": 1.8,
+                           "mass_kg": 80, "dominant_leg": "left", "equipment": ["band"]},
+               "weekly_km": 15}
+    res = run_screen(tmp_path / "o", answers=answers, squat_video=squat_trc, date="2026-11-26",
+                     ui=ui)
+    assert events == ["pose started", "pose done", "squat 10 reps"]
+    assert any("Do you have knee, hip, shin or foot pain" in p for p in prompts)
+    assert not any("How many kilometres" in p for p in prompts)      # answered already
+    s = load_screening(res.artefacts["screening"])
+    assert s.symptoms.pain_worst_0_10 == 0 and s.training.weekly_km == 15
+    assert s.tests.single_leg_squat_fppa_deg.left == pytest.approx(16.0, abs=2.0)
+
+
+def test_an_interrupted_interview_writes_nothing(tmp_path):
+    from kneetrack.app.screen import ScreenUI
+
+    def ask(prompt):
+        raise EOFError
+
+    with pytest.raises(InputError, match="stopped before the questions were finished"):
+        run_screen(tmp_path / "o", ui=ScreenUI(ask=ask, tell=lambda text: None))
+    assert not (tmp_path / "o" / "screening.json").exists()
+
+
+def test_nothing_answered_writes_nothing(tmp_path):
+    with pytest.raises(InputError, match="nothing was answered"):
+        run_screen(tmp_path / "o", answers={})
+    assert not (tmp_path / "o" / "screening.json").exists()

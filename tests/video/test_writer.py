@@ -70,9 +70,28 @@ def test_settings_options():
     assert "stitchable=1" in opts["x264-params"]
 
 
+def _decodable_frames(path: Path) -> int | None:
+    """Frames a player gets out of ``path``; ``None`` if it cannot be opened at all."""
+    try:
+        with av.open(str(path)) as c:
+            return sum(1 for _ in c.decode(video=0))
+    except av.error.FFmpegError:
+        return None
+
+
 def test_a_failed_write_leaves_the_file_unfinished_not_a_crash(tmp_path):
     p = tmp_path / "x.mp4"
     with pytest.raises(RuntimeError), H264Writer(p, width=W, height=H, rate=Fraction(30)) as wr:
-        wr.write(new_frame(W, H))
+        for _ in range(3):
+            wr.write(new_frame(W, H))
         raise RuntimeError("stop")
     wr.abort()  # a second abort is harmless
+    wr.close()  # and so is a close after it: nothing is flushed into the aborted file
+    assert wr.frames == 3
+    # The encoder was not flushed: the file exists but does not hold the whole clip, so it
+    # cannot pass for a finished video (a finished one holds every frame, see below).
+    assert p.exists()
+    got = _decodable_frames(p)
+    assert got is None or got < 3, got
+    done = _write(tmp_path / "done.mp4", [50, 50, 50])
+    assert _decodable_frames(done) == 3

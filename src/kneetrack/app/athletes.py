@@ -15,10 +15,29 @@ from pathlib import Path
 from typing import Any
 
 from kneetrack.io.files import read_json_object
-from kneetrack.store import Analysis, Athlete, Programme, Screening, Store
+from kneetrack.store import Analysis, Athlete, Programme, Screening, Store, open_store
 from kneetrack.store.domain import to_jsonable
 
 EXPORT_SCHEMA = "kneetrack.athlete-export/1"
+
+
+def open_db(db: str | None = None, *, create: bool = True) -> Store:
+    """Open the progress store (a context manager); the one way front ends reach it.
+
+    ``db`` is a database URL or SQLite file, default ``KNEETRACK_DB`` or the
+    user's data folder (:func:`kneetrack.store.open_store`).
+    """
+    return open_store(db, create=create)
+
+
+def get_athlete(store: Store, name: str) -> Athlete:
+    """The athlete called ``name``; a one-line :class:`InputError` if there is none."""
+    return store.get_athlete(name)
+
+
+def store_location(store: Store) -> str:
+    """Where the store lives, for people (a file path or a URL without its password)."""
+    return str(store.location.display())
 
 
 @dataclass(frozen=True)

@@ -202,3 +202,10 @@ def plan_files(
     analysis = load_analysis(analysis_path)
     screening = load_screening(screening_path) if screening_path is not None else None
     return make_plan(analysis, screening, out_dir=out_dir, **options)
+
+
+def write_programme_files(programme: dict[str, Any], out_dir: str | Path) -> dict[str, Path]:
+    """Write ``programme.json``, ``.html`` and ``.ics`` into ``out_dir``; return them by kind."""
+    from kneetrack.programme.writers import write_programme
+
+    return write_programme(programme, out_dir)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from kneetrack.errors import InputError, SettingsError
+from kneetrack.progress.plot import plot_progress
 from kneetrack.progress.verdict import (
     AdherenceReport,
     LoggedExercise,
@@ -19,6 +21,8 @@ from kneetrack.progress.verdict import (
     PainTrend,
     adherence,
     compare_analyses,
+    describe_changes,
+    load_thresholds,
     pain_trend,
     planned_sessions,
     retest_summary,
@@ -106,6 +110,16 @@ class ProgressReport:
     adherence: AdherenceReport | None
     pain: PainTrend | None
     decisions: tuple[PlanDecision, ...] = field(default_factory=tuple)
+    #: per retest (same order as ``retests``): one plain sentence on what really changed
+    advice: tuple[str, ...] = field(default_factory=tuple)
+    #: metric -> (label, unit) for showing a change
+    metric_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    #: the trend figure, when one was written
+    plot_path: Path | None = None
+    #: what to do about the pain, when it stayed above the acceptable level
+    pain_advice: str | None = None
+    #: what to do to see a change, when nothing can be compared yet
+    retest_advice: str | None = None
 
 
 def _logged(logs: Sequence[WorkoutLog]) -> list[LoggedExercise]:
@@ -117,8 +131,46 @@ def _logged(logs: Sequence[WorkoutLog]) -> list[LoggedExercise]:
     ]
 
 
-def progress_report(store: Store, name: str, *, as_of: dt.date | None = None) -> ProgressReport:
-    """Retest verdicts, adherence and pain trend of one athlete up to ``as_of`` (default today)."""
+def planned_items_near(store: Store, name: str, day: dt.date, *,
+                       within_days: int = 3) -> list[dict[str, Any]]:
+    """Items of the active programme's session nearest to ``day`` (within ``within_days``).
+
+    Empty when there is no active programme or no session that close.
+    """
+    athlete = store.get_athlete(name)
+    assert athlete.id is not None
+    prog = store.active_programme(athlete.id)
+    if prog is None:
+        return []
+    best: list[dict[str, Any]] = []
+    best_gap = 99
+    for w in prog.data.get("weeks") or []:
+        for s in w.get("sessions") or []:
+            try:
+                gap = abs((dt.date.fromisoformat(str(s.get("date"))[:10]) - day).days)
+            except ValueError:
+                continue
+            if gap < best_gap and gap <= within_days:
+                best, best_gap = list(s.get("items") or []), gap
+    return best
+
+
+def default_plot_path(name: str) -> Path:
+    """``NAME-progress.png`` in the working folder, the name made safe for a file."""
+    slug = "".join(c if c.isalnum() else "_" for c in name).strip("_") or "athlete"
+    return Path(f"{slug}-progress.png")
+
+
+def progress_report(store: Store, name: str, *, as_of: dt.date | None = None,
+                    plot: bool | str | Path = False) -> ProgressReport:
+    """Retest verdicts, adherence and pain trend of one athlete up to ``as_of`` (default today).
+
+    Each retest comes with its advice in words (``advice``, aligned with
+    ``retests``) and the metric names and units to show (``metric_labels``).
+    With ``plot`` the trend figure is written (PNG, SVG or PDF by suffix) and
+    its path is ``plot_path``: ``True`` writes :func:`default_plot_path` of the
+    athlete's stored name, a path writes there.
+    """
     athlete = store.get_athlete(name)
     assert athlete.id is not None
     day = as_of or dt.date.today()
@@ -147,9 +199,22 @@ def progress_report(store: Store, name: str, *, as_of: dt.date | None = None) ->
                 decisions.append(
                     PlanDecision(p.created_at.date(), _applied_week(p.data), p.decision, p.reasons)
                 )
-    return ProgressReport(
-        athlete, day, tuple(analyses), tuple(comparisons), prog, adh, pain, tuple(decisions)
+    th = load_thresholds()
+    rep = ProgressReport(
+        athlete, day, tuple(analyses), tuple(comparisons), prog, adh, pain, tuple(decisions),
+        advice=tuple(describe_changes(c.changes, thresholds=th) for c in comparisons),
+        metric_labels={m: (r.label, r.unit) for m, r in th.metrics.items()},
+        pain_advice=(f"persistent above {th.pain_acceptable_max:g}/10: see a physical therapist"
+                     if pain is not None and pain.persistent else None),
+        retest_advice=("one analysis per view so far: re-film after 4 weeks to see a change"
+                       if analyses and not comparisons else None),
     )
+    if plot is False:
+        return rep
+    target = default_plot_path(athlete.name) if plot is True else plot
+    path = plot_progress(rep.analyses, target, pain=rep.pain, adherence=rep.adherence,
+                         title=f"{rep.athlete.name} — progress")
+    return replace(rep, plot_path=path)
 
 
 @dataclass(frozen=True)

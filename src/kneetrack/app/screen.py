@@ -8,7 +8,8 @@ atomically and ``DIR/screening.md``, a short readable summary.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,9 @@ from kneetrack.io.files import read_json_object, write_json_atomic, write_text_a
 from kneetrack.screening.norms import Note, RedFlag, interpret, red_flags
 from kneetrack.screening.questionnaire import Questionnaire
 from kneetrack.screening.schema import Screening
+from kneetrack.screening.selftests import get_selftest, load_selftests
 from kneetrack.screening.squat import SingleLegSquatAnalysis
-from kneetrack.screening.summary import summary_lines, summary_markdown
+from kneetrack.screening.summary import nothing_answered, summary_lines, summary_markdown
 
 SQUAT_VIEWS = ("front", "rear")
 
@@ -168,10 +170,82 @@ def write_screening(screening: Screening, out_dir: str | Path, *, force: bool = 
     return result
 
 
+@dataclass(frozen=True)
+class ScreenUI:
+    """How a front end talks with the runner during :func:`run_screen` (every part optional).
+
+    Attributes
+    ----------
+    ask : callable, optional
+        ``ask(prompt) -> answer``; when given, the questions not answered yet
+        are asked (end of input stops the screening, nothing is written).
+    tell : callable
+        ``tell(text)``: a line for the runner while asking.
+    show_instructions : callable, optional
+        ``show_instructions(test_id)`` before a self-test is asked about.
+    pose_progress : callable, optional
+        Returns a context manager yielding a ``progress(done, total)``
+        callback (or ``None``) for the squat video's pose estimation.
+    on_squat : callable, optional
+        Called with the squat analysis as soon as it is done (before asking).
+    """
+
+    ask: Callable[[str], str] | None = None
+    tell: Callable[[str], None] = print
+    show_instructions: Callable[[str], None] | None = None
+    pose_progress: Callable[[], AbstractContextManager[ProgressCallback | None]] | None = None
+    on_squat: Callable[[SingleLegSquatAnalysis], None] | None = None
+
+
+def question_lines() -> list[tuple[str, str]]:
+    """Every question id with its allowed answers in words, in asking order."""
+    out = []
+    for q in Questionnaire().questions:
+        if q.kind in ("number", "integer"):
+            rng = f"{q.min:g} to {q.max:g} {q.unit}".strip() if q.min is not None else q.unit
+        elif q.kind in ("choice", "choices"):
+            rng = ("one of " if q.kind == "choice" else "any of ") + ", ".join(q.choices)
+        elif q.kind == "yes_no":
+            rng = "yes/no"
+        else:
+            rng = "text"
+        out.append((q.id, rng))
+    return out
+
+
+def selftest_instructions() -> list[str]:
+    """How to do every self-test, one Markdown text per test."""
+    return [test.instructions(markdown=True) for test in load_selftests().values()]
+
+
+def selftest_instruction(test_id: str) -> str:
+    """How to do one self-test, as Markdown."""
+    return get_selftest(test_id).instructions(markdown=True)
+
+
+def _interview(qn: Questionnaire, ui: ScreenUI, doc: dict[str, Any],
+               flat: dict[str, Any]) -> dict[str, Any]:
+    """Ask what is not answered yet; return the flat answers with the new ones added."""
+    assert ui.ask is not None
+
+    def show(test_id: str) -> None:
+        if ui.show_instructions is not None:
+            ui.show_instructions(test_id)
+
+    known = {**qn.answered_in(doc), **flat}
+    try:
+        asked = qn.ask(ui.ask, tell=ui.tell, answers=known, show_instructions=show)
+    except (EOFError, KeyboardInterrupt):
+        raise InputError("stopped before the questions were finished; nothing was written") \
+            from None
+    return {**flat, **{k: v for k, v in asked.items() if k not in known}}
+
+
 def run_screen(
     out_dir: str | Path,
     *,
     answers: Mapping[str, Any] | None = None,
+    answers_file: str | Path | None = None,
     squat_video: str | Path | None = None,
     squat_view: str = "front",
     squat_leg: str = "auto",
@@ -179,12 +253,45 @@ def run_screen(
     force: bool = False,
     progress: ProgressCallback | None = None,
     backend: Any = None,
+    workers: int | None = None,
+    ui: ScreenUI | None = None,
 ) -> ScreenResult:
-    """Non-interactive screening: answers and a squat video to ``DIR/screening.json`` + summary."""
-    check_out_dir(out_dir, force=force)
+    """The whole screening: answers, a squat video and (with ``ui.ask``) questions, written out.
+
+    Every check that can fail runs before the squat video is analysed and
+    before a question is asked: the folder (:func:`check_out_dir`), the date,
+    the answers file and the answers (``answers`` win over ``answers_file``).
+    Nothing is written when nothing at all was answered.
+
+    Returns
+    -------
+    ScreenResult
+        With ``artefacts["screening"]`` and ``artefacts["summary"]``.
+    """
+    ui = ui or ScreenUI()
+    out = check_out_dir(out_dir, force=force)
+    if date is not None:
+        check_date(date)                          # before any question is asked
+    qn = Questionnaire()
+    data: dict[str, Any] = load_answers(answers_file) if answers_file is not None else {}
+    data.update(answers or {})
+    doc, flat = qn.split_document(data)           # bad answers fail here, early
+    build_screening(data, date=date, questionnaire=qn)   # and a bad document section too
     squat = None
     if squat_video is not None:
-        squat = analyze_squat(squat_video, view=squat_view, leg=squat_leg, progress=progress,
-                              backend=backend)
-    screening = build_screening(answers, squat=squat, squat_source=squat_video, date=date)
-    return write_screening(screening, out_dir, force=force)
+        with ui.pose_progress() if ui.pose_progress else nullcontext(progress) as cb:
+            squat = analyze_squat(squat_video, view=squat_view, leg=squat_leg, progress=cb,
+                                  backend=backend, workers=workers)
+        if ui.on_squat is not None:
+            ui.on_squat(squat)
+    if ui.ask is not None:
+        flat = _interview(qn, ui, doc, flat)
+        data = {**{k: v for k, v in data.items() if k not in flat}, **flat}
+    screening = build_screening(data, squat=squat, squat_source=squat_video, date=date)
+    if nothing_answered(screening):
+        raise InputError(
+            "nothing was answered, so there is nothing to screen: give --answers FILE, "
+            "--set ID=VALUE or --squat-video, or run it in a terminal to be asked; "
+            "nothing was written"
+        )
+    return write_screening(screening, out, force=force)

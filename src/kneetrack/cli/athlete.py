@@ -49,10 +49,9 @@ def add(
     db: str | None = db_option(),
 ) -> None:
     """Add an athlete."""
-    from kneetrack.app.athletes import add_athlete
-    from kneetrack.store import open_store
+    from kneetrack.app.athletes import add_athlete, open_db, store_location
 
-    with open_store(db) as store:
+    with open_db(db) as store:
         a = add_athlete(
             store,
             name,
@@ -62,16 +61,15 @@ def add(
             dominant_leg=dominant_leg.value if dominant_leg else None,
             notes=notes,
         )
-        typer.echo(f"added athlete {a.name!r} to {store.location.display()}")
+        typer.echo(f"added athlete {a.name!r} to {store_location(store)}")
 
 
 @athlete_app.command("list")
 def list_(db: str | None = db_option()) -> None:
     """List athletes with what is stored about them."""
-    from kneetrack.app.athletes import list_athletes
-    from kneetrack.store import open_store
+    from kneetrack.app.athletes import list_athletes, open_db
 
-    with open_store(db) as store:
+    with open_db(db) as store:
         rows = list_athletes(store)
     if not rows:
         typer.echo("no athletes yet; add one with `kneetrack athlete add NAME`")
@@ -98,10 +96,9 @@ def show(
     db: str | None = db_option(),
 ) -> None:
     """Show an athlete: facts, analyses, programmes and recent logs."""
-    from kneetrack.app.athletes import athlete_record
-    from kneetrack.store import open_store
+    from kneetrack.app.athletes import athlete_record, open_db
 
-    with open_store(db) as store:
+    with open_db(db) as store:
         rec = athlete_record(store, name)
     if as_json:
         typer.echo(json.dumps(rec, indent=2, ensure_ascii=False))
@@ -147,10 +144,9 @@ def export(
     db: str | None = db_option(),
 ) -> None:
     """Export everything about an athlete (rows as JSON + files) into one ZIP."""
-    from kneetrack.app.athletes import export_athlete
-    from kneetrack.store import open_store
+    from kneetrack.app.athletes import export_athlete, open_db
 
-    with open_store(db) as store:
+    with open_db(db) as store:
         path = export_athlete(store, name, out)
     typer.echo(f"wrote {path}")
 
@@ -162,11 +158,10 @@ def delete(
     db: str | None = db_option(),
 ) -> None:
     """Delete an athlete: every row and every stored file. Export first to keep a copy."""
-    from kneetrack.app.athletes import delete_athlete
-    from kneetrack.store import open_store
+    from kneetrack.app.athletes import delete_athlete, get_athlete, open_db
 
-    with open_store(db) as store:
-        athlete = store.get_athlete(name)
+    with open_db(db) as store:
+        athlete = get_athlete(store, name)
         if not yes and not typer.confirm(f"Delete {athlete.name} and all their data and files?"):
             raise typer.Exit(1)
         counts = delete_athlete(store, name)

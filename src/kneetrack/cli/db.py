@@ -21,12 +21,9 @@ def backup_cmd(
     db: str | None = db_option(),
 ) -> None:
     """Write every row and stored file into one ZIP."""
-    from kneetrack.store import open_store
-    from kneetrack.store.admin import backup
+    from kneetrack.app.database import backup_database
 
-    with open_store(db, create=False) as store:
-        path = backup(store, out)
-        counts = store.count_rows()
+    path, counts = backup_database(db, out)
     typer.echo(
         f"wrote {path} ({counts['athlete']} athletes, {counts['analysis']} analyses, "
         f"{counts['workout_log']} logs)"
@@ -42,18 +39,16 @@ def restore_cmd(
     db: str | None = db_option(),
 ) -> None:
     """Restore a backup into an empty database (or replace everything with --replace)."""
-    from kneetrack.store import open_store
-    from kneetrack.store.admin import restore
+    from kneetrack.app.database import restore_database
 
-    with open_store(db) as store:
-        counts = restore(store, backup_zip, replace=replace)
+    counts = restore_database(db, backup_zip, replace=replace)
     typer.echo("restored " + ", ".join(f"{v} {k}" for k, v in counts.items() if v))
 
 
 @db_app.command("upgrade")
 def upgrade_cmd(db: str | None = db_option()) -> None:
     """Upgrade the database schema to this version of kneetrack (SQLite is copied aside first)."""
-    from kneetrack.store.admin import upgrade_database
+    from kneetrack.app.database import upgrade_database
 
     res = upgrade_database(db)
     if res.from_revision == res.to_revision:

@@ -21,23 +21,6 @@ def _date(text: str | None) -> dt.date:
         raise InputError(f"date must be YYYY-MM-DD, got {text!r}") from None
 
 
-def _planned_items(store: Any, athlete_id: int, day: dt.date) -> list[dict[str, Any]]:
-    prog = store.active_programme(athlete_id)
-    if prog is None:
-        return []
-    best: list[dict[str, Any]] = []
-    best_gap = 99
-    for w in prog.data.get("weeks") or []:
-        for s in w.get("sessions") or []:
-            try:
-                gap = abs((dt.date.fromisoformat(str(s.get("date"))[:10]) - day).days)
-            except ValueError:
-                continue
-            if gap < best_gap and gap <= 3:
-                best, best_gap = list(s.get("items") or []), gap
-    return best
-
-
 def _ask_number(label: str, default: Any, kind: type) -> Any:
     raw = typer.prompt(label, default="" if default is None else str(default), show_default=True)
     if raw == "":
@@ -48,9 +31,8 @@ def _ask_number(label: str, default: Any, kind: type) -> Any:
         raise InputError(f"{label}: {raw!r} is not a number") from None
 
 
-def _interactive(store: Any, athlete_id: int, day: dt.date) -> list[dict[str, Any]]:
+def _interactive(planned: list[dict[str, Any]], day: dt.date) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
-    planned = _planned_items(store, athlete_id, day)
     if planned:
         typer.echo(f"planned session near {day}: {len(planned)} exercise(s)")
         for it in planned:
@@ -114,15 +96,14 @@ def log(
     db: str | None = db_option(),
 ) -> None:
     """Record a session: one exercise by flags, or a whole session interactively."""
-    from kneetrack.app.progress import log_session
-    from kneetrack.store import open_store
+    from kneetrack.app.athletes import get_athlete, open_db
+    from kneetrack.app.progress import log_session, planned_items_near
 
     day = _date(date)
-    with open_store(db) as store:
-        a = store.get_athlete(athlete)
-        assert a.id is not None
+    with open_db(db) as store:
+        a = get_athlete(store, athlete)
         if exercise is None:
-            entries = _interactive(store, a.id, day)
+            entries = _interactive(planned_items_near(store, a.name, day), day)
         else:
             entries = [
                 {

@@ -34,10 +34,8 @@ def progress(
     db: str | None = db_option(),
 ) -> None:
     """Show whether anything really changed: retests against the smallest detectable difference."""
+    from kneetrack.app.athletes import open_db
     from kneetrack.app.progress import progress_report
-    from kneetrack.progress.plot import plot_progress
-    from kneetrack.progress.verdict import describe_changes, load_thresholds
-    from kneetrack.store import open_store
 
     day = None
     if as_of:
@@ -45,14 +43,14 @@ def progress(
             day = dt.date.fromisoformat(as_of)
         except ValueError:
             raise InputError(f"--as-of must be YYYY-MM-DD, got {as_of!r}") from None
-    with open_store(db) as store:
-        rep = progress_report(store, athlete, as_of=day)
-    th = load_thresholds()
+    with open_db(db) as store:
+        rep = progress_report(store, athlete, as_of=day,
+                              plot=False if no_plot else (plot or True))
     con = Console()
     con.print(f"[bold]{rep.athlete.name}[/] — progress as of {rep.as_of}")
     if not rep.analyses:
         con.print("no analyses stored yet (kneetrack analyze VIDEO --athlete NAME)")
-    for cmp in rep.retests:
+    for cmp, advice in zip(rep.retests, rep.advice, strict=True):
         t = Table(
             "metric",
             "leg",
@@ -65,24 +63,24 @@ def progress(
             f"{cmp.baseline.recorded_on} ({cmp.weeks:g} weeks)",
         )
         for c in cmp.changes:
-            rule = th.metrics[c.metric]
+            label, unit = rep.metric_labels[c.metric]
             fmt = lambda v: "–" if v is None else f"{v:.1f}"  # noqa: E731
             style = VERDICT_STYLE.get(c.verdict, "")
             t.add_row(
-                rule.label,
+                label,
                 c.leg or "both",
                 fmt(c.baseline),
                 fmt(c.followup),
                 "–" if c.change is None else f"{c.change:+.1f}",
-                f"{c.sdd:g} {rule.unit}",
+                f"{c.sdd:g} {unit}",
                 f"[{style}]{c.verdict}[/]" + (" ⚠" if c.warning else ""),
             )
         con.print(t)
-        con.print(describe_changes(cmp.changes, thresholds=th), highlight=False)
+        con.print(advice, highlight=False)
         for warning in dict.fromkeys(c.warning for c in cmp.changes if c.warning):
             con.print(f"  ⚠ {warning}", highlight=False)
-    if rep.analyses and not rep.retests:
-        con.print("one analysis per view so far: re-film after 4 weeks to see a change")
+    if rep.retest_advice:
+        con.print(rep.retest_advice)
     if rep.adherence is not None and rep.adherence.weeks:
         t = Table("week", "from", "planned", "logged", "%", "strength work %", title="adherence")
         for w in rep.adherence.weeks:
@@ -109,11 +107,7 @@ def progress(
         weekly = "  ".join(f"w{w.week}: {w.max:g}" for w in rep.pain.weeks)
         con.print(
             f"pain (worst per week): {weekly} — trend {rep.pain.trend}"
-            + (
-                ", [red]persistent above 3/10: see a physical therapist[/]"
-                if rep.pain.persistent
-                else ""
-            )
+            + (f", [red]{rep.pain_advice}[/]" if rep.pain_advice else "")
         )
     for d in rep.decisions:
         week = f"week {d.week}" if d.week else "plan"
@@ -122,32 +116,23 @@ def progress(
             + (f" — {'; '.join(d.reasons)}" if d.reasons else ""),
             highlight=False,
         )
-    if not no_plot:
-        slug = "".join(c if c.isalnum() else "_" for c in rep.athlete.name).strip("_") or "athlete"
-        path = plot_progress(
-            rep.analyses,
-            plot or Path(f"{slug}-progress.png"),
-            pain=rep.pain,
-            adherence=rep.adherence,
-            title=f"{rep.athlete.name} — progress",
-        )
-        typer.echo(f"wrote {path}")
+    if rep.plot_path is not None:
+        typer.echo(f"wrote {rep.plot_path}")
 
 
 def check_athlete(athlete: str, db: str | None) -> None:
     """Fail early (before long work) when ``athlete`` is not in the store."""
-    from kneetrack.store import open_store
+    from kneetrack.app.athletes import get_athlete, open_db
 
-    with open_store(db) as store:
-        store.get_athlete(athlete)
+    with open_db(db) as store:
+        get_athlete(store, athlete)
 
 
 def store_plan(athlete: str, db: str | None, programme: dict, screening: Path | None) -> None:
     """``plan --athlete``: keep the new programme (and its screening) in the athlete's history."""
-    from kneetrack.app.athletes import store_programme, store_screening
-    from kneetrack.store import open_store
+    from kneetrack.app.athletes import open_db, store_programme, store_screening
 
-    with open_store(db) as store:
+    with open_db(db) as store:
         if screening is not None:
             store_screening(store, athlete, screening)
         p = store_programme(store, athlete, programme)
@@ -158,12 +143,12 @@ def store_plan(athlete: str, db: str | None, programme: dict, screening: Path | 
 
 def plan_next_week(athlete: str | None, db: str | None, out: Path | None) -> None:
     """``plan --athlete NAME --next-week``: adapt next week from the logs and the latest retest."""
+    from kneetrack.app.athletes import open_db
     from kneetrack.app.progress import adapt_next_week
-    from kneetrack.store import open_store
 
     if not athlete:
         raise InputError("--next-week needs --athlete NAME")
-    with open_store(db) as store:
+    with open_db(db) as store:
         res = adapt_next_week(store, athlete)
     style = {"progress": "green", "hold": "yellow", "regress": "yellow", "refer": "red"}
     con = Console()
@@ -171,7 +156,7 @@ def plan_next_week(athlete: str | None, db: str | None, out: Path | None) -> Non
     for r in res.reasons:
         con.print(f"  - {r}", highlight=False)
     if out is not None:
-        from kneetrack.programme.writers import write_programme
+        from kneetrack.app.plan import write_programme_files
 
-        for path in write_programme(res.programme.data, out).values():
+        for path in write_programme_files(res.programme.data, out).values():
             typer.echo(f"wrote {path}")

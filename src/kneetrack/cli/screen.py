@@ -13,7 +13,7 @@ from rich.markdown import Markdown
 from rich.markup import escape
 
 from kneetrack.cli.main import app
-from kneetrack.errors import InputError, SettingsError
+from kneetrack.errors import SettingsError
 
 
 class SquatView(StrEnum):
@@ -40,22 +40,6 @@ def _parse_sets(items: list[str]) -> dict[str, str]:
                 f"--set needs ID=VALUE (e.g. --set knee_to_wall_left_cm=9), got {item!r}")
         out[key.strip()] = value.strip()
     return out
-
-
-def _list_questions(console: Console) -> None:
-    from kneetrack.screening.questionnaire import Questionnaire
-
-    qn = Questionnaire()
-    for q in qn.questions:
-        if q.kind in ("number", "integer"):
-            rng = f"{q.min:g} to {q.max:g} {q.unit}".strip() if q.min is not None else q.unit
-        elif q.kind in ("choice", "choices"):
-            rng = ("one of " if q.kind == "choice" else "any of ") + ", ".join(q.choices)
-        elif q.kind == "yes_no":
-            rng = "yes/no"
-        else:
-            rng = "text"
-        console.print(f"{escape(q.id):32} {escape(rng)}", highlight=False, soft_wrap=True)
 
 
 def _show_squat(console: Console, ana: Any) -> None:
@@ -101,76 +85,38 @@ def screen(
 ) -> None:
     """Screen the causes of knee valgus: questions, self-tests and a single-leg squat video."""
     from kneetrack.app.screen import (
-        analyze_squat,
-        build_screening,
-        check_date,
-        check_out_dir,
-        load_answers,
-        write_screening,
+        ScreenUI,
+        question_lines,
+        run_screen,
+        selftest_instruction,
+        selftest_instructions,
     )
     from kneetrack.cli.progress import progress_bar
-    from kneetrack.screening.questionnaire import Questionnaire
-    from kneetrack.screening.selftests import get_selftest
-    from kneetrack.screening.summary import nothing_answered
 
     console = Console(highlight=False)
     if list_questions:
-        _list_questions(console)
+        for qid, allowed in question_lines():
+            console.print(f"{escape(qid):32} {escape(allowed)}", highlight=False, soft_wrap=True)
         return
     if instructions:
-        from kneetrack.screening.selftests import load_selftests
-
-        for test in load_selftests().values():
-            typer.echo(test.instructions(markdown=True) + "\n")
+        for text in selftest_instructions():
+            typer.echo(text + "\n")
         return
     if out is None:
         raise SettingsError("--out DIR is required (the folder for screening.json)")
-    check_out_dir(out, force=force)
-    if date is not None:
-        check_date(date)                          # before any question is asked
-
-    qn = Questionnaire()
-    data: dict[str, Any] = load_answers(answers) if answers is not None else {}
-    data.update(_parse_sets(set_))
-    doc, flat = qn.split_document(data)           # bad answers in the file fail here, early
-    build_screening(data, date=date, questionnaire=qn)   # and a bad document section too
-
-    squat = None
-    if squat_video is not None:
-        with progress_bar("pose", enabled=not quiet) as cb:
-            squat = analyze_squat(squat_video, view=squat_view.value, leg=squat_leg.value,
-                                  progress=cb, workers=workers)
-        _show_squat(console, squat)
-
     if interactive is None:
         interactive = answers is None and sys.stdin.isatty()
-    if interactive:
-        def ask(prompt: str) -> str:
-            return console.input(escape(prompt))
-
-        def tell(text: str) -> None:
-            console.print(escape(text), soft_wrap=True)
-
-        def show(test_id: str) -> None:
-            console.print(Markdown(get_selftest(test_id).instructions(markdown=True)))
-
-        known = {**qn.answered_in(doc), **flat}
-        try:
-            asked = qn.ask(ask, tell=tell, answers=known, show_instructions=show)
-            flat = {**flat, **{k: v for k, v in asked.items() if k not in known}}
-        except (EOFError, KeyboardInterrupt):
-            raise InputError("stopped before the questions were finished; nothing was written") \
-                from None
-        data = {**{k: v for k, v in data.items() if k not in flat}, **flat}
-
-    screening = build_screening(data, squat=squat, squat_source=squat_video, date=date)
-    if nothing_answered(screening):
-        raise InputError(
-            "nothing was answered, so there is nothing to screen: give --answers FILE, "
-            "--set ID=VALUE or --squat-video, or run it in a terminal to be asked; "
-            "nothing was written"
-        )
-    result = write_screening(screening, out, force=force)
+    ui = ScreenUI(
+        ask=(lambda prompt: console.input(escape(prompt))) if interactive else None,
+        tell=lambda text: console.print(escape(text), soft_wrap=True),
+        show_instructions=lambda test_id: console.print(
+            Markdown(selftest_instruction(test_id))),
+        pose_progress=lambda: progress_bar("pose", enabled=not quiet),
+        on_squat=lambda ana: _show_squat(console, ana),
+    )
+    result = run_screen(out, answers=_parse_sets(set_), answers_file=answers,
+                        squat_video=squat_video, squat_view=squat_view.value,
+                        squat_leg=squat_leg.value, date=date, force=force, workers=workers, ui=ui)
     for line in result.summary_lines():
         console.print(escape(line), soft_wrap=True)
     typer.echo(f"wrote {result.artefacts['screening']}")

@@ -26,22 +26,33 @@ def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def fppa_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, *,
-             medial_sign: float | np.ndarray) -> np.ndarray:
-    """Frontal plane projection angle of the knee.
+             medial_sign: float | np.ndarray | None = None,
+             other_hip: np.ndarray | None = None) -> np.ndarray:
+    """Frontal plane projection angle (FPPA) of the knee — the one definition in kneetrack.
 
     The angle between the hip→knee and knee→ankle lines in the image: 0 when
-    they are collinear, **positive when the knee lies medial of the hip–ankle
-    line** (valgus), negative when lateral (varus).
+    they are collinear, **positive when the knee lies on the medial side of the
+    hip–ankle line** (valgus), negative when lateral (varus) — the sign of
+    ``fppa_peak_deg`` in ``analysis.json`` (``DESIGN.md``).
+
+    The medial direction (towards the body midline) is given in one of two
+    ways, which agree whenever the hip–ankle line points down the image:
+
+    - ``other_hip``: the direction from the leg's hip towards the other hip.
+      Needs no view and survives a mirrored video; the squat uses it.
+    - ``medial_sign``: +1 when medial is image +x, -1 when it is image -x, as
+      known from the view. For the front view the left leg has
+      ``medial_sign=-1`` (it appears on the image's right); for the rear view
+      the left leg has ``+1``. The running metrics use it.
 
     Parameters
     ----------
     hip, knee, ankle : ndarray, shape (..., 2)
-        Image points in pixels (y down).
-    medial_sign : float or ndarray
-        +1 when the leg's medial direction (toward the body midline) is image
-        +x, -1 when it is image -x. For the front view the left leg has
-        ``medial_sign=-1`` (it appears on the image's right); for the rear view
-        the left leg has ``+1``. May be an array broadcastable to the frames.
+        Image points in pixels (x right, y down).
+    medial_sign : float or ndarray, optional
+        Medial side along image x, broadcastable to the frames.
+    other_hip : ndarray, shape (..., 2), optional
+        The other leg's hip. Give exactly one of ``medial_sign`` and ``other_hip``.
 
     Returns
     -------
@@ -53,12 +64,24 @@ def fppa_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, *,
     >>> import numpy as np
     >>> round(float(fppa_deg([0, 0], [-10, 100], [0, 200], medial_sign=-1)), 2)
     11.42
+    >>> round(float(fppa_deg([0, 0], [-10, 100], [0, 200], other_hip=[-60, 0])), 2)
+    11.42
     """
+    if (medial_sign is None) == (other_hip is None):
+        raise ValueError("give exactly one of medial_sign and other_hip")
     h, k, a = _as_points(hip, "hip"), _as_points(knee, "knee"), _as_points(ankle, "ankle")
-    thigh = k - h
-    shank = a - k
-    ang = np.degrees(np.arctan2(_cross(thigh, shank), _dot(thigh, shank)))
-    return np.asarray(medial_sign, dtype=float) * ang
+    if other_hip is not None:
+        medial = _as_points(other_hip, "other_hip") - h
+    else:
+        sign = np.asarray(medial_sign, dtype=float)
+        medial = np.stack(np.broadcast_arrays(sign, np.zeros_like(sign)), axis=-1)
+    thigh, shank, line = k - h, a - k, a - h
+    unsigned = np.degrees(np.arctan2(np.abs(_cross(thigh, shank)), _dot(thigh, shank)))
+    # The knee is medial when it lies on the same side of the hip–ankle line as the
+    # medial direction.
+    with np.errstate(invalid="ignore"):
+        side = np.sign(_cross(line, thigh) * _cross(line, medial))
+    return side * unsigned
 
 
 def hip_adduction_deg(hip: np.ndarray, knee: np.ndarray, other_hip: np.ndarray) -> np.ndarray:
@@ -124,6 +147,44 @@ def pelvic_drop_deg(stance_hip: np.ndarray, other_hip: np.ndarray) -> np.ndarray
     s, o = _as_points(stance_hip, "stance_hip"), _as_points(other_hip, "other_hip")
     d = o - s
     return np.degrees(np.arctan2(d[..., 1], np.abs(d[..., 0])))
+
+
+def trunk_lean_deg(stance_hip: np.ndarray, other_hip: np.ndarray,
+                   stance_shoulder: np.ndarray, other_shoulder: np.ndarray) -> np.ndarray:
+    """Lateral trunk lean: the mid-hip→mid-shoulder line against the image vertical.
+
+    **Positive = the trunk leans towards the stance leg** (ipsilateral lean, a
+    common way to unload weak hip abductors), in degrees. The stance side is
+    taken from the hip–hip line, so the function needs no view.
+
+    Parameters
+    ----------
+    stance_hip, other_hip, stance_shoulder, other_shoulder : ndarray, shape (..., 2)
+        Pixels.
+
+    Returns
+    -------
+    ndarray
+        Degrees, NaN where a point is missing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lean = trunk_lean_deg(np.array([100.0, 300.0]), np.array([0.0, 300.0]),
+    ...                       np.array([110.0, 0.0]), np.array([10.0, 0.0]))
+    >>> round(float(lean), 2)                     # shoulders 10 px towards the stance side
+    1.91
+    """
+    sh, oh = _as_points(stance_hip, "stance_hip"), _as_points(other_hip, "other_hip")
+    ss = _as_points(stance_shoulder, "stance_shoulder")
+    os_ = _as_points(other_shoulder, "other_shoulder")
+    mid_hip = (sh + oh) / 2.0
+    mid_sh = (ss + os_) / 2.0
+    with np.errstate(invalid="ignore"):
+        towards_stance = np.sign(sh[..., 0] - oh[..., 0])
+        lateral = (mid_sh[..., 0] - mid_hip[..., 0]) * towards_stance
+        up = mid_hip[..., 1] - mid_sh[..., 1]
+        return np.degrees(np.arctan2(lateral, up))
 
 
 def shank_angle_deg(knee: np.ndarray, ankle: np.ndarray, *, forward_sign: float) -> np.ndarray:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from kneetrack.errors import InputError
 from kneetrack.knowledge import load_knowledge
 from kneetrack.knowledge.schema import Knowledge
-from kneetrack.programme.adherence import block_adherence, strength_done
+from kneetrack.programme.adherence import SessionDone, block_adherence, strength_done
 from kneetrack.programme.ceiling import rebase_weeks
 from kneetrack.programme.dosage import LOADING_KINDS, progress_item, regress_item
 
@@ -212,6 +213,172 @@ def _apply(
     return out
 
 
+@dataclass(frozen=True)
+class _Week:
+    """What the logs say about the programme week being judged (``index``) and the one before."""
+
+    index: int
+    logs: list[dict[str, Any]]
+    pain: float | None
+    prev_pain: float | None
+    rpe: float | None
+    planned: int
+    days_done: int
+    partial: list[SessionDone]
+    painful: set[str]
+
+
+def _read_week(prog: dict[str, Any], clean: list[dict[str, Any]], kb: Knowledge) -> _Week:
+    """Step 1: find this week (the one holding the latest log) and sum up its logs."""
+    rules = kb.rules.progression
+    weeks = prog["weeks"]
+    if not clean:
+        cur = 0
+        week_logs: list[dict[str, Any]] = []
+        prev_logs: list[dict[str, Any]] = []
+    else:
+        latest = max(log["date"] for log in clean)
+        cur = _week_of(prog, latest)
+        lo, hi = _week_bounds(weeks[cur])
+        week_logs = [g for g in clean if lo <= g["date"] < hi]
+        prev_logs = [g for g in clean if lo - dt.timedelta(days=7) <= g["date"] < lo]
+    done = strength_done(weeks[cur], week_logs)
+    full = rules.adherence_full_pct / 100.0
+    return _Week(
+        index=cur,
+        logs=week_logs,
+        pain=_max([g["pain"] for g in week_logs]),
+        prev_pain=_max([g["pain"] for g in prev_logs]),
+        rpe=_max([g["rpe"] for g in week_logs]),
+        planned=len(done),
+        days_done=sum(1 for d in done if d.share >= full),
+        partial=[d for d in done if 0 < d.share < full],
+        painful={
+            str(g.get("exercise_id"))
+            for g in week_logs
+            if g["pain"] is not None and g["pain"] > rules.pain_regress_above
+        },
+    )
+
+
+def _pain_referral(week: _Week, kb: Knowledge) -> list[str]:
+    """Step 2: pain above the limit this week and the week before calls for a clinician."""
+    limit = kb.rules.progression.pain_regress_above
+    pain, prev = week.pain, week.prev_pain
+    if pain is not None and pain > limit and prev is not None and prev > limit:
+        return [f"Pain stayed above {limit:g}/10 for two weeks ({prev:g} then {pain:g}/10)."]
+    return []
+
+
+def _read_retest(
+    prog: dict[str, Any], retest: dict[str, Any], clean: list[dict[str, Any]], cur: int,
+    kb: Knowledge,
+) -> tuple[list[str], list[str]]:
+    """Step 3: compare a retest with the baseline; return (notes, reasons to refer)."""
+    notes: list[str] = []
+    refer: list[str] = []
+    changes = retest_changes(prog, retest)
+    sdd = kb.rules.retest.sdd_deg
+    weeks_in = cur + 1
+    adh = block_adherence(prog["weeks"], clean, cur, _week_bounds)
+    good = adh is not None and adh * 100 >= kb.rules.good_adherence_pct
+    full_block = weeks_in >= kb.rules.no_change_referral_after_weeks
+    better = {m: c for m, c in changes.items() if m in sdd and c <= -sdd[m]}
+    worse = {m: c for m, c in changes.items() if m in sdd and c >= sdd[m]}
+    for m, c in better.items():
+        notes.append(
+            f"Retest: {m} improved by {-c:.1f}° — more than the {sdd[m]:g}° "
+            "measurement error, a real change."
+        )
+    for m, c in worse.items():
+        refer.append(
+            f"Retest: {m} got worse by {c:.1f}° (more than the {sdd[m]:g}° measurement error)."
+        )
+    if changes and not better and not worse:
+        shown = ", ".join(f"{m} {c:+.1f}°" for m, c in changes.items())
+        if full_block and good:
+            refer.append(
+                f"After a full block ({weeks_in} weeks) with good adherence "
+                f"({(adh or 0) * 100:.0f} % of the strength work), the retest shows no change "
+                f"larger than the measurement error ({shown})."
+            )
+        else:
+            why = (
+                f"only {weeks_in} weeks in"
+                if not full_block
+                else "adherence was below "
+                f"{kb.rules.good_adherence_pct:g} % ({(adh or 0) * 100:.0f} %)"
+            )
+            notes.append(
+                f"Retest: no measurable change yet ({shown}; below the measurement error). "
+                f"That is expected {why}: keep going."
+            )
+    return notes, refer
+
+
+def _decide(week: _Week, refer_reasons: list[str], kb: Knowledge) -> tuple[str, list[str]]:
+    """Step 4: refer, regress, hold or progress, with the reason in words."""
+    rules = kb.rules.progression
+    limit = rules.pain_regress_above
+    pain, prev, rpe = week.pain, week.prev_pain, week.rpe
+    if refer_reasons:
+        return "refer", list(refer_reasons)
+    if pain is not None and pain > limit:
+        return "regress", [f"Pain reached {pain:g}/10 (limit {limit:g}/10)."]
+    if pain is not None and prev is not None and pain - prev >= rules.pain_rise_points:
+        return "regress", [f"Pain rose from {prev:g} to {pain:g}/10 since last week."]
+    if rpe is not None and rpe > rules.rpe_regress_above:
+        return "regress", [f"Effort was very high (RPE {rpe:g}/10)."]
+    if not week.logs:
+        return "hold", ["No workouts logged this week: repeat the same dose."]
+    if week.days_done < week.planned:
+        detail = "; ".join(
+            f"{d.title}: {d.share * 100:.0f} %" + (f" ({d.detail})" if d.detail else "")
+            for d in week.partial
+        )
+        return "hold", [
+            f"{week.days_done} of {week.planned} strength sessions done in full"
+            + (f" — partial: {detail}" if detail else "")
+            + ": repeat the same dose."
+        ]
+    if rpe is not None and rpe > rules.rpe_progress_max:
+        return "hold", [f"Effort was high (RPE {rpe:g}/10): repeat the same dose."]
+    return "progress", [
+        f"All {week.planned} strength sessions done with pain ≤ {limit:g}/10"
+        + (f" and RPE ≤ {rules.rpe_progress_max:g}" if rpe is not None else "")
+        + "."
+    ]
+
+
+def _raise_referral(referral: dict[str, Any], reasons: list[str]) -> None:
+    """Step 5: raise the programme's referral to at least "soon" (physical therapist)."""
+    if _URGENCY_RANK.get(referral.get("urgency", "none"), 0) < _URGENCY_RANK["soon"]:
+        referral["urgency"] = "soon"
+    referral["needed"] = True
+    referral["to"] = list(dict.fromkeys([*referral.get("to", []), "physical therapist"]))
+    referral["reasons"] = list(dict.fromkeys([*referral.get("reasons", []), *reasons]))
+
+
+def _adapt_following_week(prog: dict[str, Any], week: _Week, loading: str, kb: Knowledge) -> None:
+    """Step 6: apply ``loading`` to the strength and run sessions of the week after ``week``."""
+    settings = prog.get("settings", {})
+    level = settings.get("level", "intermediate")
+    equipment = list(settings.get("equipment", []))
+    weeks = prog["weeks"]
+    current_main = [
+        i
+        for s in weeks[week.index]["sessions"]
+        if s["kind"] in ("strength", "run")
+        for i in s["items"]
+        if i.get("block") == "main"
+    ]
+    for session in weeks[week.index + 1]["sessions"]:
+        if session["kind"] in ("strength", "run"):
+            session["items"] = _apply(
+                session["items"], current_main, loading, level, kb, equipment, week.painful
+            )
+
+
 def adapt_next_week(
     programme: dict[str, Any], logs: list[dict[str, Any]], *, retest: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -269,7 +436,6 @@ def adapt_next_week(
     if not isinstance(programme, dict) or programme.get("schema") != "kneetrack.programme/1":
         raise InputError("not a kneetrack.programme/1 document")
     kb = load_knowledge()
-    rules = kb.rules.progression
     prog = copy.deepcopy(programme)
     clean = _clean_logs(logs)
     referral = prog.setdefault(
@@ -281,160 +447,46 @@ def adapt_next_week(
             + "; ".join(referral.get("reasons") or ["urgent referral"])
         ]
         return {"programme": prog, "decision": "refer", "reasons": hold_reasons}
-    settings = prog.get("settings", {})
-    level = settings.get("level", "intermediate")
-    equipment = list(settings.get("equipment", []))
     weeks = prog["weeks"]
-
-    if not clean:
-        cur = 0
-        week_logs: list[dict[str, Any]] = []
-        prev_logs: list[dict[str, Any]] = []
-    else:
-        latest = max(log["date"] for log in clean)
-        cur = _week_of(prog, latest)
-        lo, hi = _week_bounds(weeks[cur])
-        week_logs = [g for g in clean if lo <= g["date"] < hi]
-        prev_logs = [g for g in clean if lo - dt.timedelta(days=7) <= g["date"] < lo]
-
-    pain = _max([g["pain"] for g in week_logs])
-    prev_pain = _max([g["pain"] for g in prev_logs])
-    rpe = _max([g["rpe"] for g in week_logs])
-    done = strength_done(weeks[cur], week_logs)
-    planned = len(done)
-    full = rules.adherence_full_pct / 100.0
-    days_done = sum(1 for d in done if d.share >= full)
-    partial = [d for d in done if 0 < d.share < full]
-    painful = {
-        str(g.get("exercise_id"))
-        for g in week_logs
-        if g["pain"] is not None and g["pain"] > rules.pain_regress_above
-    }
-    limit = rules.pain_regress_above
+    week = _read_week(prog, clean, kb)
     reasons: list[str] = []
-    decision = "hold"
-
-    pain_refer: list[str] = []
+    pain_refer = _pain_referral(week, kb)
     result_refer: list[str] = []
-    if pain is not None and pain > limit and prev_pain is not None and prev_pain > limit:
-        pain_refer.append(
-            f"Pain stayed above {limit:g}/10 for two weeks ({prev_pain:g} then {pain:g}/10)."
-        )
     if retest is not None:
-        changes = retest_changes(prog, retest)
-        sdd = kb.rules.retest.sdd_deg
-        weeks_in = cur + 1
-        adh = block_adherence(weeks, clean, cur, _week_bounds)
-        good = adh is not None and adh * 100 >= kb.rules.good_adherence_pct
-        full_block = weeks_in >= kb.rules.no_change_referral_after_weeks
-        better = {m: c for m, c in changes.items() if m in sdd and c <= -sdd[m]}
-        worse = {m: c for m, c in changes.items() if m in sdd and c >= sdd[m]}
-        for m, c in better.items():
-            reasons.append(
-                f"Retest: {m} improved by {-c:.1f}° — more than the {sdd[m]:g}° "
-                "measurement error, a real change."
-            )
-        for m, c in worse.items():
-            result_refer.append(
-                f"Retest: {m} got worse by {c:.1f}° (more than the {sdd[m]:g}° measurement error)."
-            )
-        if changes and not better and not worse:
-            shown = ", ".join(f"{m} {c:+.1f}°" for m, c in changes.items())
-            if full_block and good:
-                result_refer.append(
-                    f"After a full block ({weeks_in} weeks) with good adherence "
-                    f"({(adh or 0) * 100:.0f} % of the strength work), the retest shows no change "
-                    f"larger than the measurement error ({shown})."
-                )
-            else:
-                why = (
-                    f"only {weeks_in} weeks in"
-                    if not full_block
-                    else "adherence was below "
-                    f"{kb.rules.good_adherence_pct:g} % ({(adh or 0) * 100:.0f} %)"
-                )
-                reasons.append(
-                    f"Retest: no measurable change yet ({shown}; below the measurement error). "
-                    f"That is expected {why}: keep going."
-                )
+        notes, result_refer = _read_retest(prog, retest, clean, week.index, kb)
+        reasons.extend(notes)
     refer_reasons = [*pain_refer, *result_refer]
-    if refer_reasons:
-        decision = "refer"
-        reasons.extend(refer_reasons)
-    elif pain is not None and pain > limit:
-        decision = "regress"
-        reasons.append(f"Pain reached {pain:g}/10 (limit {limit:g}/10).")
-    elif pain is not None and prev_pain is not None and pain - prev_pain >= rules.pain_rise_points:
-        decision = "regress"
-        reasons.append(f"Pain rose from {prev_pain:g} to {pain:g}/10 since last week.")
-    elif rpe is not None and rpe > rules.rpe_regress_above:
-        decision = "regress"
-        reasons.append(f"Effort was very high (RPE {rpe:g}/10).")
-    elif not week_logs:
-        reasons.append("No workouts logged this week: repeat the same dose.")
-    elif days_done < planned:
-        detail = "; ".join(
-            f"{d.title}: {d.share * 100:.0f} %" + (f" ({d.detail})" if d.detail else "")
-            for d in partial
-        )
-        reasons.append(
-            f"{days_done} of {planned} strength sessions done in full"
-            + (f" — partial: {detail}" if detail else "")
-            + ": repeat the same dose."
-        )
-    elif rpe is not None and rpe > rules.rpe_progress_max:
-        reasons.append(f"Effort was high (RPE {rpe:g}/10): repeat the same dose.")
-    else:
-        decision = "progress"
-        reasons.append(
-            f"All {planned} strength sessions done with pain ≤ {limit:g}/10"
-            + (f" and RPE ≤ {rules.rpe_progress_max:g}" if rpe is not None else "")
-            + "."
-        )
-
+    decision, why = _decide(week, refer_reasons, kb)
+    reasons.extend(why)
     if decision == "refer":
-        if _URGENCY_RANK.get(referral.get("urgency", "none"), 0) < _URGENCY_RANK["soon"]:
-            referral["urgency"] = "soon"
-        referral["needed"] = True
-        referral["to"] = list(dict.fromkeys([*referral.get("to", []), "physical therapist"]))
-        referral["reasons"] = list(dict.fromkeys([*referral.get("reasons", []), *refer_reasons]))
+        _raise_referral(referral, refer_reasons)
     # Loading: a referral for pain takes load off; one for results holds the dose (no deload).
     loading = decision
     if decision == "refer" and not pain_refer:
         loading = "hold"
         reasons.append("The dose stays the same until you have been seen (no pain: no deload).")
-
-    nxt = cur + 1
+    nxt = week.index + 1
     if nxt < len(weeks):
-        current_main = [
-            i
-            for s in weeks[cur]["sessions"]
-            if s["kind"] in ("strength", "run")
-            for i in s["items"]
-            if i.get("block") == "main"
-        ]
-        for session in weeks[nxt]["sessions"]:
-            if session["kind"] in ("strength", "run"):
-                session["items"] = _apply(
-                    session["items"], current_main, loading, level, kb, equipment, painful
-                )
+        _adapt_following_week(prog, week, loading, kb)
         weeks[nxt]["adapted"] = {
             "decision": decision,
             "reasons": reasons,
-            "from_week": weeks[cur]["week"],
+            "from_week": weeks[week.index]["week"],
         }
-        rebase_weeks(weeks, nxt, level, kb, equipment)
+        settings = prog.get("settings", {})
+        rebase_weeks(weeks, nxt, settings.get("level", "intermediate"), kb,
+                     list(settings.get("equipment", [])))
     else:
         reasons.append("This was the last week of the plan; film a retest and make a new plan.")
     prog.setdefault("adaptations", []).append(
         {
-            "week": weeks[cur]["week"],
+            "week": weeks[week.index]["week"],
             "applied_to_week": weeks[nxt]["week"] if nxt < len(weeks) else None,
             "decision": decision,
             "reasons": reasons,
-            "logged_days": days_done,
-            "max_pain": pain,
-            "max_rpe": rpe,
+            "logged_days": week.days_done,
+            "max_pain": week.pain,
+            "max_rpe": week.rpe,
         }
     )
     return {"programme": prog, "decision": decision, "reasons": reasons}

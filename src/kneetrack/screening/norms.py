@@ -1,13 +1,18 @@
 """Compare screening answers with published norms, in plain words.
 
-Thresholds come from ``kneetrack/knowledge/thresholds/screening.yaml`` (each
-with its source). :func:`interpret` turns a :class:`Screening` into a list of
+Thresholds, rules and the words of every note live in
+``kneetrack/knowledge/thresholds/screening.yaml`` (each block with its source;
+its ``notes`` section says how the rules read). This module only evaluates
+them: :func:`interpret` turns a :class:`Screening` into a list of
 :class:`Note` objects that the summary shows; :func:`red_flags` lists the
 symptom answers that call for a clinician before training through them.
 """
 
 from __future__ import annotations
 
+import operator
+import string
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import resources
@@ -94,113 +99,6 @@ def _side_diff_pct(vals: dict[str, float]) -> float | None:
     return 0.0 if hi <= 0 else 100.0 * abs(vals["left"] - vals["right"]) / hi
 
 
-# ------------------------------------------------------------------------------ the tests
-def _knee_to_wall(s: Screening, th: dict[str, Any]) -> list[Note]:
-    t = th["knee_to_wall"]
-    vals = _pair(s.tests.knee_to_wall_cm)
-    out = []
-    for lg, v in vals.items():
-        if v < t["flag_below_cm"]:
-            out.append(
-                Note(
-                    "knee_to_wall",
-                    lg,
-                    "flag",
-                    f"{_fmt(v)} cm on the {lg}: below about {_fmt(t['flag_below_cm'])} cm, "
-                    "the ankle bends forward less than usual.",
-                    v,
-                    "cm",
-                    t["source"],
-                )
-            )
-        else:
-            out.append(
-                Note(
-                    "knee_to_wall",
-                    lg,
-                    "ok",
-                    f"{_fmt(v)} cm on the {lg}: a usual range.",
-                    v,
-                    "cm",
-                    t["source"],
-                )
-            )
-    if len(vals) == 2:
-        d = abs(vals["left"] - vals["right"])
-        if d >= t["side_difference_flag_cm"]:
-            stiff = "left" if vals["left"] < vals["right"] else "right"
-            out.append(
-                Note(
-                    "knee_to_wall",
-                    None,
-                    "flag",
-                    f"The {stiff} ankle reaches {_fmt(d)} cm less than the other "
-                    f"(a difference of {_fmt(t['side_difference_flag_cm'])} cm or more "
-                    "is uncommon).",
-                    d,
-                    "cm",
-                    t["source"],
-                )
-            )
-    return out
-
-
-def _side_plank(s: Screening, th: dict[str, Any]) -> list[Note]:
-    t = th["side_plank"]
-    vals = _pair(s.tests.side_plank_s)
-    out = []
-    sex = s.athlete.sex if s.athlete.sex in ("male", "female") else "female"
-    basis = (
-        ""
-        if s.athlete.sex in ("male", "female")
-        else " (compared with women's values; sex not given)"
-    )
-    for lg, v in vals.items():
-        norm = t["norms_s"][sex][lg]
-        low = norm["mean"] - norm["sd"]
-        if v < low:
-            out.append(
-                Note(
-                    "side_plank",
-                    lg,
-                    "flag",
-                    f"{_fmt(v)} s on the {lg}: short of the usual {norm['mean']} s "
-                    f"(± {norm['sd']}) for healthy young adults{basis}.",
-                    v,
-                    "s",
-                    t["source"],
-                )
-            )
-        else:
-            out.append(
-                Note(
-                    "side_plank",
-                    lg,
-                    "ok",
-                    f"{_fmt(v)} s on the {lg}: within the usual range{basis}.",
-                    v,
-                    "s",
-                    t["source"],
-                )
-            )
-    pct = _side_diff_pct(vals)
-    if pct is not None and pct > t["asymmetry_flag_pct"]:
-        weak = "left" if vals["left"] < vals["right"] else "right"
-        out.append(
-            Note(
-                "side_plank",
-                None,
-                "flag",
-                f"The {weak} side held {pct:.0f}% shorter than the other; the target is "
-                f"within {_fmt(t['asymmetry_flag_pct'])}%.",
-                pct,
-                "%",
-                t["source"],
-            )
-        )
-    return out
-
-
 def hip_abduction_norm(*, age_years: float | None, sex: str | None) -> tuple[float, float] | None:
     """Expected eccentric hip abduction strength (Nm/kg) and its SD, or ``None`` if unknown.
 
@@ -223,308 +121,6 @@ def hip_abduction_norm(*, age_years: float | None, sex: str | None) -> tuple[flo
     return round(float(norm), 3), float(e["sd"])
 
 
-def _hip_abduction(s: Screening, th: dict[str, Any]) -> list[Note]:
-    t = th["hip_abduction_strength"]
-    vals = _pair(s.tests.hip_abduction_nm_per_kg)
-    if not vals:
-        return []
-    out = []
-    norm = hip_abduction_norm(age_years=s.athlete.age_years, sex=s.athlete.sex)
-    for lg, v in vals.items():
-        if norm is None:
-            out.append(
-                Note(
-                    "hip_abduction_strength",
-                    lg,
-                    "info",
-                    f"{v:.2f} Nm/kg on the {lg}; give your sex (and age) to compare it "
-                    "with the norm.",
-                    v,
-                    "Nm/kg",
-                    t["source"],
-                )
-            )
-            continue
-        mean, sd = norm
-        low = mean - t["flag_below_sd"] * sd
-        status = "flag" if v < low else "ok"
-        words = (
-            f"below the expected {mean:.2f} ± {sd:.2f} Nm/kg for your age and sex"
-            if status == "flag"
-            else f"around or above the expected {mean:.2f} Nm/kg"
-        )
-        out.append(
-            Note(
-                "hip_abduction_strength",
-                lg,
-                status,
-                f"{v:.2f} Nm/kg on the {lg}: {words}.",
-                v,
-                "Nm/kg",
-                t["source"],
-            )
-        )
-    pct = _side_diff_pct(vals)
-    if pct is not None and pct > t["side_difference_flag_pct"]:
-        weak = "left" if vals["left"] < vals["right"] else "right"
-        out.append(
-            Note(
-                "hip_abduction_strength",
-                None,
-                "flag",
-                f"The {weak} hip is {pct:.0f}% weaker than the other.",
-                pct,
-                "%",
-                t["side_difference_source"],
-            )
-        )
-    return out
-
-
-def _hip_external_rotation(s: Screening, th: dict[str, Any]) -> list[Note]:
-    t = th["hip_external_rotation_strength"]
-    vals = _pair(s.tests.hip_external_rotation_nm_per_kg)
-    out = []
-    for lg, v in vals.items():
-        weak = v < t["flag_below_nm_per_kg"]
-        words = (
-            f"below about {t['flag_below_nm_per_kg']:.2f} Nm/kg (indicative cut-off)"
-            if weak
-            else "not low"
-        )
-        out.append(
-            Note(
-                "hip_external_rotation_strength",
-                lg,
-                "flag" if weak else "ok",
-                f"Hip external rotation {v:.2f} Nm/kg on the {lg}: {words}.",
-                v,
-                "Nm/kg",
-                t["source"],
-            )
-        )
-    pct = _side_diff_pct(vals)
-    if pct is not None and pct > t["side_difference_flag_pct"]:
-        weak_side = "left" if vals["left"] < vals["right"] else "right"
-        out.append(
-            Note(
-                "hip_external_rotation_strength",
-                None,
-                "flag",
-                f"The {weak_side} hip turns out {pct:.0f}% weaker than the other.",
-                pct,
-                "%",
-                th["hip_abduction_strength"]["side_difference_source"],
-            )
-        )
-    return out
-
-
-def _side_difference_note(
-    topic: str, vals: dict[str, float], limit: float, worse: str, text: str, source: str
-) -> list[Note]:
-    if len(vals) < 2:
-        return []
-    d = abs(vals["left"] - vals["right"])
-    if d < limit:
-        return []
-    return [Note(topic, None, "flag", text.format(side=worse, d=_fmt(d)), d, "deg", source)]
-
-
-def _thomas(s: Screening, th: dict[str, Any]) -> list[Note]:
-    t = th["thomas_test"]
-    vals = _pair(s.tests.thomas_test_deg)
-    out = []
-    for lg, v in vals.items():
-        where = "above" if v > 0 else ("below" if v < 0 else "level with")
-        if v > t["flag_above_deg"]:
-            extra = " (a positive Thomas test)" if v > t["clearly_tight_above_deg"] else ""
-            out.append(
-                Note(
-                    "thomas_test",
-                    lg,
-                    "flag",
-                    f"Thomas test {v:+.0f} deg on the {lg}: the thigh stays {where} the "
-                    f"horizontal{extra}; the hip flexors are tighter than usual (most athletes "
-                    f"hang about {abs(t['all']['mean']):.0f} deg below).",
-                    v,
-                    "deg",
-                    t["source"],
-                )
-            )
-        else:
-            out.append(
-                Note(
-                    "thomas_test",
-                    lg,
-                    "ok",
-                    f"Thomas test {v:+.0f} deg on the {lg}: the thigh hangs below the "
-                    "horizontal, usual hip-flexor length.",
-                    v,
-                    "deg",
-                    t["source"],
-                )
-            )
-    if len(vals) == 2:
-        tight = "left" if vals["left"] > vals["right"] else "right"
-        out += _side_difference_note(
-            "thomas_test",
-            vals,
-            t["side_difference_flag_deg"],
-            tight,
-            "The {side} hip flexors are tighter: {d} deg more than the other side.",
-            t["source"],
-        )
-    return out
-
-
-def _ober(s: Screening, th: dict[str, Any]) -> list[Note]:
-    t = th["ober_test"]
-    vals = _pair(s.tests.ober_test_deg)
-    out = []
-    for lg, v in vals.items():
-        tight = v > t["flag_above_deg"]
-        words = (
-            "the thigh does not drop as far as usual; the band on the outside of the thigh "
-            "(iliotibial band, TFL) is tighter than usual"
-            if tight
-            else "the thigh drops as far as usual"
-        )
-        out.append(
-            Note(
-                "ober_test",
-                lg,
-                "flag" if tight else "ok",
-                f"Ober test {v:+.0f} deg on the {lg}: {words} (usual about "
-                f"{t['all']['mean']:.0f} ± {t['all']['sd']:.0f} deg).",
-                v,
-                "deg",
-                t["source"],
-            )
-        )
-    if len(vals) == 2:
-        tight_side = "left" if vals["left"] > vals["right"] else "right"
-        out += _side_difference_note(
-            "ober_test",
-            vals,
-            t["side_difference_flag_deg"],
-            tight_side,
-            "The {side} side is tighter in the Ober test: {d} deg more than the other.",
-            t["source"],
-        )
-    return out
-
-
-def _hip_internal_rotation(s: Screening, th: dict[str, Any]) -> list[Note]:
-    t = th["hip_internal_rotation"]
-    vals = _pair(s.tests.hip_internal_rotation_deg)
-    lo, hi = t["usual_deg"]
-    out = []
-    for lg, v in vals.items():
-        limited = v < t["flag_below_deg"]
-        words = "limited" if limited else f"a usual range (about {lo}-{hi} deg)"
-        out.append(
-            Note(
-                "hip_internal_rotation",
-                lg,
-                "flag" if limited else "ok",
-                f"Hip internal rotation {_fmt(v)} deg on the {lg}: {words}.",
-                v,
-                "deg",
-                t["source"],
-            )
-        )
-    if len(vals) == 2:
-        stiff = "left" if vals["left"] < vals["right"] else "right"
-        out += _side_difference_note(
-            "hip_internal_rotation",
-            vals,
-            t["side_difference_flag_deg"],
-            stiff,
-            "The {side} hip turns in {d} deg less than the other.",
-            t["source"],
-        )
-    return out
-
-
-def _hip_abduction_range(s: Screening, th: dict[str, Any]) -> list[Note]:
-    t = th["hip_abduction_range"]
-    lo, hi = t["usual_deg"]
-    out = []
-    for lg, v in _pair(s.tests.hip_abduction_range_deg).items():
-        tight = v < t["flag_below_deg"]
-        words = (
-            "tight hip adductors (inner thigh)" if tight else f"a usual range (about {lo}-{hi} deg)"
-        )
-        out.append(
-            Note("hip_abduction_range", lg, "flag" if tight else "ok",
-                 f"Hip abduction range {_fmt(v)} deg on the {lg}: {words}.", v, "deg",
-                 t["source"])
-        )
-    return out
-
-
-def _hamstring_quadriceps(s: Screening, th: dict[str, Any]) -> list[Note]:
-    t = th["hamstring_quadriceps_ratio"]
-    out = []
-    for lg, v in _pair(s.tests.hamstring_quadriceps_ratio).items():
-        low = v < t["flag_below"]
-        words = (
-            f"below about {t['flag_below']:.1f}: the quadriceps are strong for the hamstrings"
-            if low
-            else "a usual balance"
-        )
-        out.append(
-            Note("hamstring_quadriceps_ratio", lg, "flag" if low else "ok",
-                 f"Hamstring:quadriceps ratio {v:.2f} on the {lg}: {words}.", v, "",
-                 t["source"])
-        )
-    return out
-
-
-def _navicular(s: Screening, th: dict[str, Any]) -> list[Note]:
-    t = th["navicular_drop"]
-    out = []
-    for lg, v in _pair(s.tests.navicular_drop_mm).items():
-        if v >= t["high_from_mm"]:
-            out.append(
-                Note(
-                    "navicular_drop",
-                    lg,
-                    "flag",
-                    f"{_fmt(v)} mm on the {lg}: a large arch drop (the foot rolls in a lot).",
-                    v,
-                    "mm",
-                    t["source"],
-                )
-            )
-        elif v < t["low_below_mm"]:
-            out.append(
-                Note(
-                    "navicular_drop",
-                    lg,
-                    "info",
-                    f"{_fmt(v)} mm on the {lg}: a small arch drop (a stiffer or high arch).",
-                    v,
-                    "mm",
-                    t["source"],
-                )
-            )
-        else:
-            out.append(
-                Note(
-                    "navicular_drop",
-                    lg,
-                    "ok",
-                    f"{_fmt(v)} mm on the {lg}: a usual arch drop.",
-                    v,
-                    "mm",
-                    t["source"],
-                )
-            )
-    return out
-
-
 def foot_posture_category(score: float) -> str:
     """FPI-6 category of a total score (Redmond et al. 2006).
 
@@ -533,270 +129,197 @@ def foot_posture_category(score: float) -> str:
     >>> foot_posture_category(7)
     'pronated'
     """
-    for c in load_thresholds()["foot_posture_index"]["categories"]:
+    return str(_fpi_category(score, load_thresholds()["foot_posture_index"])["label"])
+
+
+def _fpi_category(score: float, t: Mapping[str, Any]) -> Mapping[str, Any]:
+    for c in t["categories"]:
         if c["min"] <= round(score) <= c["max"]:
-            return str(c["label"])
+            return dict(c)
     raise SettingsError(f"Foot Posture Index must be between -12 and 12, got {score}")
 
 
-def _fpi(s: Screening, th: dict[str, Any]) -> list[Note]:
-    t = th["foot_posture_index"]
-    out = []
-    for lg, v in _pair(s.tests.foot_posture_index).items():
-        cat = foot_posture_category(v)
-        status = (
-            "ok"
-            if cat == "normal"
-            else ("flag" if "pronated" in cat or "highly" in cat else "info")
-        )
-        out.append(
-            Note(
-                "foot_posture_index",
-                lg,
-                status,
-                f"FPI {v:+.0f} on the {lg}: {cat} (most people score 0 to +5).",
-                v,
-                "points",
-                t["source"],
-            )
-        )
-    return out
+# ------------------------------------------------------------------------------ the engine
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "==": operator.eq, "!=": operator.ne,
+}
 
 
-def _squat(s: Screening, th: dict[str, Any]) -> list[Note]:
-    t = th["single_leg_squat"]
-    f = t["fppa_deg"]
-    vals = _pair(s.tests.single_leg_squat_fppa_deg)
-    out = []
-    ctl, pfp = f["controls"], f["patellofemoral_pain"]
-    for lg, v in vals.items():
-        if v > f["flag_above_deg"]:
-            out.append(
-                Note(
-                    "single_leg_squat",
-                    lg,
-                    "flag",
-                    f"The {lg} knee moves in {_fmt(v)} deg at the bottom of the squat: more "
-                    f"than most pain-free people ({ctl['mean']} ± {ctl['sd']} deg), closer to "
-                    f"people with kneecap pain ({pfp['mean']} ± {pfp['sd']} deg).",
-                    v,
-                    "deg",
-                    f["source"],
-                )
-            )
-        else:
-            out.append(
-                Note(
-                    "single_leg_squat",
-                    lg,
-                    "ok",
-                    f"The {lg} knee angle at the bottom of the squat is {_fmt(v)} deg, within "
-                    f"the range of pain-free people ({ctl['mean']} ± {ctl['sd']} deg).",
-                    v,
-                    "deg",
-                    f["source"],
-                )
-            )
-    if len(vals) == 2:
-        sdd = t["smallest_detectable_difference_deg"]
-        d = abs(vals["left"] - vals["right"])
-        if d >= sdd["fppa_deg"]:
-            worse = "left" if vals["left"] > vals["right"] else "right"
-            out.append(
-                Note(
-                    "single_leg_squat",
-                    None,
-                    "flag",
-                    f"The {worse} knee moves in {_fmt(d)} deg more than the other, more than "
-                    "the measurement error.",
-                    d,
-                    "deg",
-                    sdd["source"],
-                )
-            )
-    block = s.squat_video or {}
-    summary = block.get("summary") or {}
+class _Words(string.Formatter):
+    """``str.format`` with ``{x:~}`` (whole numbers without decimals) and ``{x:abs...}``."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith("abs"):
+            value, format_spec = abs(value), format_spec[3:]
+        if format_spec == "~":
+            return _fmt(float(value))
+        return str(super().format_field(value, format_spec))
+
+
+_WORDS = _Words()
+
+
+def _lookup(path: str, *scopes: Mapping[str, Any]) -> Any:
+    """A dotted name (``a.b.0``) in the first scope that has its first part."""
+    first, *rest = path.split(".")
+    for scope in scopes:
+        if first in scope:
+            cur = scope[first]
+            try:
+                for part in rest:
+                    cur = cur[int(part)] if isinstance(cur, list) else cur[part]
+            except (KeyError, IndexError, ValueError, TypeError):
+                break
+            return cur
+    raise SettingsError(f"screening notes: unknown name {path!r}")
+
+
+def _operand(token: str, ctx: Mapping[str, Any]) -> Any:
+    if token == "none":
+        return None
+    try:
+        return float(token)
+    except ValueError:
+        return _lookup(token, ctx)
+
+
+def _holds(condition: str, ctx: Mapping[str, Any]) -> bool:
+    """Evaluate ``"NAME OP NAME"``; a missing value satisfies only ``!=`` and ``== none``."""
+    try:
+        left, op, right = condition.split()
+        compare = _OPS[op]
+    except (ValueError, KeyError):
+        raise SettingsError(f"screening notes: bad condition {condition!r}") from None
+    x, y = _operand(left, ctx), _operand(right, ctx)
+    if x is None or y is None:
+        return (x is y) if op == "==" else op == "!="
+    return bool(compare(x, y))
+
+
+def _note(topic: str, reading: Mapping[str, Any], ctx: Mapping[str, Any], root: Mapping[str, Any],
+          *, leg: str | None, value: float | None) -> Note | None:
+    """The note of the first rule of ``reading`` that holds, or ``None``."""
+    for rule in reading["rules"]:
+        if all(_holds(c, ctx) for c in rule.get("when", ())):
+            source = _lookup(rule.get("source", reading.get("source", "source")), ctx, root)
+            return Note(topic, leg, _WORDS.format(rule["status"], **ctx),
+                        _WORDS.format(rule["text"], **ctx), value,
+                        rule.get("unit", reading.get("unit", "")), str(source))
+    return None
+
+
+def _side_plank_norm(s: Screening, t: Mapping[str, Any], leg: str) -> dict[str, Any]:
+    known = s.athlete.sex in ("male", "female")
+    norm = t["norms_s"][s.athlete.sex if known else "female"][leg]
+    return {"mean": norm["mean"], "sd": norm["sd"], "low": norm["mean"] - norm["sd"],
+            "basis": "" if known else t["basis_without_sex"]}
+
+
+def _hip_abduction_norm(s: Screening, t: Mapping[str, Any], leg: str) -> dict[str, Any]:
+    norm = hip_abduction_norm(age_years=s.athlete.age_years, sex=s.athlete.sex)
+    if norm is None:
+        return {"mean": None, "sd": None, "low": None}
+    mean, sd = norm
+    return {"mean": mean, "sd": sd, "low": mean - t["flag_below_sd"] * sd}
+
+
+def _thomas_position(s: Screening, t: Mapping[str, Any], leg: str) -> dict[str, Any]:
+    v = _pair(s.tests.thomas_test_deg)[leg]
+    words = t["where_words"]
+    where = words["above"] if v > 0 else (words["below"] if v < 0 else words["level"])
+    return {"where": where,
+            "extra": t["clearly_tight_words"] if v > t["clearly_tight_above_deg"] else ""}
+
+
+def _foot_posture(s: Screening, t: Mapping[str, Any], leg: str) -> dict[str, Any]:
+    v = _pair(s.tests.foot_posture_index)[leg]
+    cat = _fpi_category(v, t)
+    return {"category": cat["label"], "category_status": cat["status"]}
+
+
+#: Norms that need a computation (an equation, a table by sex), named by ``context:``.
+_CONTEXTS: dict[str, Callable[[Screening, Mapping[str, Any], str], dict[str, Any]]] = {
+    "side_plank_norm": _side_plank_norm,
+    "hip_abduction_norm": _hip_abduction_norm,
+    "thomas_position": _thomas_position,
+    "foot_posture": _foot_posture,
+}
+
+
+def _per_leg(s: Screening, topic: str, reading: Mapping[str, Any], t: Mapping[str, Any],
+             root: Mapping[str, Any]) -> Iterator[Note | None]:
+    hook = _CONTEXTS[reading["context"]] if "context" in reading else None
+    for lg, v in _pair(getattr(s.tests, reading["per_leg"])).items():
+        ctx = {**t, "leg": lg, "value": v, **(hook(s, t, lg) if hook else {})}
+        yield _note(topic, reading, ctx, root, leg=lg, value=v)
+
+
+def _side_difference(s: Screening, topic: str, reading: Mapping[str, Any], t: Mapping[str, Any],
+                     root: Mapping[str, Any]) -> Iterator[Note | None]:
+    vals = _pair(getattr(s.tests, reading["side_difference"]))
+    if len(vals) < 2:
+        return
+    d = _side_diff_pct(vals) if reading["kind"] == "pct" else abs(vals["left"] - vals["right"])
+    lower_left = vals["left"] < vals["right"]
+    higher_left = vals["left"] > vals["right"]
+    side = "left" if (lower_left if reading["side_is"] == "lower" else higher_left) else "right"
+    ctx = {**t, "difference": d, "side": side}
+    yield _note(topic, reading, ctx, root, leg=None, value=d)
+
+
+def _scalar(s: Screening, topic: str, reading: Mapping[str, Any], t: Mapping[str, Any],
+            root: Mapping[str, Any]) -> Iterator[Note | None]:
+    def answer(path: str) -> Any:
+        section, name = path.split(".")
+        return getattr(getattr(s, section), name)
+
+    v = answer(reading["scalar"])
+    if v is None:
+        return
+    extra = {k: answer(p) for k, p in (reading.get("with") or {}).items()}
+    yield _note(topic, reading, {**t, **extra, "value": v}, root, leg=None, value=v)
+
+
+def _video_legs(s: Screening, topic: str, reading: Mapping[str, Any], t: Mapping[str, Any],
+                root: Mapping[str, Any]) -> Iterator[Note | None]:
+    summary = (s.squat_video or {}).get("summary") or {}
     for lg in LEGS:
         leg = summary.get(lg) or {}
         if not leg.get("n_reps"):
             continue
-        knee = (leg.get("knee_flexion_est_deg") or {}).get("mean")
-        if knee is not None and knee < t["min_knee_flexion_deg"]:
-            out.append(
-                Note(
-                    "single_leg_squat",
-                    lg,
-                    "info",
-                    f"The {lg} squats were shallow (about {knee:.0f} deg of knee bend); "
-                    f"go to about {t['target_knee_flexion_deg']} deg next time, or the angles "
-                    "read low.",
-                    knee,
-                    "deg",
-                    t["depth_source"],
-                )
-            )
-        lean = (leg.get("trunk_lean_deg") or {}).get("mean")
-        if lean is not None and lean > t["trunk_lean_note_above_deg"]:
-            out.append(
-                Note(
-                    "single_leg_squat",
-                    lg,
-                    "info",
-                    f"On the {lg} leg the trunk leans {lean:.0f} deg towards the standing leg, "
-                    "a common way to unload weak hip muscles.",
-                    lean,
-                    "deg",
-                    t["depth_source"],
-                )
-            )
-        drop = (leg.get("pelvic_drop_deg") or {}).get("mean")
-        if drop is not None and drop > t["pelvic_drop_note_above_deg"]:
-            out.append(
-                Note(
-                    "single_leg_squat",
-                    lg,
-                    "info",
-                    f"On the {lg} leg the other side of the pelvis drops {drop:.0f} deg.",
-                    drop,
-                    "deg",
-                    t["depth_source"],
-                )
-            )
-    for w in block.get("warnings") or []:
-        out.append(Note("single_leg_squat", None, "info", f"Video: {w}."))
-    return out
+        for check in reading["video_legs"]:
+            v = (leg.get(check["metric"]) or {}).get("mean")
+            if v is not None:
+                yield _note(topic, check, {**t, "leg": lg, "value": v}, root, leg=lg, value=v)
 
 
-def _shoes(s: Screening, th: dict[str, Any]) -> list[Note]:
-    t = th["shoes"]
-    km = s.shoes.km
-    if km is None:
-        return []
-    lo, hi = t["replace_after_km"]
-    if km > hi:
-        return [
-            Note(
-                "shoes",
-                None,
-                "flag",
-                f"Your shoes have run about {_fmt(km)} km; their cushioning is likely worn "
-                f"(usual advice: replace after {lo}-{hi} km).",
-                km,
-                "km",
-                t["source"],
-            )
-        ]
-    if km >= lo:
-        return [
-            Note(
-                "shoes",
-                None,
-                "info",
-                f"Your shoes have run about {_fmt(km)} km; plan new ones soon "
-                f"(usual advice: {lo}-{hi} km).",
-                km,
-                "km",
-                t["source"],
-            )
-        ]
-    return [
-        Note(
-            "shoes", None, "ok", f"Your shoes have run about {_fmt(km)} km.", km, "km", t["source"]
-        )
-    ]
+def _video_warnings(s: Screening, topic: str, reading: Mapping[str, Any], t: Mapping[str, Any],
+                    root: Mapping[str, Any]) -> Iterator[Note | None]:
+    for w in (s.squat_video or {}).get("warnings") or []:
+        yield Note(topic, None, "info", _WORDS.format(reading["video_warnings"], warning=w))
 
 
-def _training(s: Screening, th: dict[str, Any]) -> list[Note]:
-    t = th["training_load"]
-    inc = s.training.recent_increase_pct
-    if inc is None:
-        return []
-    if inc > t["recent_increase_flag_pct"]:
-        return [
-            Note(
-                "training_load",
-                None,
-                "flag",
-                f"Your weekly distance rose by {_fmt(inc)}% recently; rises above "
-                f"{t['recent_increase_flag_pct']}% in two weeks are associated with knee pain "
-                "in runners.",
-                inc,
-                "%",
-                t["source"],
-            )
-        ]
-    return [
-        Note(
-            "training_load",
-            None,
-            "ok",
-            f"Your weekly distance changed by {_fmt(inc)}%.",
-            inc,
-            "%",
-            t["source"],
-        )
-    ]
+_READINGS = {"per_leg": _per_leg, "side_difference": _side_difference, "scalar": _scalar,
+             "video_legs": _video_legs, "video_warnings": _video_warnings}
 
 
-def _pain(s: Screening, th: dict[str, Any]) -> list[Note]:
-    t = th["pain"]
-    out = []
-    worst = s.symptoms.pain_worst_0_10
-    if worst is not None and worst >= t["severe_from"]:
-        out.append(
-            Note(
-                "pain",
-                None,
-                "flag",
-                f"Your worst pain is {_fmt(worst)}/10, which is severe; have it checked "
-                "before training hard.",
-                worst,
-                "/10",
-                t["source"],
-            )
-        )
-    weeks = s.symptoms.pain_weeks
-    if weeks is not None and weeks >= t["persistent_from_weeks"] and (worst is None or worst > 0):
-        out.append(
-            Note(
-                "pain",
-                None,
-                "info",
-                f"The pain has lasted {_fmt(weeks)} weeks; a physical therapist can help "
-                "find out why.",
-                weeks,
-                "weeks",
-                t["source"],
-            )
-        )
-    return out
-
-
-_READERS = (
-    _pain,
-    _training,
-    _shoes,
-    _squat,
-    _knee_to_wall,
-    _side_plank,
-    _hip_abduction,
-    _hip_external_rotation,
-    _thomas,
-    _ober,
-    _hip_internal_rotation,
-    _hip_abduction_range,
-    _hamstring_quadriceps,
-    _navicular,
-    _fpi,
-)
+def _reader(reading: Mapping[str, Any]) -> Callable[..., Iterator[Note | None]]:
+    for kind, read in _READINGS.items():
+        if kind in reading:
+            return read
+    raise SettingsError(f"screening notes: a reading needs one of {', '.join(_READINGS)}")
 
 
 def interpret(screening: Screening) -> list[Note]:
     """Return plain-words notes for every answer that has a norm."""
     th = load_thresholds()
     notes: list[Note] = []
-    for read in _READERS:
-        notes.extend(read(screening, th))
+    for block in th["notes"]:
+        topic = block["topic"]
+        for reading in block["readings"]:
+            read = _reader(reading)
+            notes.extend(n for n in read(screening, topic, reading, th[topic], th) if n is not None)
     return notes
 
 

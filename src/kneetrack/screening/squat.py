@@ -12,21 +12,19 @@ enough repetitions, the whole body in frame, a front view.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass
 from typing import Any, Self
 
 import numpy as np
-from scipy.ndimage import median_filter
-from scipy.signal import butter, filtfilt, find_peaks
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy.signal import find_peaks
 
 from kneetrack.errors import InputError, SettingsError
 from kneetrack.keypoints import Keypoints
-from kneetrack.screening.geometry import (
-    fppa_deg,
-    hip_adduction_deg,
-    pelvic_drop_deg,
-    trunk_lean_deg,
-)
+from kneetrack.kinematics.angles import fppa_deg, hip_adduction_deg, pelvic_drop_deg, trunk_lean_deg
+from kneetrack.kinematics.cleaning import fill_gaps, lowpass, reject_low_confidence
+from kneetrack.kinematics.pipeline import json_safe
 
 LEGS = ("left", "right")
 _REQUIRED = ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle")
@@ -86,39 +84,17 @@ class SquatRep:
         return out
 
 
-def _interp_gaps(x: np.ndarray, max_gap: int) -> tuple[np.ndarray, np.ndarray]:
-    """Linearly fill NaN runs along axis 0; return (filled, still_missing)."""
-    x = np.array(x, dtype=float)
-    flat = x.reshape(x.shape[0], -1)
-    missing_out = np.zeros(flat.shape, dtype=bool)
-    idx = np.arange(flat.shape[0])
-    for j in range(flat.shape[1]):
-        col = flat[:, j]
-        bad = np.isnan(col)
-        if not bad.any():
-            continue
-        if bad.all():
-            missing_out[:, j] = True
-            continue
-        col[bad] = np.interp(idx[bad], idx[~bad], col[~bad])
-        # Runs longer than max_gap stay marked missing.
-        edges = np.flatnonzero(np.diff(np.r_[0, bad.astype(int), 0]))
-        for a, b in zip(edges[::2], edges[1::2], strict=True):
-            if b - a > max_gap:
-                missing_out[a:b, j] = True
-    return flat.reshape(x.shape), missing_out.reshape(x.shape)
-
-
 def _rolling_nanmedian(x: np.ndarray, half: int) -> np.ndarray:
-    """Running median over ``2 * half + 1`` frames along axis 0; NaN gaps are bridged first."""
-    filled, _ = _interp_gaps(x, max_gap=len(x))
-    if np.isnan(filled).all():
-        return filled
-    return median_filter(filled, size=(2 * half + 1,) + (1,) * (x.ndim - 1), mode="nearest")
+    """Running median over ``2 * half + 1`` frames along axis 0, ignoring missing frames."""
+    padded = np.pad(x, [(half, half)] + [(0, 0)] * (x.ndim - 1), mode="edge")
+    windows = sliding_window_view(padded, 2 * half + 1, axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)      # all-missing windows stay NaN
+        return np.asarray(np.nanmedian(windows, axis=-1))
 
 
-def _repair_swaps(raw: np.ndarray, names: list[str], *, half: int) -> tuple[np.ndarray, int]:
-    """Undo short left/right label swaps of hips, knees and ankles.
+def _repair_swaps_slow(raw: np.ndarray, names: list[str], *, half: int) -> tuple[np.ndarray, int]:
+    """Undo short left/right label swaps of hips, knees and ankles in a slow movement.
 
     Each label is compared with the running median of both labels' tracks
     over ``2 * half + 1`` frames (a swap shorter than ``half`` frames does not
@@ -126,6 +102,11 @@ def _repair_swaps(raw: np.ndarray, names: list[str], *, half: int) -> tuple[np.n
     more than the legs' separation, the labels are exchanged. Where both labels
     sit on one spot although the legs are apart (a pose estimator drawing both
     legs in the same place), both become missing.
+
+    The running engine's :func:`kneetrack.kinematics.cleaning.repair_swaps`
+    keys frontal views on the image order of knees and ankles against the
+    hips, so it cannot see a swap of the hips themselves; a squat is slow
+    enough for a running median to. (A cue for the shared swap-repair module.)
     """
     out = raw.copy()
     count = 0
@@ -151,15 +132,6 @@ def _repair_swaps(raw: np.ndarray, names: list[str], *, half: int) -> tuple[np.n
         out[merged, ir] = np.nan
         count += int(swap.sum())
     return out, count
-
-
-def _lowpass(x: np.ndarray, *, cutoff_hz: float, fs_hz: float) -> np.ndarray:
-    cutoff = min(cutoff_hz, 0.4 * fs_hz)
-    b, a = butter(2, cutoff / (fs_hz / 2.0))
-    padlen = 3 * max(len(a), len(b))
-    if x.shape[0] <= padlen:
-        return x
-    return filtfilt(b, a, x, axis=0)
 
 
 def _label_runs(labels: np.ndarray) -> list[tuple[int, int, str]]:
@@ -188,21 +160,6 @@ def _impossible_switches(stance: np.ndarray, *, gap: int) -> np.ndarray:
             else:
                 flip[a1:b1] = True
     return flip
-
-
-def _json_safe(obj: Any) -> Any:
-    """Non-finite floats become ``None`` (JSON has no NaN); numpy scalars become Python ones."""
-    if isinstance(obj, dict):
-        return {k: _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_json_safe(v) for v in obj]
-    if isinstance(obj, np.bool_ | bool):
-        return bool(obj)
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, float | np.floating):
-        return float(obj) if np.isfinite(obj) else None
-    return obj
 
 
 def _stats(values: list[float]) -> dict[str, float | None]:
@@ -328,59 +285,68 @@ class SingleLegSquatAnalysis:
         if missing:
             raise InputError("the squat needs hips, knees and ankles; missing: "
                              + ", ".join(missing))
-        fs = kp.fps
-        n = kp.n_frames
         warnings: list[str] = []
-        if fs < 25:
-            warnings.append(f"the frame rate is low ({fs:.0f} fps); film at 30 fps or more")
-
+        if kp.fps < 25:
+            warnings.append(f"the frame rate is low ({kp.fps:.0f} fps); film at 30 fps or more")
+        # Clean: low confidence out, label swaps undone, short gaps bridged, low-passed.
         names = [m for m in _BODY if kp.has(m)]
-        raw = np.stack([kp[m] for m in names], axis=1)
-        conf = np.stack([kp.conf(m) for m in names], axis=1)
-        raw[conf < self.min_confidence] = np.nan
+        body = reject_low_confidence(kp.with_markers(names), min_confidence=self.min_confidence)
+        raw, repaired = self._repair(body.xy.copy(), names, kp.fps)
+        P = self._smooth(body, raw)
+        leg_len = self._leg_lengths(P)
+        scale = float(np.mean(list(leg_len.values())))
+        # Which leg stands when; labels made to agree with it.
+        stance = self._stance_legs(P, scale, kp.fps, kp.n_frames)
+        if self.leg == "auto" and self.swap_window_s > 0:
+            raw, k = self._relabel(raw, names, stance, scale, kp.fps)
+            if k:
+                repaired += k
+                P = self._smooth(body, raw)
+                stance = self._stance_legs(P, scale, kp.fps, kp.n_frames)
+        # Measure each repetition of each stance, then check the recording.
+        reps: list[SquatRep] = []
+        for a, b, lg in _label_runs(stance):
+            if lg != "":
+                reps.extend(self._reps_in(P, lg, a, b, leg_len[lg], kp.time_s))
+        self.stance_leg_ = stance
+        self.reps_ = reps
+        self.quality_ = self._quality(kp, P, scale, reps, warnings)
+        self.quality_["label_swaps_repaired_frames"] = repaired
+        self.summary_ = self._summary(reps)
+        self.warnings_ = warnings + self._rep_warnings(reps)
+        return self
+
+    def _repair(self, raw: np.ndarray, names: list[str], fs: float) -> tuple[np.ndarray, int]:
+        """Undo left/right label swaps (two passes); return the coordinates and frames repaired."""
         repaired = 0
         if self.swap_window_s > 0:
             half = int(round(self.swap_window_s * fs / 2))
             for _ in range(2):          # a second pass uses medians cleaned by the first
-                raw, k = _repair_swaps(raw, names, half=half)
+                raw, k = _repair_swaps_slow(raw, names, half=half)
                 repaired += k
-        P = self._smooth(raw, names, fs)
+        return raw, repaired
 
+    @staticmethod
+    def _leg_lengths(P: dict[str, np.ndarray]) -> dict[str, float]:
+        """Standing hip–ankle length of each leg (90th percentile), pixels."""
         leg_len = {}
         for lg in LEGS:
             d = np.linalg.norm(P[f"{lg}_hip"] - P[f"{lg}_ankle"], axis=1)
             leg_len[lg] = float(np.nanpercentile(d, 90)) if np.isfinite(d).any() else np.nan
         if not all(np.isfinite(v) and v > 0 for v in leg_len.values()):
             raise InputError("the legs were not tracked well enough to measure a squat")
-        scale = float(np.mean(list(leg_len.values())))
+        return leg_len
 
-        stance = self._stance_legs(P, scale, fs, n)
-        if self.leg == "auto" and self.swap_window_s > 0:
-            raw, k = self._relabel(raw, names, stance, scale, fs)
-            if k:
-                repaired += k
-                P = self._smooth(raw, names, fs)
-                stance = self._stance_legs(P, scale, fs, n)
-        reps: list[SquatRep] = []
-        for a, b, lg in _label_runs(stance):
-            if lg == "":
-                continue
-            reps.extend(self._reps_in(P, lg, a, b, leg_len[lg], kp.time_s))
-
-        self.stance_leg_ = stance
-        self.reps_ = reps
-        self.quality_ = self._quality(kp, P, scale, reps, warnings)
-        self.quality_["label_swaps_repaired_frames"] = repaired
-        self.summary_ = self._summary(reps)
+    def _rep_warnings(self, reps: list[SquatRep]) -> list[str]:
+        out = []
         for lg in LEGS:
             k = self.summary_[lg]["n_reps"]
             if 0 < k < self.min_reps:
-                warnings.append(f"only {k} repetition(s) on the {lg} leg; "
-                                f"do at least {self.min_reps} for a reliable average")
+                out.append(f"only {k} repetition(s) on the {lg} leg; "
+                           f"do at least {self.min_reps} for a reliable average")
         if not reps:
-            warnings.append("no single-leg squat repetitions were found")
-        self.warnings_ = warnings
-        return self
+            out.append("no single-leg squat repetitions were found")
+        return out
 
     # --------------------------------------------------------------- internals
     def _relabel(self, raw: np.ndarray, names: list[str], stance: np.ndarray, scale: float,
@@ -413,11 +379,11 @@ class SingleLegSquatAnalysis:
         raw[knees, kl], raw[knees, kr] = raw[knees, kr].copy(), raw[knees, kl].copy()
         return raw, count + int(knees.sum())
 
-    def _smooth(self, raw: np.ndarray, names: list[str], fs: float) -> dict[str, np.ndarray]:
-        filled, lost = _interp_gaps(raw, max_gap=int(round(self.max_gap_s * fs)))
-        smooth = _lowpass(filled, cutoff_hz=self.lowpass_cutoff_hz, fs_hz=fs)
-        smooth[lost] = np.nan
-        return {m: smooth[:, i] for i, m in enumerate(names)}
+    def _smooth(self, body: Keypoints, raw: np.ndarray) -> dict[str, np.ndarray]:
+        """Bridge short gaps and low-pass ``raw`` (the coordinates of ``body``'s markers)."""
+        kp = fill_gaps(body.replace(xy=raw), max_gap_s=self.max_gap_s)
+        kp = lowpass(kp, cutoff_hz=min(self.lowpass_cutoff_hz, 0.4 * kp.fps))
+        return {m: kp.xy[:, i] for i, m in enumerate(kp.markers)}
 
     def _stance_legs(self, P: dict[str, np.ndarray], scale: float, fs: float, n: int) -> np.ndarray:
         out = np.full(n, "", dtype=object)
@@ -617,7 +583,7 @@ class SingleLegSquatAnalysis:
     # ------------------------------------------------------------------ output
     def to_dict(self) -> dict[str, Any]:
         """Results as the ``squat_video`` block of ``screening.json``."""
-        return _json_safe({
+        return json_safe({
             "method": "single-leg squat, angles at peak knee flexion (lowest stance hip)",
             "view": self.view,
             "reps": [r.to_dict() for r in self.reps_],

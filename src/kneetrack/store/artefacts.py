@@ -17,6 +17,8 @@ from kneetrack.errors import InputError
 
 #: Files never copied (source videos are the user's; they stay where they are).
 SKIP_SUFFIXES = (".part", ".tmp")
+#: Folders never copied: the staging folders of an ``analyze`` that was killed.
+SKIP_PATTERNS = (".kneetrack-tmp-*",)
 
 
 class ArtefactStore:
@@ -42,7 +44,8 @@ class ArtefactStore:
         final = self.root / rel
         tmp = final.with_name(final.name + ".part")
         final.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(src, tmp, ignore=shutil.ignore_patterns(*(f"*{s}" for s in SKIP_SUFFIXES)))
+        shutil.copytree(src, tmp, ignore=shutil.ignore_patterns(*(f"*{s}" for s in SKIP_SUFFIXES),
+                                                          *SKIP_PATTERNS))
         tmp.rename(final)
         return rel.as_posix()
 

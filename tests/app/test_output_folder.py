@@ -1,4 +1,4 @@
-"""Issue 16, points 1 and 2: a reused output folder never mixes runs; unwritable output fails early."""
+"""Issue 16, points 1-2: a reused output folder never mixes runs; bad output fails early."""
 
 from __future__ import annotations
 
@@ -130,7 +130,8 @@ def test_every_oserror_on_output_names_the_path(tmp_path, monkeypatch, errno_, r
 
     monkeypatch.setattr(outdir.os, "replace", failing_replace)
     out = tmp_path / "o"
-    with pytest.raises(OutputError, match=re.escape(f"cannot write {out / 'stances.csv'}: {reason}")):
+    expected = f"cannot write {out / 'stances.csv'}: {reason}"
+    with pytest.raises(OutputError, match=re.escape(expected)):
         analyze_file(SAMPLE, out_dir=out)
     assert not (out / "analysis.json").exists()
     assert not list(out.glob(".kneetrack-tmp-*"))

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kneetrack.errors import InputError, SettingsError
+from kneetrack.io.documents import check_programme
 from kneetrack.progress.metrics import MetricSummary, summarise_analysis
 from kneetrack.progress.verdict import is_logged_session
 from kneetrack.store import migrate
@@ -504,8 +505,7 @@ class Store:
         reasons: Sequence[str] = (),
     ) -> Programme:
         """Store a ``programme.json`` dict as the athlete's newest (active) programme."""
-        if not isinstance(data, Mapping):
-            raise InputError("programme must be a JSON object")
+        check_programme(data)
         start = programme_start(data)
         weeks = programme_weeks(data, start)
         self._athlete_row_facts(athlete_id)

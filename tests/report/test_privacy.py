@@ -91,7 +91,7 @@ def _side_analysis() -> dict:
 
 def _images_in(html: str) -> list[np.ndarray]:
     out = []
-    for kind, b64 in re.findall(r"data:image/(png|jpeg);base64,([A-Za-z0-9+/=]+)", html):
+    for _kind, b64 in re.findall(r"data:image/(png|jpeg);base64,([A-Za-z0-9+/=]+)", html):
         buf = np.frombuffer(base64.b64decode(b64), np.uint8)
         img = cv2.imdecode(buf, cv2.IMREAD_COLOR)
         if img is not None and min(img.shape[:2]) > 40:

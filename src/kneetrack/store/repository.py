@@ -253,12 +253,20 @@ class Store:
             ]
 
     def delete_athlete(self, athlete_id: int) -> None:
-        """Delete an athlete's rows (one transaction) and then all their files."""
+        """Delete an athlete's rows (one transaction) and then all their files.
+
+        Files go after the rows, so a delete cut short never leaves rows without
+        their files; folders of athletes whose rows are gone (such a cut-short
+        delete) are swept away here too.
+        """
         with self.transaction() as s:
             row = s.get(AthleteRow, athlete_id)
             if row is None:
                 raise InputError(f"no athlete with id {athlete_id}")
             uid = row.uid
+            folders = [f for f in s.scalars(
+                select(AnalysisRow.artefact_dir).where(AnalysisRow.athlete_id == athlete_id))
+                if f]
             # Children first, explicitly, so the result does not depend on ON DELETE support.
             analysis_ids = select(AnalysisRow.id).where(AnalysisRow.athlete_id == athlete_id)
             programme_ids = select(ProgrammeRow.id).where(ProgrammeRow.athlete_id == athlete_id)
@@ -279,7 +287,10 @@ class Store:
             s.execute(delete(AnalysisRow).where(AnalysisRow.athlete_id == athlete_id))
             s.execute(delete(ScreeningRow).where(ScreeningRow.athlete_id == athlete_id))
             s.execute(delete(AthleteRow).where(AthleteRow.id == athlete_id))
-        self.artefacts.remove_athlete(uid)
+        self.artefacts.remove_athlete(uid, folders)
+        with self._sessions() as s:
+            known = set(s.scalars(select(AthleteRow.uid)))
+        self.artefacts.sweep_athletes(known)
 
     # ------------------------------------------------------------ analyses
 

@@ -32,8 +32,11 @@ def test_athlete_delete_removes_every_file_of_that_athlete_only(
     monkeypatch.setenv("KNEETRACK_ARTEFACTS", str(artefact_root))
     for name in ("Ana", "Ben"):
         _run(capsys, "athlete", "add", name, "--db", db_url)
+    import shutil
+
     for k, name in enumerate(("Ana", "Ana", "Ben")):
-        _run(capsys, "analyze", str(SAMPLE), "--out", str(tmp_path / f"run{k}"), "-q",
+        clip = shutil.copy(SAMPLE, tmp_path / f"clip{k}.trc")  # two clips of Ana's
+        _run(capsys, "analyze", str(clip), "--out", str(tmp_path / f"run{k}"), "-q",
              "--athlete", name, "--db", db_url)
     with open_store(db_url, artefacts=artefact_root) as st:
         ana = st.get_athlete("Ana")

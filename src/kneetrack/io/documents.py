@@ -142,13 +142,14 @@ def check_log_entry(entry: Any, where: str = "") -> None:
     unknown = sorted(str(k) for k in e if k not in LOG_FIELDS)
     if unknown:
         raise InputError(f"{where or 'log'}: unknown log field(s): {', '.join(unknown)}")
-    check_text(e.get("exercise_id"), f("exercise_id"), optional=False, max_len=200)
+    check_text(e.get("exercise_id"), f("exercise_id"), optional=False, max_len=64)
     check_number(e.get("sets"), f("sets"), lo=0, hi=50, whole=True)
     check_number(e.get("reps"), f("reps"), lo=0, hi=1000, whole=True)
     check_number(e.get("hold_s"), f("hold_s"), lo=0, hi=3600)
     check_number(e.get("rpe"), f("rpe"), lo=1, hi=10)
     check_number(e.get("pain"), f("pain"), lo=0, hi=10)
     load = e.get("load")
-    if load is not None and not isinstance(load, str):
-        raise _fail(f("load"), "must be text (e.g. 'red band', '8 kg')", load)
+    if load is not None and (not isinstance(load, str) or len(load) > 64):
+        raise _fail(f("load"), "must be text up to 64 characters (e.g. 'red band', '8 kg')",
+                    load)
     check_text(e.get("note"), f("note"))

@@ -31,6 +31,7 @@ from kneetrack.store.domain import (
     WorkoutLog,
 )
 from kneetrack.store.engine import make_engine
+from kneetrack.store.idempotent import find_same_analysis, find_same_session
 from kneetrack.store.orm import (
     TABLE_ORDER,
     AnalysisMetricRow,
@@ -354,6 +355,13 @@ class Store:
         }
         day = recorded_on or dt.date.today()
         athlete = self._athlete_row_facts(athlete_id)
+        with self._sessions() as s:  # stored already (a rerun after a kill): keep that one
+            same = find_same_analysis(
+                s, athlete_id, keep, day=day, view=analysis.get("view"),
+                source_path=inp.get("path"),
+                cadence_spm=next(m.mean for m in metrics if m.metric == "cadence_spm"))
+            if same is not None:
+                return self._analysis(s, same)
         rel = (
             self.artefacts.copy_in(artefact_src, athlete["uid"])
             if artefact_src is not None
@@ -574,6 +582,9 @@ class Store:
         if not checked:
             raise InputError("nothing to log")
         with self.transaction() as s:
+            same = find_same_session(s, checked)
+            if same is not None:  # the same session, logged already: store it once
+                return [_log(r) for r in same]
             rows = [
                 WorkoutLogRow(
                     athlete_id=lg.athlete_id,

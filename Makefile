@@ -31,7 +31,7 @@ test: $(STAMP_DEV)
 ## fuzz: the fuzz and crash-safety tests, longer (random seeds, 1000 examples, 20 kills each)
 fuzz: $(STAMP_DEV)
 	HYPOTHESIS_PROFILE=fuzz KT_CRASH_KILLS=20 $(PY) -m pytest -q -p no:cacheprovider \
-		tests/fuzz tests/store/test_crash_safety.py
+		tests/fuzz tests/store/test_crash_safety.py tests/batch/test_crash_safety.py
 
 lint: $(STAMP_DEV)
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -6,7 +6,7 @@ PIP     = $(PY) -m pip
 STAMP_RUN = $(VENV)/.installed-run
 STAMP_DEV = $(VENV)/.installed-dev
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean fuzz
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ demo: $(STAMP_RUN)
 ## test: install everything (system packages too, when root) and run the whole test suite
 test: $(STAMP_DEV)
 	bash scripts/test.sh
+
+## fuzz: the fuzz and crash-safety tests, longer (random seeds, 1000 examples, 20 kills each)
+fuzz: $(STAMP_DEV)
+	HYPOTHESIS_PROFILE=fuzz KT_CRASH_KILLS=20 $(PY) -m pytest -q -p no:cacheprovider \
+		tests/fuzz tests/store/test_crash_safety.py tests/batch/test_crash_safety.py
 
 lint: $(STAMP_DEV)
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -14,6 +14,10 @@
 #
 #   source .ci/start-postgres.sh        # -> export KNEETRACK_TEST_PG_URL=...
 #   bash .ci/start-postgres.sh stop     # stop our own server again
+#
+# When this call started the server itself (case 2), it also exports
+# KNEETRACK_PG_STARTED=1, so that the caller knows to stop it when done
+# (scripts/test.sh does); a server that was already running is left alone.
 
 _kt_pg_main() {
     local port="${KNEETRACK_PG_PORT:-5432}"
@@ -57,6 +61,7 @@ _kt_pg_main() {
 
     local found=""
     local p
+    unset KNEETRACK_PG_STARTED
     for p in "$port" $((port + 1)) $((port + 2)); do
         if ! "$bindir/pg_isready" -q -h 127.0.0.1 -p "$p" 2>/dev/null; then
             continue
@@ -91,6 +96,7 @@ _kt_pg_main() {
         "${as_pg[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
             -o "-c listen_addresses=127.0.0.1 -p $found -k $dir -c fsync=off" start >/dev/null \
             || { tail -n 20 "$dir/server.log" >&2; return 1; }
+        export KNEETRACK_PG_STARTED=1
         _kt_pg_setup "$dir" "$found" || return 1
         _kt_pg_works "$found" || { echo "start-postgres: cannot log in as kneetrack" >&2; return 1; }
     fi

@@ -1,4 +1,7 @@
-"""The live processes of a process group (importable from any test as ``process_group``)."""
+"""Process groups in tests: start a child to interrupt, press Ctrl-C on it, list its members.
+
+Importable from any test as ``process_group``.
+"""
 
 from __future__ import annotations
 
@@ -24,10 +27,29 @@ def group_members(pgid: int) -> list[int]:
     return pids
 
 
+def default_sigint() -> None:
+    """In the child, before it runs: Ctrl-C's signal does what it does by default.
+
+    A parent that ignores SIGINT (any background job of a shell, ``nohup``, some
+    CI runners) passes the ignore on to its children, and Python then installs
+    no ``KeyboardInterrupt`` handler: a Ctrl-C test would test the caller's
+    shell, not the code.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def spawn(args: list[str], **kwargs: object) -> subprocess.Popen[str]:
+    """Start ``args`` for :func:`ctrl_c`: its own session, text pipes, SIGINT at its default."""
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, preexec_fn=default_sigint,
+                            **kwargs)  # type: ignore[call-overload]
+
+
 def ctrl_c(proc: subprocess.Popen[str], *, min_members: int = 3, settle_s: float = 0.0) -> str:
     """Press Ctrl-C on ``proc``'s group once it has printed a line; return its stderr.
 
-    ``proc`` must run in its own session (``start_new_session=True``) with text pipes.
+    ``proc`` must run in its own session with text pipes and SIGINT at its default
+    disposition: start it with :func:`spawn`.
     Checks that the group had at least ``min_members`` processes, that ``proc`` stopped
     on ``KeyboardInterrupt`` and that, within 10 s, no process of the group is left.
     """

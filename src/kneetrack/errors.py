@@ -24,3 +24,7 @@ class NoPersonError(InputError):
 
 class SettingsError(KneetrackError):
     """An option or a settings value is invalid."""
+
+
+class OutputError(KneetrackError):
+    """The output cannot be written (read-only, no permission, disk full, not a folder)."""

@@ -7,7 +7,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import pytest
@@ -121,10 +121,27 @@ def test_resume_skips_finished_and_retries_failed(clips, tmp_path, monkeypatch):
             assert p.stat().st_mtime_ns == ns
 
 
-def test_killed_batch_resumes_without_redoing_finished_videos(clips, tmp_path):
-    """SIGKILL a running batch (and its workers), then resume: finished videos are not rerun."""
+def _wait_line(fifo: Path, proc: subprocess.Popen, timeout_s: float = 120) -> str:
+    """The first line written to ``fifo`` (an event, not a poll of files or a delay)."""
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text(encoding="utf-8")),
+                              daemon=True)
+    reader.start()
+    reader.join(timeout_s)
+    assert got, f"the batch never reached the stop point (exit code {proc.poll()})"
+    return got[0]
+
+
+def test_killed_batch_resumes_without_redoing_finished_videos(clips, tmp_path, monkeypatch):
+    """SIGKILL a running batch (and its workers), then resume: finished videos are not rerun.
+
+    The fake backend stops before its second video and says so through a named
+    pipe: the kill lands at the same point on every run, whatever the machine's speed.
+    """
     out = tmp_path / "out"
-    env = {**os.environ, "KT_FAKE_DELAY_S": "0.006",
+    fifo = tmp_path / "stopped.fifo"
+    os.mkfifo(fifo)
+    env = {**os.environ, "KT_FAKE_STOP_FIFO": str(fifo), "KT_FAKE_STOP_AFTER": "1",
            "PYTHONPATH": os.pathsep.join([str(HERE), str(REPO / "tests")])}
     code = ("import sys; from kneetrack.app.batch import run_batch\n"
             "if __name__ == '__main__':\n"
@@ -134,25 +151,17 @@ def test_killed_batch_resumes_without_redoing_finished_videos(clips, tmp_path):
                             start_new_session=True, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and not list(out.glob("*/analysis.json")):
-            assert proc.poll() is None, "the batch ended before it could be killed"
-            time.sleep(0.05)
-        finished_before = sorted(p.parent.name for p in out.glob("*/analysis.json"))
-        assert finished_before, "no video finished in time"
+        assert _wait_line(fifo, proc) == "stopped after 1\n"
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # the batch and its pool workers
         proc.wait(timeout=30)
     finished_before = sorted(p.parent.name for p in out.glob("*/analysis.json"))
-    assert len(finished_before) < 4, "killed too late to test resuming"
+    assert finished_before == ["runner0"]  # exactly the one video before the stop point
     stamps = {n: (out / n / "analysis.json").stat().st_mtime_ns for n in finished_before}
 
     log = tmp_path / "ran.log"
-    os.environ["KT_BATCH_LOG"] = str(log)
-    try:
-        res = run_batch(clips, out, workers=2, backend_spec=FAKE, overlay=False)
-    finally:
-        del os.environ["KT_BATCH_LOG"]
+    monkeypatch.setenv("KT_BATCH_LOG", str(log))  # read by the spawned pool workers
+    res = run_batch(clips, out, workers=2, backend_spec=FAKE, overlay=False)
     assert res.names("skipped") == finished_before
     assert sorted(res.names("done") + res.names("skipped")) == [f"runner{i}" for i in range(4)]
     rerun = sorted(int(x) for x in log.read_text().split())

@@ -27,7 +27,7 @@ sys.path.insert(0, str(HERE))  # spawned workers inherit sys.path and import tes
 
 from test_parallel_fakes import SQUARE, square_x, write_gop_video  # noqa: E402
 
-from process_group import ctrl_c  # noqa: E402
+from process_group import ctrl_c, spawn  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +169,6 @@ def test_parallel_blazepose_matches_single_process_on_real_clip(shared_data, nam
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
 def test_ctrl_c_stops_every_worker(square_video):
-    import subprocess
 
     code = ("import sys\n"
             f"sys.path.insert(0, {str(HERE)!r})\n"
@@ -178,9 +177,7 @@ def test_ctrl_c_stops_every_worker(square_video):
             "    estimate_video_parallel(sys.argv[1], workers=2,\n"
             "        backend_spec='test_parallel_fakes:SlowSquareFinder',\n"
             "        progress=lambda d, t: print(d, flush=True))\n")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(square_video)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = spawn([sys.executable, "-c", code, str(square_video)])
     err = ctrl_c(proc)
     assert err.count("Traceback") == 1  # the parent's only; workers stay quiet
 

@@ -324,10 +324,9 @@ def test_annotated_video_size_follows_the_frame_rate(make_video, tmp_path):
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
 def test_ctrl_c_stops_the_render_processes_and_leaves_no_files(make_video, tmp_path):
-    import subprocess
     import sys
 
-    from process_group import ctrl_c
+    from process_group import ctrl_c, spawn
 
     video = make_video("ctrlc.mp4", frames=400, fps=FPS, size=(W, H), painter=_moving_painter,
                        gop=30)
@@ -352,9 +351,7 @@ def test_ctrl_c_stops_the_render_processes_and_leaves_no_files(make_video, tmp_p
         "                                          analysis={})\n"
         "    print('started', flush=True)\n"
         "    job.wait()\n")
-    proc = subprocess.Popen([sys.executable, str(script), str(video), str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = spawn([sys.executable, str(script), str(video), str(out)])
 
     ctrl_c(proc, settle_s=0.5)  # this process and its render processes, stopped
     assert sorted(p.name for p in out.parent.iterdir()) == []  # no video, part or chunks

@@ -8,6 +8,7 @@ cases and says so; in CI (``CI`` set) it is a failure.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,7 +86,14 @@ def _drop_pg_database(admin_url: str, name: str) -> None:
         dbname=u.database,
         autocommit=True,
     ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        # FORCE cannot end a backend of another role (an autovacuum worker on a database
+        # that the crash tests just filled): wait for it a little, then leave the database.
+        for attempt in range(10):
+            try:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                return
+            except psycopg.errors.InsufficientPrivilege:
+                time.sleep(0.3 * (attempt + 1))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

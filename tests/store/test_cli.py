@@ -88,7 +88,7 @@ def test_athlete_lifecycle(db: str, tmp_path: Path, capsys: pytest.CaptureFixtur
     )
     assert code == 0 and "logged 1 exercise" in out and "pain above 3/10" in out
     code, _, err = run(capsys, "log", "-a", "Maya Lind", "-e", "x", "--rpe", "12", "--db", db)
-    assert code == 2 and "RPE must be 1–10" in err
+    assert code == 2 and "rpe must be a number from 1 to 10, got 12.0" in err
     code, _, err = run(capsys, "log", "-a", "Nobody", "-e", "x", "--db", db)
     assert code == 2 and "no athlete named 'Nobody'" in err
 

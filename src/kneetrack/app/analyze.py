@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from kneetrack import __version__
-from kneetrack.errors import SettingsError
+from kneetrack.app.outdir import check_writable, staged_output
+from kneetrack.errors import InputError, SettingsError
 from kneetrack.io.files import write_json_atomic
 from kneetrack.io.load import is_video_path, load_keypoints
 from kneetrack.keypoints import Keypoints
@@ -128,6 +129,10 @@ def analyze_file(
     if view is not None and view not in VIEWS:
         raise SettingsError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
     src = Path(path)
+    if out_dir is not None:
+        if not src.exists():  # the cheap input check first: no output folder for a typo
+            raise InputError(f"file not found: {src}")
+        check_writable(out_dir)  # before the long pose run
     kp, kind = acquire_keypoints(src, progress=progress, backend=backend, workers=workers,
                                  fps=fps, speed_factor=speed_factor)
     pool = None
@@ -168,16 +173,19 @@ def _analyze(src: Path, kp: Keypoints, kind: str, *, view: str | None,
 def write_outputs(
     result: AnalysisResult, out: Path, *, source: Path, options: dict[str, Any]
 ) -> None:
-    """Write the analysis folder. ``analysis.json`` is written last, so its presence means done."""
+    """Write the analysis folder as a whole (see :mod:`kneetrack.app.outdir`).
+
+    Every file is written into a staging folder first; the analysis's own files
+    in ``out`` are replaced only when all are complete, ``analysis.json`` last,
+    so its presence means done and a report never links a file of another run.
+    """
+    from kneetrack.app.report import write_report_outputs
     from kneetrack.io.trc import write_trc
 
-    out.mkdir(parents=True, exist_ok=True)
-    stale = out / "analysis.json"
-    if stale.exists():
-        stale.unlink()
+    with staged_output(out) as stage:
+        written: dict[str, Path] = {"keypoints": write_trc(result.keypoints,
+                                                           stage / "keypoints.trc")}
+        written.update(write_report_outputs(result, stage, source=source, options=options))
+        written["analysis"] = write_json_atomic(stage / "analysis.json", result.analysis)
     result.out_dir = out
-    result.artefacts["keypoints"] = write_trc(result.keypoints, out / "keypoints.trc")
-    from kneetrack.app.report import write_report_outputs
-
-    result.artefacts.update(write_report_outputs(result, out, source=source, options=options))
-    result.artefacts["analysis"] = write_json_atomic(out / "analysis.json", result.analysis)
+    result.artefacts.update({k: out / p.relative_to(stage) for k, p in written.items()})

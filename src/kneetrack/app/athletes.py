@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kneetrack.io.common import naming_file
 from kneetrack.io.files import read_json_object
 from kneetrack.store import Analysis, Athlete, Programme, Screening, Store, open_store
 from kneetrack.store.domain import to_jsonable
@@ -190,8 +191,11 @@ def store_screening(
 
     athlete = store.get_athlete(name)
     assert athlete.id is not None
+    where = None if isinstance(source, dict) else Path(source)
     data = source if isinstance(source, dict) else read_json_object(Path(source), what="screening")
-    return store.add_screening(athlete.id, parse_screening(data).to_dict(), taken_on=taken_on)
+    with naming_file(where):
+        screening = parse_screening(data)
+    return store.add_screening(athlete.id, screening.to_dict(), taken_on=taken_on)
 
 
 def store_programme(
@@ -201,11 +205,13 @@ def store_programme(
     athlete = store.get_athlete(name)
     assert athlete.id is not None
     if isinstance(source, dict):
-        data = source
+        data, where = source, None
     else:
         p = Path(source)
-        data = read_json_object(p / "programme.json" if p.is_dir() else p, what="programme")
+        where = p / "programme.json" if p.is_dir() else p
+        data = read_json_object(where, what="programme")
     if analysis_id is None:
         latest = store.list_analyses(athlete.id)
         analysis_id = latest[-1].id if latest else None
-    return store.add_programme(athlete.id, data, analysis_id=analysis_id)
+    with naming_file(where):
+        return store.add_programme(athlete.id, data, analysis_id=analysis_id)

@@ -49,12 +49,13 @@ def log_session(
     assert athlete.id is not None
     prog = store.active_programme(athlete.id)
     day = performed_on or dt.date.today()
-    allowed = {"exercise_id", "sets", "reps", "hold_s", "load", "rpe", "pain", "note"}
+    from kneetrack.io.documents import check_log_entry
+
+    if not isinstance(entries, list | tuple):
+        raise InputError(f"log entries must be a list of objects, got {type(entries).__name__}")
     logs = []
-    for e in entries:
-        unknown = set(e) - allowed
-        if unknown:
-            raise InputError(f"unknown log field(s): {', '.join(sorted(unknown))}")
+    for i, e in enumerate(entries):
+        check_log_entry(e, f"entries[{i}]" if len(entries) > 1 else "")
         logs.append(
             WorkoutLog(
                 athlete_id=athlete.id, performed_on=day, programme_id=prog.id if prog else None, **e

@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from kneetrack.errors import InputError
 from kneetrack.io.files import write_bytes_atomic
 from kneetrack.keypoints import Keypoints
@@ -48,6 +50,29 @@ def _write_jpeg(path: Path, rgb: Any, *, quality: int = 82) -> Path:
     if ok:
         write_bytes_atomic(path, buf.tobytes())
     return path
+
+
+def blur_faces_in(frames: Mapping[int, Any], keypoints: Keypoints) -> dict[int, Any]:
+    """Copies of ``frames`` (RGB, by keypoint frame index) with the runner's face blurred.
+
+    The face disc is the annotated video's (:func:`kneetrack.report.overlay.head_regions`),
+    scaled from keypoint pixels to each frame's size. Every still image that a
+    report shows or exports goes through here or through the overlay's own blur.
+    """
+    from kneetrack.report.canvas import blur_disc
+    from kneetrack.report.overlay import head_regions
+
+    discs = head_regions(keypoints)
+    out: dict[int, Any] = {}
+    for j, img in frames.items():
+        img = img.copy()
+        if 0 <= j < len(discs):
+            x, y, r = discs[j]
+            s = img.shape[1] / keypoints.image_size[0] if keypoints.image_size else 1.0
+            if np.isfinite([x, y, r]).all():
+                blur_disc(img, float(x * s), float(y * s), float(r * s))
+        out[j] = img
+    return out
 
 
 def _load_json(path: Path, what: str) -> dict[str, Any]:
@@ -180,6 +205,8 @@ def build_report(
     if contacts and frames and keypoints is not None:
         from kneetrack.report.strip import contact_crops
 
+        if blur_faces:  # grabbed before the overlay drew (or decoded raw): blur them here
+            frames = blur_faces_in(frames, keypoints)
         crops = contact_crops(frames, keypoints, contacts)
         fig = contact_strip_figure(crops)
         if fig is not None:

@@ -92,8 +92,19 @@ def _squat_tests(ana: SingleLegSquatAnalysis) -> dict[str, Any]:
 
 
 def load_answers(path: str | Path) -> dict[str, Any]:
-    """Read an answers file (JSON object); :class:`InputError` with one line if it is unusable."""
-    return read_json_object(path, what="answers file")
+    """Read and check an answers file (JSON object).
+
+    Raises
+    ------
+    InputError
+        One line naming the file and the answer or section that is unusable.
+    """
+    from kneetrack.io.common import naming_file
+
+    data = read_json_object(path, what="answers file")
+    with naming_file(Path(path)):
+        build_screening(data)
+    return data
 
 
 def check_date(date: str | None) -> str:

@@ -27,15 +27,17 @@ from pathlib import Path
 import numpy as np
 
 from kneetrack.errors import InputError
-from kneetrack.io.common import check_file, require_leg_markers
+from kneetrack.io.common import check_file, naming_file, require_leg_markers, require_tracked
 from kneetrack.keypoints import Keypoints, canonical_name
 
 
 def _num(cell: str) -> float:
+    """A cell's number; empty, unreadable or infinite cells are missing (NaN)."""
     try:
-        return float(cell) if cell.strip() else math.nan
+        v = float(cell) if cell.strip() else math.nan
     except ValueError:
         return math.nan
+    return v if math.isfinite(v) else math.nan
 
 
 def read_csv(path: str | Path, *, fps: float | None = None) -> Keypoints:
@@ -51,6 +53,8 @@ def read_csv(path: str | Path, *, fps: float | None = None) -> Keypoints:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise InputError(f"{p} is not a UTF-8 text CSV") from None
+    except OSError as err:
+        raise InputError(f"{p} cannot be read: {err.strerror or err}") from None
     meta: dict[str, str] = {}
     rows: list[str] = []
     for line in text.splitlines():
@@ -61,15 +65,25 @@ def read_csv(path: str | Path, *, fps: float | None = None) -> Keypoints:
             rows.append(line)
     if len(rows) < 2:
         raise InputError(f"{p}: CSV has no data rows")
-    reader = csv.reader(rows)
-    header = [h.strip() for h in next(reader)]
-    body = [[_num(c) for c in r] for r in reader]
+    try:
+        reader = csv.reader(rows)
+        header = [h.strip() for h in next(reader)]
+        body = [[_num(c) for c in r] for r in reader]
+    except csv.Error as err:
+        raise InputError(f"{p}: CSV is malformed: {err}") from None
+    if not body:
+        raise InputError(f"{p}: CSV has no data rows")
+    dup = sorted({h for h in header if h and header.count(h) > 1})
+    if dup:
+        raise InputError(f"{p}: CSV header repeats the column(s) {', '.join(dup)}")
     width = len(header)
     table = np.full((len(body), width), np.nan)
     for i, r in enumerate(body):
         table[i, : min(width, len(r))] = r[:width]
     col = {h: j for j, h in enumerate(header)}
     fps = _num(meta.get("fps", ""))
+    if "fps" in meta and not fps > 0:
+        raise InputError(f"{p}: '# fps' must be a positive number, got {meta['fps']!r}")
     fps_source = "file"
     if "time_s" not in col and not math.isfinite(fps) and fps_given is not None:
         fps, fps_source = float(fps_given), "given"
@@ -79,7 +93,10 @@ def read_csv(path: str | Path, *, fps: float | None = None) -> Keypoints:
             raise InputError(f"{p}: time_s has empty cells")
         t = t - t[0]
         if not math.isfinite(fps):
-            fps = 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else 30.0
+            step = float(np.median(np.diff(t))) if len(t) > 1 else math.nan
+            if len(t) > 1 and not step > 0:
+                raise InputError(f"{p}: time_s is not increasing")
+            fps = 1.0 / step if len(t) > 1 else 30.0
     elif math.isfinite(fps) and fps > 0:
         t = np.arange(len(body)) / fps
     else:
@@ -99,15 +116,19 @@ def read_csv(path: str | Path, *, fps: float | None = None) -> Keypoints:
         confs[name] = (table[:, c] if c is not None
                        else np.where(np.isnan(arrays[name]).any(axis=1), 0.0, 1.0))
     require_leg_markers(arrays.keys(), p)
+    require_tracked(arrays, p)
     size = None
     if "image_size" in meta:
         try:
             w, h = meta["image_size"].lower().split("x")
             size = (int(w), int(h))
+            if min(size) <= 0:
+                raise ValueError
         except ValueError:
             raise InputError(f"{p}: image_size must look like 1920x1080") from None
-    kp = Keypoints.from_arrays(arrays, fps=fps, time_s=t, confidence=confs, image_size=size,
-                               source=meta.get("source", f"csv:{p.name}"))
+    with naming_file(p):
+        kp = Keypoints.from_arrays(arrays, fps=fps, time_s=t, confidence=confs,
+                                   image_size=size, source=meta.get("source", f"csv:{p.name}"))
     return kp.replace(step="read_csv", params={"path": str(p), "fps_source": fps_source})
 
 

@@ -9,12 +9,13 @@ frame (the most confident one at the start) is followed.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
 
 from kneetrack.errors import InputError
-from kneetrack.io.common import require_leg_markers
+from kneetrack.io.common import naming_file, require_leg_markers, require_tracked
 from kneetrack.keypoints import Keypoints
 
 BODY_25 = (
@@ -31,24 +32,40 @@ COCO_18 = (
 _LAYOUTS = {25: BODY_25, 18: COCO_18}
 
 
+def _person(path: Path, k: int, person: object) -> np.ndarray:
+    field = f"people[{k}].pose_keypoints_2d"
+    if not isinstance(person, dict):
+        raise InputError(f"{path}: people[{k}] is not a JSON object")
+    raw = person.get("pose_keypoints_2d", [])
+    if not isinstance(raw, list) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in raw):
+        raise InputError(f"{path}: {field} must be a flat list of numbers")
+    flat = np.asarray(raw, dtype=float)
+    if flat.size % 3 or flat.size // 3 not in _LAYOUTS:
+        raise InputError(
+            f"{path}: {field} has {flat.size} values; expected BODY_25 or COCO-18"
+        )
+    pts = flat.reshape(-1, 3)
+    missing = (pts[:, 2] <= 0) | ~np.isfinite(pts).all(axis=1)
+    pts[missing, :2] = np.nan
+    pts[missing, 2] = 0.0
+    pts[:, 2] = np.clip(pts[:, 2], 0.0, 1.0)
+    return pts
+
+
 def _people(path: Path) -> list[np.ndarray]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:
         raise InputError(f"{path} is not valid OpenPose JSON: {err}") from None
-    out = []
-    for person in data.get("people", []) if isinstance(data, dict) else []:
-        flat = np.asarray(person.get("pose_keypoints_2d", []), dtype=float)
-        if flat.size % 3 or flat.size // 3 not in _LAYOUTS:
-            raise InputError(
-                f"{path}: pose_keypoints_2d has {flat.size} values; expected BODY_25 or COCO-18"
-            )
-        pts = flat.reshape(-1, 3)
-        missing = pts[:, 2] <= 0
-        pts[missing, :2] = np.nan
-        pts[missing, 2] = 0.0
-        out.append(pts)
-    return out
+    except OSError as err:
+        raise InputError(f"{path} cannot be read: {err.strerror or err}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: an OpenPose frame must be a JSON object with a 'people' list")
+    people = data.get("people", [])
+    if not isinstance(people, list):
+        raise InputError(f"{path}: 'people' must be a list")
+    return [_person(path, k, person) for k, person in enumerate(people)]
 
 
 #: Frame rate assumed for OpenPose folders when none is given (the report says so).
@@ -79,6 +96,8 @@ def read_openpose_folder(folder: str | Path, *, fps: float | None = None) -> Key
         raise InputError(f"{d}: no person in any of the {len(files)} OpenPose frames")
     names = _LAYOUTS[layout_size]
     require_leg_markers(names, d)
+    if not math.isfinite(fps) or fps <= 0:
+        raise InputError(f"{d}: the frame rate must be a positive number, got {fps}")
     n = len(frames)
     xy = np.full((n, len(names), 2), np.nan)
     conf = np.zeros((n, len(names)))
@@ -99,8 +118,10 @@ def read_openpose_folder(folder: str | Path, *, fps: float | None = None) -> Key
         centre = np.nanmean(best[:, :2], axis=0)
         if np.all(np.isfinite(centre)):
             prev_centre = centre
-    kp = Keypoints(xy=xy, confidence=conf, markers=names, time_s=np.arange(n) / fps, fps=fps,
-                   source=f"openpose:{d.name}")
+    require_tracked({m: xy[:, j] for j, m in enumerate(names)}, d)
+    with naming_file(d):
+        kp = Keypoints(xy=xy, confidence=conf, markers=names, time_s=np.arange(n) / fps,
+                       fps=fps, source=f"openpose:{d.name}")
     return kp.replace(step="read_openpose", params={
         "folder": str(d), "files": n, "layout": "BODY_25" if layout_size == 25 else "COCO-18",
         "fps": fps, "fps_source": fps_source,

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from kneetrack.errors import InputError
-from kneetrack.io.common import check_file, require_leg_markers
+from kneetrack.io.common import check_file, naming_file, require_leg_markers, require_tracked
 from kneetrack.io.files import write_text_atomic
 from kneetrack.keypoints import Keypoints, canonical_name
 
@@ -33,13 +33,43 @@ _HALPE: dict[str, str] = {
 
 
 def _float(cell: str) -> float:
+    """A cell's number; empty, unreadable or infinite cells are missing (NaN)."""
     cell = cell.strip()
     if not cell:
         return math.nan
     try:
-        return float(cell)
+        v = float(cell)
     except ValueError:
         return math.nan
+    return v if math.isfinite(v) else math.nan
+
+
+def _header(p: Path, lines: list[str]) -> dict[str, str]:
+    if not lines or not lines[0].startswith("PathFileType"):
+        raise InputError(f"{p} is not a TRC file (no PathFileType header)")
+    if len(lines) < 4:
+        raise InputError(f"{p}: TRC header is incomplete (it needs the DataRate/Units rows "
+                         "and the Frame#/Time marker-name row)")
+    keys = lines[1].split("\t")
+    vals = lines[2].split("\t")
+    return {k.strip(): v.strip() for k, v in zip(keys, vals, strict=False)}
+
+
+def _frame_rate(p: Path, header: dict[str, str], times: np.ndarray) -> tuple[float, np.ndarray]:
+    """The clip's frame rate and frame times, from the Time column or DataRate."""
+    fps = _float(header.get("DataRate") or header.get("CameraRate") or "")
+    have_fps = math.isfinite(fps) and fps > 0
+    if np.isnan(times).any():
+        if not have_fps:
+            raise InputError(f"{p}: TRC has neither a complete Time column nor a DataRate")
+        times = np.arange(len(times)) / fps
+    if not have_fps:
+        steps = np.diff(times)
+        step = float(np.median(steps)) if steps.size else math.nan
+        if not (math.isfinite(step) and step > 0):
+            raise InputError(f"{p}: TRC Time column is not increasing and there is no DataRate")
+        fps = 1.0 / step
+    return fps, times
 
 
 def read_trc(path: str | Path) -> Keypoints:
@@ -48,35 +78,30 @@ def read_trc(path: str | Path) -> Keypoints:
     Raises
     ------
     InputError
-        If the file is missing, empty, not a TRC, not in pixels, or lacks the
-        hip, knee and ankle markers of both legs.
+        If the file is missing, empty, not a TRC, not in pixels, has no data
+        rows, lacks the hip, knee and ankle markers of both legs or never
+        tracks one of them; the message names the file and the field.
     """
     p = check_file(path)
     try:
         lines = p.read_text(encoding="utf-8", errors="strict").splitlines()
     except UnicodeDecodeError:
         raise InputError(f"{p} is not a text TRC file") from None
-    if len(lines) < 6 or not lines[0].startswith("PathFileType"):
-        raise InputError(f"{p} is not a TRC file (no PathFileType header)")
-    keys = lines[1].split("\t")
-    vals = lines[2].split("\t")
-    header = {k.strip(): v.strip() for k, v in zip(keys, vals, strict=False)}
+    except OSError as err:
+        raise InputError(f"{p} cannot be read: {err.strerror or err}") from None
+    header = _header(p, lines)
     units = header.get("Units", "").lower()
     if units not in ("px", "pixel", "pixels"):
         raise InputError(
             f"{p}: TRC units are {header.get('Units')!r}; kneetrack needs 2D image keypoints in px"
         )
-    try:
-        fps = float(header.get("DataRate") or header.get("CameraRate") or "nan")
-    except ValueError:
-        fps = math.nan
     names_row = lines[3].split("\t")
     if len(names_row) < 3 or names_row[0].strip() != "Frame#":
-        raise InputError(f"{p}: TRC marker-name row is missing")
+        raise InputError(f"{p}: TRC marker-name row (Frame#, Time, names) is missing")
     raw_names = [n.strip() for n in names_row[2:] if n.strip()]
     data_rows = [ln for ln in lines[5:] if ln.strip()]
     if not data_rows:
-        raise InputError(f"{p}: TRC file has no data rows")
+        raise InputError(f"{p}: TRC file has no data rows (only its header)")
     n_frames = len(data_rows)
     n_raw = len(raw_names)
     table = np.full((n_frames, 2 + 3 * n_raw), np.nan)
@@ -84,13 +109,7 @@ def read_trc(path: str | Path) -> Keypoints:
         cells = row.split("\t")
         for j, c in enumerate(cells[: table.shape[1]]):
             table[i, j] = _float(c)
-    time_s = table[:, 1]
-    if np.isnan(time_s).any():
-        if not math.isfinite(fps):
-            raise InputError(f"{p}: TRC has neither times nor a DataRate")
-        time_s = np.arange(n_frames) / fps
-    if not math.isfinite(fps) or fps <= 0:
-        fps = 1.0 / float(np.median(np.diff(time_s)))
+    fps, time_s = _frame_rate(p, header, table[:, 1])
     arrays: dict[str, np.ndarray] = {}
     for k, raw in enumerate(raw_names):
         name = canonical_name(raw)
@@ -101,7 +120,10 @@ def read_trc(path: str | Path) -> Keypoints:
             continue
         arrays[name] = xy
     require_leg_markers(arrays.keys(), p)
-    kp = Keypoints.from_arrays(arrays, fps=fps, time_s=time_s - time_s[0], source=f"trc:{p.name}")
+    require_tracked(arrays, p)
+    with naming_file(p):
+        kp = Keypoints.from_arrays(arrays, fps=fps, time_s=time_s - time_s[0],
+                                   source=f"trc:{p.name}")
     return kp.replace(step="read_trc", params={"path": str(p), "markers_in_file": n_raw})
 
 

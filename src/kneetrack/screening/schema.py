@@ -228,4 +228,7 @@ def parse_screening(data: dict[str, Any]) -> Screening:
 
 def load_screening(path: str | Path) -> Screening:
     """Read and validate ``screening.json``."""
-    return parse_screening(read_json_object(path, what="screening file"))
+    from kneetrack.io.common import naming_file
+
+    with naming_file(Path(path)):
+        return parse_screening(read_json_object(path, what="screening file"))

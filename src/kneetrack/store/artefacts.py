@@ -17,6 +17,8 @@ from kneetrack.errors import InputError
 
 #: Files never copied (source videos are the user's; they stay where they are).
 SKIP_SUFFIXES = (".part", ".tmp")
+#: Folders never copied: the staging folders of an ``analyze`` that was killed.
+SKIP_PATTERNS = (".kneetrack-tmp-*",)
 
 
 class ArtefactStore:
@@ -42,7 +44,8 @@ class ArtefactStore:
         final = self.root / rel
         tmp = final.with_name(final.name + ".part")
         final.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(src, tmp, ignore=shutil.ignore_patterns(*(f"*{s}" for s in SKIP_SUFFIXES)))
+        shutil.copytree(src, tmp, ignore=shutil.ignore_patterns(*(f"*{s}" for s in SKIP_SUFFIXES),
+                                                          *SKIP_PATTERNS))
         tmp.rename(final)
         return rel.as_posix()
 
@@ -51,9 +54,38 @@ class ArtefactStore:
         if relative:
             shutil.rmtree(self.root / relative, ignore_errors=True)
 
-    def remove_athlete(self, athlete_uid: str) -> None:
-        """Remove every file of an athlete."""
+    def remove_athlete(self, athlete_uid: str, folders: list[str] | None = None) -> None:
+        """Remove every file of an athlete: their folder and any stored folder of theirs.
+
+        ``folders`` are the relative paths that the athlete's rows pointed to (a
+        restored backup may keep them outside the athlete's folder).
+        """
+        for rel in folders or []:
+            if self.inside(rel):
+                self.remove(rel)
         shutil.rmtree(self.athlete_dir(athlete_uid), ignore_errors=True)
+
+    def inside(self, relative: str | None) -> bool:
+        """Whether a stored relative path stays inside the artefact root."""
+        if not relative:
+            return False
+        root = self.root.resolve()
+        return (root / relative).resolve().is_relative_to(root) and \
+            (root / relative).resolve() != root
+
+    def sweep_athletes(self, known_uids: set[str]) -> list[str]:
+        """Remove the folders of athletes that no longer exist (a delete cut short).
+
+        Returns the uids whose folders were removed.
+        """
+        base = self.root / "athletes"
+        gone = []
+        if base.is_dir():
+            for d in base.iterdir():
+                if d.is_dir() and d.name not in known_uids:
+                    shutil.rmtree(d, ignore_errors=True)
+                    gone.append(d.name)
+        return gone
 
     def files_under(self, relative: str) -> list[Path]:
         """Every file below a stored folder, sorted."""

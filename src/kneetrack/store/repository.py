@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kneetrack.errors import InputError, SettingsError
+from kneetrack.io.documents import check_programme
 from kneetrack.progress.metrics import MetricSummary, summarise_analysis
 from kneetrack.progress.verdict import is_logged_session
 from kneetrack.store import migrate
@@ -30,6 +31,7 @@ from kneetrack.store.domain import (
     WorkoutLog,
 )
 from kneetrack.store.engine import make_engine
+from kneetrack.store.idempotent import find_same_analysis, find_same_session
 from kneetrack.store.orm import (
     TABLE_ORDER,
     AnalysisMetricRow,
@@ -252,12 +254,20 @@ class Store:
             ]
 
     def delete_athlete(self, athlete_id: int) -> None:
-        """Delete an athlete's rows (one transaction) and then all their files."""
+        """Delete an athlete's rows (one transaction) and then all their files.
+
+        Files go after the rows, so a delete cut short never leaves rows without
+        their files; folders of athletes whose rows are gone (such a cut-short
+        delete) are swept away here too.
+        """
         with self.transaction() as s:
             row = s.get(AthleteRow, athlete_id)
             if row is None:
                 raise InputError(f"no athlete with id {athlete_id}")
             uid = row.uid
+            folders = [f for f in s.scalars(
+                select(AnalysisRow.artefact_dir).where(AnalysisRow.athlete_id == athlete_id))
+                if f]
             # Children first, explicitly, so the result does not depend on ON DELETE support.
             analysis_ids = select(AnalysisRow.id).where(AnalysisRow.athlete_id == athlete_id)
             programme_ids = select(ProgrammeRow.id).where(ProgrammeRow.athlete_id == athlete_id)
@@ -278,7 +288,10 @@ class Store:
             s.execute(delete(AnalysisRow).where(AnalysisRow.athlete_id == athlete_id))
             s.execute(delete(ScreeningRow).where(ScreeningRow.athlete_id == athlete_id))
             s.execute(delete(AthleteRow).where(AthleteRow.id == athlete_id))
-        self.artefacts.remove_athlete(uid)
+        self.artefacts.remove_athlete(uid, folders)
+        with self._sessions() as s:
+            known = set(s.scalars(select(AthleteRow.uid)))
+        self.artefacts.sweep_athletes(known)
 
     # ------------------------------------------------------------ analyses
 
@@ -342,6 +355,13 @@ class Store:
         }
         day = recorded_on or dt.date.today()
         athlete = self._athlete_row_facts(athlete_id)
+        with self._sessions() as s:  # stored already (a rerun after a kill): keep that one
+            same = find_same_analysis(
+                s, athlete_id, keep, day=day, view=analysis.get("view"),
+                source_path=inp.get("path"),
+                cadence_spm=next(m.mean for m in metrics if m.metric == "cadence_spm"))
+            if same is not None:
+                return self._analysis(s, same)
         rel = (
             self.artefacts.copy_in(artefact_src, athlete["uid"])
             if artefact_src is not None
@@ -504,8 +524,7 @@ class Store:
         reasons: Sequence[str] = (),
     ) -> Programme:
         """Store a ``programme.json`` dict as the athlete's newest (active) programme."""
-        if not isinstance(data, Mapping):
-            raise InputError("programme must be a JSON object")
+        check_programme(data)
         start = programme_start(data)
         weeks = programme_weeks(data, start)
         self._athlete_row_facts(athlete_id)
@@ -563,6 +582,9 @@ class Store:
         if not checked:
             raise InputError("nothing to log")
         with self.transaction() as s:
+            same = find_same_session(s, checked)
+            if same is not None:  # the same session, logged already: store it once
+                return [_log(r) for r in same]
             rows = [
                 WorkoutLogRow(
                     athlete_id=lg.athlete_id,

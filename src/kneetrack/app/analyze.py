@@ -54,17 +54,20 @@ def acquire_keypoints(
     progress: ProgressCallback | None = None,
     backend: Any = None,
     workers: int | None = None,
+    while_waiting: Callable[[Any], None] | None = None,
 ) -> tuple[Keypoints, str]:
     """Return the keypoints of ``path`` and its kind (``"video"`` or ``"keypoints"``).
 
     Videos go through the pose backend (MediaPipe BlazePose unless ``backend``
-    is given); keypoint files are read by their importer.
+    is given); keypoint files are read by their importer. ``while_waiting`` is
+    called once while pose estimation runs (:class:`~kneetrack.app.overlap.WhilePose`).
     """
     p = Path(path)
     if is_video_path(p):
         from kneetrack.pose.run import estimate_video
 
-        return estimate_video(p, backend=backend, progress=progress, workers=workers), "video"
+        return estimate_video(p, backend=backend, progress=progress, workers=workers,
+                              while_waiting=while_waiting), "video"
     return load_keypoints(p), "keypoints"
 
 
@@ -99,22 +102,21 @@ def analyze_file(
     """
     if view is not None and view not in VIEWS:
         raise SettingsError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
-    src = Path(path)
-    kp, kind = acquire_keypoints(src, progress=progress, backend=backend, workers=workers)
-    pool = None
-    if (kind == "video" and out_dir is not None and options.get("report", True)
-            and options.get("overlay", True)):
-        from kneetrack.report.video import RenderPool
+    from kneetrack.app.overlap import WhilePose
 
-        # The pose processes are gone: start the video's render processes now, so
-        # that they are ready when the analysis is (closed below if not taken over).
-        pool = RenderPool.start(workers, frames=kp.n_frames)
+    src = Path(path)
+    prep = WhilePose(render=(out_dir is not None and options.get("report", True)
+                             and options.get("overlay", True)), workers=workers)
     try:
+        kp, kind = acquire_keypoints(src, progress=progress, backend=backend, workers=workers,
+                                     while_waiting=prep)
+        # Render processes not started during pose start now, so that they are ready when
+        # the analysis is (closed below if not taken over).
+        pool = prep.start_pool(kp.n_frames) if kind == "video" else None
         return _analyze(src, kp, kind, view=view, out_dir=out_dir,
                         options={"workers": workers, "render_pool": pool, **options})
     finally:
-        if pool is not None:
-            pool.close()
+        prep.close()
 
 
 def _analyze(src: Path, kp: Keypoints, kind: str, *, view: str | None,

@@ -48,7 +48,14 @@ from kneetrack.errors import InputError, KneetrackError
 from kneetrack.keypoints import Keypoints
 from kneetrack.report.canvas import YuvCanvas
 from kneetrack.report.overlay import OverlayPlan, paint, plan_overlay
-from kneetrack.video.reader import VideoInfo, decode_frames, iter_frames, probe_video
+from kneetrack.video.reader import (
+    VideoInfo,
+    _upright,
+    decode_frames,
+    frame_to_rgb,
+    iter_frames,
+    probe_video,
+)
 from kneetrack.video.table import SeekFailedError, decode_range, frame_table
 from kneetrack.video.writer import EncoderSettings, H264Writer, JoinError, join_videos
 from kneetrack.video.yuv import matrix_of, new_frame, resize_into, to_rgb
@@ -509,12 +516,31 @@ class RenderJob:
 
 
 def grab_frames(video: str | Path, indices: Iterable[int]) -> dict[int, np.ndarray]:
-    """Decode only as far as needed and return the RGB frames at ``indices``."""
+    """Return the upright RGB frames at ``indices``, decoding as little as possible.
+
+    With a frame table, decoding starts at the key frame before the first wanted
+    frame, skips the deblocking filter (as the annotated video's pass does) and
+    converts only the wanted frames; otherwise the video is decoded from the start.
+    """
     want = sorted(set(int(i) for i in indices if i >= 0))
     if not want:
         return {}
-    got: dict[int, np.ndarray] = {}
-    for fr in iter_frames(video, stop=want[-1] + 1):
+    info = probe_video(video)
+    table = frame_table(info)
+    if table is not None and want[-1] < table.n_frames:
+        a, b = want[0], want[-1] + 1
+        keep = set(want)
+        got: dict[int, np.ndarray] = {}
+        try:
+            for index, frame in decode_range(info, table.pts[a:b], a, seek=True,
+                                             options=DECODE_OPTIONS):
+                if index in keep:
+                    got[index] = _upright(frame_to_rgb(frame), info.rotation_deg).copy()
+            return got
+        except SeekFailedError:
+            pass
+    got = {}
+    for fr in iter_frames(video, stop=want[-1] + 1, info=info):
         if fr.index in want:
             got[fr.index] = fr.image.copy()
     return got

@@ -39,10 +39,15 @@ def analyze(
     blur_faces: bool = typer.Option(True, "--blur-faces/--no-blur-faces",
                                     help="Blur the runner's face in annotated.mp4."),
     pdf: bool = typer.Option(False, "--pdf", help="Also write report.pdf."),
+    verbose: bool = typer.Option(False, "--verbose",
+                                 help="Show MediaPipe's and TFLite's own log lines (debugging)."),
 ) -> None:
     """Measure knee valgus and running form from a video or keypoint file."""
     from kneetrack.app.analyze import analyze_file
     from kneetrack.cli.progress import progress_bar
+    from kneetrack.pose.native_logs import show_native_logs
+
+    show_native_logs(verbose)
 
     if athlete is not None:  # fail before the long pose run if the athlete is unknown
         from kneetrack.store import open_store

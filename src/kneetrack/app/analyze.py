@@ -112,7 +112,7 @@ def analyze_file(
                                      while_waiting=prep)
         # Render processes not started during pose start now, so that they are ready when
         # the analysis is (closed below if not taken over).
-        pool = prep.start_pool(kp.n_frames) if kind == "video" else None
+        pool = prep.start_pool(kp.n_frames, kp.fps) if kind == "video" else None
         return _analyze(src, kp, kind, view=view, out_dir=out_dir,
                         options={"workers": workers, "render_pool": pool, **options})
     finally:

@@ -41,19 +41,19 @@ class WhilePose:
 
         if (self.render and plan is not None and plan.frames
                 and plan.workers < available_cores()):
-            self.start_pool(plan.frames)
+            self.start_pool(plan.frames, plan.fps)
         import kneetrack.app.report  # noqa: F401
         import kneetrack.kinematics  # noqa: F401
         import kneetrack.report.html  # noqa: F401
         import kneetrack.report.plots  # noqa: F401
 
-    def start_pool(self, frames: int) -> RenderPool | None:
+    def start_pool(self, frames: int, fps: float) -> RenderPool | None:
         """Start the render processes (once) for a clip of ``frames`` frames."""
         if self.render and not self._started:
             from kneetrack.report.video import RenderPool
 
             self._started = True
-            self.pool = RenderPool.start(self.workers, frames=frames)
+            self.pool = RenderPool.start(self.workers, frames=frames, fps=fps)
         return self.pool
 
     def close(self) -> None:

@@ -517,7 +517,8 @@ def estimate_video_parallel(
         return _single_process(info, progress=progress, max_side_px=max_side_px,
                                backend_spec=backend_spec)
     plan = plan_pose(table.n_frames, megapixels=info.width * info.height / 1e6,
-                     cores=available_cores(), workers=workers, overlap_frames=overlap_frames)
+                     cores=available_cores(), workers=workers, overlap_frames=overlap_frames,
+                     fps=info.fps)
     chunks = plan_chunks(table.n_frames, workers=plan.workers, overlap_frames=overlap_frames,
                          key=table.key, chunks=plan.chunks if workers is None else None)
     n_workers = min(plan.workers, len(chunks))

@@ -85,6 +85,7 @@ class PosePlan:
     workers: int
     chunks: int
     frames: int = 0
+    fps: float = 30.0
     predicted_s: dict[int, float] = field(default_factory=dict)
     forced: bool = False
 
@@ -123,7 +124,8 @@ def predict_s(n_frames: int, workers: int, chunks: int, *, megapixels: float, co
 
 
 def plan_pose(n_frames: int, *, megapixels: float, cores: int, workers: int | None = None,
-              costs: PoseCosts = MEASURED, overlap_frames: int = 6) -> PosePlan:
+              costs: PoseCosts = MEASURED, overlap_frames: int = 6,
+              fps: float = 30.0) -> PosePlan:
     """Choose the graphs and chunks for a clip of ``n_frames`` frames.
 
     Parameters
@@ -140,6 +142,8 @@ def plan_pose(n_frames: int, *, megapixels: float, cores: int, workers: int | No
         Measured costs; default :data:`MEASURED`.
     overlap_frames
         Warm-up frames per chunk after the first.
+    fps
+        The clip's frame rate (recorded in the plan, for planning the render).
 
     Examples
     --------
@@ -161,7 +165,7 @@ def plan_pose(n_frames: int, *, megapixels: float, cores: int, workers: int | No
         if predicted[w] < predicted[best] * (1 - MIN_GAIN):
             best = w
     return PosePlan(workers=best, chunks=_chunk_count(n_frames, best, costs), frames=n_frames,
-                    predicted_s=predicted, forced=workers is not None)
+                    fps=fps, predicted_s=predicted, forced=workers is not None)
 
 
 # --------------------------------------------------------------------------- measuring

@@ -88,7 +88,10 @@ def _base_segment(path: Path, *, gop: int = FPS) -> Path:
 
 
 def build_clip(path: Path, *, seconds: float) -> Path:
-    """Loop the base segment (remux, no re-encoding) to at least ``seconds`` of video."""
+    """Loop the base segment (remux, no re-encoding) to ``seconds`` of video.
+
+    The clip ends at the first key frame (one a second) at or after ``seconds``.
+    """
     import av
 
     base = path.with_name("base.mp4")
@@ -100,6 +103,7 @@ def build_clip(path: Path, *, seconds: float) -> Path:
         tb = s.time_base
     loops = max(1, int(-(-seconds * FPS // n_base)))
     step = int(round(Fraction(n_base, FPS) / tb))
+    end = int(round(Fraction(seconds).limit_denominator(1000) / tb))  # pts where the clip ends
     with av.open(str(path), "w") as out, av.open(str(base)) as tmpl:
         ost = out.add_stream_from_template(tmpl.streams.video[0])
         for k in range(loops):
@@ -108,6 +112,8 @@ def build_clip(path: Path, *, seconds: float) -> Path:
                 for pkt in inp.demux(ist):
                     if pkt.dts is None:
                         continue
+                    if pkt.is_keyframe and pkt.pts is not None and pkt.pts + k * step >= end:
+                        break
                     pkt.pts += k * step
                     pkt.dts += k * step
                     pkt.stream = ost

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+#: Debian's Chromium; ``KNEETRACK_CHROMIUM`` names another executable (e.g. an unpacked package).
+CHROMIUM = os.environ.get("KNEETRACK_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 ARTEFACTS = Path(__file__).resolve().parents[2] / "out" / "test-artifacts"

@@ -131,11 +131,29 @@ def _analyze(src: Path, kp: Keypoints, kind: str, *, view: str | None,
     }
     analysis.update(kin.to_contract())
     analysis.setdefault("view", view)
-    analysis["provenance"] = kp.provenance_dicts()
+    analysis["provenance"] = processing_steps(kp, kin)
     result = AnalysisResult(analysis=analysis, keypoints=kp, extras={"kinematics": kin})
     if out_dir is not None:
         write_outputs(result, Path(out_dir), source=src, options=options)
     return result
+
+
+def processing_steps(kp: Keypoints, kin: Any) -> list[dict[str, Any]]:
+    """Every step that ran, in order: reading or pose, each cleaning step, then the analysis.
+
+    The cleaned keypoints carry the reading and cleaning steps in their
+    provenance log; the gait events, stance metrics and findings follow.
+    """
+    cleaned = getattr(kin, "keypoints", None)
+    steps = (cleaned if isinstance(cleaned, Keypoints) else kp).provenance_dicts()
+    stances = getattr(kin, "stances", None) or []
+    contacts = getattr(kin, "contacts", None) or {}
+    steps.append({"step": "gait_events", "params": {
+        "contacts": {leg: len(v) for leg, v in contacts.items()}}})
+    steps.append({"step": "stance_metrics", "params": {"stances": len(stances)}})
+    steps.append({"step": "findings", "params": {
+        "findings": len(getattr(kin, "findings", None) or [])}})
+    return steps
 
 
 def write_outputs(

@@ -35,8 +35,10 @@ MIN_GAIN = 0.15
 MIN_CHUNK_FRAMES = 40
 #: Chunks are at most this long, so that a slower (or busier) core does not hold up the end.
 MAX_CHUNK_FRAMES = 600
-#: A worker with more than this much inference (s) gets two chunks, so the cores finish together.
-BALANCE_S = 6.0
+#: How much slower one core may run than the other (another program, boost clocks): the
+#: last chunk then finishes this fraction of a chunk late. More, shorter chunks let the
+#: faster core take over; each costs warm-up frames and a detector run.
+IMBALANCE = 0.1
 
 
 @dataclass(frozen=True)
@@ -96,13 +98,13 @@ class PosePlan:
                 "workers_forced": self.forced}
 
 
-def _chunk_count(n_frames: int, workers: int, costs: PoseCosts) -> int:
+def _chunk_options(n_frames: int, workers: int) -> list[int]:
     if workers <= 1:
-        return 1
-    per_worker_s = n_frames * costs.frame_s / workers
-    n = workers * (2 if per_worker_s > BALANCE_S else 1)
-    n = max(n, math.ceil(n_frames / MAX_CHUNK_FRAMES))
-    return max(1, min(n, n_frames // MIN_CHUNK_FRAMES))
+        return [1]
+    # a whole number of chunks per worker, each at most MAX_CHUNK_FRAMES long
+    per = math.ceil(math.ceil(n_frames / MAX_CHUNK_FRAMES) / workers)
+    top = max(1, n_frames // MIN_CHUNK_FRAMES)
+    return sorted({max(1, min(workers * max(k, per), top)) for k in (1, 2)})
 
 
 def predict_s(n_frames: int, workers: int, chunks: int, *, megapixels: float, cores: int,
@@ -118,6 +120,7 @@ def predict_s(n_frames: int, workers: int, chunks: int, *, megapixels: float, co
     per_graph = infer / workers if workers > 1 else infer
     if workers > 1:  # the busiest graph holds a whole chunk more when chunks do not divide evenly
         per_graph = max(per_graph, infer / chunks * math.ceil(chunks / workers))
+        per_graph += IMBALANCE * infer / chunks
     cpu = (infer + n_frames * costs.decode_s_per_mpx * megapixels
            + workers * costs.start_s + costs.prepare_s)
     return costs.start_s + max(per_graph, cpu / max(1, cores))
@@ -154,18 +157,21 @@ def plan_pose(n_frames: int, *, megapixels: float, cores: int, workers: int | No
     """
     most = max(1, min(cores, n_frames // MIN_CHUNK_FRAMES or 1))
     options = [workers] if workers is not None else list(range(1, most + 1))
-    predicted = {}
+    predicted: dict[int, float] = {}
+    chunks: dict[int, int] = {}
     for w in options:
         w = max(1, min(int(w), max(1, n_frames // MIN_CHUNK_FRAMES)))
-        predicted[w] = predict_s(n_frames, w, _chunk_count(n_frames, w, costs),
-                                 megapixels=megapixels, cores=cores, costs=costs,
-                                 overlap_frames=overlap_frames)
+        for k in _chunk_options(n_frames, w):
+            t = predict_s(n_frames, w, k, megapixels=megapixels, cores=cores, costs=costs,
+                          overlap_frames=overlap_frames)
+            if w not in predicted or t < predicted[w]:
+                predicted[w], chunks[w] = t, k
     best = min(predicted)
     for w in sorted(predicted):
         if predicted[w] < predicted[best] * (1 - MIN_GAIN):
             best = w
-    return PosePlan(workers=best, chunks=_chunk_count(n_frames, best, costs), frames=n_frames,
-                    fps=fps, predicted_s=predicted, forced=workers is not None)
+    return PosePlan(workers=best, chunks=chunks[best], frames=n_frames, fps=fps,
+                    predicted_s=predicted, forced=workers is not None)
 
 
 # --------------------------------------------------------------------------- measuring

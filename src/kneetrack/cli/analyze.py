@@ -29,7 +29,8 @@ def analyze(
     view: View | None = typer.Option(None, "--view", help="Camera view; detected when omitted."),
     workers: int | None = typer.Option(None, "--workers", min=1,
                                        help="Worker processes for pose estimation and the "
-                                            "annotated video (default: one per core)."),
+                                            "annotated video (default: planned per clip, "
+                                            "one per core at most)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     athlete: str | None = typer.Option(None, "--athlete",
                                        help="Store the result in this athlete's history."),

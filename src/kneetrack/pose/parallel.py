@@ -2,8 +2,11 @@
 
 BlazePose costs ~25 ms of CPU per frame on one core, whatever the frame size;
 decoding a 1080p H.264 frame and converting it to RGB adds a few more. This
-module splits the video into contiguous chunks of frames and runs them in as
-many worker processes as there are cores, each with its own MediaPipe graph.
+module splits the video into contiguous chunks of frames and runs them in
+worker processes, each with its own MediaPipe graph: as many as
+:func:`kneetrack.pose.plan.plan_pose` plans for the clip (one for short clips,
+up to one per core), or as ``workers`` says. Even one graph runs in a worker
+process, so that this process is free meanwhile (``while_waiting``).
 
 Design
 ------
@@ -16,6 +19,11 @@ Design
   (a few kB per chunk).
 * **Decoding overlaps inference** inside each worker: a decode thread fills a
   small bounded queue (PyAV and MediaPipe both release the GIL while working).
+  It starts on the worker's first chunk before the graph is built, so the
+  graph's start-up overlaps decoding too.
+* **Native log lines** (MediaPipe's ``W0000 …``, TFLite's ``INFO: …``) are kept
+  off the terminal: each worker filters its stderr before MediaPipe loads
+  (:mod:`kneetrack.pose.native_logs`).
 * **Tracking continuity across chunk boundaries.** BlazePose in video mode
   tracks the person from the previous frame's landmarks. Each chunk after the
   first starts ``overlap_frames`` frames early with a freshly reset graph; those
@@ -44,7 +52,6 @@ import multiprocessing as mp
 import os
 import queue
 import signal
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -57,6 +64,7 @@ from kneetrack.errors import InputError, KneetrackError, NoPersonError
 from kneetrack.keypoints import Keypoints
 from kneetrack.pose.native_logs import filter_process_stderr
 from kneetrack.pose.plan import MAX_CHUNK_FRAMES, MIN_CHUNK_FRAMES, PosePlan, plan_pose
+from kneetrack.pose.prefetch import limit_malloc_arenas, prefetch
 from kneetrack.pose.run import DEFAULT_MAX_SIDE_PX, MIN_DETECTED_FRAMES
 from kneetrack.video.reader import (
     Frame,
@@ -165,75 +173,6 @@ def _iter_chunk(info: VideoInfo, table_pts: np.ndarray, times: np.ndarray, first
                     image=_upright(img, info.rotation_deg), original_size=info.image_size)
 
 
-def _prefetch(frames: Iterable[Frame], depth: int, *, early: int = 0) -> Iterator[Frame]:
-    """Decode ahead in a thread, keeping at most ``depth`` frames in memory.
-
-    The thread starts at once. Until the first frame is taken it may decode up to
-    ``early`` frames ahead instead: a worker building its graph meanwhile then
-    finds frames waiting.
-    """
-    q: queue.Queue[Any] = queue.Queue(maxsize=max(depth, early))
-    stop = threading.Event()
-    taken = threading.Event()
-    done = object()
-
-    def fill() -> None:
-        try:
-            for fr in frames:
-                while not stop.is_set():
-                    if taken.is_set() and q.qsize() >= depth:
-                        stop.wait(0.002)  # back to ``depth`` once inference runs
-                        continue
-                    try:
-                        q.put(fr, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            q.put(done)
-        except BaseException as err:  # noqa: BLE001 - handed to the consumer
-            q.put(err)
-
-    th = threading.Thread(target=fill, name="kneetrack-decode", daemon=True)
-    th.start()
-    return _drain(q, th, stop, taken, done)
-
-
-def _drain(q: queue.Queue[Any], th: threading.Thread, stop: threading.Event,
-           taken: threading.Event, done: object) -> Iterator[Frame]:
-    try:
-        while True:
-            item = q.get()
-            taken.set()
-            if item is done:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while th.is_alive():
-            try:
-                q.get_nowait()
-            except queue.Empty:
-                th.join(timeout=0.05)
-
-
-def limit_malloc_arenas(n: int = 2) -> None:
-    """Cap glibc's malloc arenas in this process (a no-op elsewhere).
-
-    The decode thread allocates frames that the inference thread frees; with an
-    arena per thread the freed memory is scattered, and a worker's RSS swings
-    higher: on a 10-minute clip the highest swing was 413 MiB with glibc's
-    default and 377 MiB with two arenas.
-    """
-    import ctypes
-
-    with contextlib.suppress(OSError, AttributeError):  # not glibc
-        ctypes.CDLL("libc.so.6").mallopt(-8, n)  # M_ARENA_MAX
-
-
 def make_backend(spec: str) -> Any:
     """Create a pose backend: ``"mediapipe"`` or ``"module:factory"`` (a zero-argument callable).
 
@@ -263,7 +202,7 @@ def reset_tracking(backend: Any) -> None:
 def _chunk_frames(info: VideoInfo, task: tuple[Any, ...], max_side_px: int | None, *,
                   seek: bool, early: int = 0) -> Iterator[Frame]:
     chunk, pts, times, _ = task
-    return _prefetch(_iter_chunk(info, pts, times, chunk.warmup_start, chunk.stop,
+    return prefetch(_iter_chunk(info, pts, times, chunk.warmup_start, chunk.stop,
                                  max_side_px=max_side_px, seek=seek), PREFETCH_FRAMES, early=early)
 
 

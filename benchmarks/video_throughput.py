@@ -3,10 +3,14 @@
 Usage (from the repository root)::
 
     .venv/bin/python benchmarks/video_throughput.py                 # 20 s 1080p clip
-    .venv/bin/python benchmarks/video_throughput.py --seconds 60 --rounds 3     # the targets
+    .venv/bin/python benchmarks/video_throughput.py --real --seconds 8 20 60   # the table
+    .venv/bin/python benchmarks/video_throughput.py --seconds 60 --rounds 3     # one target
+    .venv/bin/python benchmarks/video_throughput.py --real --costs  # the plan's measured costs
     .venv/bin/python benchmarks/video_throughput.py --seconds 600 --only analyze  # RSS check
 
-It builds a 1080×1920 (portrait 1080p) 60 fps H.264 clip by concatenating the
+``--real`` adds a short real clip, the shared Sports2D demo (7.7 s of 1768×994 at
+30 fps, several people walking past). For the other clips it builds a 1080×1920
+(portrait 1080p) 60 fps H.264 clip of each ``--seconds`` length by concatenating the
 shared Pose2Sim demo clips (``../shared/data/video/pose2sim_single/cam0*.mp4``,
 re-encoded once to one base segment, then looped by remuxing, so building a
 10-minute clip takes seconds), then times, each in its own process:
@@ -26,6 +30,9 @@ loop's (median pixels; the target is 2 px).
 Timings on a shared machine are noisy, and its speed drifts by 10 % over a few
 minutes: compare the ratios from one run, read them with the load average, and
 use ``--rounds N`` to repeat (a), (b), (c) interleaved and take the median ratio.
+At the end it prints a table, one row per clip, with the median ratios and the
+targets: with the annotated video ≥ 1.0 on the real 7.7 s clip, ≥ 1.4 on 20 s and
+≥ 1.5 on 60 s; without it ≥ 1.7 on 20 s and longer.
 """
 
 from __future__ import annotations
@@ -45,6 +52,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = (REPO / ".." / "shared" / "data" / "video" / "pose2sim_single").resolve()
+#: A short real clip: 7.7 s of 1768x994 at 30 fps, several people walking past.
+REAL_CLIP = (REPO / ".." / "shared" / "data" / "video" / "sports2d_demo.mp4").resolve()
 FPS = 60
 SIZE = (1080, 1920)  # width, height: portrait 1080p, as phones film
 
@@ -79,16 +88,22 @@ def _base_segment(path: Path, *, gop: int = FPS) -> Path:
 
 
 def build_clip(path: Path, *, seconds: float) -> Path:
-    """Loop the base segment (remux, no re-encoding) to at least ``seconds`` of video."""
+    """Loop the base segment (remux, no re-encoding) to ``seconds`` of video.
+
+    The clip ends at the first key frame (one a second) at or after ``seconds``.
+    """
     import av
 
-    base = _base_segment(path.with_name("base.mp4"))
+    base = path.with_name("base.mp4")
+    if not base.is_file():
+        _base_segment(base)
     with av.open(str(base)) as probe:
         s = probe.streams.video[0]
         n_base = s.frames
         tb = s.time_base
     loops = max(1, int(-(-seconds * FPS // n_base)))
     step = int(round(Fraction(n_base, FPS) / tb))
+    end = int(round(Fraction(seconds).limit_denominator(1000) / tb))  # pts where the clip ends
     with av.open(str(path), "w") as out, av.open(str(base)) as tmpl:
         ost = out.add_stream_from_template(tmpl.streams.video[0])
         for k in range(loops):
@@ -97,6 +112,8 @@ def build_clip(path: Path, *, seconds: float) -> Path:
                 for pkt in inp.demux(ist):
                     if pkt.dts is None:
                         continue
+                    if pkt.is_keyframe and pkt.pts is not None and pkt.pts + k * step >= end:
+                        break
                     pkt.pts += k * step
                     pkt.dts += k * step
                     pkt.stream = ost
@@ -286,9 +303,104 @@ def measure_round(video: Path, n: int, tmp: Path, args: argparse.Namespace,
     return res
 
 
+#: Targets (ratio to the raw loop in the same run, 2 cores): with the annotated video (b) and
+#: without it (c), by clip. Keys: "real" (the 7.7 s Sports2D clip) or the length in seconds.
+TARGETS = {"real": (1.0, None), 8.0: (None, None), 20.0: (1.4, 1.7), 60.0: (1.5, 1.7)}
+
+
+def _target(key: str | float, which: str) -> float | None:
+    b, c = TARGETS.get(key, (None, 1.7 if isinstance(key, float) and key >= 20 else None))
+    return b if which == "b" else c
+
+
+def bench_clip(video: Path, tmp: Path, args: argparse.Namespace,
+               key: str | float) -> dict[str, object]:
+    """Run the rounds on one clip; print and return its ratios and landmark agreement."""
+    from kneetrack.video import probe_video
+
+    info = probe_video(video)
+    n = info.frames
+    print(f"video: {video.name}: {info.width}x{info.height} {info.fps:.0f} fps, {n} frames "
+          f"({info.duration_s:.1f} s), cores available: {len(os.sched_getaffinity(0))}")
+    if args.costs:
+        from kneetrack.pose.plan import costs_dict, measure_costs, plan_pose
+
+        costs, raw = measure_costs(video)
+        plan = plan_pose(n, megapixels=info.width * info.height / 1e6,
+                         cores=len(os.sched_getaffinity(0)), costs=costs)
+        print(f"    measured: {json.dumps({k: round(v, 4) for k, v in raw.items()})}")
+        print(f"    costs: {costs_dict(costs)}; plan with them: {plan.workers} graph(s), "
+              f"{plan.chunks} chunk(s), predicted {plan.predicted_s}")
+    raw_xy = tmp / f"raw_landmarks_{video.stem}.npy"
+    rounds: list[dict[str, dict[str, float]]] = []
+    for r in range(args.rounds):
+        if args.rounds > 1:
+            print(f"-- round {r + 1} of {args.rounds}")
+        rounds.append(measure_round(video, n, tmp, args, raw_xy))
+    res: dict[str, object] = {"clip": video.name, "key": key, "frames": n,
+                              "seconds": round(info.duration_s, 1), "fps": round(info.fps),
+                              "size": f"{info.width}x{info.height}", "rounds": rounds}
+    agreement = landmark_agreement(raw_xy, [tmp / "out_c", tmp / "out_b"])
+    if agreement:
+        res["landmarks"] = agreement
+        print(f"landmarks, kneetrack ({agreement['workers']} pose process(es)) vs the raw "
+              f"loop (one process, full-size frames): median {agreement['median_px']:.2f} px, "
+              f"95th percentile {agreement['p95_px']:.2f} px over {agreement['points']} "
+              f"points (target: median <= 2 px: "
+              f"{'met' if agreement['median_px'] <= 2 else 'NOT met'})")
+    ratios: dict[str, list[float]] = {}
+    for k in ("b", "c"):
+        each = [rd[k]["fps"] / rd["a"]["fps"] for rd in rounds if k in rd and "a" in rd]
+        if each:
+            med = statistics.median(each)
+            ratios[f"{k}/a"] = each
+            target = _target(key, k)
+            per = f" (rounds: {', '.join(f'{x:.2f}' for x in each)})" if len(each) > 1 else ""
+            verdict = ("" if target is None else
+                       f"  (target >= {target}: {'met' if med >= target else 'NOT met'})")
+            print(f"ratio {k}/a = {med:.2f}{per}{verdict}")
+    res["ratios"] = ratios
+    for sub in ("out_b", "out_c"):
+        import shutil
+
+        shutil.rmtree(tmp / sub, ignore_errors=True)
+    return res
+
+
+def print_table(results: list[dict[str, object]]) -> None:
+    """The summary: one row per clip, median ratios with their targets."""
+    print("\n| clip | frames | raw loop frames/s | b/a (with video) | c/a (no video) "
+          "| landmarks median px |")
+    print("|---|---|---|---|---|---|")
+    for r in results:
+        rounds = r["rounds"]
+        assert isinstance(rounds, list)
+        raw = [rd["a"]["fps"] for rd in rounds if "a" in rd]
+        ratios = r["ratios"]
+        assert isinstance(ratios, dict)
+        cells = []
+        for k in ("b", "c"):
+            each = ratios.get(f"{k}/a")
+            target = _target(r["key"], k)  # type: ignore[arg-type]
+            if not each:
+                cells.append("—")
+                continue
+            med = statistics.median(each)
+            t = "" if target is None else f" (≥ {target}: {'met' if med >= target else 'NOT met'})"
+            cells.append(f"{med:.2f}{t}")
+        lm = r.get("landmarks")
+        lm_cell = f"{lm['median_px']:.2f}" if isinstance(lm, dict) else "—"
+        label = (f"{r['clip']}: {r['seconds']} s, {r['size']}, {r['fps']} fps")
+        raw_cell = ", ".join(f"{x:.1f}" for x in raw) or "—"
+        print(f"| {label} | {r['frames']} | {raw_cell} | {cells[0]} | {cells[1]} | {lm_cell} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--seconds", type=float, default=20.0, help="clip length (default 20 s)")
+    ap.add_argument("--seconds", type=float, nargs="+", default=None,
+                    help="built 1080p 60 fps clip length(s) (default 20 s); e.g. --seconds 8 20 60")
+    ap.add_argument("--real", action="store_true",
+                    help="also the Sports2D demo clip (7.7 s, 1768x994, 30 fps, several people)")
     ap.add_argument("--video", type=Path, help="use this video instead of building one")
     ap.add_argument("--only", choices=("all", "raw", "analyze", "analyze-no-overlay"),
                     default="all", help="run only some of the measurements")
@@ -296,6 +408,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=1,
                     help="repeat (a), (b), (c) this many times, interleaved; the median "
                          "ratio is reported (the machine's speed drifts between runs)")
+    ap.add_argument("--costs", action="store_true",
+                    help="also measure the pose costs the per-clip plan uses, and the plan")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument("--raw-loop", help=argparse.SUPPRESS)
     ap.add_argument("--landmarks-out", help=argparse.SUPPRESS)
@@ -306,44 +420,21 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="kneetrack-bench-"))
     try:
+        clips: list[tuple[Path, str | float]] = []
+        if args.real:
+            if not REAL_CLIP.is_file():
+                sys.exit(f"the Sports2D demo clip is not at {REAL_CLIP}")
+            clips.append((REAL_CLIP, "real"))
         if args.video:
-            video = args.video
-        else:
+            clips.append((args.video, "video"))
+        for sec in args.seconds or ([] if clips else [20.0]):
             t = time.perf_counter()
-            video = build_clip(tmp / "clip_1080p.mp4", seconds=args.seconds)
+            video = build_clip(tmp / f"clip_1080p_{sec:g}s.mp4", seconds=sec)
             print(f"built {video.name} in {time.perf_counter() - t:.1f} s")
-        from kneetrack.video import probe_video
-
-        info = probe_video(video)
-        n = info.frames
-        print(f"video: {info.width}x{info.height} {info.fps:.0f} fps, {n} frames "
-              f"({info.duration_s:.1f} s), cores available: {len(os.sched_getaffinity(0))}")
-        raw_xy = tmp / "raw_landmarks.npy"
-        rounds: list[dict[str, dict[str, float]]] = []
-        for r in range(args.rounds):
-            if args.rounds > 1:
-                print(f"-- round {r + 1} of {args.rounds}")
-            rounds.append(measure_round(video, n, tmp, args, raw_xy))
-        res: dict[str, object] = {"frames": n, "rounds": rounds}
-        agreement = landmark_agreement(raw_xy, [tmp / "out_c", tmp / "out_b"])
-        if agreement:
-            res["landmarks"] = agreement
-            print(f"landmarks, kneetrack (parallel, {agreement['workers']} workers) vs the raw "
-                  f"loop (one process, full-size frames): median {agreement['median_px']:.2f} px, "
-                  f"95th percentile {agreement['p95_px']:.2f} px over {agreement['points']} "
-                  f"points (target: median <= 2 px: "
-                  f"{'met' if agreement['median_px'] <= 2 else 'NOT met'})")
-        ratios = {}
-        for k, target in (("b", 1.2), ("c", 1.6)):
-            each = [rd[k]["fps"] / rd["a"]["fps"] for rd in rounds if k in rd and "a" in rd]
-            if each:
-                med = statistics.median(each)
-                ratios[f"{k}/a"] = each
-                per = f" (rounds: {', '.join(f'{x:.2f}' for x in each)})" if len(each) > 1 else ""
-                print(f"ratio {k}/a = {med:.2f}{per}  (target >= {target}: "
-                      f"{'met' if med >= target else 'NOT met'})")
-        res["ratios"] = ratios
-        print(json.dumps(res))
+            clips.append((video, float(sec)))
+        results = [bench_clip(video, tmp, args, key) for video, key in clips]
+        print_table(results)
+        print(json.dumps(results))
     finally:
         if args.keep:
             print(f"kept {tmp}")

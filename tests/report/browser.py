@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+#: Debian's Chromium; ``KNEETRACK_CHROMIUM`` names another executable (e.g. an unpacked package).
+CHROMIUM = os.environ.get("KNEETRACK_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 ARTEFACTS = Path(__file__).resolve().parents[2] / "out" / "test-artifacts"
@@ -77,4 +78,82 @@ def inspect_page(html: Path, screenshot: Path, *, width: int = 412,
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(screenshot, ARTEFACTS / screenshot.name)
     state.update(errors=errors, network=network, screenshot=screenshot)
+    return state
+
+
+_LAYOUT_JS = """() => {
+  const vw = document.documentElement.clientWidth;
+  const visible = r => r.width > 0 && r.height > 0;
+  const label = el => (el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+      + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ')[0] : '')
+      + ' ' + (el.textContent || el.alt || '').trim().slice(0, 40));
+  const overflow = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (visible(r) && (r.right > vw + 1 || r.left < -1)) overflow.push(label(el));
+  }
+  const boxes = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let small = [];
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (!node.textContent.trim()) continue;
+    const el = node.parentElement;
+    const cs = getComputedStyle(el);
+    if (cs.visibility === 'hidden' || cs.display === 'none') continue;
+    if (el.closest('details:not([open])') && !el.closest('summary')) continue;  // folded away
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const rects = [...range.getClientRects()].filter(visible);
+    if (!rects.length) continue;
+    if (parseFloat(cs.fontSize) < 12) small.push(label(el) + ' ' + cs.fontSize);
+    for (const r of rects) boxes.push({r, el, text: node.textContent.trim().slice(0, 30)});
+  }
+  const overlaps = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i].r, b = boxes[j].r;
+      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      if (w > 1 && h > 2) overlaps.push(boxes[i].text + ' | ' + boxes[j].text);
+    }
+  }
+  const imgs = sel => [...document.querySelectorAll(sel)].map(i => {
+      const r = i.getBoundingClientRect(); return {w: r.width, h: r.height, right: r.right}; });
+  return {viewport: vw, overflow, overlaps, small: [...new Set(small)],
+          plots: imgs('figure.plot:not(.strip) > img'), thumbs: imgs('ul.thumbs img'),
+          captions: [...document.querySelectorAll('.thumb-caption')].map(c => {
+              const r = c.getBoundingClientRect();
+              return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; }),
+          scrollX: document.documentElement.scrollWidth > window.innerWidth + 1};
+}"""
+
+
+def inspect_layout(html: Path, screenshot: Path, *, width: int,
+                   height: int = 844) -> dict[str, Any]:
+    """Load ``html`` at ``width`` px and measure its layout; keep a full-page screenshot.
+
+    Returns elements sticking out of the viewport (``overflow``), pairs of text
+    boxes that overlap (``overlaps``, from each text node's client rectangles),
+    text smaller than 12 px (``small``), the rendered size of every plot and
+    thumbnail, the thumbnail captions' boxes, and whether the page scrolls sideways.
+    The screenshot is also copied to ``out/test-artifacts/``.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists()
+                                    else shutil.which("chromium"), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(html.resolve().as_uri())
+            page.wait_for_load_state("load")
+            state = page.evaluate(_LAYOUT_JS)
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(screenshot), full_page=True)
+        finally:
+            browser.close()
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(screenshot, ARTEFACTS / screenshot.name)
+    state["screenshot"] = screenshot
     return state

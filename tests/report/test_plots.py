@@ -61,6 +61,67 @@ def test_peaks_figure_trend_in_legend():
     assert peaks_over_run_figure(a["stances"], "shank_angle_ic_deg") is None
 
 
+def _legend(fig) -> list[str]:
+    return [t.get_text() for t in fig.legends[0].get_texts()]
+
+
+def test_trend_needs_eight_steps_and_carries_its_confidence_interval():
+    from kneetrack.report.plots import TREND_MIN_STANCES, trend
+
+    assert TREND_MIN_STANCES == 8
+    t = np.arange(7.0)
+    assert trend(t, t) is None  # 7 steps: no trend
+    change, lo, hi = trend(np.arange(8.0), np.arange(8.0) * 2)
+    assert change == pytest.approx(14.0) and lo == pytest.approx(14.0) == hi  # no scatter
+    rng = np.random.default_rng(1)
+    change, lo, hi = trend(np.arange(12.0), rng.normal(0, 2, 12))
+    assert lo < change < hi and hi - lo > 2  # noise: a wide interval around a small slope
+
+    few = make_analysis(steps=6, drift_left=9.0)
+    fig = peaks_over_run_figure(few["stances"], "fppa_peak_deg")
+    left = next(t for t in _legend(fig) if t.startswith("Left"))
+    assert "too few for a trend" in left and "trend +" not in left
+    assert not [ln for ln in fig.axes[0].get_lines() if ln.get_linestyle() == "--"]
+    many = make_analysis(steps=12, drift_left=9.0)
+    left = next(t for t in _legend(peaks_over_run_figure(many["stances"], "fppa_peak_deg"))
+                if t.startswith("Left"))
+    assert "95 % CI" in left
+
+
+def test_withheld_steps_are_drawn_apart_and_left_out_of_the_trend():
+    a = make_analysis(steps=12, drift_left=9.0)
+    stances = [dict(s) for s in a["stances"]]
+    lefts = [s for s in stances if s["leg"] == "left"]
+    lefts[-1]["fppa_peak_deg"] = 80.0  # an implausible step ...
+    lefts[-1]["withheld"] = "implausible knee angle"  # ... flagged by the gate
+    fig = peaks_over_run_figure(stances, "fppa_peak_deg")
+    texts = _legend(fig)
+    assert any("withheld" in t for t in texts)
+    left = next(t for t in texts if t.startswith("Left"))
+    change = float(left.split("trend ")[1].split("°")[0])
+    assert change < 20  # the 80° step would drag the trend far up
+    hollow = [ln for ln in fig.axes[0].get_lines() if ln.get_markerfacecolor() == "none"
+              and len(ln.get_xdata())]
+    assert hollow and 80.0 in list(hollow[0].get_ydata())
+    lefts[-1].pop("withheld")
+    lefts[-1]["rejected"] = True  # the other spelling
+    assert any("withheld" in t for t in _legend(peaks_over_run_figure(stances, "fppa_peak_deg")))
+
+
+def test_cadence_plot_keeps_a_sensible_range_and_marks_outliers_and_withheld_steps():
+    contacts = list(np.arange(0, 6, 0.35))
+    contacts.insert(9, contacts[8] + 0.05)  # a spurious contact: one step at 1200 steps/min
+    stances = [{"contact_s": float(x)} for x in contacts]
+    stances[4]["withheld"] = True
+    fig = cadence_figure(stances, 171.4)
+    lo, hi = fig.axes[0].get_ylim()
+    assert 140 <= lo < 171.4 * 0.95 and 171.4 * 1.10 < hi <= 205
+    texts = _legend(fig)
+    assert "step off the scale" in texts and "withheld step (not used)" in texts
+    clean = cadence_figure([{"contact_s": float(x)} for x in np.arange(0, 6, 0.35)], 171.4)
+    assert "step off the scale" not in _legend(clean)
+
+
 def test_step_cadence_skips_gaps():
     contacts = [0.0, 0.35, 0.70, 1.05, 2.10, 2.45]  # one missed step between 1.05 and 2.10
     t, c = step_cadence([{"contact_s": x} for x in contacts])

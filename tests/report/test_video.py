@@ -144,6 +144,26 @@ def test_grab_frames(clip):
     assert sorted(got) == [0, 5] and got[5].shape == (H, W, 3)
 
 
+def test_grab_frames_seeks_and_matches_a_full_decode(make_video):
+    """Frames grabbed after a seek are the frames a full decode gives at those indices."""
+    from kneetrack.video import iter_frames
+
+    def painter(i: int, w: int, h: int) -> np.ndarray:
+        img = np.full((h, w, 3), 40, np.uint8)
+        img[:, 4 * i:4 * i + 16] = 220  # a bar that moves 4 px a frame
+        return img
+
+    video = make_video("moving.mp4", frames=N, fps=FPS, size=(W, H), painter=painter)
+    want = [9, 30, N - 1]
+    got = grab_frames(video, want)
+    full = {f.index: f.image for f in iter_frames(video) if f.index in want}
+    assert sorted(got) == want
+    for i in want:
+        assert got[i].shape == full[i].shape
+        assert np.abs(got[i].astype(int) - full[i]).mean() < 2.0
+    assert np.abs(got[30].astype(int) - full[9]).mean() > 10  # frames differ: a mix-up shows
+
+
 def test_large_input_is_downscaled_with_even_size(clip, tmp_path):
     video, kp, series, analysis = clip
     ov = VideoOverlay(max_side_px=201).render(video, tmp_path / "small.mp4", keypoints=kp,
@@ -294,6 +314,32 @@ def test_a_started_render_pool_is_taken_over(long_clip, tmp_path):
     pool.close()  # harmless
     with pytest.raises(RuntimeError):
         pool.take()
+
+
+def test_render_processes_follow_the_clip():
+    from kneetrack.report.video import MIN_CHUNK_FRAMES, render_processes
+
+    assert render_processes(2 * MIN_CHUNK_FRAMES - 1, cores=2) == 0  # too short to split
+    assert render_processes(230, cores=2) == 1  # 7.7 s at 30 fps: one, beside the report
+    assert render_processes(1200, cores=2, fps=60) == 2  # 20 s at 60 fps: one per core
+    assert render_processes(3600, cores=4) == 4
+    assert render_processes(3600, cores=2, workers=1) == 0  # --workers 1: this process
+    assert render_processes(230, cores=2, workers=2) == 2  # --workers forces it
+    assert render_processes(3600, cores=1) == 0
+
+
+def test_a_one_process_pool_renders_the_whole_video_there(long_clip, tmp_path):
+    from kneetrack.report.video import RenderPool
+
+    pool = RenderPool(1)
+    video, kp, series, analysis = long_clip
+    job = VideoOverlay(pool=pool).start(video, tmp_path / "o.mp4", keypoints=kp,
+                                        analysis=analysis, series=series)
+    assert job.results is None  # rendering elsewhere: this process is free meanwhile
+    ov = job.wait()
+    assert ov.segments_ == 1 and ov.frames_written_ == LONG and pool.executor is None
+    assert len(_decode(ov.path_)[1]) == LONG
+    assert not list(tmp_path.glob(".*parts*")) and not list(tmp_path.glob("*.part"))
 
 
 def test_an_unused_render_pool_is_closed(clip, tmp_path):

@@ -64,6 +64,7 @@ def acquire_keypoints(
     workers: int | None = None,
     fps: float | None = None,
     speed_factor: float | None = None,
+    while_waiting: Callable[[Any], None] | None = None,
 ) -> tuple[Keypoints, str]:
     """Return the keypoints of ``path`` and its kind (``"video"`` or ``"keypoints"``).
 
@@ -73,6 +74,8 @@ def acquire_keypoints(
     real time) put the keypoints on a real-time axis
     (:func:`kneetrack.io.timing.retime`); a file without a rate takes ``fps`` as
     its rate.
+    ``while_waiting`` is called once while pose estimation runs
+    (:class:`~kneetrack.app.overlap.WhilePose`).
     """
     from kneetrack.io.timing import check_rate_options, rate_source, retime
 
@@ -81,7 +84,8 @@ def acquire_keypoints(
     if is_video_path(p):
         from kneetrack.pose.run import estimate_video
 
-        kp = estimate_video(p, backend=backend, progress=progress, workers=workers)
+        kp = estimate_video(p, backend=backend, progress=progress, workers=workers,
+                            while_waiting=while_waiting)
         return retime(kp, fps=fps, speed_factor=speed_factor), "video"
     kp = load_keypoints(p, fps=fps)
     if fps is not None and rate_source(kp)["source"] == "given":
@@ -128,27 +132,25 @@ def analyze_file(
     """
     if view is not None and view not in VIEWS:
         raise SettingsError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
+    from kneetrack.app.overlap import WhilePose
+
     src = Path(path)
     if out_dir is not None:
         if not src.exists():  # the cheap input check first: no output folder for a typo
             raise InputError(f"file not found: {src}")
         check_writable(out_dir)  # before the long pose run
-    kp, kind = acquire_keypoints(src, progress=progress, backend=backend, workers=workers,
-                                 fps=fps, speed_factor=speed_factor)
-    pool = None
-    if (kind == "video" and out_dir is not None and options.get("report", True)
-            and options.get("overlay", True)):
-        from kneetrack.report.video import RenderPool
-
-        # The pose processes are gone: start the video's render processes now, so
-        # that they are ready when the analysis is (closed below if not taken over).
-        pool = RenderPool.start(workers, frames=kp.n_frames)
+    prep = WhilePose(render=(out_dir is not None and options.get("report", True)
+                             and options.get("overlay", True)), workers=workers)
     try:
+        kp, kind = acquire_keypoints(src, progress=progress, backend=backend, workers=workers,
+                                     fps=fps, speed_factor=speed_factor, while_waiting=prep)
+        # Render processes not started during pose start now, so that they are ready when
+        # the analysis is (closed below if not taken over).
+        pool = prep.start_pool(kp.n_frames, kp.fps) if kind == "video" else None
         return _analyze(src, kp, kind, view=view, out_dir=out_dir,
                         options={"workers": workers, "render_pool": pool, **options})
     finally:
-        if pool is not None:
-            pool.close()
+        prep.close()
 
 
 def _analyze(src: Path, kp: Keypoints, kind: str, *, view: str | None,
@@ -163,11 +165,29 @@ def _analyze(src: Path, kp: Keypoints, kind: str, *, view: str | None,
     }
     analysis.update(kin.to_contract())
     analysis.setdefault("view", view)
-    analysis["provenance"] = kp.provenance_dicts()
+    analysis["provenance"] = processing_steps(kp, kin)
     result = AnalysisResult(analysis=analysis, keypoints=kp, extras={"kinematics": kin})
     if out_dir is not None:
         write_outputs(result, Path(out_dir), source=src, options=options)
     return result
+
+
+def processing_steps(kp: Keypoints, kin: Any) -> list[dict[str, Any]]:
+    """Every step that ran, in order: reading or pose, each cleaning step, then the analysis.
+
+    The cleaned keypoints carry the reading and cleaning steps in their
+    provenance log; the gait events, stance metrics and findings follow.
+    """
+    cleaned = getattr(kin, "keypoints", None)
+    steps = (cleaned if isinstance(cleaned, Keypoints) else kp).provenance_dicts()
+    stances = getattr(kin, "stances", None) or []
+    contacts = getattr(kin, "contacts", None) or {}
+    steps.append({"step": "gait_events", "params": {
+        "contacts": {leg: len(v) for leg, v in contacts.items()}}})
+    steps.append({"step": "stance_metrics", "params": {"stances": len(stances)}})
+    steps.append({"step": "findings", "params": {
+        "findings": len(getattr(kin, "findings", None) or [])}})
+    return steps
 
 
 def write_outputs(

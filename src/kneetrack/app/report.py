@@ -151,7 +151,7 @@ def build_report(
     from kneetrack.io.files import write_text_atomic
     from kneetrack.report.exports import angle_series, write_angles_mot, write_stances_csv
     from kneetrack.report.html import render_plots, render_report_html
-    from kneetrack.report.plots import contact_strip_figure, data_uri, figure_png
+    from kneetrack.report.plots import data_uri
 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
@@ -203,18 +203,17 @@ def build_report(
 
         frames = grab_frames(video, [j for j, _ in contacts])
     if contacts and frames and keypoints is not None:
-        from kneetrack.report.strip import contact_crops
+        from kneetrack.report.strip import contact_crops, contact_thumbnails
 
         if blur_faces:  # grabbed before the overlay drew (or decoded raw): blur them here
             frames = blur_faces_in(frames, keypoints)
-        crops = contact_crops(frames, keypoints, contacts)
-        fig = contact_strip_figure(crops)
-        if fig is not None:
+        thumbs = contact_thumbnails(contact_crops(frames, keypoints, contacts))
+        if thumbs:
             strips.append({"title": "Foot contact, side view",
                            "caption": "The frame of foot contact for a few steps per leg: "
                                       "thigh and shank in the leg's colour, the foot in yellow, "
                                       "a white vertical through the knee.",
-                           "src": data_uri(figure_png(fig), "image/png")})
+                           "thumbs": thumbs})
 
     if programme is None:
         programme = load_programme(out)

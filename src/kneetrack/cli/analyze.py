@@ -29,7 +29,8 @@ def analyze(
     view: View | None = typer.Option(None, "--view", help="Camera view; detected when omitted."),
     workers: int | None = typer.Option(None, "--workers", min=1,
                                        help="Worker processes for pose estimation and the "
-                                            "annotated video (default: one per core)."),
+                                            "annotated video (default: planned per clip, "
+                                            "one per core at most)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     athlete: str | None = typer.Option(None, "--athlete",
                                        help="Store the result in this athlete's history."),
@@ -46,10 +47,15 @@ def analyze(
         None, "--speed-factor",
         help="How fast the clip plays relative to real time, e.g. 0.25 for slow motion "
              "filmed at 120 fps and played at 30 fps."),
+    verbose: bool = typer.Option(False, "--verbose",
+                                 help="Show MediaPipe's and TFLite's own log lines (debugging)."),
 ) -> None:
     """Measure knee valgus and running form from a video or keypoint file."""
     from kneetrack.app.analyze import analyze_file
     from kneetrack.cli.progress import progress_bar
+    from kneetrack.pose.native_logs import show_native_logs
+
+    show_native_logs(verbose)
 
     if athlete is not None:  # fail before the long pose run if the athlete is unknown
         from kneetrack.store import open_store

@@ -41,9 +41,14 @@ def batch(
     overlay: bool = typer.Option(True, "--overlay/--no-overlay",
                                  help="Write the annotated video for each runner."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    verbose: bool = typer.Option(False, "--verbose",
+                                 help="Show MediaPipe's and TFLite's own log lines (debugging)."),
 ) -> None:
     """Analyse many videos; rerun the same command to resume after a stop."""
     from kneetrack.cli.main import err_console
+    from kneetrack.pose.native_logs import show_native_logs
+
+    show_native_logs(verbose)
 
     options = {} if overlay else {"overlay": False}
     kwargs = dict(workers=workers, engine=engine.value, ray_address=ray_address,

@@ -19,3 +19,6 @@ def demo(
 
     folder = run_demo(out)
     typer.echo(f"demo report folder: {folder.resolve()}")
+    report = folder / "report.html"
+    if report.is_file():
+        typer.echo(f"report: {report.resolve()}")

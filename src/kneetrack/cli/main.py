@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 from rich.console import Console
 
@@ -48,8 +50,32 @@ def _register() -> None:
     )
 
 
+def _use_terminal_width() -> None:
+    """Let help use the whole terminal, also where rich would assume 80 columns.
+
+    rich falls back to 80 columns for ``TERM=dumb`` terminals (some IDEs and
+    tools), however wide they are. It honours ``COLUMNS``/``LINES``, so these are
+    set from the terminal's real size when it is wider (and the user set none).
+    """
+    if os.environ.get("COLUMNS"):
+        return
+    for fd in (1, 2, 0):
+        try:
+            cols, lines = os.get_terminal_size(fd)
+        except (OSError, ValueError):
+            continue
+        if cols > 80:
+            os.environ["COLUMNS"] = str(cols)
+            os.environ.setdefault("LINES", str(lines or 25))
+        return
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors print one red line and exit non-zero."""
+    from kneetrack.pose.native_logs import quiet_environment
+
+    quiet_environment()  # before any native library loads, here and in every worker
+    _use_terminal_width()
     _register()
     try:
         app(args=argv, prog_name="kneetrack")

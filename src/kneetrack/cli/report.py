@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from kneetrack.cli.main import app
 
@@ -13,7 +14,9 @@ from kneetrack.cli.main import app
 def report(
     folder: Path = typer.Argument(..., metavar="DIR",
                                   help="Analysis folder written by 'kneetrack analyze'."),
-    pdf: bool = typer.Option(False, "--pdf", help="Also write report.pdf (needs kneetrack[pdf])."),
+    pdf: bool = typer.Option(False, "--pdf",
+                             help=escape("Also write report.pdf (needs the extra: "
+                                         "pip install 'kneetrack[pdf]').")),
     video: Path | None = typer.Option(None, "--video",
                                       help="Input video: (re)write annotated.mp4 from it."),
     blur_faces: bool = typer.Option(True, "--blur-faces/--no-blur-faces",

@@ -9,13 +9,19 @@ inside the mediapipe 0.10.21 wheel, so this works offline.
 
 from __future__ import annotations
 
-import os
+import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
 
 from kneetrack.pose.backend import FramePose
+from kneetrack.pose.native_logs import (
+    filter_process_stderr,
+    filtered_stderr,
+    native_logs_shown,
+    quiet_environment,
+)
 from kneetrack.video.reader import Frame
 
 #: BlazePose landmark index -> canonical marker name.
@@ -103,16 +109,27 @@ class _Landmarks:
         return None if packet is None else m._get_packet_content(self.out_type, packet)
 
 
-def _quiet_native_logs() -> None:
-    # MediaPipe's C++ side logs through glog/TFLite; keep the terminal readable.
-    os.environ.setdefault("GLOG_minloglevel", "2")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+def _quiet_native_logs() -> bool:
+    """Keep the native libraries' log lines off the terminal (:mod:`~kneetrack.pose.native_logs`).
+
+    Returns whether the calls that print them still need :func:`filtered_stderr`
+    around them (in the main process, which keeps its terminal).
+    """
+    import multiprocessing as mp
+
+    quiet_environment()
+    if native_logs_shown():
+        return False
+    if mp.current_process().name != "MainProcess":
+        filter_process_stderr()  # a worker: filter its stderr for good
+        return False
     try:
         from absl import logging as absl_logging
 
         absl_logging.set_verbosity(absl_logging.ERROR)
     except ImportError:  # pragma: no cover
         pass
+    return True
 
 
 class MediaPipePoseBackend:
@@ -134,20 +151,26 @@ class MediaPipePoseBackend:
         self.min_detection_confidence = min_detection_confidence
         self.min_tracking_confidence = min_tracking_confidence
         self._pose: Any = None
+        self._filter_until_found = False
 
     def _model(self) -> Any:
         if self._pose is None:
-            _quiet_native_logs()
+            self._filter_until_found = _quiet_native_logs()
             mp_pose = import_pose_solution()
-            self._pose = mp_pose.Pose(
-                static_image_mode=False,
-                model_complexity=1,
-                smooth_landmarks=False,
-                enable_segmentation=False,
-                min_detection_confidence=self.min_detection_confidence,
-                min_tracking_confidence=self.min_tracking_confidence,
-            )
+            with self._quiet():
+                self._pose = mp_pose.Pose(
+                    static_image_mode=False,
+                    model_complexity=1,
+                    smooth_landmarks=False,
+                    enable_segmentation=False,
+                    min_detection_confidence=self.min_detection_confidence,
+                    min_tracking_confidence=self.min_tracking_confidence,
+                )
         return self._pose
+
+    def _quiet(self) -> contextlib.AbstractContextManager[None]:
+        # MediaPipe logs when it first runs the model and when it first finds a person.
+        return filtered_stderr() if self._filter_until_found else contextlib.nullcontext()
 
     @property
     def params(self) -> dict[str, object]:
@@ -162,7 +185,12 @@ class MediaPipePoseBackend:
         landmarks = _Landmarks.make(model) or (lambda img: model.process(img).pose_landmarks)
         m = len(self.markers)
         for fr in frames:
-            lms = landmarks(fr.image)
+            if self._filter_until_found:
+                with self._quiet():
+                    lms = landmarks(fr.image)
+                self._filter_until_found = lms is None
+            else:
+                lms = landmarks(fr.image)
             if lms is None:
                 yield FramePose(fr.index, fr.time_s, np.full((m, 2), np.nan), np.zeros(m))
                 continue

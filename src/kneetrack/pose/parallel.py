@@ -2,8 +2,11 @@
 
 BlazePose costs ~25 ms of CPU per frame on one core, whatever the frame size;
 decoding a 1080p H.264 frame and converting it to RGB adds a few more. This
-module splits the video into contiguous chunks of frames and runs them in as
-many worker processes as there are cores, each with its own MediaPipe graph.
+module splits the video into contiguous chunks of frames and runs them in
+worker processes, each with its own MediaPipe graph: as many as
+:func:`kneetrack.pose.plan.plan_pose` plans for the clip (one for short clips,
+up to one per core), or as ``workers`` says. Even one graph runs in a worker
+process, so that this process is free meanwhile (``while_waiting``).
 
 Design
 ------
@@ -16,6 +19,11 @@ Design
   (a few kB per chunk).
 * **Decoding overlaps inference** inside each worker: a decode thread fills a
   small bounded queue (PyAV and MediaPipe both release the GIL while working).
+  It starts on the worker's first chunk before the graph is built, so the
+  graph's start-up overlaps decoding too.
+* **Native log lines** (MediaPipe's ``W0000 …``, TFLite's ``INFO: …``) are kept
+  off the terminal: each worker filters its stderr before MediaPipe loads
+  (:mod:`kneetrack.pose.native_logs`).
 * **Tracking continuity across chunk boundaries.** BlazePose in video mode
   tracks the person from the previous frame's landmarks. Each chunk after the
   first starts ``overlap_frames`` frames early with a freshly reset graph; those
@@ -44,7 +52,7 @@ import multiprocessing as mp
 import os
 import queue
 import signal
-import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +62,9 @@ import numpy as np
 
 from kneetrack.errors import InputError, KneetrackError, NoPersonError
 from kneetrack.keypoints import Keypoints
+from kneetrack.pose.native_logs import filter_process_stderr
+from kneetrack.pose.plan import MAX_CHUNK_FRAMES, MIN_CHUNK_FRAMES, PosePlan, plan_pose
+from kneetrack.pose.prefetch import limit_malloc_arenas, prefetch
 from kneetrack.pose.run import DEFAULT_MAX_SIDE_PX, MIN_DETECTED_FRAMES
 from kneetrack.video.reader import (
     Frame,
@@ -72,12 +83,10 @@ from kneetrack.video.table import (  # noqa: F401 - FrameTable re-exported for c
 
 #: Frames run before each chunk (after the first) to lock the tracker on; then discarded.
 DEFAULT_OVERLAP_FRAMES = 6
-#: No chunk is shorter than this (shorter videos run in fewer processes).
-MIN_CHUNK_FRAMES = 40
-#: Chunks are at most this long, so that a slower (or busier) core does not hold up the end.
-MAX_CHUNK_FRAMES = 600
 #: Frames decoded ahead of inference in each worker.
 PREFETCH_FRAMES = 4
+#: Frames decoded ahead while a worker builds its graph (its start-up overlaps decoding).
+START_PREFETCH_FRAMES = 24
 #: Largest median landmark disagreement (px) on overlapping frames that still counts as
 #: the same tracked person; above it the chunk is run again as a continuation.
 CONTINUITY_TOLERANCE_PX = 8.0
@@ -111,11 +120,12 @@ class Chunk:
 
 def plan_chunks(n_frames: int, *, workers: int,
                 overlap_frames: int = DEFAULT_OVERLAP_FRAMES,
-                key: np.ndarray | None = None) -> list[Chunk]:
+                key: np.ndarray | None = None, chunks: int | None = None) -> list[Chunk]:
     """Split ``n_frames`` into contiguous chunks for ``workers`` processes.
 
-    Two chunks per worker when the video is long enough (a worker that finishes
-    early takes the next one, so a busy core does not hold up the end), none
+    ``chunks`` chunks (:func:`kneetrack.pose.plan.plan_pose` chooses them), or by
+    default two per worker when the video is long enough (a worker that finishes
+    early takes the next one, so a busy core does not hold up the end); none
     longer than :data:`MAX_CHUNK_FRAMES` or shorter than :data:`MIN_CHUNK_FRAMES`.
     Each chunk costs ``overlap_frames`` extra inferences and, after a seek, the
     decoding (without colour conversion) of the frames since the key frame before
@@ -125,7 +135,7 @@ def plan_chunks(n_frames: int, *, workers: int,
     """
     if n_frames <= 0:
         return []
-    n = max(2 * workers, math.ceil(n_frames / MAX_CHUNK_FRAMES))
+    n = max(2 * workers if chunks is None else chunks, math.ceil(n_frames / MAX_CHUNK_FRAMES))
     n = max(1, min(n, n_frames // MIN_CHUNK_FRAMES))
     edges = np.linspace(0, n_frames, n + 1).round().astype(int)
     if key is not None and n > 1:
@@ -163,60 +173,6 @@ def _iter_chunk(info: VideoInfo, table_pts: np.ndarray, times: np.ndarray, first
                     image=_upright(img, info.rotation_deg), original_size=info.image_size)
 
 
-def _prefetch(frames: Iterable[Frame], depth: int) -> Iterator[Frame]:
-    """Decode ahead in a thread, keeping at most ``depth`` frames in memory."""
-    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-    done = object()
-
-    def fill() -> None:
-        try:
-            for fr in frames:
-                while not stop.is_set():
-                    try:
-                        q.put(fr, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            q.put(done)
-        except BaseException as err:  # noqa: BLE001 - handed to the consumer
-            q.put(err)
-
-    th = threading.Thread(target=fill, name="kneetrack-decode", daemon=True)
-    th.start()
-    try:
-        while True:
-            item = q.get()
-            if item is done:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while th.is_alive():
-            try:
-                q.get_nowait()
-            except queue.Empty:
-                th.join(timeout=0.05)
-
-
-def limit_malloc_arenas(n: int = 2) -> None:
-    """Cap glibc's malloc arenas in this process (a no-op elsewhere).
-
-    The decode thread allocates frames that the inference thread frees; with an
-    arena per thread the freed memory is scattered, and a worker's RSS swings
-    higher: on a 10-minute clip the highest swing was 413 MiB with glibc's
-    default and 377 MiB with two arenas.
-    """
-    import ctypes
-
-    with contextlib.suppress(OSError, AttributeError):  # not glibc
-        ctypes.CDLL("libc.so.6").mallopt(-8, n)  # M_ARENA_MAX
-
-
 def make_backend(spec: str) -> Any:
     """Create a pose backend: ``"mediapipe"`` or ``"module:factory"`` (a zero-argument callable).
 
@@ -243,46 +199,60 @@ def reset_tracking(backend: Any) -> None:
         backend.reset()
 
 
+def _chunk_frames(info: VideoInfo, task: tuple[Any, ...], max_side_px: int | None, *,
+                  seek: bool, early: int = 0) -> Iterator[Frame]:
+    chunk, pts, times, _ = task
+    return prefetch(_iter_chunk(info, pts, times, chunk.warmup_start, chunk.stop,
+                                 max_side_px=max_side_px, seek=seek), PREFETCH_FRAMES, early=early)
+
+
 def _worker_main(worker_id: int, info: VideoInfo, backend_spec: str, max_side_px: int | None,
-                 tasks: Any, results: Any) -> None:
-    """Process chunks from ``tasks`` until a ``None``; report on ``results``."""
+                 tasks: Any, results: Any, t_spawn: float = 0.0) -> None:
+    """Process chunks from ``tasks`` until a ``None``; report on ``results``.
+
+    The first chunk starts decoding before the graph is built, so the graph's
+    start-up overlaps decoding. ``("ready", …)`` carries the seconds from the
+    parent's spawn call to the graph being ready (``t_spawn``: its ``time.time()``).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    filter_process_stderr()  # before MediaPipe loads: its native log lines stay off the terminal
     import cv2
 
     cv2.setNumThreads(1)  # one worker per core already: OpenCV's threads only contend
     limit_malloc_arenas()
+    task = tasks.get()
+    early = None
+    if task is not None:  # decode the first chunk while the graph is built
+        early = _chunk_frames(info, task, max_side_px, seek=True, early=START_PREFETCH_FRAMES)
     try:
         backend = make_backend(backend_spec)
+        model = getattr(backend, "_model", None)
+        if callable(model):
+            model()  # build the graph now, while the first frames decode
         results.put(("ready", worker_id, backend.name, tuple(backend.markers),
-                     dict(getattr(backend, "params", {}))))
+                     dict(getattr(backend, "params", {})),
+                     time.time() - t_spawn if t_spawn else None))
     except BaseException as err:  # noqa: BLE001 - reported to the parent
         results.put(("error", worker_id, -1, type(err).__name__, str(err)))
         return
     m = len(backend.markers)
     try:
-        while True:
-            task = tasks.get()
-            if task is None:
-                return
-            chunk, pts, times, report = task
+        while task is not None:
+            chunk, _, _, report = task
             try:
                 reset_tracking(backend)
                 n = chunk.stop - chunk.warmup_start
                 xy = np.full((n, m, 2), np.nan)
                 conf = np.zeros((n, m))
-                kwargs = {"max_side_px": max_side_px}
                 try:
-                    frames = _prefetch(_iter_chunk(info, pts, times, chunk.warmup_start,
-                                                   chunk.stop, seek=True, **kwargs),
-                                       PREFETCH_FRAMES)
+                    frames = early or _chunk_frames(info, task, max_side_px, seek=True)
+                    early = None
                     _run_chunk(backend, frames, chunk, xy, conf, results, report=report)
                 except SeekFailedError:
                     reset_tracking(backend)
                     xy[:] = np.nan
                     conf[:] = 0.0
-                    frames = _prefetch(_iter_chunk(info, pts, times, chunk.warmup_start,
-                                                   chunk.stop, seek=False, **kwargs),
-                                       PREFETCH_FRAMES)
+                    frames = _chunk_frames(info, task, max_side_px, seek=False)
                     _run_chunk(backend, frames, chunk, xy, conf, results, report=False)
                 results.put(("done", worker_id, chunk.id, xy, conf))
             except KneetrackError as err:
@@ -292,6 +262,7 @@ def _worker_main(worker_id: int, info: VideoInfo, backend_spec: str, max_side_px
                 results.put(("error", worker_id, chunk.id, type(err).__name__,
                              f"{type(err).__name__}: {err}"))
                 return
+            task = tasks.get()
     finally:
         with contextlib.suppress(Exception):  # closing on the way out
             backend.close()
@@ -426,6 +397,7 @@ def estimate_video_parallel(
     max_side_px: int | None = DEFAULT_MAX_SIDE_PX,
     overlap_frames: int = DEFAULT_OVERLAP_FRAMES,
     backend_spec: str = "mediapipe",
+    while_waiting: Callable[[PosePlan | None], None] | None = None,
 ) -> Keypoints:
     """Estimate the runner's keypoints in every frame, in ``workers`` processes.
 
@@ -434,7 +406,10 @@ def estimate_video_parallel(
     info
         The probed video (or its path).
     workers
-        Pose processes (``None``: one per available core). Short videos use fewer.
+        Pose processes. ``None``: :func:`~kneetrack.pose.plan.plan_pose` chooses
+        from the clip's length and the cores (one process and one graph for short
+        clips); a number forces it (``1`` still runs the graph in a worker process
+        unless this process may not start one).
     progress
         ``progress(done, total)`` callback, called in this process.
     max_side_px
@@ -443,6 +418,10 @@ def estimate_video_parallel(
         Warm-up frames run before each chunk to lock the tracker on, then discarded.
     backend_spec
         ``"mediapipe"`` or ``"module:factory"`` naming a zero-argument backend factory.
+    while_waiting
+        Called once in this process with the plan after the workers have started
+        (e.g. to import the analysis code meanwhile), or with ``None`` before the
+        graph runs in this process; its exceptions stop the workers.
 
     Returns
     -------
@@ -461,23 +440,27 @@ def estimate_video_parallel(
     """
     if not isinstance(info, VideoInfo):
         info = probe_video(info)
-    n_workers = available_cores() if workers is None else int(workers)
-    if n_workers < 1:
+    if workers is not None and int(workers) < 1:
         raise KneetrackError(f"workers must be at least 1, got {workers}")
-    if mp.current_process().daemon:
-        n_workers = 1  # a daemonic process (e.g. inside a pool) may not start processes
     table = frame_table(info)
     if (table is not None and getattr(info, "frames_exact", False)
             and table.n_frames < 0.95 * info.frames - 1):
         # Same rule as the sequential reader: a clip missing its end is reported, not analysed.
         raise InputError(f"{info.path} is truncated: only {table.n_frames} of its "
                          f"{info.frames} frames could be decoded")
-    if table is None or n_workers == 1 or table.n_frames < 2 * MIN_CHUNK_FRAMES:
+    if table is None or mp.current_process().daemon:
+        # No frame table to seek with, or a daemonic process (e.g. inside a pool), which
+        # may not start processes: the graph runs here.
+        if while_waiting is not None:
+            while_waiting(None)
         return _single_process(info, progress=progress, max_side_px=max_side_px,
                                backend_spec=backend_spec)
-    chunks = plan_chunks(table.n_frames, workers=n_workers, overlap_frames=overlap_frames,
-                         key=table.key)
-    n_workers = min(n_workers, len(chunks))
+    plan = plan_pose(table.n_frames, megapixels=info.width * info.height / 1e6,
+                     cores=available_cores(), workers=workers, overlap_frames=overlap_frames,
+                     fps=info.fps)
+    chunks = plan_chunks(table.n_frames, workers=plan.workers, overlap_frames=overlap_frames,
+                         key=table.key, chunks=plan.chunks if workers is None else None)
+    n_workers = min(plan.workers, len(chunks))
     total = table.n_frames
 
     ctx = mp.get_context("spawn")
@@ -490,15 +473,20 @@ def estimate_video_parallel(
 
     for c in chunks:
         submit(c, report=True)
+    t_spawn = time.time()
     procs = [ctx.Process(target=_worker_main, name=f"kneetrack-pose-{i}",
-                         args=(i, info, backend_spec, max_side_px, tasks, results), daemon=True)
+                         args=(i, info, backend_spec, max_side_px, tasks, results, t_spawn),
+                         daemon=True)
              for i in range(n_workers)]
     stitch = _Stitcher(chunks, total)
     meta: tuple[str, tuple[str, ...], dict[str, Any]] | None = None
+    started: list[float] = []
     ok = False
     try:
         for p in procs:
             p.start()
+        if while_waiting is not None:
+            while_waiting(plan)
         done_frames = 0
         while not stitch.complete:
             try:
@@ -519,6 +507,8 @@ def estimate_video_parallel(
             elif kind == "ready":
                 if meta is None:
                     meta = (msg[2], msg[3], msg[4])
+                if msg[5] is not None:
+                    started.append(round(msg[5], 3))
             elif kind == "done":
                 _, _, cid, cxy, cconf = msg
                 for repair in stitch.add(cid, cxy, cconf):
@@ -547,7 +537,8 @@ def estimate_video_parallel(
     return kp.replace(step="pose", params={"backend": name, **params,
                                            "workers": n_workers, "chunks": len(chunks),
                                            "overlap_frames": overlap_frames,
-                                           "rerun_chunks": stitch.repairs})
+                                           "rerun_chunks": stitch.repairs,
+                                           "graph_ready_s": started, **plan.to_params()})
 
 
 def _single_process(info: VideoInfo, *, progress: Callable[[int, int | None], None] | None,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kneetrack.errors import NoPersonError
 from kneetrack.keypoints import Keypoints
 from kneetrack.pose.backend import FramePose, PoseBackend, poses_to_keypoints
 from kneetrack.video.reader import VideoInfo, iter_frames, probe_video
+
+if TYPE_CHECKING:
+    from kneetrack.pose.plan import PosePlan
 
 #: Frames whose longer side exceeds this are downscaled before inference. BlazePose
 #: crops the runner and resizes the crop to 256 px itself; handing it a 720p frame
@@ -49,6 +52,7 @@ def estimate_video(
     progress: Callable[[int, int | None], None] | None = None,
     workers: int | None = None,
     max_side_px: int | None = DEFAULT_MAX_SIDE_PX,
+    while_waiting: Callable[[PosePlan | None], None] | None = None,
 ) -> Keypoints:
     """Estimate the runner's keypoints in every frame of a video.
 
@@ -62,27 +66,29 @@ def estimate_video(
     progress
         ``progress(done, total)`` callback.
     workers
-        Number of pose processes for the default backend (``None``: automatic).
+        Number of pose processes for the default backend (``None``: planned per
+        clip by :func:`kneetrack.pose.plan.plan_pose`).
     max_side_px
         Longer side frames are downscaled to before inference.
+    while_waiting
+        Called once with the :class:`~kneetrack.pose.plan.PosePlan` while the pose
+        processes run (the default backend), or with ``None`` before pose
+        estimation (a given backend, which runs here).
     """
     info = probe_video(path)
-    if backend is None and (workers is None or workers > 1):
+    if backend is None:
         from kneetrack.pose.parallel import estimate_video_parallel  # imports this module
 
         return estimate_video_parallel(info, workers=workers, progress=progress,
-                                       max_side_px=max_side_px)
-    own = backend is None
-    be = backend if backend is not None else default_backend()
+                                       max_side_px=max_side_px, while_waiting=while_waiting)
+    if while_waiting is not None:
+        while_waiting(None)
+    be = backend
     poses: list[FramePose] = []
-    try:
-        for pose in be.process(iter_frames(info.path, max_side_px=max_side_px, info=info)):
-            poses.append(pose)
-            if progress is not None:
-                progress(len(poses), info.frames)
-    finally:
-        if own:
-            be.close()
+    for pose in be.process(iter_frames(info.path, max_side_px=max_side_px, info=info)):
+        poses.append(pose)
+        if progress is not None:
+            progress(len(poses), info.frames)
     check_detections(poses, info)
     params: dict[str, Any] = dict(getattr(be, "params", {}))
     params.update({"video": str(info.path), "rotation_deg": info.rotation_deg,

@@ -640,6 +640,18 @@ def build_context(analysis: Mapping[str, Any], *, programme: Mapping[str, Any] |
                        if inp.get("width") and inp.get("height") else None),
         "exports": list(exports),
         "sources": sources_section(numbers),
-        "provenance": [p.get("step") for p in (analysis.get("provenance") or [])
-                       if isinstance(p, Mapping) and p.get("step")],
+        "provenance": processing_step_names(analysis, video=video is not None),
     }
+
+
+def processing_step_names(analysis: Mapping[str, Any], *, video: bool = False) -> list[str]:
+    """Every processing step recorded in ``analysis["provenance"]``, in words, then the report's.
+
+    Examples
+    --------
+    >>> processing_step_names({"provenance": [{"step": "pose"}, {"step": "repair_swaps"}]})
+    ['pose', 'repair swaps', 'report']
+    """
+    names = [str(p.get("step")).replace("_", " ") for p in (analysis.get("provenance") or [])
+             if isinstance(p, Mapping) and p.get("step")]
+    return [*names, *(["annotated video"] if video else []), "report"]

@@ -42,9 +42,9 @@ _STYLE: Any = {
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans", "Helvetica", "Arial"],
     "font.size": 11.5,
-    "axes.labelsize": 11.5,
-    "xtick.labelsize": 10.5,
-    "ytick.labelsize": 10.5,
+    "axes.labelsize": 12,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.edgecolor": "#555555",
@@ -71,8 +71,50 @@ METRIC_LABELS = {
 }
 
 
-def _new_figure(width_in: float = 5.4, height_in: float = 3.5) -> Figure:
+#: Figure width (inches at 100 px each). A phone shows the plot about 360 px wide: at
+#: 4.2 in, text keeps 85 % of its size (10.5 pt ticks stay about 12 px high).
+FIGURE_WIDTH_IN = 4.2
+#: A trend line needs at least this many steps of one leg (Dingenen 2018: average at
+#: least 7 steps per side; with fewer, a slope is mostly noise).
+TREND_MIN_STANCES = 8
+#: Colour of withheld steps (flagged implausible: drawn, but not used).
+WITHHELD_COLOUR = "#9A9A9A"
+
+
+def _new_figure(width_in: float = FIGURE_WIDTH_IN, height_in: float = 3.3) -> Figure:
     return Figure(figsize=(width_in, height_in), layout="constrained")
+
+
+def is_withheld(stance: Mapping[str, Any]) -> bool:
+    """Whether a stance is flagged as withheld (``withheld`` or ``rejected``: true or a reason)."""
+    return any(bool(stance.get(k)) for k in ("withheld", "rejected"))
+
+
+def trend(t: np.ndarray, v: np.ndarray) -> tuple[float, float, float] | None:
+    """Linear change of ``v`` over the span of ``t`` with its 95 % confidence interval.
+
+    Returns ``(change, low, high)`` in the units of ``v``, or ``None`` with fewer
+    than :data:`TREND_MIN_STANCES` points or no spread in time.
+
+    Examples
+    --------
+    >>> t = np.arange(10.0)
+    >>> change, lo, hi = trend(t, 2 * t + np.array([0, .1, -.1] * 3 + [0]))
+    >>> round(change, 1), lo < change < hi
+    (18.0, True)
+    """
+    from scipy.special import stdtrit
+
+    ok = np.isfinite(t) & np.isfinite(v)
+    t, v = t[ok], v[ok]
+    if t.size < TREND_MIN_STANCES or np.ptp(t) <= 0:
+        return None
+    slope, icpt = np.polyfit(t, v, 1)
+    res = v - (icpt + slope * t)
+    se = math.sqrt(float(res @ res) / (t.size - 2) / float(((t - t.mean()) ** 2).sum()))
+    half = float(stdtrit(t.size - 2, 0.975)) * se * float(np.ptp(t))
+    change = float(slope * np.ptp(t))
+    return change, change - half, change + half
 
 
 def figure_svg(fig: Figure) -> str:
@@ -202,29 +244,41 @@ def peaks_over_run_figure(stances: Sequence[Mapping[str, Any]], metric: str, *,
     Figure or None
         ``None`` when no stance has the metric.
     """
-    pts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    pts: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     for leg in ("left", "right"):
-        raw = [(_float(s.get("contact_s")), _float(s.get(metric)))
+        raw = [(_float(s.get("contact_s")), _float(s.get(metric)), is_withheld(s))
                for s in stances if s.get("leg") == leg]
-        tv = sorted((t, v) for t, v in raw if t is not None and v is not None)
+        tv = sorted((t, v, w) for t, v, w in raw if t is not None and v is not None)
         if tv:
-            arr = np.array(tv)
-            pts[leg] = (arr[:, 0], arr[:, 1])
+            arr = np.array(tv, dtype=float)
+            pts[leg] = (arr[:, 0], arr[:, 1], arr[:, 2] > 0)
     if not pts:
         return None
-    fig = _new_figure(5.4, 3.3)
+    fig = _new_figure(FIGURE_WIDTH_IN, 3.4)
     ax = fig.add_subplot()
-    for leg, (t, v) in pts.items():
+    any_withheld = False
+    for leg, (t, v, held) in pts.items():
         col = LEG_COLOURS[leg]
         label = leg.capitalize()
-        if t.size >= 4 and np.ptp(t) > 0:
-            slope, icpt = np.polyfit(t, v, 1)
-            change = slope * np.ptp(t)
-            label += f" (trend {change:+.1f}° over the clip)"
-            tt = np.array([t.min(), t.max()])
+        used_t, used_v = t[~held], v[~held]
+        fit = trend(used_t, used_v)
+        if fit is not None:
+            change, lo, hi = fit
+            label += f": trend {change:+.1f}° (95 % CI {lo:+.1f} to {hi:+.1f})"
+            slope, icpt = np.polyfit(used_t, used_v, 1)
+            tt = np.array([used_t.min(), used_t.max()])
             ax.plot(tt, icpt + slope * tt, color=col, lw=1.4, ls="--", zorder=2)
-        ax.plot(t, v, LEG_MARKERS[leg], color=col, ms=5.5, mec="white", mew=0.6, zorder=3,
-                label=label)
+        elif used_t.size:
+            label += f": {used_t.size} step{'s' if used_t.size != 1 else ''}, too few for a trend"
+        ax.plot(used_t, used_v, LEG_MARKERS[leg], color=col, ms=5.5, mec="white", mew=0.6,
+                zorder=3, label=label)
+        if held.any():
+            any_withheld = True
+            ax.plot(t[held], v[held], LEG_MARKERS[leg], color=WITHHELD_COLOUR, ms=5.5,
+                    mfc="none", mew=1.2, zorder=3)
+    if any_withheld:
+        ax.plot([], [], "o", color=WITHHELD_COLOUR, mfc="none", mew=1.2,
+                label="withheld step (implausible, not used)")
     ax.set_xlabel("time of foot contact (s)")
     ax.set_ylabel(f"{METRIC_LABELS.get(metric, metric)} (°)")
     _band(ax, band)
@@ -259,29 +313,76 @@ def step_cadence(stances: Sequence[Mapping[str, Any]]) -> tuple[np.ndarray, np.n
     return t[1:][ok], 60.0 / dt[ok]
 
 
+def withheld_steps(stances: Sequence[Mapping[str, Any]], t: np.ndarray) -> np.ndarray:
+    """For each step ending at contact time ``t``, whether that stance is withheld."""
+    held = {round(float(s["contact_s"]), 6) for s in stances
+            if _finite(s.get("contact_s")) and is_withheld(s)}
+    return np.array([round(float(x), 6) in held for x in t], dtype=bool)
+
+
+def cadence_range(c: np.ndarray, ref: float) -> tuple[float, float]:
+    """The y-range of the cadence plot: the clip's steps, not its outliers.
+
+    Steps within 4 median absolute deviations (at least 15 steps/min) of the
+    median, the clip cadence and the +10 % target zone are in range; a step far
+    outside (a missed or a spurious contact) is drawn at the edge instead.
+
+    Examples
+    --------
+    >>> cadence_range(np.array([170., 172, 168, 171, 330]), 170)
+    (160.0, 195.0)
+    """
+    med = float(np.median(c))
+    spread = max(15.0, 4.0 * float(np.median(np.abs(c - med))))
+    inside = c[np.abs(c - med) <= spread]
+    lo = min(float(inside.min()) if inside.size else med, ref) - 8
+    hi = max(float(inside.max()) if inside.size else med, ref * 1.10) + 8
+    return float(np.floor(round(lo, 6) / 5) * 5), float(np.ceil(round(hi, 6) / 5) * 5)
+
+
 @_styled
 def cadence_figure(stances: Sequence[Mapping[str, Any]],
                    cadence_spm: float | None = None) -> Figure | None:
-    """Step-by-step cadence across the run, with the clip's cadence as a line."""
+    """Step-by-step cadence across the run, with the clip's cadence as a line.
+
+    The y-range follows the steps, not an outlier (:func:`cadence_range`): steps
+    beyond it are drawn as triangles on the edge. Withheld steps are hollow grey.
+    """
     t, c = step_cadence(stances)
     if t.size < 2:
         return None
-    fig = _new_figure(5.4, 3.1)
+    held = withheld_steps(stances, t)
+    fig = _new_figure(FIGURE_WIDTH_IN, 3.3)
     ax = fig.add_subplot()
-    ax.plot(t, c, "-", color=OKABE_ITO["green"], lw=1.2, alpha=0.6, zorder=2)
-    ax.plot(t, c, "o", color=OKABE_ITO["green"], ms=4, mec="white", mew=0.5, zorder=3,
-            label="each step")
     ref = float(cadence_spm) if cadence_spm is not None and _finite(cadence_spm) \
-        else float(np.median(c))
+        else float(np.median(c[~held] if (~held).any() else c))
+    lo, hi = cadence_range(c[~held] if (~held).sum() >= 2 else c, ref)
+    shown = np.clip(c, lo, hi)
+    off = (c < lo) | (c > hi)
+    green = OKABE_ITO["green"]
+    ax.plot(t, shown, "-", color=green, lw=1.2, alpha=0.6, zorder=2)
+    ok = ~held & ~off
+    ax.plot(t[ok], c[ok], "o", color=green, ms=4.5, mec="white", mew=0.5, zorder=3,
+            label="each step")
+    for sel, marker in ((c > hi, "^"), (c < lo, "v")):
+        if sel.any():
+            ax.plot(t[sel], shown[sel], marker, color=green, ms=7, zorder=4, clip_on=False,
+                    mfc=green if not held[sel].all() else "none")
+    if off.any():
+        ax.plot([], [], "^", color=green, ms=7, label="step off the scale")
+    if held.any():
+        ax.plot(t[held & ~off], c[held & ~off], "o", color=WITHHELD_COLOUR, mfc="none",
+                mew=1.2, ms=5, zorder=3)
+        ax.plot([], [], "o", color=WITHHELD_COLOUR, mfc="none", mew=1.2,
+                label="withheld step (not used)")
     ax.axhline(ref, color="#333333", lw=1.2, ls="--", zorder=1,
                label=f"clip cadence {ref:.0f} steps/min")
     ax.axhspan(ref * 1.05, ref * 1.10, color=OKABE_ITO["sky_blue"], alpha=0.18, lw=0,
                label="+5–10 % target zone")
-    lo, hi = min(c.min(), ref) - 8, max(c.max(), ref * 1.10) + 8
     ax.set_ylim(lo, hi)
     ax.set_xlabel("time (s)")
     ax.set_ylabel("steps/min")
-    fig.legend(loc="outside upper center", fontsize=10, ncols=2)
+    fig.legend(loc="outside upper center", fontsize=10, ncols=1)
     return fig
 
 
@@ -337,9 +438,11 @@ _CURVE_PLOTS = (
 )
 _PEAK_PLOTS = (
     ("fppa_peak_deg", "Knee angle (FPPA) peak, step by step",
-     "A rising trend over the clip can be a sign of fatigue."),
+     "A rising trend over the clip can be a sign of fatigue; a trend is drawn from 8 steps "
+     "of a leg, with its 95 % confidence interval."),
     ("hip_adduction_peak_deg", "Hip adduction peak, step by step",
-     "A rising trend over the clip can be a sign of fatigue."),
+     "A rising trend over the clip can be a sign of fatigue; a trend is drawn from 8 steps "
+     "of a leg, with its 95 % confidence interval."),
     ("pelvic_drop_peak_deg", "Pelvic drop peak, step by step",
      "Positive = the hip on the swinging side is lower."),
     ("shank_angle_ic_deg", "Shank angle at contact, step by step",

@@ -121,3 +121,30 @@ def _finite(v: Any) -> bool:
         return v is not None and not isinstance(v, bool) and math.isfinite(float(v))
     except (TypeError, ValueError):
         return False
+
+
+def contact_thumbnails(crops: Sequence[Mapping[str, Any]], *,
+                       quality: int = 80) -> list[dict[str, str]]:
+    """The crops as separate JPEG thumbnails for the report, each with its own caption.
+
+    Each thumbnail is an ``<img>`` with an HTML caption under it, laid out by
+    the page (a grid that wraps): captions never overlap, whatever the screen
+    width, and stay real text. Returns ``{"src", "caption", "colour", "alt"}``
+    per crop (``src`` a ``data:`` URI).
+    """
+    from kneetrack.report.plots import data_uri
+
+    out = []
+    for c in crops:
+        img = c.get("image")
+        if img is None:
+            continue
+        ok, buf = cv2.imencode(".jpg", np.ascontiguousarray(img[..., ::-1]),
+                               [cv2.IMWRITE_JPEG_QUALITY, quality])
+        if not ok:
+            continue
+        title = str(c.get("title", ""))
+        out.append({"src": data_uri(buf.tobytes(), "image/jpeg"), "caption": title,
+                    "colour": str(c.get("colour", "#222222")),
+                    "alt": f"Foot contact: {title}" if title else "Foot contact"})
+    return out

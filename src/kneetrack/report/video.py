@@ -48,7 +48,14 @@ from kneetrack.errors import InputError, KneetrackError
 from kneetrack.keypoints import Keypoints
 from kneetrack.report.canvas import YuvCanvas
 from kneetrack.report.overlay import OverlayPlan, paint, plan_overlay
-from kneetrack.video.reader import VideoInfo, decode_frames, iter_frames, probe_video
+from kneetrack.video.reader import (
+    VideoInfo,
+    _upright,
+    decode_frames,
+    frame_to_rgb,
+    iter_frames,
+    probe_video,
+)
 from kneetrack.video.table import SeekFailedError, decode_range, frame_table
 from kneetrack.video.writer import EncoderSettings, H264Writer, JoinError, join_videos
 from kneetrack.video.yuv import matrix_of, new_frame, resize_into, to_rgb
@@ -61,6 +68,14 @@ _RING = 3
 MIN_CHUNK_FRAMES = 60
 #: ... and at most this long, so that the cores finish together.
 MAX_CHUNK_FRAMES = 600
+#: CPU seconds the second pass costs per frame at 720p (decode 2.3 + resize 0.85 + draw
+#: 0.5–0.7 + encode 2.1–2.3 ms on the development machine; about 4.5 ms at 540p).
+RENDER_FRAME_S = 0.006
+#: What the main process does while the video renders (tables, plots, the report page):
+#: measured 1.1–1.6 s on the development machine.
+MAIN_REPORT_S = 1.5
+#: Starting a render process (spawn, imports): about 0.3–0.4 s of CPU.
+RENDER_START_S = 0.4
 
 
 def _even(n: int) -> int:
@@ -208,6 +223,25 @@ def plan_segments(key: np.ndarray, *, workers: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
 
 
+def render_processes(frames: int, *, cores: int, workers: int | None = None,
+                     fps: float = 30.0) -> int:
+    """Render processes for a clip of ``frames`` frames; 0: render in this process.
+
+    ``workers`` (``--workers``) forces the number, ``1`` meaning this process. Otherwise:
+    none for a clip too short to split; one, beside this process, while rendering costs
+    less than what this process does meanwhile plus a process start
+    (:data:`MAIN_REPORT_S`, :data:`RENDER_START_S`), since a second process would
+    then only add its start-up; else one per core.
+    """
+    n = cores if workers is None else int(workers)
+    if n <= 1 or mp.current_process().daemon or frames < 2 * MIN_CHUNK_FRAMES:
+        return 0
+    per_frame = RENDER_FRAME_S * (0.75 if auto_max_side(fps) < 1280 else 1.0)
+    if workers is None and frames * per_frame <= MAIN_REPORT_S + RENDER_START_S:
+        return 1
+    return n
+
+
 def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
 
@@ -234,19 +268,23 @@ class RenderPool:
             self.executor.submit(_ready)
 
     @classmethod
-    def start(cls, workers: int | None = None, *, frames: int | None = None) -> RenderPool | None:
-        """A pool of ``workers`` processes (``None``: one per core), or ``None``.
+    def start(cls, workers: int | None = None, *, frames: int | None = None,
+              fps: float = 30.0) -> RenderPool | None:
+        """A pool of the processes :func:`render_processes` plans, or ``None``.
 
-        ``None`` where one process will do: one worker, a video of fewer than
+        ``None`` where this process will render: ``workers=1``, a video of
         ``frames`` frames too short to split, or inside a daemonic pool process.
+        Without ``frames``, ``workers`` processes (``None``: one per core).
         """
         from kneetrack.pose.parallel import available_cores
 
-        n = available_cores() if workers is None else int(workers)
-        if (n <= 1 or mp.current_process().daemon
-                or (frames is not None and frames < 2 * MIN_CHUNK_FRAMES)):
-            return None
-        return cls(n)
+        cores = available_cores()
+        if frames is None:
+            n = cores if workers is None else int(workers)
+            n = 0 if n <= 1 or mp.current_process().daemon else n
+        else:
+            n = render_processes(frames, cores=cores, workers=workers, fps=fps)
+        return cls(n) if n >= 1 else None
 
     def take(self) -> cf.ProcessPoolExecutor:
         """The executor, now owned by the caller."""
@@ -411,7 +449,10 @@ class VideoOverlay:
 
         pool, self.pool = self.pool, None
         try:
-            if len(spans) == 1:
+            if len(spans) == 1 and pool is not None and table is not None:
+                # One chunk, in the pool's process: this one writes the report meanwhile.
+                job.submit([task(0, plan.n, job.tmp, whole=True)], 1, pool=pool)
+            elif len(spans) == 1:
                 if pool is not None:
                     pool.close()
                 job.results = [render_segment(task(0, plan.n, job.tmp, whole=True))]
@@ -455,7 +496,10 @@ class RenderJob:
         try:
             if self.results is None:
                 self.results = self._collect()
-                n = join_videos([r.path for r in self.results], self.tmp)
+                if len(self.results) == 1 and self.results[0].path == self.tmp:
+                    n = self.results[0].frames  # the whole video, from one process
+                else:
+                    n = join_videos([r.path for r in self.results], self.tmp)
             else:
                 n = self.results[0].frames
         except av.error.FFmpegError as err:
@@ -509,12 +553,31 @@ class RenderJob:
 
 
 def grab_frames(video: str | Path, indices: Iterable[int]) -> dict[int, np.ndarray]:
-    """Decode only as far as needed and return the RGB frames at ``indices``."""
+    """Return the upright RGB frames at ``indices``, decoding as little as possible.
+
+    With a frame table, decoding starts at the key frame before the first wanted
+    frame, skips the deblocking filter (as the annotated video's pass does) and
+    converts only the wanted frames; otherwise the video is decoded from the start.
+    """
     want = sorted(set(int(i) for i in indices if i >= 0))
     if not want:
         return {}
-    got: dict[int, np.ndarray] = {}
-    for fr in iter_frames(video, stop=want[-1] + 1):
+    info = probe_video(video)
+    table = frame_table(info)
+    if table is not None and want[-1] < table.n_frames:
+        a, b = want[0], want[-1] + 1
+        keep = set(want)
+        got: dict[int, np.ndarray] = {}
+        try:
+            for index, frame in decode_range(info, table.pts[a:b], a, seek=True,
+                                             options=DECODE_OPTIONS):
+                if index in keep:
+                    got[index] = _upright(frame_to_rgb(frame), info.rotation_deg).copy()
+            return got
+        except SeekFailedError:
+            pass
+    got = {}
+    for fr in iter_frames(video, stop=want[-1] + 1, info=info):
         if fr.index in want:
             got[fr.index] = fr.image.copy()
     return got

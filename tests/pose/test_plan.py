@@ -1,0 +1,93 @@
+"""The per-clip pose plan: one graph for short clips, one per core for long ones, from costs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from kneetrack.pose.plan import (
+    MAX_CHUNK_FRAMES,
+    MEASURED,
+    MIN_GAIN,
+    PoseCosts,
+    plan_pose,
+    predict_s,
+)
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+
+def test_short_clips_get_one_graph_long_clips_one_per_core():
+    assert plan_pose(230, megapixels=1.76, cores=2).workers == 1  # Sports2D demo, 7.7 s
+    assert plan_pose(480, megapixels=2.07, cores=2).workers == 1  # 8 s of 1080p at 60 fps
+    assert plan_pose(1200, megapixels=2.07, cores=2).workers == 2  # 20 s
+    assert plan_pose(3600, megapixels=2.07, cores=2).workers == 2  # 60 s
+    assert plan_pose(3600, megapixels=2.07, cores=4).workers >= 3
+    assert plan_pose(3600, megapixels=2.07, cores=1).workers == 1
+
+
+def test_more_frames_never_means_fewer_graphs():
+    seen = [plan_pose(n, megapixels=2.07, cores=2).workers for n in range(50, 6000, 25)]
+    assert seen == sorted(seen)
+
+
+def test_chunks_are_whole_per_worker_and_not_too_long():
+    for n in (300, 1200, 3600, 36000):
+        p = plan_pose(n, megapixels=2.07, cores=2)
+        assert p.chunks % p.workers == 0
+        assert n / p.chunks <= MAX_CHUNK_FRAMES
+        assert p.frames == n and set(p.predicted_s) == {1, 2}
+
+
+def test_a_second_graph_must_save_the_margin():
+    p = plan_pose(1200, megapixels=2.07, cores=2)
+    assert p.predicted_s[2] < p.predicted_s[1] * (1 - MIN_GAIN)
+    # a graph that takes 8 s to start is never worth it on a 20 s clip
+    slow = plan_pose(1200, megapixels=2.07, cores=2, costs=PoseCosts(start_s=8.0))
+    assert slow.workers == 1
+
+
+def test_prediction_follows_the_costs():
+    base = predict_s(1200, 2, 2, megapixels=2.07, cores=2)
+    dearer = predict_s(1200, 2, 2, megapixels=2.07, cores=2,
+                       costs=PoseCosts(frame_s=2 * MEASURED.frame_s))
+    assert dearer > base * 1.5
+    one = predict_s(1200, 1, 1, megapixels=2.07, cores=2)
+    assert one == pytest.approx(MEASURED.start_s + 1200 * MEASURED.frame_s)
+
+
+def test_workers_override_is_kept():
+    p = plan_pose(230, megapixels=1.76, cores=2, workers=2)
+    assert (p.workers, p.forced) == (2, True) and list(p.predicted_s) == [2]
+    assert plan_pose(3600, megapixels=2.07, cores=2, workers=1).workers == 1
+
+
+def test_parallel_run_records_its_plan(tmp_path):
+    from test_parallel_fakes import write_gop_video
+
+    from kneetrack.pose.parallel import estimate_video_parallel
+
+    video = write_gop_video(tmp_path / "sq.mp4", frames=150, gop=16)
+    kp = estimate_video_parallel(video, backend_spec="test_parallel_fakes:SquareFinder")
+    params = kp.provenance_dicts()[-1]["params"]
+    assert params["planned_workers"] == params["workers"] == 1  # 5 s at 30 fps: one graph
+    assert params["workers_forced"] is False
+    assert len(params["graph_ready_s"]) == 1 and 0 < params["graph_ready_s"][0] < 60
+    forced = estimate_video_parallel(video, workers=2,
+                                     backend_spec="test_parallel_fakes:SquareFinder")
+    p2 = forced.provenance_dicts()[-1]["params"]
+    assert p2["workers"] == 2 and p2["workers_forced"] is True
+    assert len(p2["graph_ready_s"]) == 2
+
+
+@pytest.mark.slow
+def test_measure_costs_on_a_real_clip(shared_data):
+    from kneetrack.pose.plan import measure_costs
+
+    costs, raw = measure_costs(shared_data / "video" / "running_side_outdoor.mp4", frames=20)
+    assert 0.05 < costs.start_s < 30 and 0.001 < costs.frame_s < 1
+    assert raw["megapixels"] == pytest.approx(480 * 352 / 1e6)
+    assert costs.decode_s_per_mpx > 0 and costs.prepare_s > 0

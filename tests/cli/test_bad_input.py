@@ -133,10 +133,11 @@ def test_bad_input_rerun_leaves_the_old_analysis_untouched(capsys, tmp_path, sha
 
 
 def test_failed_rerun_keeps_no_stale_complete_marker(capsys, tmp_path, shared_data, monkeypatch):
-    """A re-analysis that fails while writing must not leave the old analysis.json looking current.
+    """A re-analysis that fails while writing leaves no mix of runs behind.
 
-    ``analysis.json`` is the folder's "complete" marker: after a failure half-way through the
-    writing (new keypoints, old report), it must be gone.
+    Output is staged and swapped in whole: after a failure half-way through the writing,
+    the folder holds the earlier analysis exactly (its ``analysis.json`` still describes its
+    own keypoints), and no staging folder is left.
     """
     from kneetrack.app import report as app_report
     from kneetrack.errors import SettingsError
@@ -154,8 +155,9 @@ def test_failed_rerun_keeps_no_stale_complete_marker(capsys, tmp_path, shared_da
     monkeypatch.setattr(app_report, "write_report_outputs", disk_full)
     code, _, err = _run(capsys, "analyze", str(side), "--out", str(out), "-q")
     assert code != 0 and "disk full" in err and "Traceback" not in err
-    assert (out / "keypoints.trc").read_bytes() != old_keypoints     # the folder was touched
-    assert not (out / "analysis.json").exists()
+    assert (out / "keypoints.trc").read_bytes() == old_keypoints   # no new file mixed in
+    assert json.loads((out / "analysis.json").read_text())["view"] == "front"
+    assert not [p for p in out.iterdir() if p.name.startswith(".kneetrack-tmp")]
 
 
 def test_no_traceback_in_a_real_process(tmp_path):

@@ -134,6 +134,9 @@ def analyze_file(
         raise SettingsError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
     from kneetrack.app.overlap import WhilePose
 
+    from kneetrack.io.timing import check_rate_options
+
+    check_rate_options(fps, speed_factor)  # option errors before any folder is made
     src = Path(path)
     if out_dir is not None:
         if not src.exists():  # the cheap input check first: no output folder for a typo

@@ -87,10 +87,10 @@ def test_fuzzed_programme_file(athlete_store, case):
         # what was accepted can be read back and logged against
         assert athlete_store.active_programme(prog.athlete_id).id == prog.id
         log_session(athlete_store, "Fuzz", [{"exercise_id": "glute_bridge", "sets": 1}])
-        from kneetrack.cli.log import _planned_items
+        from kneetrack.app.progress import planned_items_near
 
-        _planned_items(athlete_store, prog.athlete_id, prog.start_date or
-                       __import__("datetime").date.today())
+        planned_items_near(athlete_store, "Fuzz", prog.start_date or
+                           __import__("datetime").date.today())
 
 
 @given(json_values)

@@ -133,7 +133,6 @@ def analyze_file(
     if view is not None and view not in VIEWS:
         raise SettingsError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
     from kneetrack.app.overlap import WhilePose
-
     from kneetrack.io.timing import check_rate_options
 
     check_rate_options(fps, speed_factor)  # option errors before any folder is made

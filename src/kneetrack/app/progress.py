@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kneetrack.errors import InputError, SettingsError
+from kneetrack.programme.rerun import inputs_key, rerun_of, stamp
 from kneetrack.progress.plot import plot_progress
 from kneetrack.progress.verdict import (
     AdherenceReport,
@@ -226,6 +227,8 @@ class NextWeek:
     reasons: tuple[str, ...]
     week: int
     programme: Programme
+    #: the week had been adapted from the same logs and retest already: this is that version
+    reused: bool = False
 
 
 def _applied_week(programme: Mapping[str, Any]) -> int | None:
@@ -293,21 +296,40 @@ def adapt_next_week(store: Store, name: str, *, as_of: dt.date | None = None) ->
         d["week"] = prog.week_of(lg.performed_on)
         log_dicts.append(d)
     retest = latest_retest(store, athlete.id, since=start, until=day)
-    result = _adapter()(prog.data, log_dicts, retest=retest.summary() if retest else None)
+    retest_doc = retest.summary() if retest else None
+    # Adapt each week once: a rerun returns the stored version; new inputs redo it from its parent.
+    this_week = prog.week_of(max(lg.performed_on for lg in logs)) if logs else None
+    key = inputs_key(log_dicts, retest_doc)
+    rerun = rerun_of(prog.data, week=this_week, key=key)
+    base = prog
+    if rerun == "same" and prog.decision is not None:
+        return NextWeek(prog.decision, prog.reasons, _next_week_number(prog.data, prog, logs, day),
+                        prog, reused=True)
+    if rerun == "redo" and prog.parent_id is not None:
+        base = next(p for p in store.list_programmes(athlete.id) if p.id == prog.parent_id)
+    result = _adapter()(base.data, log_dicts, retest=retest_doc)
     decision = result.get("decision")
     if decision not in DECISIONS:
         raise SettingsError(f"programme adapter returned an unknown decision {decision!r}")
     reasons = tuple(str(r) for r in result.get("reasons") or ())
     new = store.add_programme(
         athlete.id,
-        result["programme"],
+        stamp(result["programme"], week=this_week, key=key),
         analysis_id=prog.analysis_id,
         parent_id=prog.id,
         decision=decision,
         reasons=reasons,
     )
-    week = _applied_week(result["programme"])
+    return NextWeek(decision, reasons, _next_week_number(result["programme"], prog, logs, day),
+                    new)
+
+
+def _next_week_number(
+    adapted: Mapping[str, Any], prog: Programme, logs: Sequence[WorkoutLog], day: dt.date
+) -> int:
+    """The week an adaptation changed: the adapter's ``applied_to_week``, else the one after."""
+    week = _applied_week(adapted)
     if week is None:
         latest = max((lg.performed_on for lg in logs), default=day)
         week = (prog.week_of(latest) or 0) + 1
-    return NextWeek(decision, reasons, week, new)
+    return week

@@ -8,6 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
+from kneetrack.app.records import record_analysis
 from kneetrack.errors import SettingsError
 from kneetrack.store import migrate, open_store
 from kneetrack.store.admin import upgrade_database
@@ -81,7 +82,8 @@ def test_upgrade_keeps_data_made_by_the_first_schema(db_url: str, artefact_root:
         old = st.list_analyses(a.id)
         assert old[0].metric("fppa_peak_deg", "left").mean == 14.0
         assert st.list_logs(a.id)[0].exercise_id == "glute_bridge"
-        new = st.add_analysis(a.id, make_analysis(fppa=(5.0, 5.0)), recorded_on=dt.date(2026, 2, 2))
+        new = record_analysis(st, a.id, make_analysis(fppa=(5.0, 5.0)),
+                              recorded_on=dt.date(2026, 2, 2))
         assert [(r.baseline_id, r.followup_id) for r in st.list_retests(a.id)] == [(1, new.id)]
         assert st.integrity_ok()
     finally:

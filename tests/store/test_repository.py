@@ -91,7 +91,8 @@ def test_programme_weeks_and_versions(store: Store) -> None:
     assert p.weeks[3].start_date == D0 + dt.timedelta(days=21)
     assert p.week_of(D0 + dt.timedelta(days=15)) == 3
     p2 = store.add_programme(
-        p.athlete_id, p.data, parent_id=p.id, decision="hold", reasons=["pain 4/10"]
+        p.athlete_id, p.data, start_date=p.start_date, weeks=p.weeks, parent_id=p.id,
+        decision="hold", reasons=["pain 4/10"]
     )
     assert store.active_programme(p.athlete_id).id == p2.id
     assert store.active_programme(p.athlete_id).reasons == ("pain 4/10",)
@@ -145,7 +146,8 @@ def _fill(store: Store, tmp_path: Path, name: str = "Ana") -> Athlete:
     )
     store_screening(store, name, {"symptoms": {"pain_worst_0_10": 3}}, taken_on=D0)
     p = store_programme(store, name, make_programme(D0, weeks=4))
-    store.add_programme(a.id, p.data, parent_id=p.id, decision="progress", reasons=["ok"])
+    store.add_programme(a.id, p.data, start_date=p.start_date, weeks=p.weeks, parent_id=p.id,
+                        decision="progress", reasons=["ok"])
     store.add_logs(
         [WorkoutLog(a.id, D0, "glute_bridge", sets=2, reps=12, rpe=5, pain=2, programme_id=p.id)]
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kneetrack.app.records import record_analysis, record_programme
 from kneetrack.io.common import naming_file
 from kneetrack.io.files import read_json_object
 from kneetrack.store import Analysis, Athlete, Programme, Screening, Store, open_store
@@ -174,7 +175,8 @@ def store_analysis(
         p = Path(source)
         folder = p if p.is_dir() else p.parent
         data = read_json_object(p / "analysis.json" if p.is_dir() else p, what="analysis")
-    return store.add_analysis(
+    return record_analysis(
+        store,
         athlete.id,
         data,
         recorded_on=recorded_on,
@@ -214,4 +216,4 @@ def store_programme(
         latest = store.list_analyses(athlete.id)
         analysis_id = latest[-1].id if latest else None
     with naming_file(where):
-        return store.add_programme(athlete.id, data, analysis_id=analysis_id)
+        return record_programme(store, athlete.id, data, analysis_id=analysis_id)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from kneetrack.app.records import record_programme
 from kneetrack.errors import InputError, SettingsError
 from kneetrack.programme.rerun import inputs_key, rerun_of, stamp
 from kneetrack.progress.plot import plot_progress
@@ -312,7 +313,8 @@ def adapt_next_week(store: Store, name: str, *, as_of: dt.date | None = None) ->
     if decision not in DECISIONS:
         raise SettingsError(f"programme adapter returned an unknown decision {decision!r}")
     reasons = tuple(str(r) for r in result.get("reasons") or ())
-    new = store.add_programme(
+    new = record_programme(
+        store,
         athlete.id,
         stamp(result["programme"], week=this_week, key=key),
         analysis_id=prog.analysis_id,

@@ -4,26 +4,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from kneetrack.core.metric_summary import MetricSummary
 from kneetrack.errors import InputError
 
 #: Per-stance metrics tracked across retests (names as in ``analysis.json``).
 TRACKED_METRICS = ("fppa_peak_deg", "hip_adduction_peak_deg", "pelvic_drop_peak_deg")
 LEGS = ("left", "right")
 
-
-@dataclass(frozen=True)
-class MetricSummary:
-    """Mean, SD, count and maximum of one per-stance metric for one leg (``leg=None``: both)."""
-
-    metric: str
-    leg: str | None
-    mean: float | None
-    sd: float | None
-    n: int
-    max: float | None = None
+__all__ = ["LEGS", "TRACKED_METRICS", "MetricSummary", "summarise_analysis"]
 
 
 def _finite(v: Any) -> float | None:

@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kneetrack.core.metric_summary import MetricSummary
 from kneetrack.errors import InputError
-from kneetrack.progress.metrics import MetricSummary
 
 SEXES = ("female", "male", "other")
 LEGS = ("left", "right")

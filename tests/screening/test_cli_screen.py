@@ -23,8 +23,8 @@ ANSWERS_TYPED = [
     # shoes: type, km, months, orthotics
     "1", "900", "14", "n",
     # tests: knee-to-wall yes, left (negative first), right; side plank yes, 45, 60;
-    # navicular no, FPI no, dynamometer no, external rotation no, hip mobility no
-    "y", "-5", "9", "12", "y", "45", "60", "n", "n", "n", "n", "n",
+    # navicular no, FPI no, dynamometer no, external rotation no, H:Q ratio no, hip mobility no
+    "y", "-5", "9", "12", "y", "45", "60", "n", "n", "n", "n", "n", "n",
 ]
 
 

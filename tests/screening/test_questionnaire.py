@@ -196,3 +196,61 @@ def test_answers_already_in_a_document_are_recognised(qn):
     known = qn.answered_in(doc)
     assert known == {"height_cm": pytest.approx(170.0), "level": "advanced",
                      "shoe_type": "trail", "knee_to_wall_left_cm": 9.0}
+
+
+def _bounds(field) -> tuple[float | None, float | None]:
+    lo = hi = None
+    for m in field.metadata:
+        lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
+        hi = getattr(m, "le", None) if getattr(m, "le", None) is not None else hi
+    return lo, hi
+
+
+def test_every_per_leg_test_is_asked_within_the_schema_bounds(qn):
+    """Each per-leg test of ``screening.json`` has a question per side, never looser than the file.
+
+    The single-leg squat angles come from the squat video (FPPA also from files), not asked.
+    """
+    import typing
+
+    from kneetrack.screening.schema import Tests
+
+    by_path = {q.path: q for q in qn.questions if q.path}
+    for name, f in Tests.model_fields.items():
+        if name.startswith("single_leg_squat_"):
+            continue
+        per_side = next(a for a in typing.get_args(f.annotation) if a is not type(None))
+        for side in ("left", "right"):
+            q = by_path.get(f"tests.{name}.{side}")
+            assert q is not None, f"tests.{name}.{side} is never asked"
+            assert q.interactive and q.ask_if, f"{q.id} is not asked behind its own gate"
+            lo, hi = _bounds(per_side.model_fields[side])
+            assert lo is None or (q.min is not None and q.min >= lo), q.id
+            assert hi is None or (q.max is not None and q.max <= hi), q.id
+
+
+def test_the_hip_abduction_range_and_hq_ratio_are_asked_and_checked(qn):
+    """The two optional tests added for issue 14: asked interactively, same limits as the JSON."""
+    tests = _only(None, "tests")
+    # knee-to-wall .. external rotation: no; H:Q yes, 0.55, then 3.5 (refused) and 0.7;
+    # hip mobility yes, Thomas no, Ober no, IR no, abduction range yes, 95 (refused), 28, 41
+    sc = Script(["n", "n", "n", "n", "n", "n", "y", "0.55", "3.5", "0.7",
+                 "y", "n", "n", "n", "y", "95", "28", "41"])
+    answers = tests.ask(sc.ask, tell=sc.tell)
+    told = " | ".join(sc.told)
+    assert "3.5 is out of range: enter a number from 0 to 3" in told
+    assert "95 is out of range: enter a number from 0 to 90" in told
+    s = tests.to_screening(answers)
+    assert (s.tests.hamstring_quadriceps_ratio.left,
+            s.tests.hamstring_quadriceps_ratio.right) == (0.55, 0.7)
+    assert (s.tests.hip_abduction_range_deg.left, s.tests.hip_abduction_range_deg.right) == (28, 41)
+    # From an answers file: the same limits, one line naming the answer.
+    with pytest.raises(InputError, match="answer 'hamstring_quadriceps_ratio_left': 3.5 is out"):
+        qn.validate({"hamstring_quadriceps_ratio_left": 3.5})
+    with pytest.raises(InputError, match="answer 'hip_abduction_range_right_deg': -4 is out"):
+        qn.validate({"hip_abduction_range_right_deg": -4})
+    # and the JSON document itself refuses what the question refuses
+    with pytest.raises(InputError, match="hamstring_quadriceps_ratio"):
+        parse_screening({"tests": {"hamstring_quadriceps_ratio": {"left": 3.5}}})
+    with pytest.raises(InputError, match="hip_abduction_range_deg"):
+        parse_screening({"tests": {"hip_abduction_range_deg": {"right": 95}}})

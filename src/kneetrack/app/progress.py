@@ -279,6 +279,11 @@ def adapt_next_week(store: Store, name: str, *, as_of: dt.date | None = None) ->
     programme, every log since the programme started (each with its programme
     ``week``) and the newest retest since the start (``None`` if none), then
     stores the adapted programme as a new version with its decision and reasons.
+
+    Each week is adapted once (:mod:`kneetrack.programme.rerun`): run again with
+    the same logs and retest (say after a kill that struck after the commit), it
+    returns the stored version (``reused``); with more logs for the same week it
+    adapts that week again from the version before, never on top of itself.
     """
     athlete = store.get_athlete(name)
     assert athlete.id is not None

@@ -312,7 +312,7 @@ def adapt_next_week(store: Store, name: str, *, as_of: dt.date | None = None) ->
         return NextWeek(prog.decision, prog.reasons, _next_week_number(prog.data, prog, logs, day),
                         prog, reused=True)
     if rerun == "redo" and prog.parent_id is not None:
-        base = next(p for p in store.list_programmes(athlete.id) if p.id == prog.parent_id)
+        base = next((p for p in store.list_programmes(athlete.id) if p.id == prog.parent_id), prog)
     result = _adapter()(base.data, log_dicts, retest=retest_doc)
     decision = result.get("decision")
     if decision not in DECISIONS:

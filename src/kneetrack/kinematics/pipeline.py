@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from kneetrack.core.views import View, parse_view
 from kneetrack.io.timing import rate_note, rate_source
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.cleaning import clean_keypoints
@@ -34,7 +35,7 @@ from kneetrack.kinematics.plausibility import (
     load_plausibility,
 )
 from kneetrack.kinematics.summary import mark_withheld, reject_outlier_stances, summarize
-from kneetrack.kinematics.view import VIEWS, ViewDetector
+from kneetrack.kinematics.view import ViewDetector
 
 _REQUIRED = ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle")
 #: Curves written to analysis.json per view family (names without the leg prefix).
@@ -90,10 +91,10 @@ class KinematicsResult:
         ``contact_uncertainty_ms`` (median), ``warnings``.
     """
 
-    view: str | None
+    view: View | None
     keypoints: Keypoints
     view_confidence: float = 0.0
-    detected_view: str | None = None
+    detected_view: View | None = None
     series: dict[str, np.ndarray] = field(default_factory=dict)
     events: list[StanceEvents] = field(default_factory=list)
     contacts: dict[str, np.ndarray] = field(default_factory=dict)
@@ -162,8 +163,8 @@ def _round_record(rec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _empty(kp: Keypoints, view: str | None, notes: list[str],
-           view_conf: float = 0.0, detected: str | None = None) -> KinematicsResult:
+def _empty(kp: Keypoints, view: View | None, notes: list[str],
+           view_conf: float = 0.0, detected: View | None = None) -> KinematicsResult:
     res = KinematicsResult(view=view, keypoints=kp, view_confidence=view_conf,
                            detected_view=detected)
     res.series = {"time_s": np.asarray(kp.time_s, dtype=float)}
@@ -180,7 +181,7 @@ def _empty(kp: Keypoints, view: str | None, notes: list[str],
     return res
 
 
-def analyze_keypoints(kp: Keypoints, *, view: str | None = None) -> KinematicsResult:
+def analyze_keypoints(kp: Keypoints, *, view: View | str | None = None) -> KinematicsResult:
     """Analyse one clip's keypoints: clean → view → events → metrics → summary → findings.
 
     Parameters
@@ -201,10 +202,10 @@ def analyze_keypoints(kp: Keypoints, *, view: str | None = None) -> KinematicsRe
         warnings.filterwarnings("ignore", message="All-NaN slice", category=RuntimeWarning)
         warnings.filterwarnings("ignore", message="Mean of empty slice",
                                 category=RuntimeWarning)
-        return _analyze(kp, view=view)
+        return _analyze(kp, view=parse_view(view))
 
 
-def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
+def _analyze(kp: Keypoints, *, view: View | None) -> KinematicsResult:
     """Identity → clean → view → events → metrics → bounds → gate → summary → findings."""
     th = load_thresholds()
     limits = load_plausibility()
@@ -239,10 +240,6 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
             notes.append(f"view detected as {detected} with low confidence ({vconf:.2f}); "
                             "give --view if this is wrong")
     else:
-        if view not in VIEWS:
-            from kneetrack.errors import SettingsError
-
-            raise SettingsError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
         use_view = view
         if detected is not None and detected != view and vconf >= 0.5:
             notes.append(f"the given view is {view} but the keypoints look like {detected} "
@@ -272,8 +269,7 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
         gate.withhold_all(sm.stances_, "the clip did not pass the plausibility check")
     elif not gate.angles_ok_:
         gate.withhold_all(sm.stances_, "impossible body proportions (wrong aspect ratio?)")
-    family = "frontal" if use_view in ("front", "rear") else "sagittal"
-    withheld = _withheld_metrics(sm.stances_, withheld, family=family)
+    withheld = _withheld_metrics(sm.stances_, withheld, view=use_view)
     cadence = events.cadence_spm_ if gate.passed_ else None
     duration = kp.duration_s
     summary = summarize(sm.stances_, view=use_view, duration_s=duration,
@@ -320,19 +316,18 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
         notes.append(f"the legs were tracked in only {100 * tracked:.0f} % of frames")
     unc = [s.contact_uncertainty_ms for s in events.stances_
            if np.isfinite(s.contact_uncertainty_ms)]
-    if use_view == "rear":
+    if use_view is View.REAR:
         notes.append("rear view: foot contacts are timed from pelvis motion; timing is less "
                         "certain than from the front or side")
-    if use_view in ("side-left", "side-right"):
-        far = "left" if use_view == "side-right" else "right"
-        notes.append(f"side view: the {far} leg is on the far side of the camera; its values "
-                        "are less reliable (often hidden in video)")
+    if use_view.sagittal:
+        notes.append(f"side view: the {use_view.far_leg} leg is on the far side of the camera; "
+                     "its values are less reliable (often hidden in video)")
 
     curves: dict[str, Any] = {"percent_stance": list(range(sm.curve_points))}
     hidden = {leg: {METRIC_CURVES[m] for m in withheld.get(leg, {})} for leg in LEGS}
     for leg in LEGS:
         curves[leg] = {c: [] if c in hidden[leg] else _rounded_rows(sm.curves_[leg].get(c, []))
-                       for c in _CONTRACT_CURVES[family]}
+                       for c in _CONTRACT_CURVES[use_view.family]}
 
     res = KinematicsResult(view=use_view, keypoints=clean, view_confidence=vconf,
                            detected_view=detected)
@@ -365,12 +360,11 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
 
 
 def _withheld_metrics(stances: list[dict[str, Any]], by_bounds: dict[str, dict[str, str]], *,
-                      family: str) -> dict[str, dict[str, str]]:
+                      view: View) -> dict[str, dict[str, str]]:
     """``{leg: {metric: reason}}`` for every metric of the view not reported for a leg."""
     from kneetrack.kinematics.summary import metrics_for_view
 
     out = {leg: dict(by_bounds.get(leg, {})) for leg in LEGS}
-    view = "front" if family == "frontal" else "side-right"
     for leg in LEGS:
         for m in metrics_for_view(view):
             if m in out[leg]:

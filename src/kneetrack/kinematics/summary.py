@@ -8,17 +8,17 @@ from typing import Any
 import numpy as np
 from scipy.stats import t as student_t
 
+from kneetrack.core.views import View, parse_view
 from kneetrack.kinematics.events import LEGS
 from kneetrack.kinematics.metrics import FRONTAL_METRICS, SAGITTAL_METRICS
 
 
-def metrics_for_view(view: str | None) -> tuple[str, ...]:
-    """Numeric per-stance metrics that ``view`` measures."""
-    if view in ("front", "rear"):
-        return FRONTAL_METRICS
-    if view in ("side-left", "side-right"):
-        return SAGITTAL_METRICS
-    return ()
+def metrics_for_view(view: View | str | None) -> tuple[str, ...]:
+    """Numeric per-stance metrics that ``view`` measures (none without a view)."""
+    v = parse_view(view)
+    if v is None:
+        return ()
+    return FRONTAL_METRICS if v.frontal else SAGITTAL_METRICS
 
 
 def _values(stances: Sequence[Mapping[str, Any]], leg: str | None, metric: str) -> np.ndarray:
@@ -27,7 +27,7 @@ def _values(stances: Sequence[Mapping[str, Any]], leg: str | None, metric: str) 
     return arr[np.isfinite(arr)]
 
 
-def reject_outlier_stances(stances: Sequence[dict[str, Any]], *, view: str | None,
+def reject_outlier_stances(stances: Sequence[dict[str, Any]], *, view: View | str | None,
                            k_mad: float = 4.5, floor_deg: float = 6.0,
                            min_n: int = 5) -> int:
     """Blank per-stance values far from the rest of that leg's stances (in place).
@@ -95,7 +95,7 @@ def describe(values: np.ndarray) -> dict[str, float | int | None]:
             "ci95": ci}
 
 
-def summarize(stances: Sequence[Mapping[str, Any]], *, view: str | None, duration_s: float,
+def summarize(stances: Sequence[Mapping[str, Any]], *, view: View | str | None, duration_s: float,
               sdd_deg: Mapping[str, float] | None = None) -> dict[str, Any]:
     """Summarise stances per leg.
 
@@ -120,17 +120,18 @@ def summarize(stances: Sequence[Mapping[str, Any]], *, view: str | None, duratio
         ``fatigue_drift[metric]`` compares stances (both legs) whose contact
         lies in the first vs the last third of the clip; ``change`` = last − first.
     """
-    metrics = metrics_for_view(view)
+    v = parse_view(view)
+    metrics = metrics_for_view(v)
     out: dict[str, Any] = {}
     for leg in LEGS:
         legs = [s for s in stances if s["leg"] == leg]
         block: dict[str, Any] = {"stances": sum(1 for s in legs if s.get("complete"))}
         for m in metrics:
             block[m] = describe(_values(stances, leg, m))
-        if view in ("front", "rear"):
+        if v is not None and v.frontal:
             cx = [s["crossover"] for s in legs if s.get("crossover") is not None]
             block["crossover_fraction"] = float(np.mean(cx)) if cx else None
-        if view in ("side-left", "side-right"):
+        if v is not None and v.sagittal:
             fs = [s["foot_strike"] for s in legs if s.get("foot_strike")]
             block["foot_strike"] = {k: fs.count(k) for k in ("rearfoot", "midfoot", "forefoot")}
         out[leg] = block

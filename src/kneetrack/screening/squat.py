@@ -20,6 +20,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.signal import find_peaks
 
+from kneetrack.core.views import FRONTAL_VIEWS, View, parse_view
 from kneetrack.errors import InputError, SettingsError
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.angles import fppa_deg, hip_adduction_deg, pelvic_drop_deg, trunk_lean_deg
@@ -237,7 +238,7 @@ class SingleLegSquatAnalysis:
         self,
         *,
         leg: str = "auto",
-        view: str = "front",
+        view: View | str = View.FRONT,
         min_reps: int = 3,
         min_depth_leg_fraction: float = 0.04,
         min_rep_duration_s: float = 0.6,
@@ -268,9 +269,7 @@ class SingleLegSquatAnalysis:
     def _check_settings(self) -> None:
         if self.leg not in ("auto",) + LEGS:
             raise SettingsError(f"leg must be auto, left or right, got {self.leg!r}")
-        if self.view not in ("front", "rear"):
-            raise SettingsError(
-                f"the single-leg squat is measured from the front (or rear), not {self.view!r}")
+        parse_view(self.view, allowed=FRONTAL_VIEWS, what="squat view (front or rear)")
         if self.min_reps < 1:
             raise SettingsError("min_reps must be at least 1")
         if not 0 < self.min_depth_leg_fraction < 1:
@@ -556,7 +555,7 @@ class SingleLegSquatAnalysis:
                             "film the squat from the front")
         # Front view: the runner's left hip appears on the image's right.
         left_on_right = float(np.nanmedian(dx)) > 0
-        expected = self.view == "front"
+        expected = parse_view(self.view) is View.FRONT
         mirrored = width >= 0.1 and left_on_right != expected
         if mirrored:
             warnings.append("left and right look swapped for a front view (a mirrored selfie "

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,10 +22,10 @@ import numpy as np
 from kneetrack.core.views import View, parse_view
 from kneetrack.io.timing import rate_note, rate_source
 from kneetrack.keypoints import Keypoints
-from kneetrack.kinematics.cleaning import clean_keypoints
+from kneetrack.kinematics.cleaners import LowConfidenceRejection, running_chain
 from kneetrack.kinematics.events import LEGS, ContactDetector, StanceEvents
 from kneetrack.kinematics.findings import evaluate_findings, load_thresholds
-from kneetrack.kinematics.identity import keep_one_identity
+from kneetrack.kinematics.identity import IdentityResult, keep_one_identity
 from kneetrack.kinematics.metrics import StanceMetrics, compute_series
 from kneetrack.kinematics.plausibility import (
     METRIC_CURVES,
@@ -205,158 +206,229 @@ def analyze_keypoints(kp: Keypoints, *, view: View | str | None = None) -> Kinem
         return _analyze(kp, view=parse_view(view))
 
 
+@dataclass(frozen=True)
+class _ViewChoice:
+    """The view the analysis uses, what the detector saw and how sure it was."""
+
+    view: View | None
+    detected: View | None
+    confidence: float
+    cues: dict[str, float]
+
+
 def _analyze(kp: Keypoints, *, view: View | None) -> KinematicsResult:
-    """Identity → clean → view → events → metrics → bounds → gate → summary → findings."""
+    """Identity → view → clean (once) → measure → bounds → gate → summary → findings."""
     th = load_thresholds()
     limits = load_plausibility()
-    notes: list[str] = []
     raw = kp
-    fps_min = float(th.get("min_fps", 60))
-    if kp.fps < fps_min:
-        notes.append(f"frame rate {kp.fps:.0f} fps is below {fps_min:.0f} fps: contact "
-                        f"timing is coarse (one frame = {1000 / kp.fps:.0f} ms)")
-    missing = [m for m in _REQUIRED if not kp.has(m) or not np.isfinite(kp[m]).any()]
-    if missing:
-        notes.append("no hip/knee/ankle keypoints for: " + ", ".join(missing)
-                        + "; nothing could be measured")
+    notes = _input_notes(kp, th)
+    if _unmeasurable(kp, notes):
         return _empty(kp, view, notes)
-    if kp.n_frames < max(10, int(0.5 * kp.fps)):
-        notes.append(f"clip too short ({kp.n_frames} frames) to find steps")
-        return _empty(kp, view, notes)
-
     # One person throughout: frames where the skeleton jumped to someone else are blanked.
     ident = keep_one_identity(kp, **limits["identity"])
     kp = ident.keypoints
-    # The view is detected on lightly cleaned keypoints (medians resist swaps); the full
-    # cleaning then uses the view to choose its swap-repair cues.
-    det = ViewDetector().detect(clean_keypoints(kp, repair=False, filter_signal=False))
-    detected, vconf = det.view_, det.confidence_
-    if view is None:
-        use_view = detected
-        if use_view is None:
-            notes.append("the camera view could not be determined; give --view")
-            return _empty(clean_keypoints(kp), None, notes)
-        if vconf < 0.5:
-            notes.append(f"view detected as {detected} with low confidence ({vconf:.2f}); "
-                            "give --view if this is wrong")
-    else:
-        use_view = view
-        if detected is not None and detected != view and vconf >= 0.5:
-            notes.append(f"the given view is {view} but the keypoints look like {detected} "
-                            f"(confidence {vconf:.2f})")
-
-    clean = clean_keypoints(kp, view=use_view)
+    choice = _choose_view(kp, view, notes)
+    clean = running_chain(choice.view).clean(kp).keypoints_
+    if choice.view is None:
+        return _empty(clean, None, notes)
+    use_view = choice.view
     events = ContactDetector(use_view).detect(clean)
     series = compute_series(clean, use_view)
-    fs = th.get("foot_strike", {})
-    sm = StanceMetrics(use_view, foot_strike_thresholds={
-        "rearfoot_min_deg": float(fs.get("rearfoot_min_deg", 8.0)),
-        "forefoot_max_deg": float(fs.get("forefoot_max_deg", -1.6))}).calculate(
-            series, events.stances_)
+    sm = _stance_metrics(series, events, use_view, th)
     # Physiological bounds first (impossible values must not steer the outlier rejection).
     withheld = apply_bounds(sm.stances_, limits["bounds"],
                             max_withheld_fraction=float(limits["max_withheld_fraction"]))
     n_rejected = reject_outlier_stances(sm.stances_, view=use_view)
     if n_rejected:
         notes.append(f"{n_rejected} per-step value(s) far from the runner's other steps were "
-                        "left out (likely a tracking error); see 'rejected' in the stances")
-    gate = PlausibilityGate(limits).judge(GateInputs(
-        keypoints=clean,
-        contacts_s=[s.contact_s for s in events.stances_],
-        cadence_spm=events.cadence_spm_, view=use_view, identity=ident,
-        rate_note=rate_note(raw)))
-    if not gate.passed_:
-        gate.withhold_all(sm.stances_, "the clip did not pass the plausibility check")
-    elif not gate.angles_ok_:
-        gate.withhold_all(sm.stances_, "impossible body proportions (wrong aspect ratio?)")
+                     "left out (likely a tracking error); see 'rejected' in the stances")
+    gate = _judge(limits, clean, events, use_view, ident, raw, sm)
     withheld = _withheld_metrics(sm.stances_, withheld, view=use_view)
     cadence = events.cadence_spm_ if gate.passed_ else None
-    duration = kp.duration_s
-    summary = summarize(sm.stances_, view=use_view, duration_s=duration,
+    summary = summarize(sm.stances_, view=use_view, duration_s=kp.duration_s,
                         sdd_deg={k: v for k, v in
                                  th.get("smallest_detectable_difference_deg", {}).items()
                                  if isinstance(v, int | float)})
     mark_withheld(summary, withheld)
     findings = (evaluate_findings(sm.stances_, summary, view=use_view, cadence_spm=cadence,
-                                  duration_s=duration, thresholds=th, withheld=withheld)
+                                  duration_s=kp.duration_s, thresholds=th, withheld=withheld)
                 if gate.passed_ else [])
-    notes.extend(gate.notes_)
-    for leg, metrics in withheld.items():
-        if gate.passed_ and gate.angles_ok_:
-            notes.extend(f"{leg}: {reason}" for reason in metrics.values())
-    if not gate.angles_ok_ and gate.passed_:
-        notes.append("impossible body proportions: every angle was withheld (is the video "
-                     "stretched to a wrong aspect ratio?)")
-    held_metrics = {m for metrics in withheld.values() for m in metrics}
-    withheld_codes = [r["code"] for r in th["rules"] if r["metric"] in held_metrics]
-    for key in ("asymmetry", "fatigue_drift"):
-        rule = th.get(key) or {}
-        withheld_codes += [rule["code_prefix"] + m.replace("_peak_deg", "")
-                           for m in rule.get("metrics", []) if m in held_metrics]
-
+    notes.extend(_gate_notes(gate, withheld))
     note = rate_note(raw)
     if note:
         notes.append(note)
-    # Tracking is judged over the kept person's span (what lies outside is another person).
-    kept = np.flatnonzero(ident.kept_mask)
-    tracked = (kp.slice_frames(int(kept[0]), int(kept[-1]) + 1).tracked_fraction()
-               if ident.split and kept.size else kp.tracked_fraction())
-    if (view is None and vconf < 0.5) or tracked < 0.6:
+    tracked = _tracked_fraction(kp, ident)
+    if (view is None and choice.confidence < 0.5) or tracked < 0.6:
         # A doubtful view or a poorly tracked runner: keep the findings, say they are weak.
         for f in findings:
             f["reliable"] = False
     steps = {leg: int(sum(1 for s in events.stances_ if s.leg == leg and s.complete))
              for leg in LEGS}
-    min_steps = int(th.get("min_stances_per_side", 7))
-    if min(steps.values()) < min_steps:
-        notes.append(f"only {steps['left']} left and {steps['right']} right complete stances; "
-                        f"at least {min_steps} per side are needed for stable averages "
-                        "(Dingenen et al. 2018)")
-    if tracked < 0.8:
-        notes.append(f"the legs were tracked in only {100 * tracked:.0f} % of frames")
-    unc = [s.contact_uncertainty_ms for s in events.stances_
-           if np.isfinite(s.contact_uncertainty_ms)]
-    if use_view is View.REAR:
-        notes.append("rear view: foot contacts are timed from pelvis motion; timing is less "
-                        "certain than from the front or side")
-    if use_view.sagittal:
-        notes.append(f"side view: the {use_view.far_leg} leg is on the far side of the camera; "
-                     "its values are less reliable (often hidden in video)")
+    notes.extend(_coverage_notes(steps, tracked, use_view, th))
 
-    curves: dict[str, Any] = {"percent_stance": list(range(sm.curve_points))}
-    hidden = {leg: {METRIC_CURVES[m] for m in withheld.get(leg, {})} for leg in LEGS}
-    for leg in LEGS:
-        curves[leg] = {c: [] if c in hidden[leg] else _rounded_rows(sm.curves_[leg].get(c, []))
-                       for c in _CONTRACT_CURVES[use_view.family]}
-
-    res = KinematicsResult(view=use_view, keypoints=clean, view_confidence=vconf,
-                           detected_view=detected)
+    res = KinematicsResult(view=use_view, keypoints=clean, view_confidence=choice.confidence,
+                           detected_view=choice.detected)
     res.series = series
     res.events = events.stances_
     res.contacts = events.contacts_
     res.toe_offs = events.toe_offs_
     res.stances = sm.stances_
-    res.curves = curves
+    res.curves = _contract_curves(sm, withheld, use_view)
     res.summary = summary
     res.findings = findings
     res.cadence_spm = cadence
     res.plausibility = gate.to_dict(cadence_spm=events.cadence_spm_, withheld=withheld,
-                                    withheld_findings=withheld_codes)
+                                    withheld_findings=_withheld_finding_codes(th, withheld))
     res.plausibility["identity"] = ident.to_dict()
     res.plausibility["rate"] = rate_source(raw)
+    unc = [s.contact_uncertainty_ms for s in events.stances_
+           if np.isfinite(s.contact_uncertainty_ms)]
     res.quality = {
         "tracked_fraction": round(tracked, 4),
         "steps_per_side": steps,
         "fps": round(kp.fps, 3),
-        "view_confidence": round(vconf, 3),
-        "detected_view": detected,
-        "view_cues": det.cues_,
+        "view_confidence": round(choice.confidence, 3),
+        "detected_view": choice.detected,
+        "view_cues": choice.cues,
         "contact_uncertainty_ms": round(float(np.median(unc)), 1) if unc else None,
         "warnings": notes,
     }
     if not events.stances_:
         notes.append("no running steps were found in the keypoints")
     return res
+
+
+def _input_notes(kp: Keypoints, th: Mapping[str, Any]) -> list[str]:
+    """Warnings about the input itself (a frame rate too low for contact timing)."""
+    fps_min = float(th.get("min_fps", 60))
+    if kp.fps < fps_min:
+        return [f"frame rate {kp.fps:.0f} fps is below {fps_min:.0f} fps: contact "
+                f"timing is coarse (one frame = {1000 / kp.fps:.0f} ms)"]
+    return []
+
+
+def _unmeasurable(kp: Keypoints, notes: list[str]) -> bool:
+    """Whether nothing can be measured (no legs, too short); says why in ``notes``."""
+    missing = [m for m in _REQUIRED if not kp.has(m) or not np.isfinite(kp[m]).any()]
+    if missing:
+        notes.append("no hip/knee/ankle keypoints for: " + ", ".join(missing)
+                     + "; nothing could be measured")
+        return True
+    if kp.n_frames < max(10, int(0.5 * kp.fps)):
+        notes.append(f"clip too short ({kp.n_frames} frames) to find steps")
+        return True
+    return False
+
+
+def _choose_view(kp: Keypoints, given: View | None, notes: list[str]) -> _ViewChoice:
+    """Detect the view; use the given one if any; note doubts in ``notes``.
+
+    The detector takes medians over the clip, which resist label swaps and
+    outliers, so it reads the keypoints with only their low-confidence points
+    removed; the cleaning chain then runs once, with the view choosing its
+    swap-repair cues.
+    """
+    det = ViewDetector().detect(LowConfidenceRejection().clean(kp).keypoints_)
+    detected, vconf = det.view_, det.confidence_
+    if given is None:
+        if detected is None:
+            notes.append("the camera view could not be determined; give --view")
+        elif vconf < 0.5:
+            notes.append(f"view detected as {detected} with low confidence ({vconf:.2f}); "
+                         "give --view if this is wrong")
+        return _ViewChoice(detected, detected, vconf, det.cues_)
+    if detected is not None and detected != given and vconf >= 0.5:
+        notes.append(f"the given view is {given} but the keypoints look like {detected} "
+                     f"(confidence {vconf:.2f})")
+    return _ViewChoice(given, detected, vconf, det.cues_)
+
+
+def _stance_metrics(series: dict[str, np.ndarray], events: ContactDetector, view: View,
+                    th: Mapping[str, Any]) -> StanceMetrics:
+    """Per-stance metrics, foot strike classified with the thresholds file's limits."""
+    fs = th.get("foot_strike", {})
+    return StanceMetrics(view, foot_strike_thresholds={
+        "rearfoot_min_deg": float(fs.get("rearfoot_min_deg", 8.0)),
+        "forefoot_max_deg": float(fs.get("forefoot_max_deg", -1.6))}).calculate(
+            series, events.stances_)
+
+
+def _judge(limits: dict[str, Any], clean: Keypoints, events: ContactDetector, view: View,
+           ident: IdentityResult, raw: Keypoints, sm: StanceMetrics) -> PlausibilityGate:
+    """Run the plausibility gate; withhold every value of a clip that fails it."""
+    gate = PlausibilityGate(limits).judge(GateInputs(
+        keypoints=clean,
+        contacts_s=[s.contact_s for s in events.stances_],
+        cadence_spm=events.cadence_spm_, view=view, identity=ident,
+        rate_note=rate_note(raw)))
+    if not gate.passed_:
+        gate.withhold_all(sm.stances_, "the clip did not pass the plausibility check")
+    elif not gate.angles_ok_:
+        gate.withhold_all(sm.stances_, "impossible body proportions (wrong aspect ratio?)")
+    return gate
+
+
+def _gate_notes(gate: PlausibilityGate, withheld: dict[str, dict[str, str]]) -> list[str]:
+    """The gate's own notes, then why each withheld metric was withheld."""
+    notes = list(gate.notes_)
+    if gate.passed_ and gate.angles_ok_:
+        for leg, metrics in withheld.items():
+            notes.extend(f"{leg}: {reason}" for reason in metrics.values())
+    if not gate.angles_ok_ and gate.passed_:
+        notes.append("impossible body proportions: every angle was withheld (is the video "
+                     "stretched to a wrong aspect ratio?)")
+    return notes
+
+
+def _withheld_finding_codes(th: Mapping[str, Any],
+                            withheld: dict[str, dict[str, str]]) -> list[str]:
+    """Codes of the findings that a withheld metric could have raised."""
+    held_metrics = {m for metrics in withheld.values() for m in metrics}
+    codes = [r["code"] for r in th["rules"] if r["metric"] in held_metrics]
+    for key in ("asymmetry", "fatigue_drift"):
+        rule = th.get(key) or {}
+        codes += [rule["code_prefix"] + m.replace("_peak_deg", "")
+                  for m in rule.get("metrics", []) if m in held_metrics]
+    return codes
+
+
+def _tracked_fraction(kp: Keypoints, ident: IdentityResult) -> float:
+    """Tracked fraction over the kept person's span (what lies outside is another person)."""
+    kept = np.flatnonzero(ident.kept_mask)
+    if ident.split and kept.size:
+        return kp.slice_frames(int(kept[0]), int(kept[-1]) + 1).tracked_fraction()
+    return kp.tracked_fraction()
+
+
+def _coverage_notes(steps: dict[str, int], tracked: float, view: View,
+                    th: Mapping[str, Any]) -> list[str]:
+    """Warnings about how much was seen: steps per side, tracking, the view's limits."""
+    notes: list[str] = []
+    min_steps = int(th.get("min_stances_per_side", 7))
+    if min(steps.values()) < min_steps:
+        notes.append(f"only {steps['left']} left and {steps['right']} right complete stances; "
+                     f"at least {min_steps} per side are needed for stable averages "
+                     "(Dingenen et al. 2018)")
+    if tracked < 0.8:
+        notes.append(f"the legs were tracked in only {100 * tracked:.0f} % of frames")
+    if view is View.REAR:
+        notes.append("rear view: foot contacts are timed from pelvis motion; timing is less "
+                     "certain than from the front or side")
+    if view.sagittal:
+        notes.append(f"side view: the {view.far_leg} leg is on the far side of the camera; "
+                     "its values are less reliable (often hidden in video)")
+    return notes
+
+
+def _contract_curves(sm: StanceMetrics, withheld: dict[str, dict[str, str]],
+                     view: View) -> dict[str, Any]:
+    """The view family's stance-normalised curves; a withheld metric's curve is empty."""
+    curves: dict[str, Any] = {"percent_stance": list(range(sm.curve_points))}
+    hidden = {leg: {METRIC_CURVES[m] for m in withheld.get(leg, {})} for leg in LEGS}
+    for leg in LEGS:
+        curves[leg] = {c: [] if c in hidden[leg] else _rounded_rows(sm.curves_[leg].get(c, []))
+                       for c in _CONTRACT_CURVES[view.family]}
+    return curves
 
 
 def _withheld_metrics(stances: list[dict[str, Any]], by_bounds: dict[str, dict[str, str]], *,

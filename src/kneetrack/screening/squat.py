@@ -24,7 +24,12 @@ from kneetrack.core.views import FRONTAL_VIEWS, View, parse_view
 from kneetrack.errors import InputError, SettingsError
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.angles import fppa_deg, hip_adduction_deg, pelvic_drop_deg, trunk_lean_deg
-from kneetrack.kinematics.cleaning import fill_gaps, lowpass, reject_low_confidence
+from kneetrack.kinematics.cleaners import (
+    ButterworthLowpass,
+    CleaningChain,
+    GapFilling,
+    LowConfidenceRejection,
+)
 from kneetrack.kinematics.pipeline import json_safe
 
 LEGS = ("left", "right")
@@ -289,7 +294,7 @@ class SingleLegSquatAnalysis:
             warnings.append(f"the frame rate is low ({kp.fps:.0f} fps); film at 30 fps or more")
         # Clean: low confidence out, label swaps undone, short gaps bridged, low-passed.
         names = [m for m in _BODY if kp.has(m)]
-        body = reject_low_confidence(kp.with_markers(names), min_confidence=self.min_confidence)
+        body = LowConfidenceRejection(self.min_confidence).clean(kp.with_markers(names)).keypoints_
         raw, repaired = self._repair(body.xy.copy(), names, kp.fps)
         P = self._smooth(body, raw)
         leg_len = self._leg_lengths(P)
@@ -380,8 +385,9 @@ class SingleLegSquatAnalysis:
 
     def _smooth(self, body: Keypoints, raw: np.ndarray) -> dict[str, np.ndarray]:
         """Bridge short gaps and low-pass ``raw`` (the coordinates of ``body``'s markers)."""
-        kp = fill_gaps(body.replace(xy=raw), max_gap_s=self.max_gap_s)
-        kp = lowpass(kp, cutoff_hz=min(self.lowpass_cutoff_hz, 0.4 * kp.fps))
+        chain = CleaningChain([GapFilling(self.max_gap_s),
+                               ButterworthLowpass(min(self.lowpass_cutoff_hz, 0.4 * body.fps))])
+        kp = chain.clean(body.replace(xy=raw)).keypoints_
         return {m: kp.xy[:, i] for i, m in enumerate(kp.markers)}
 
     def _stance_legs(self, P: dict[str, np.ndarray], scale: float, fs: float, n: int) -> np.ndarray:

@@ -14,15 +14,12 @@ tracked in under 60 % of frames).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
-import yaml
 
-from kneetrack.errors import SettingsError
 from kneetrack.kinematics.events import LEGS
+from kneetrack.kinematics.thresholds import load_running_thresholds
 
 _SEVERITY_ORDER = ("mild", "moderate", "severe")
 _LABELS = {"fppa_peak_deg": "Knee frontal plane projection angle",
@@ -30,17 +27,12 @@ _LABELS = {"fppa_peak_deg": "Knee frontal plane projection angle",
            "pelvic_drop_peak_deg": "Contralateral pelvic drop"}
 
 
-@lru_cache(maxsize=1)
 def load_thresholds() -> dict[str, Any]:
-    """Load the packaged running thresholds (cached)."""
-    ref = resources.files("kneetrack.knowledge.thresholds").joinpath("running.yaml")
-    try:
-        data = yaml.safe_load(ref.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:  # pragma: no cover - packaging error
-        raise SettingsError(f"cannot read running thresholds: {exc}") from None
-    if not isinstance(data, dict) or "rules" not in data:
-        raise SettingsError("running thresholds file has no 'rules'")
-    return data
+    """The packaged running thresholds (cached, read-only).
+
+    Typed: :class:`kneetrack.kinematics.thresholds.Thresholds`.
+    """
+    return load_running_thresholds()
 
 
 def _severity(value: float, tiers: Mapping[str, float]) -> tuple[str, float] | None:
@@ -69,7 +61,7 @@ def evaluate_findings(stances: Sequence[Mapping[str, Any]], summary: Mapping[str
     """
     th = thresholds or load_thresholds()
     held = {leg: set((withheld or {}).get(leg, {})) for leg in LEGS}
-    min_n = int(th.get("min_stances_per_side", 7))
+    min_n = int(th["min_stances_per_side"])
     found: list[dict[str, Any]] = []
     for rule in th["rules"]:
         if view not in rule.get("views", []):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,9 +21,13 @@ import numpy as np
 from kneetrack.core.views import View, parse_view
 from kneetrack.io.timing import rate_note, rate_source
 from kneetrack.keypoints import Keypoints
-from kneetrack.kinematics.cleaners import LowConfidenceRejection, running_chain
+from kneetrack.kinematics.cleaners import (
+    ButterworthLowpass,
+    LowConfidenceRejection,
+    running_chain,
+)
 from kneetrack.kinematics.events import LEGS, ContactDetector, StanceEvents
-from kneetrack.kinematics.findings import evaluate_findings, load_thresholds
+from kneetrack.kinematics.findings import evaluate_findings
 from kneetrack.kinematics.identity import IdentityResult, keep_one_identity
 from kneetrack.kinematics.metrics import StanceMetrics, compute_series
 from kneetrack.kinematics.plausibility import (
@@ -33,9 +36,9 @@ from kneetrack.kinematics.plausibility import (
     PlausibilityGate,
     apply_bounds,
     failed_block,
-    load_plausibility,
 )
 from kneetrack.kinematics.summary import mark_withheld, reject_outlier_stances, summarize
+from kneetrack.kinematics.thresholds import Thresholds
 from kneetrack.kinematics.view import ViewDetector
 
 _REQUIRED = ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle")
@@ -182,7 +185,8 @@ def _empty(kp: Keypoints, view: View | None, notes: list[str],
     return res
 
 
-def analyze_keypoints(kp: Keypoints, *, view: View | str | None = None) -> KinematicsResult:
+def analyze_keypoints(kp: Keypoints, *, view: View | str | None = None,
+                      thresholds: Thresholds | None = None) -> KinematicsResult:
     """Analyse one clip's keypoints: clean → view → events → metrics → summary → findings.
 
     Parameters
@@ -192,6 +196,10 @@ def analyze_keypoints(kp: Keypoints, *, view: View | str | None = None) -> Kinem
     view : str, optional
         ``front``, ``rear``, ``side-left`` or ``side-right``; overrides the
         detected view (a warning is added when the keypoints disagree).
+    thresholds : Thresholds, optional
+        Limits, finding rules, gate limits and cleaning settings, loaded once by
+        the caller (default: the packaged files, :meth:`Thresholds.packaged`).
+        The engine reads no file itself.
 
     Returns
     -------
@@ -203,7 +211,8 @@ def analyze_keypoints(kp: Keypoints, *, view: View | str | None = None) -> Kinem
         warnings.filterwarnings("ignore", message="All-NaN slice", category=RuntimeWarning)
         warnings.filterwarnings("ignore", message="Mean of empty slice",
                                 category=RuntimeWarning)
-        return _analyze(kp, view=parse_view(view))
+        return _analyze(kp, view=parse_view(view),
+                        th=thresholds if thresholds is not None else Thresholds.packaged())
 
 
 @dataclass(frozen=True)
@@ -216,10 +225,9 @@ class _ViewChoice:
     cues: dict[str, float]
 
 
-def _analyze(kp: Keypoints, *, view: View | None) -> KinematicsResult:
+def _analyze(kp: Keypoints, *, view: View | None, th: Thresholds) -> KinematicsResult:
     """Identity → view → clean (once) → measure → bounds → gate → summary → findings."""
-    th = load_thresholds()
-    limits = load_plausibility()
+    limits = th.plausibility
     raw = kp
     notes = _input_notes(kp, th)
     if _unmeasurable(kp, notes):
@@ -227,8 +235,10 @@ def _analyze(kp: Keypoints, *, view: View | None) -> KinematicsResult:
     # One person throughout: frames where the skeleton jumped to someone else are blanked.
     ident = keep_one_identity(kp, **limits["identity"])
     kp = ident.keypoints
-    choice = _choose_view(kp, view, notes)
-    clean = running_chain(choice.view).clean(kp).keypoints_
+    choice = _choose_view(kp, view, notes, min_confidence=th.cleaning.min_confidence)
+    clean = running_chain(choice.view, min_confidence=th.cleaning.min_confidence,
+                          max_gap_s=th.cleaning.max_gap_s,
+                          lowpass=ButterworthLowpass(th.cleaning.cutoff_hz)).clean(kp).keypoints_
     if choice.view is None:
         return _empty(clean, None, notes)
     use_view = choice.view
@@ -246,12 +256,11 @@ def _analyze(kp: Keypoints, *, view: View | None) -> KinematicsResult:
     withheld = _withheld_metrics(sm.stances_, withheld, view=use_view)
     cadence = events.cadence_spm_ if gate.passed_ else None
     summary = summarize(sm.stances_, view=use_view, duration_s=kp.duration_s,
-                        sdd_deg={k: v for k, v in
-                                 th.get("smallest_detectable_difference_deg", {}).items()
-                                 if isinstance(v, int | float)})
+                        sdd_deg=th.sdd_deg)
     mark_withheld(summary, withheld)
     findings = (evaluate_findings(sm.stances_, summary, view=use_view, cadence_spm=cadence,
-                                  duration_s=kp.duration_s, thresholds=th, withheld=withheld)
+                                  duration_s=kp.duration_s, thresholds=th.running,
+                                  withheld=withheld)
                 if gate.passed_ else [])
     notes.extend(_gate_notes(gate, withheld))
     note = rate_note(raw)
@@ -298,9 +307,9 @@ def _analyze(kp: Keypoints, *, view: View | None) -> KinematicsResult:
     return res
 
 
-def _input_notes(kp: Keypoints, th: Mapping[str, Any]) -> list[str]:
+def _input_notes(kp: Keypoints, th: Thresholds) -> list[str]:
     """Warnings about the input itself (a frame rate too low for contact timing)."""
-    fps_min = float(th.get("min_fps", 60))
+    fps_min = th.min_fps
     if kp.fps < fps_min:
         return [f"frame rate {kp.fps:.0f} fps is below {fps_min:.0f} fps: contact "
                 f"timing is coarse (one frame = {1000 / kp.fps:.0f} ms)"]
@@ -320,7 +329,8 @@ def _unmeasurable(kp: Keypoints, notes: list[str]) -> bool:
     return False
 
 
-def _choose_view(kp: Keypoints, given: View | None, notes: list[str]) -> _ViewChoice:
+def _choose_view(kp: Keypoints, given: View | None, notes: list[str], *,
+                 min_confidence: float) -> _ViewChoice:
     """Detect the view; use the given one if any; note doubts in ``notes``.
 
     The detector takes medians over the clip, which resist label swaps and
@@ -328,7 +338,7 @@ def _choose_view(kp: Keypoints, given: View | None, notes: list[str]) -> _ViewCh
     removed; the cleaning chain then runs once, with the view choosing its
     swap-repair cues.
     """
-    det = ViewDetector().detect(LowConfidenceRejection().clean(kp).keypoints_)
+    det = ViewDetector().detect(LowConfidenceRejection(min_confidence).clean(kp).keypoints_)
     detected, vconf = det.view_, det.confidence_
     if given is None:
         if detected is None:
@@ -344,13 +354,10 @@ def _choose_view(kp: Keypoints, given: View | None, notes: list[str]) -> _ViewCh
 
 
 def _stance_metrics(series: dict[str, np.ndarray], events: ContactDetector, view: View,
-                    th: Mapping[str, Any]) -> StanceMetrics:
+                    th: Thresholds) -> StanceMetrics:
     """Per-stance metrics, foot strike classified with the thresholds file's limits."""
-    fs = th.get("foot_strike", {})
-    return StanceMetrics(view, foot_strike_thresholds={
-        "rearfoot_min_deg": float(fs.get("rearfoot_min_deg", 8.0)),
-        "forefoot_max_deg": float(fs.get("forefoot_max_deg", -1.6))}).calculate(
-            series, events.stances_)
+    return StanceMetrics(view, foot_strike_thresholds=th.foot_strike.to_dict()).calculate(
+        series, events.stances_)
 
 
 def _judge(limits: dict[str, Any], clean: Keypoints, events: ContactDetector, view: View,
@@ -380,13 +387,13 @@ def _gate_notes(gate: PlausibilityGate, withheld: dict[str, dict[str, str]]) -> 
     return notes
 
 
-def _withheld_finding_codes(th: Mapping[str, Any],
+def _withheld_finding_codes(th: Thresholds,
                             withheld: dict[str, dict[str, str]]) -> list[str]:
     """Codes of the findings that a withheld metric could have raised."""
     held_metrics = {m for metrics in withheld.values() for m in metrics}
-    codes = [r["code"] for r in th["rules"] if r["metric"] in held_metrics]
+    codes = [r["code"] for r in th.running["rules"] if r["metric"] in held_metrics]
     for key in ("asymmetry", "fatigue_drift"):
-        rule = th.get(key) or {}
+        rule = th.running.get(key) or {}
         codes += [rule["code_prefix"] + m.replace("_peak_deg", "")
                   for m in rule.get("metrics", []) if m in held_metrics]
     return codes
@@ -401,10 +408,10 @@ def _tracked_fraction(kp: Keypoints, ident: IdentityResult) -> float:
 
 
 def _coverage_notes(steps: dict[str, int], tracked: float, view: View,
-                    th: Mapping[str, Any]) -> list[str]:
+                    th: Thresholds) -> list[str]:
     """Warnings about how much was seen: steps per side, tracking, the view's limits."""
     notes: list[str] = []
-    min_steps = int(th.get("min_stances_per_side", 7))
+    min_steps = th.min_stances_per_side
     if min(steps.values()) < min_steps:
         notes.append(f"only {steps['left']} left and {steps['right']} right complete stances; "
                      f"at least {min_steps} per side are needed for stable averages "

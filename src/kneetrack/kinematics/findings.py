@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from kneetrack.kinematics.events import LEGS
+from kneetrack.kinematics.stance import StanceRecord, as_stance_record
 from kneetrack.kinematics.thresholds import load_running_thresholds
 
 _SEVERITY_ORDER = ("mild", "moderate", "severe")
@@ -47,7 +48,8 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def evaluate_findings(stances: Sequence[Mapping[str, Any]], summary: Mapping[str, Any], *,
+def evaluate_findings(stances: Sequence[StanceRecord | Mapping[str, Any]],
+                      summary: Mapping[str, Any], *,
                       view: str | None, cadence_spm: float | None, duration_s: float,
                       thresholds: Mapping[str, Any] | None = None,
                       withheld: Mapping[str, Mapping[str, str]] | None = None
@@ -60,6 +62,7 @@ def evaluate_findings(stances: Sequence[Mapping[str, Any]], summary: Mapping[str
     ``None`` (withheld one by one) are never read.
     """
     th = thresholds or load_thresholds()
+    records = [as_stance_record(s) for s in stances]
     held = {leg: set((withheld or {}).get(leg, {})) for leg in LEGS}
     min_n = int(th["min_stances_per_side"])
     found: list[dict[str, Any]] = []
@@ -70,7 +73,7 @@ def evaluate_findings(stances: Sequence[Mapping[str, Any]], summary: Mapping[str
         for leg in LEGS:
             if metric in held[leg]:
                 continue
-            legs = [s for s in stances if s["leg"] == leg and s.get(metric) is not None]
+            legs = [s for s in records if s.leg == leg and s.get(metric) is not None]
             if rule["statistic"] == "fraction_true":
                 vals = [bool(s[metric]) for s in legs]
                 value = float(np.mean(vals)) if vals else None

@@ -37,6 +37,7 @@ from kneetrack.kinematics.plausibility import (
     apply_bounds,
     failed_block,
 )
+from kneetrack.kinematics.stance import StanceRecord
 from kneetrack.kinematics.summary import mark_withheld, reject_outlier_stances, summarize
 from kneetrack.kinematics.thresholds import Thresholds
 from kneetrack.kinematics.view import ViewDetector
@@ -75,8 +76,9 @@ class KinematicsResult:
         Every stance's contact / toe-off / uncertainty.
     contacts, toe_offs : dict
         ``{"left": ndarray, "right": ndarray}`` event times (s).
-    stances : list of dict
-        Contract stance records (complete or not; incomplete ones have no peaks).
+    stances : list of StanceRecord
+        Contract stance records (complete or not; incomplete ones have no peaks);
+        ``to_dict()`` gives each one's ``analysis.json`` fields.
     curves : dict
         ``{"percent_stance": [...], "left": {...}, "right": {...}}``.
     summary : dict
@@ -103,7 +105,7 @@ class KinematicsResult:
     events: list[StanceEvents] = field(default_factory=list)
     contacts: dict[str, np.ndarray] = field(default_factory=dict)
     toe_offs: dict[str, np.ndarray] = field(default_factory=dict)
-    stances: list[dict[str, Any]] = field(default_factory=list)
+    stances: list[StanceRecord] = field(default_factory=list)
     curves: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
     findings: list[dict[str, Any]] = field(default_factory=list)
@@ -113,8 +115,7 @@ class KinematicsResult:
 
     def to_contract(self) -> dict[str, Any]:
         """The ``analysis.json`` fields this engine owns, strict-JSON safe (NaN → ``None``)."""
-        stances = [s for s in self.stances
-                   if s.get("contact_s") is not None and math.isfinite(s["contact_s"])]
+        stances = [s.to_dict() for s in self.stances if math.isfinite(s.contact_s)]
         out = json_safe({
             "view": self.view,
             "view_confidence": round(self.view_confidence, 3),
@@ -253,12 +254,14 @@ def _analyze(kp: Keypoints, *, view: View | None, th: Thresholds) -> KinematicsR
         notes.append(f"{n_rejected} per-step value(s) far from the runner's other steps were "
                      "left out (likely a tracking error); see 'rejected' in the stances")
     gate = _judge(limits, clean, events, use_view, ident, raw, sm)
-    withheld = _withheld_metrics(sm.stances_, withheld, view=use_view)
+    # Every stage that edits stances in place has run: from here on they are typed records.
+    stances = [StanceRecord.from_dict(s) for s in sm.stances_]
+    withheld = _withheld_metrics(stances, withheld, view=use_view)
     cadence = events.cadence_spm_ if gate.passed_ else None
-    summary = summarize(sm.stances_, view=use_view, duration_s=kp.duration_s,
+    summary = summarize(stances, view=use_view, duration_s=kp.duration_s,
                         sdd_deg=th.sdd_deg)
     mark_withheld(summary, withheld)
-    findings = (evaluate_findings(sm.stances_, summary, view=use_view, cadence_spm=cadence,
+    findings = (evaluate_findings(stances, summary, view=use_view, cadence_spm=cadence,
                                   duration_s=kp.duration_s, thresholds=th.running,
                                   withheld=withheld)
                 if gate.passed_ else [])
@@ -281,7 +284,7 @@ def _analyze(kp: Keypoints, *, view: View | None, th: Thresholds) -> KinematicsR
     res.events = events.stances_
     res.contacts = events.contacts_
     res.toe_offs = events.toe_offs_
-    res.stances = sm.stances_
+    res.stances = stances
     res.curves = _contract_curves(sm, withheld, use_view)
     res.summary = summary
     res.findings = findings
@@ -438,7 +441,7 @@ def _contract_curves(sm: StanceMetrics, withheld: dict[str, dict[str, str]],
     return curves
 
 
-def _withheld_metrics(stances: list[dict[str, Any]], by_bounds: dict[str, dict[str, str]], *,
+def _withheld_metrics(stances: list[StanceRecord], by_bounds: dict[str, dict[str, str]], *,
                       view: View) -> dict[str, dict[str, str]]:
     """``{leg: {metric: reason}}`` for every metric of the view not reported for a leg."""
     from kneetrack.kinematics.summary import metrics_for_view
@@ -448,9 +451,9 @@ def _withheld_metrics(stances: list[dict[str, Any]], by_bounds: dict[str, dict[s
         for m in metrics_for_view(view):
             if m in out[leg]:
                 continue
-            reasons = [s["withheld"][m]["reason"] for s in stances
-                       if s["leg"] == leg and m in (s.get("withheld") or {})]
-            left = [s for s in stances if s["leg"] == leg and s.get(m) is not None]
+            reasons = [s.withheld[m]["reason"] for s in stances
+                       if s.leg == leg and m in s.withheld]
+            left = [s for s in stances if s.leg == leg and s.get(m) is not None]
             if reasons and not left:
                 out[leg][m] = reasons[0]
     return {leg: m for leg, m in out.items() if m}

@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import median_filter
 
+from kneetrack.core.arrays import FloatArray
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.filtering import butter_lowpass, default_cutoff_hz
 from kneetrack.kinematics.resampling import (
@@ -100,7 +101,7 @@ def reject_outliers(kp: Keypoints, *, window_s: float = 0.07, k_mad: float = 6.0
                               "points_rejected": int(bad.sum())})
 
 
-def _interp_all(xy: np.ndarray, time_s: np.ndarray, *, max_gap_s: float) -> np.ndarray:
+def _interp_all(xy: FloatArray, time_s: FloatArray, *, max_gap_s: float) -> FloatArray:
     """Linearly interpolate, in time, NaN gaps of at most ``max_gap_s`` (per marker, per axis).
 
     A gap's length is the time it leaves unobserved: the interval between the

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from kneetrack.core.arrays import FloatArray
 from kneetrack.core.views import View, parse_view
 from kneetrack.io.timing import rate_note, rate_source
 from kneetrack.keypoints import Keypoints
@@ -101,10 +102,10 @@ class KinematicsResult:
     keypoints: Keypoints
     view_confidence: float = 0.0
     detected_view: View | None = None
-    series: dict[str, np.ndarray] = field(default_factory=dict)
+    series: dict[str, FloatArray] = field(default_factory=dict)
     events: list[StanceEvents] = field(default_factory=list)
-    contacts: dict[str, np.ndarray] = field(default_factory=dict)
-    toe_offs: dict[str, np.ndarray] = field(default_factory=dict)
+    contacts: dict[str, FloatArray] = field(default_factory=dict)
+    toe_offs: dict[str, FloatArray] = field(default_factory=dict)
     stances: list[StanceRecord] = field(default_factory=list)
     curves: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
@@ -116,7 +117,7 @@ class KinematicsResult:
     def to_contract(self) -> dict[str, Any]:
         """The ``analysis.json`` fields this engine owns, strict-JSON safe (NaN → ``None``)."""
         stances = [s.to_dict() for s in self.stances if math.isfinite(s.contact_s)]
-        out = json_safe({
+        out: dict[str, Any] = json_safe({
             "view": self.view,
             "view_confidence": round(self.view_confidence, 3),
             "quality": self.quality,
@@ -155,7 +156,8 @@ def _rounded_rows(rows: list[list[float]]) -> list[list[float | None]]:
         return []
     arr = np.round(np.asarray(rows, dtype=float), 2).astype(object)
     arr[np.isnan(np.asarray(rows, dtype=float))] = None
-    return arr.tolist()
+    rounded: list[list[float | None]] = arr.tolist()
+    return rounded
 
 
 def _round_record(rec: dict[str, Any]) -> dict[str, Any]:
@@ -356,7 +358,7 @@ def _choose_view(kp: Keypoints, given: View | None, notes: list[str], *,
     return _ViewChoice(given, detected, vconf, det.cues_)
 
 
-def _stance_metrics(series: dict[str, np.ndarray], events: ContactDetector, view: View,
+def _stance_metrics(series: dict[str, FloatArray], events: ContactDetector, view: View,
                     th: Thresholds) -> StanceMetrics:
     """Per-stance metrics, foot strike classified with the thresholds file's limits."""
     return StanceMetrics(view, foot_strike_thresholds=th.foot_strike.to_dict()).calculate(

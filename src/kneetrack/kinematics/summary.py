@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import t as student_t
 
+from kneetrack.core.arrays import FloatArray
 from kneetrack.core.views import View, parse_view
 from kneetrack.kinematics.events import LEGS
 from kneetrack.kinematics.metrics import FRONTAL_METRICS, SAGITTAL_METRICS
@@ -22,7 +23,7 @@ def metrics_for_view(view: View | str | None) -> tuple[str, ...]:
     return FRONTAL_METRICS if v.frontal else SAGITTAL_METRICS
 
 
-def _values(stances: Sequence[StanceRecord], leg: str | None, metric: str) -> np.ndarray:
+def _values(stances: Sequence[StanceRecord], leg: str | None, metric: str) -> FloatArray:
     v = [s.value(metric) for s in stances if leg is None or s.leg == leg]
     return np.array([x for x in v if x is not None], dtype=float)
 
@@ -74,7 +75,7 @@ def mark_withheld(summary: dict[str, Any], withheld: Mapping[str, Mapping[str, s
             summary.get("fatigue_drift", {}).pop(metric, None)
 
 
-def describe(values: np.ndarray) -> dict[str, float | int | None]:
+def describe(values: FloatArray) -> dict[str, float | int | None]:
     """``{"mean", "sd", "max", "n", "ci95"}`` of finite values.
 
     ``ci95`` is the half-width of the 95 % confidence interval of the mean

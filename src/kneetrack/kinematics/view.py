@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from kneetrack.core.arrays import FloatArray
 from kneetrack.core.views import View
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.filtering import nanmean_rows
@@ -36,13 +37,13 @@ class ViewEstimate:
     cues: dict[str, float] = field(default_factory=dict)
 
 
-def _median(x: np.ndarray) -> float:
+def _median(x: FloatArray) -> float:
     x = np.asarray(x, dtype=float)
     x = x[np.isfinite(x)]
     return float(np.median(x)) if x.size else float("nan")
 
 
-def _get(kp: Keypoints, name: str) -> np.ndarray:
+def _get(kp: Keypoints, name: str) -> FloatArray:
     if kp.has(name):
         return kp[name]
     return np.full((kp.n_frames, 2), np.nan)

@@ -40,7 +40,7 @@ from kneetrack.kinematics.plausibility import (
 )
 from kneetrack.kinematics.stance import StanceRecord
 from kneetrack.kinematics.summary import mark_withheld, reject_outlier_stances, summarize
-from kneetrack.kinematics.thresholds import Thresholds
+from kneetrack.kinematics.thresholds import CleaningSettings, Thresholds
 from kneetrack.kinematics.view import ViewDetector
 
 _REQUIRED = ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle")
@@ -228,40 +228,37 @@ class _ViewChoice:
     cues: dict[str, float]
 
 
+@dataclass
+class _Measured:
+    """Gait events, per-frame series and per-stance metrics of one clip, bounds applied."""
+
+    events: ContactDetector
+    series: dict[str, FloatArray]
+    metrics: StanceMetrics
+    out_of_bounds: dict[str, dict[str, str]]
+
+
 def _analyze(kp: Keypoints, *, view: View | None, th: Thresholds) -> KinematicsResult:
-    """Identity → view → clean (once) → measure → bounds → gate → summary → findings."""
-    limits = th.plausibility
+    """Identity → view → clean (once) → measure → gate → summary → findings → quality."""
     raw = kp
     notes = _input_notes(kp, th)
     if _unmeasurable(kp, notes):
         return _empty(kp, view, notes)
     # One person throughout: frames where the skeleton jumped to someone else are blanked.
-    ident = keep_one_identity(kp, **limits["identity"])
+    ident = keep_one_identity(kp, **th.plausibility["identity"])
     kp = ident.keypoints
     choice = _choose_view(kp, view, notes, min_confidence=th.cleaning.min_confidence)
-    clean = running_chain(choice.view, min_confidence=th.cleaning.min_confidence,
-                          max_gap_s=th.cleaning.max_gap_s,
-                          lowpass=ButterworthLowpass(th.cleaning.cutoff_hz)).clean(kp).keypoints_
+    clean = _clean(kp, choice.view, th.cleaning)
     if choice.view is None:
         return _empty(clean, None, notes)
     use_view = choice.view
-    events = ContactDetector(use_view).detect(clean)
-    series = compute_series(clean, use_view)
-    sm = _stance_metrics(series, events, use_view, th)
-    # Physiological bounds first (impossible values must not steer the outlier rejection).
-    withheld = apply_bounds(sm.stances_, limits["bounds"],
-                            max_withheld_fraction=float(limits["max_withheld_fraction"]))
-    n_rejected = reject_outlier_stances(sm.stances_, view=use_view)
-    if n_rejected:
-        notes.append(f"{n_rejected} per-step value(s) far from the runner's other steps were "
-                     "left out (likely a tracking error); see 'rejected' in the stances")
-    gate = _judge(limits, clean, events, use_view, ident, raw, sm)
+    m = _measure(clean, use_view, th, notes)
+    gate = _judge(th.plausibility, clean, m.events, use_view, ident, raw, m.metrics)
     # Every stage that edits stances in place has run: from here on they are typed records.
-    stances = [StanceRecord.from_dict(s) for s in sm.stances_]
-    withheld = _withheld_metrics(stances, withheld, view=use_view)
-    cadence = events.cadence_spm_ if gate.passed_ else None
-    summary = summarize(stances, view=use_view, duration_s=kp.duration_s,
-                        sdd_deg=th.sdd_deg)
+    stances = [StanceRecord.from_dict(s) for s in m.metrics.stances_]
+    withheld = _withheld_metrics(stances, m.out_of_bounds, view=use_view)
+    cadence = m.events.cadence_spm_ if gate.passed_ else None
+    summary = summarize(stances, view=use_view, duration_s=kp.duration_s, sdd_deg=th.sdd_deg)
     mark_withheld(summary, withheld)
     findings = (evaluate_findings(stances, summary, view=use_view, cadence_spm=cadence,
                                   duration_s=kp.duration_s, thresholds=th.running,
@@ -276,28 +273,59 @@ def _analyze(kp: Keypoints, *, view: View | None, th: Thresholds) -> KinematicsR
         # A doubtful view or a poorly tracked runner: keep the findings, say they are weak.
         for f in findings:
             f["reliable"] = False
-    steps = {leg: int(sum(1 for s in events.stances_ if s.leg == leg and s.complete))
+    steps = {leg: int(sum(1 for s in m.events.stances_ if s.leg == leg and s.complete))
              for leg in LEGS}
     notes.extend(_coverage_notes(steps, tracked, use_view, th))
 
     res = KinematicsResult(view=use_view, keypoints=clean, view_confidence=choice.confidence,
-                           detected_view=choice.detected)
-    res.series = series
-    res.events = events.stances_
-    res.contacts = events.contacts_
-    res.toe_offs = events.toe_offs_
-    res.stances = stances
-    res.curves = _contract_curves(sm, withheld, use_view)
-    res.summary = summary
-    res.findings = findings
-    res.cadence_spm = cadence
-    res.plausibility = gate.to_dict(cadence_spm=events.cadence_spm_, withheld=withheld,
+                           detected_view=choice.detected, series=m.series,
+                           events=m.events.stances_, contacts=m.events.contacts_,
+                           toe_offs=m.events.toe_offs_, stances=stances,
+                           curves=_contract_curves(m.metrics, withheld, use_view),
+                           summary=summary, findings=findings, cadence_spm=cadence)
+    res.plausibility = gate.to_dict(cadence_spm=m.events.cadence_spm_, withheld=withheld,
                                     withheld_findings=_withheld_finding_codes(th, withheld))
     res.plausibility["identity"] = ident.to_dict()
     res.plausibility["rate"] = rate_source(raw)
+    res.quality = _quality(kp, m.events, choice, tracked, steps, notes)
+    if not m.events.stances_:
+        notes.append("no running steps were found in the keypoints")
+    return res
+
+
+def _clean(kp: Keypoints, view: View | None, settings: CleaningSettings) -> Keypoints:
+    """Run the cleaning chain once, its swap repair chosen by the view."""
+    chain = running_chain(view, min_confidence=settings.min_confidence,
+                          max_gap_s=settings.max_gap_s,
+                          lowpass=ButterworthLowpass(settings.cutoff_hz))
+    return chain.clean(kp).keypoints_
+
+
+def _measure(clean: Keypoints, view: View, th: Thresholds, notes: list[str]) -> _Measured:
+    """Events, series and stance metrics; values outside physiological bounds withheld.
+
+    Physiological bounds come first: impossible values must not steer the
+    rejection of steps far from the runner's other steps, which follows.
+    """
+    events = ContactDetector(view).detect(clean)
+    series = compute_series(clean, view)
+    sm = _stance_metrics(series, events, view, th)
+    limits = th.plausibility
+    out_of_bounds = apply_bounds(sm.stances_, limits["bounds"],
+                                 max_withheld_fraction=float(limits["max_withheld_fraction"]))
+    n_rejected = reject_outlier_stances(sm.stances_, view=view)
+    if n_rejected:
+        notes.append(f"{n_rejected} per-step value(s) far from the runner's other steps were "
+                     "left out (likely a tracking error); see 'rejected' in the stances")
+    return _Measured(events, series, sm, out_of_bounds)
+
+
+def _quality(kp: Keypoints, events: ContactDetector, choice: _ViewChoice, tracked: float,
+             steps: dict[str, int], notes: list[str]) -> dict[str, Any]:
+    """The ``quality`` block: tracking, steps, frame rate, view, contact timing, warnings."""
     unc = [s.contact_uncertainty_ms for s in events.stances_
            if np.isfinite(s.contact_uncertainty_ms)]
-    res.quality = {
+    return {
         "tracked_fraction": round(tracked, 4),
         "steps_per_side": steps,
         "fps": round(kp.fps, 3),
@@ -307,9 +335,6 @@ def _analyze(kp: Keypoints, *, view: View | None, th: Thresholds) -> KinematicsR
         "contact_uncertainty_ms": round(float(np.median(unc)), 1) if unc else None,
         "warnings": notes,
     }
-    if not events.stances_:
-        notes.append("no running steps were found in the keypoints")
-    return res
 
 
 def _input_notes(kp: Keypoints, th: Thresholds) -> list[str]:

@@ -9,7 +9,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["BoolArray", "FloatArray"]
+__all__ = ["BoolArray", "FloatArray", "IntArray", "LabelArray"]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.intp]
+#: Per-frame string labels held in an object array (e.g. ``"left"``, ``"right"``, ``""``).
+LabelArray = NDArray[np.object_]

@@ -6,12 +6,25 @@ import numpy as np
 import pytest
 
 from kneetrack.keypoints import Keypoints
+from kneetrack.kinematics.cleaners import (
+    ButterworthLowpass,
+    CleaningChain,
+    GapFilling,
+    LowConfidenceRejection,
+    OutlierRejection,
+    SwapRepair,
+    TimeGridResampling,
+)
 from kneetrack.kinematics.events import ContactDetector
 from kneetrack.kinematics.metrics import StanceMetrics
 from kneetrack.kinematics.view import ViewDetector
 
 ALGORITHMS = [(ContactDetector, ("front",), "detect"), (ViewDetector, (), "detect"),
-              (StanceMetrics, ("front",), "calculate")]
+              (StanceMetrics, ("front",), "calculate"),
+              (LowConfidenceRejection, (), "clean"), (SwapRepair, ("front",), "clean"),
+              (OutlierRejection, (), "clean"), (TimeGridResampling, (), "clean"),
+              (GapFilling, (), "clean"), (ButterworthLowpass, (), "clean"),
+              (CleaningChain, ([GapFilling(), ButterworthLowpass()],), "clean")]
 
 
 def _kp():

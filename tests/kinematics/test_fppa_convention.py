@@ -104,3 +104,44 @@ def test_exactly_one_medial_cue():
         fppa_deg(p, p, p)
     with pytest.raises(ValueError, match="exactly one"):
         fppa_deg(p, p, p, medial_sign=1.0, other_hip=p)
+
+
+@pytest.mark.parametrize("view", ["front", "rear"])
+@pytest.mark.parametrize(("leg", "fppa_true"), [("left", 12.0), ("right", 12.0),
+                                                ("left", -7.0), ("right", -7.0)])
+def test_running_engine_and_squat_analysis_agree_on_one_knee_in_clip(view, leg, fppa_true):
+    """The same filmed geometry through both real code paths gives one sign and one value.
+
+    The squat path is :class:`SingleLegSquatAnalysis` (medial side from the hip–hip line,
+    its own smoothing, angles at peak knee flexion); the running path is the running
+    engine's cleaning chain and per-frame series (medial side from the view), read at the
+    squat's peak frames. Both must equal the filmed FPPA and each other.
+    """
+    from kneetrack.core.views import View
+    from kneetrack.kinematics.cleaners import running_chain
+
+    sq = make_single_leg_squat(leg=leg, n_reps=3, fppa_peak_deg=fppa_true, noise_px=0.5,
+                               camera=Camera(view), seed=21)
+    ana = SingleLegSquatAnalysis(view=view).analyze(sq.keypoints)
+    assert len(ana.reps_) == 3
+    clean = running_chain(View(view)).clean(sq.keypoints).keypoints_
+    running = compute_series(clean, view)[f"{leg}_fppa_deg"]
+    for rep in ana.reps_:
+        run = float(running[rep.peak_frame])
+        assert np.sign(run) == np.sign(rep.fppa_deg) == np.sign(fppa_true), (run, rep.fppa_deg)
+        assert abs(rep.fppa_deg - fppa_true) < 2.0
+        assert abs(run - fppa_true) < 2.0
+        assert abs(run - rep.fppa_deg) < 1.5
+
+
+@pytest.mark.parametrize("view", ["front", "rear"])
+def test_view_medial_sign_is_the_running_paths_medial_side(view):
+    """``View.medial_sign`` (core.views) names the same medial side the running series use."""
+    from kneetrack.core.views import View
+
+    kp = _film(_standing_body({"left": 0.04, "right": -0.03}), view)
+    running = compute_series(kp, view)
+    for leg in LEGS:
+        own = fppa_deg(kp[f"{leg}_hip"], kp[f"{leg}_knee"], kp[f"{leg}_ankle"],
+                       medial_sign=View(view).medial_sign(leg))
+        np.testing.assert_allclose(running[f"{leg}_fppa_deg"], own, atol=1e-9)

@@ -12,13 +12,13 @@ from typing import Any
 
 from kneetrack import __version__
 from kneetrack.app.outdir import check_writable, staged_output
-from kneetrack.errors import InputError, SettingsError
+from kneetrack.core.views import parse_view
+from kneetrack.errors import InputError
 from kneetrack.io.files import write_json_atomic
 from kneetrack.io.load import is_video_path, load_keypoints
 from kneetrack.keypoints import Keypoints
 
 SCHEMA = "kneetrack.analysis/1"
-VIEWS = ("front", "rear", "side-left", "side-right")
 
 #: ``progress(done, total)``: called as frames are processed (total may be None).
 ProgressCallback = Callable[[int, int | None], None]
@@ -130,8 +130,7 @@ def analyze_file(
         How fast the clip plays relative to real time (0.25 = a quarter of real
         speed); the frame times are scaled by it.
     """
-    if view is not None and view not in VIEWS:
-        raise SettingsError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
+    view = parse_view(view)
     from kneetrack.app.overlap import WhilePose
     from kneetrack.io.timing import check_rate_options
 

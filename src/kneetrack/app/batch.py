@@ -79,11 +79,9 @@ def run_batch(
     **options
         Passed to :func:`kneetrack.app.analyze.analyze_file` (e.g. ``overlay=False``).
     """
-    from kneetrack.app.analyze import VIEWS
-    from kneetrack.errors import SettingsError
+    from kneetrack.core.views import parse_view
 
-    if view is not None and view not in VIEWS:
-        raise SettingsError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
+    view = parse_view(view)
     out_p = Path(out).expanduser()
     jobs = plan_jobs(source, out_p, view=view, options=options)
     out_p.mkdir(parents=True, exist_ok=True)

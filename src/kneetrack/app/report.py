@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from kneetrack.core.views import SAGITTAL_VIEWS
 from kneetrack.errors import InputError
 from kneetrack.io.files import write_bytes_atomic
 from kneetrack.keypoints import Keypoints
@@ -38,7 +39,6 @@ FOLDER_FILES = (
     ("programme.html", "your full programme"),
     ("programme.ics", "your programme's sessions for a calendar app"),
 )
-SIDE_VIEWS = ("side-left", "side-right")
 #: The annotated peak-valgus frame, kept so that a rebuilt report still has the video's poster.
 POSTER = "video-poster.jpg"
 
@@ -156,7 +156,7 @@ def build_report(
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
-    side = analysis.get("view") in SIDE_VIEWS
+    side = analysis.get("view") in SAGITTAL_VIEWS
     contacts: list[tuple[int, Mapping[str, Any]]] = []
     if side and video is not None and keypoints is not None:
         from kneetrack.report.strip import pick_contacts

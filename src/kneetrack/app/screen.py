@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from kneetrack.app.analyze import ProgressCallback, acquire_keypoints
-from kneetrack.errors import InputError, SettingsError
+from kneetrack.core.views import FRONTAL_VIEWS, parse_view
+from kneetrack.errors import InputError
 from kneetrack.io.files import read_json_object, write_json_atomic, write_text_atomic
 from kneetrack.screening.norms import Note, RedFlag, interpret, red_flags
 from kneetrack.screening.questionnaire import Questionnaire
@@ -23,8 +24,6 @@ from kneetrack.screening.schema import Screening
 from kneetrack.screening.selftests import get_selftest, load_selftests
 from kneetrack.screening.squat import SingleLegSquatAnalysis
 from kneetrack.screening.summary import nothing_answered, summary_lines, summary_markdown
-
-SQUAT_VIEWS = ("front", "rear")
 
 
 @dataclass
@@ -60,8 +59,7 @@ def analyze_squat(
         If the file cannot be read or holds no single-leg squat repetitions
         (the message says how to film it).
     """
-    if view not in SQUAT_VIEWS:
-        raise SettingsError(f"the squat is filmed from the front (or rear), not {view!r}")
+    parse_view(view, allowed=FRONTAL_VIEWS, what="squat view (front or rear)")
     kp, _kind = acquire_keypoints(Path(path), progress=progress, backend=backend, workers=workers)
     ana = SingleLegSquatAnalysis(view=view, leg=leg).analyze(kp)
     if not ana.reps_:

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kneetrack.kinematics.stance import StanceRecord
 from kneetrack.knowledge.schema import Condition, Derived, Knowledge
 from kneetrack.screening.schema import Screening
 
@@ -120,10 +121,6 @@ def build_facts(
     return facts
 
 
-def _num(x: Any) -> float | None:
-    return float(x) if isinstance(x, int | float) and not isinstance(x, bool) else None
-
-
 def stance_findings(analysis: Mapping[str, Any], kb: Knowledge) -> list[dict[str, Any]]:
     """Findings derived here from the per-stance values of ``analysis.json``.
 
@@ -134,16 +131,16 @@ def stance_findings(analysis: Mapping[str, Any], kb: Knowledge) -> list[dict[str
     forward beyond ``min_shank_angle_deg``. Thresholds: ``stance_findings`` in
     ``causes.yaml``. Findings marked ``"derived": true``.
     """
-    stances = [s for s in analysis.get("stances") or [] if isinstance(s, Mapping)]
+    stances = [StanceRecord.from_dict(s) for s in analysis.get("stances") or []
+               if isinstance(s, Mapping)]
     out: list[dict[str, Any]] = []
     view = analysis.get("view")
     for leg in ("left", "right"):
-        mine = [s for s in stances if s.get("leg") == leg]
+        mine = [s for s in stances if s.leg == leg]
         nsw = kb.stance_findings.get("narrow_step_width")
         if nsw and view in kb.finding_views.get("narrow_step_width", []):
-            offs = [v for s in mine if (v := _num(s.get("ankle_lateral_offset_hip_widths")))
-                    is not None]
-            cross = [bool(s["crossover"]) for s in mine if s.get("crossover") is not None]
+            offs = [v for s in mine if (v := s.ankle_lateral_offset_hip_widths) is not None]
+            cross = [bool(s.crossover) for s in mine if s.crossover is not None]
             if len(offs) >= nsw["min_stances"] and cross:
                 mean_off = sum(offs) / len(offs)
                 frac = sum(cross) / len(cross)
@@ -161,14 +158,14 @@ def stance_findings(analysis: Mapping[str, Any], kb: Knowledge) -> list[dict[str
                     })
         rso = kb.stance_findings.get("rearfoot_strike_overstride")
         if rso and view in kb.finding_views.get("rearfoot_strike_overstride", []):
-            judged = [s for s in mine if s.get("foot_strike") is not None
-                      and _num(s.get("shank_angle_ic_deg")) is not None]
+            judged = [(s, shank_ic) for s in mine if s.foot_strike is not None
+                      and (shank_ic := s.value("shank_angle_ic_deg")) is not None]
             if len(judged) >= rso["min_stances"]:
-                hits = [s for s in judged if s["foot_strike"] == "rearfoot"
-                        and float(s["shank_angle_ic_deg"]) > rso["min_shank_angle_deg"]]
+                hits = [shank_ic for s, shank_ic in judged if s.foot_strike == "rearfoot"
+                        and shank_ic > rso["min_shank_angle_deg"]]
                 frac = len(hits) / len(judged)
                 if frac >= rso["min_fraction"]:
-                    shank = sum(float(s["shank_angle_ic_deg"]) for s in hits) / len(hits)
+                    shank = sum(hits) / len(hits)
                     sev = "severe" if shank >= rso["severe_shank_angle_deg"] else "moderate"
                     out.append({
                         "code": "rearfoot_strike_overstride", "leg": leg,

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 
 import typer
 
 from kneetrack.cli.main import app
-
-
-class View(StrEnum):
-    """Camera views (DESIGN.md)."""
-
-    front = "front"
-    rear = "rear"
-    side_left = "side-left"
-    side_right = "side-right"
+from kneetrack.core.views import View
 
 
 @app.command()

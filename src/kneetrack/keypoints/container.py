@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from kneetrack.core.arrays import FloatArray
 from kneetrack.errors import InputError
 from kneetrack.keypoints.markers import CANONICAL
 
@@ -57,10 +58,10 @@ class Keypoints:
         Every step applied since the keypoints were produced.
     """
 
-    xy: np.ndarray
-    confidence: np.ndarray
+    xy: FloatArray
+    confidence: FloatArray
     markers: tuple[str, ...]
-    time_s: np.ndarray
+    time_s: FloatArray
     fps: float
     image_size: tuple[int, int] | None = None
     source: str = "unknown"
@@ -142,11 +143,11 @@ class Keypoints:
         except ValueError:
             raise KeyError(f"no marker {marker!r} in keypoints") from None
 
-    def __getitem__(self, marker: str) -> np.ndarray:
+    def __getitem__(self, marker: str) -> FloatArray:
         """Return the (frames, 2) trajectory of one marker (read-only view)."""
         return self.xy[:, self.index(marker), :]
 
-    def conf(self, marker: str) -> np.ndarray:
+    def conf(self, marker: str) -> FloatArray:
         """Return the (frames,) confidence of one marker."""
         return self.confidence[:, self.index(marker)]
 
@@ -212,11 +213,11 @@ class Keypoints:
     @classmethod
     def from_arrays(
         cls,
-        arrays: Mapping[str, np.ndarray],
+        arrays: Mapping[str, FloatArray],
         *,
         fps: float,
-        time_s: np.ndarray | None = None,
-        confidence: Mapping[str, np.ndarray] | None = None,
+        time_s: FloatArray | None = None,
+        confidence: Mapping[str, FloatArray] | None = None,
         image_size: tuple[int, int] | None = None,
         source: str = "arrays",
     ) -> Keypoints:

@@ -7,27 +7,32 @@ missing. Signs follow the ``analysis.json`` contract (``DESIGN.md``).
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
+from numpy.typing import ArrayLike
+
+from kneetrack.core.arrays import FloatArray
 
 
-def _as_points(p: np.ndarray, name: str) -> np.ndarray:
+def _as_points(p: ArrayLike, name: str) -> FloatArray:
     a = np.asarray(p, dtype=float)
     if a.shape[-1:] != (2,):
         raise ValueError(f"{name} must have shape (..., 2), got {a.shape}")
     return a
 
 
-def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+def _cross(a: FloatArray, b: FloatArray) -> FloatArray:
+    return cast(FloatArray, a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0])
 
 
-def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return a[..., 0] * b[..., 0] + a[..., 1] * b[..., 1]
+def _dot(a: FloatArray, b: FloatArray) -> FloatArray:
+    return cast(FloatArray, a[..., 0] * b[..., 0] + a[..., 1] * b[..., 1])
 
 
-def fppa_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, *,
-             medial_sign: float | np.ndarray | None = None,
-             other_hip: np.ndarray | None = None) -> np.ndarray:
+def fppa_deg(hip: ArrayLike, knee: ArrayLike, ankle: ArrayLike, *,
+             medial_sign: float | ArrayLike | None = None,
+             other_hip: ArrayLike | None = None) -> FloatArray:
     """Frontal plane projection angle (FPPA) of the knee — the one definition in kneetrack.
 
     The angle between the hip→knee and knee→ankle lines in the image: 0 when
@@ -81,10 +86,10 @@ def fppa_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, *,
     # medial direction.
     with np.errstate(invalid="ignore"):
         side = np.sign(_cross(line, thigh) * _cross(line, medial))
-    return side * unsigned
+    return cast(FloatArray, side * unsigned)
 
 
-def hip_adduction_deg(hip: np.ndarray, knee: np.ndarray, other_hip: np.ndarray) -> np.ndarray:
+def hip_adduction_deg(hip: ArrayLike, knee: ArrayLike, other_hip: ArrayLike) -> FloatArray:
     """Hip adduction angle seen in a frontal view.
 
     Angle between the femur (hip→knee) and the downward perpendicular of the
@@ -119,10 +124,10 @@ def hip_adduction_deg(hip: np.ndarray, knee: np.ndarray, other_hip: np.ndarray) 
     perp = np.stack([-med[..., 1], med[..., 0]], axis=-1)
     perp = np.where((perp[..., 1] < 0)[..., None], -perp, perp)
     femur = k - h
-    return np.degrees(np.arctan2(_dot(femur, med), _dot(femur, perp)))
+    return cast(FloatArray, np.degrees(np.arctan2(_dot(femur, med), _dot(femur, perp))))
 
 
-def pelvic_drop_deg(stance_hip: np.ndarray, other_hip: np.ndarray) -> np.ndarray:
+def pelvic_drop_deg(stance_hip: ArrayLike, other_hip: ArrayLike) -> FloatArray:
     """Tilt of the hip–hip line for a given stance leg.
 
     **Positive = the hip opposite the stance leg is lower** in the image
@@ -146,11 +151,11 @@ def pelvic_drop_deg(stance_hip: np.ndarray, other_hip: np.ndarray) -> np.ndarray
     """
     s, o = _as_points(stance_hip, "stance_hip"), _as_points(other_hip, "other_hip")
     d = o - s
-    return np.degrees(np.arctan2(d[..., 1], np.abs(d[..., 0])))
+    return cast(FloatArray, np.degrees(np.arctan2(d[..., 1], np.abs(d[..., 0]))))
 
 
-def trunk_lean_deg(stance_hip: np.ndarray, other_hip: np.ndarray,
-                   stance_shoulder: np.ndarray, other_shoulder: np.ndarray) -> np.ndarray:
+def trunk_lean_deg(stance_hip: ArrayLike, other_hip: ArrayLike,
+                   stance_shoulder: ArrayLike, other_shoulder: ArrayLike) -> FloatArray:
     """Lateral trunk lean: the mid-hip→mid-shoulder line against the image vertical.
 
     **Positive = the trunk leans towards the stance leg** (ipsilateral lean, a
@@ -184,10 +189,10 @@ def trunk_lean_deg(stance_hip: np.ndarray, other_hip: np.ndarray,
         towards_stance = np.sign(sh[..., 0] - oh[..., 0])
         lateral = (mid_sh[..., 0] - mid_hip[..., 0]) * towards_stance
         up = mid_hip[..., 1] - mid_sh[..., 1]
-        return np.degrees(np.arctan2(lateral, up))
+        return cast(FloatArray, np.degrees(np.arctan2(lateral, up)))
 
 
-def shank_angle_deg(knee: np.ndarray, ankle: np.ndarray, *, forward_sign: float) -> np.ndarray:
+def shank_angle_deg(knee: ArrayLike, ankle: ArrayLike, *, forward_sign: float) -> FloatArray:
     """Shank (knee→ankle) angle to the vertical in a side view.
 
     **Positive = ankle ahead of the knee** (in the running direction).
@@ -206,10 +211,10 @@ def shank_angle_deg(knee: np.ndarray, ankle: np.ndarray, *, forward_sign: float)
     """
     k, a = _as_points(knee, "knee"), _as_points(ankle, "ankle")
     d = a - k
-    return np.degrees(np.arctan2(forward_sign * d[..., 0], d[..., 1]))
+    return cast(FloatArray, np.degrees(np.arctan2(forward_sign * d[..., 0], d[..., 1])))
 
 
-def knee_flexion_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray) -> np.ndarray:
+def knee_flexion_deg(hip: ArrayLike, knee: ArrayLike, ankle: ArrayLike) -> FloatArray:
     """Knee flexion in a side view: 0 = straight, positive = flexed.
 
     The unsigned angle between the thigh (hip→knee) and shank (knee→ankle)
@@ -223,10 +228,11 @@ def knee_flexion_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray) -> np
     """
     h, k, a = _as_points(hip, "hip"), _as_points(knee, "knee"), _as_points(ankle, "ankle")
     thigh, shank = k - h, a - k
-    return np.abs(np.degrees(np.arctan2(_cross(thigh, shank), _dot(thigh, shank))))
+    angle = np.degrees(np.arctan2(_cross(thigh, shank), _dot(thigh, shank)))
+    return cast(FloatArray, np.abs(angle))
 
 
-def foot_angle_deg(heel: np.ndarray, toe: np.ndarray, *, forward_sign: float) -> np.ndarray:
+def foot_angle_deg(heel: ArrayLike, toe: ArrayLike, *, forward_sign: float) -> FloatArray:
     """Angle of the heel→toe line to the image horizontal (the ground) in a side view.
 
     **Positive = toes higher than the heel** (dorsiflexed foot, as at a heel strike).
@@ -238,4 +244,4 @@ def foot_angle_deg(heel: np.ndarray, toe: np.ndarray, *, forward_sign: float) ->
     """
     h, t = _as_points(heel, "heel"), _as_points(toe, "toe")
     d = t - h
-    return np.degrees(np.arctan2(-d[..., 1], forward_sign * d[..., 0]))
+    return cast(FloatArray, np.degrees(np.arctan2(-d[..., 1], forward_sign * d[..., 0])))

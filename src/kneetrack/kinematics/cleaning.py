@@ -1,6 +1,8 @@
-"""Cleaning of raw pose-estimator keypoints before any measurement.
+"""Cleaning of raw pose-estimator keypoints before any measurement: the step functions.
 
-Steps (each recorded in :attr:`Keypoints.provenance`):
+:mod:`kneetrack.kinematics.cleaners` wraps each step as an object and chains
+them (:func:`~kneetrack.kinematics.cleaners.running_chain`). Steps (each
+recorded in :attr:`Keypoints.provenance`):
 
 1. ``reject_low_confidence`` — points below a confidence floor become missing.
 2. ``repair_swaps`` — left/right label swaps of the same body part are
@@ -29,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import median_filter
 
+from kneetrack.core.arrays import FloatArray
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.filtering import butter_lowpass, default_cutoff_hz
 from kneetrack.kinematics.resampling import (
@@ -40,11 +43,12 @@ from kneetrack.kinematics.resampling import (
 )
 from kneetrack.kinematics.swaps import SIDED_PARTS, body_scale_px, repair_swaps
 
-__all__ = ["SIDED_PARTS", "body_scale_px", "clean_keypoints", "fill_gaps", "lowpass",
-           "reject_low_confidence", "reject_outliers", "repair_swaps", "resample_uniform"]
+__all__ = ["EVEN_FRAMES_TOLERANCE", "SIDED_PARTS", "body_scale_px", "clean_keypoints",
+           "fill_gaps", "lowpass", "reject_low_confidence", "reject_outliers", "repair_swaps",
+           "resample_uniform"]
 
 #: Frame times within this fraction of a frame from even spacing count as even.
-_EVEN_FRAMES = 0.01
+EVEN_FRAMES_TOLERANCE = 0.01
 
 
 def reject_low_confidence(kp: Keypoints, *, min_confidence: float = 0.3) -> Keypoints:
@@ -69,7 +73,7 @@ def reject_outliers(kp: Keypoints, *, window_s: float = 0.07, k_mad: float = 6.0
     clip's typical frame interval and the floor follows each frame's own
     intervals (a stretch at half rate gets the 30 fps floor).
     """
-    even = timing_error_frames(kp.time_s) <= _EVEN_FRAMES
+    even = timing_error_frames(kp.time_s) <= EVEN_FRAMES_TOLERANCE
     rate = kp.fps if even or kp.n_frames < 3 else 1.0 / typical_interval_s(kp.time_s)
     window_frames = max(3, int(round(window_s * rate)) | 1)
     if kp.n_frames < window_frames:
@@ -97,7 +101,7 @@ def reject_outliers(kp: Keypoints, *, window_s: float = 0.07, k_mad: float = 6.0
                               "points_rejected": int(bad.sum())})
 
 
-def _interp_all(xy: np.ndarray, time_s: np.ndarray, *, max_gap_s: float) -> np.ndarray:
+def _interp_all(xy: FloatArray, time_s: FloatArray, *, max_gap_s: float) -> FloatArray:
     """Linearly interpolate, in time, NaN gaps of at most ``max_gap_s`` (per marker, per axis).
 
     A gap's length is the time it leaves unobserved: the interval between the
@@ -148,7 +152,7 @@ def lowpass(kp: Keypoints, *, cutoff_hz: float | None = None, order: int = 2) ->
     filtered there and interpolated back to their own frame times.
     """
     params: dict[str, object] = {"filter": "butterworth zero-lag (filtfilt)", "order": order}
-    if timing_error_frames(kp.time_s) <= _EVEN_FRAMES or kp.n_frames < 3:
+    if timing_error_frames(kp.time_s) <= EVEN_FRAMES_TOLERANCE or kp.n_frames < 3:
         fc = default_cutoff_hz(kp.fps) if cutoff_hz is None else float(cutoff_hz)
         xy = butter_lowpass(kp.xy, cutoff_hz=fc, fs_hz=kp.fps, order=order, axis=0)
     else:
@@ -170,18 +174,12 @@ def clean_keypoints(kp: Keypoints, *, view: str | None = None, min_confidence: f
                     filter_signal: bool = True, resample: bool = True) -> Keypoints:
     """Run the full cleaning chain (see module docstring) and return new keypoints.
 
-    ``view`` (if known) selects the swap-repair cues (:func:`repair_swaps`).
-    With ``resample`` (default), keypoints with uneven frame times come back on
-    an evenly spaced time grid (:func:`resample_uniform`; ``time_s`` and ``fps``
-    describe the grid, the provenance says so).
+    Kept here for callers of the function API; the chain itself is
+    :func:`kneetrack.kinematics.cleaners.running_chain` (imported at call time:
+    the step objects are built on the functions of this module).
     """
-    out = reject_low_confidence(kp, min_confidence=min_confidence)
-    if repair:
-        out = repair_swaps(out, view=view)
-    out = reject_outliers(out)
-    if resample:
-        out = resample_uniform(out, tolerance_frames=_EVEN_FRAMES, max_gap_s=max_gap_s)
-    out = fill_gaps(out, max_gap_s=max_gap_s)
-    if filter_signal:
-        out = lowpass(out, cutoff_hz=cutoff_hz)
-    return out
+    from kneetrack.kinematics.cleaners import clean_keypoints as run_chain
+
+    return run_chain(kp, view=view, min_confidence=min_confidence, max_gap_s=max_gap_s,
+                     cutoff_hz=cutoff_hz, repair=repair, filter_signal=filter_signal,
+                     resample=resample)

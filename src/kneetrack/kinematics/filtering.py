@@ -19,8 +19,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import butter, filtfilt
 
+from kneetrack.core.arrays import FloatArray
 
-def nanmean_rows(stack: np.ndarray) -> np.ndarray:
+
+def nanmean_rows(stack: FloatArray) -> FloatArray:
     """Mean over axis 0 ignoring NaN, NaN (without a warning) where all are missing.
 
     Examples
@@ -48,15 +50,15 @@ def default_cutoff_hz(fps: float) -> float:
     return float(min(12.0, fps / 3.0))
 
 
-def _runs(valid: np.ndarray) -> list[tuple[int, int]]:
+def _runs(valid: FloatArray) -> list[tuple[int, int]]:
     """Start/stop indices of runs of True."""
     v = np.concatenate([[False], valid, [False]])
     d = np.diff(v.astype(np.int8))
     return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1), strict=True))
 
 
-def butter_lowpass(x: np.ndarray, *, cutoff_hz: float, fs_hz: float, order: int = 2,
-                   axis: int = 0) -> np.ndarray:
+def butter_lowpass(x: FloatArray, *, cutoff_hz: float, fs_hz: float, order: int = 2,
+                   axis: int = 0) -> FloatArray:
     """Zero-lag Butterworth low-pass filter, NaN-aware.
 
     Parameters

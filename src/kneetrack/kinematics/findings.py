@@ -14,15 +14,13 @@ tracked in under 60 % of frames).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
-import yaml
 
-from kneetrack.errors import SettingsError
 from kneetrack.kinematics.events import LEGS
+from kneetrack.kinematics.stance import StanceRecord, as_stance_record
+from kneetrack.kinematics.thresholds import load_running_thresholds
 
 _SEVERITY_ORDER = ("mild", "moderate", "severe")
 _LABELS = {"fppa_peak_deg": "Knee frontal plane projection angle",
@@ -30,17 +28,12 @@ _LABELS = {"fppa_peak_deg": "Knee frontal plane projection angle",
            "pelvic_drop_peak_deg": "Contralateral pelvic drop"}
 
 
-@lru_cache(maxsize=1)
 def load_thresholds() -> dict[str, Any]:
-    """Load the packaged running thresholds (cached)."""
-    ref = resources.files("kneetrack.knowledge.thresholds").joinpath("running.yaml")
-    try:
-        data = yaml.safe_load(ref.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:  # pragma: no cover - packaging error
-        raise SettingsError(f"cannot read running thresholds: {exc}") from None
-    if not isinstance(data, dict) or "rules" not in data:
-        raise SettingsError("running thresholds file has no 'rules'")
-    return data
+    """The packaged running thresholds (cached, read-only).
+
+    Typed: :class:`kneetrack.kinematics.thresholds.Thresholds`.
+    """
+    return load_running_thresholds()
 
 
 def _severity(value: float, tiers: Mapping[str, float]) -> tuple[str, float] | None:
@@ -55,7 +48,8 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def evaluate_findings(stances: Sequence[Mapping[str, Any]], summary: Mapping[str, Any], *,
+def evaluate_findings(stances: Sequence[StanceRecord | Mapping[str, Any]],
+                      summary: Mapping[str, Any], *,
                       view: str | None, cadence_spm: float | None, duration_s: float,
                       thresholds: Mapping[str, Any] | None = None,
                       withheld: Mapping[str, Mapping[str, str]] | None = None
@@ -68,8 +62,9 @@ def evaluate_findings(stances: Sequence[Mapping[str, Any]], summary: Mapping[str
     ``None`` (withheld one by one) are never read.
     """
     th = thresholds or load_thresholds()
+    records = [as_stance_record(s) for s in stances]
     held = {leg: set((withheld or {}).get(leg, {})) for leg in LEGS}
-    min_n = int(th.get("min_stances_per_side", 7))
+    min_n = int(th["min_stances_per_side"])
     found: list[dict[str, Any]] = []
     for rule in th["rules"]:
         if view not in rule.get("views", []):
@@ -78,7 +73,7 @@ def evaluate_findings(stances: Sequence[Mapping[str, Any]], summary: Mapping[str
         for leg in LEGS:
             if metric in held[leg]:
                 continue
-            legs = [s for s in stances if s["leg"] == leg and s.get(metric) is not None]
+            legs = [s for s in records if s.leg == leg and s.get(metric) is not None]
             if rule["statistic"] == "fraction_true":
                 vals = [bool(s[metric]) for s in legs]
                 value = float(np.mean(vals)) if vals else None

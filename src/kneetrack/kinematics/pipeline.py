@@ -18,12 +18,18 @@ from typing import Any
 
 import numpy as np
 
+from kneetrack.core.arrays import FloatArray
+from kneetrack.core.views import View, parse_view
 from kneetrack.io.timing import rate_note, rate_source
 from kneetrack.keypoints import Keypoints
-from kneetrack.kinematics.cleaning import clean_keypoints
+from kneetrack.kinematics.cleaners import (
+    ButterworthLowpass,
+    LowConfidenceRejection,
+    running_chain,
+)
 from kneetrack.kinematics.events import LEGS, ContactDetector, StanceEvents
-from kneetrack.kinematics.findings import evaluate_findings, load_thresholds
-from kneetrack.kinematics.identity import keep_one_identity
+from kneetrack.kinematics.findings import evaluate_findings
+from kneetrack.kinematics.identity import IdentityResult, keep_one_identity
 from kneetrack.kinematics.metrics import StanceMetrics, compute_series
 from kneetrack.kinematics.plausibility import (
     METRIC_CURVES,
@@ -31,10 +37,11 @@ from kneetrack.kinematics.plausibility import (
     PlausibilityGate,
     apply_bounds,
     failed_block,
-    load_plausibility,
 )
+from kneetrack.kinematics.stance import StanceRecord
 from kneetrack.kinematics.summary import mark_withheld, reject_outlier_stances, summarize
-from kneetrack.kinematics.view import VIEWS, ViewDetector
+from kneetrack.kinematics.thresholds import CleaningSettings, Thresholds
+from kneetrack.kinematics.view import ViewDetector
 
 _REQUIRED = ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle")
 #: Curves written to analysis.json per view family (names without the leg prefix).
@@ -70,8 +77,9 @@ class KinematicsResult:
         Every stance's contact / toe-off / uncertainty.
     contacts, toe_offs : dict
         ``{"left": ndarray, "right": ndarray}`` event times (s).
-    stances : list of dict
-        Contract stance records (complete or not; incomplete ones have no peaks).
+    stances : list of StanceRecord
+        Contract stance records (complete or not; incomplete ones have no peaks);
+        ``to_dict()`` gives each one's ``analysis.json`` fields.
     curves : dict
         ``{"percent_stance": [...], "left": {...}, "right": {...}}``.
     summary : dict
@@ -90,15 +98,15 @@ class KinematicsResult:
         ``contact_uncertainty_ms`` (median), ``warnings``.
     """
 
-    view: str | None
+    view: View | None
     keypoints: Keypoints
     view_confidence: float = 0.0
-    detected_view: str | None = None
-    series: dict[str, np.ndarray] = field(default_factory=dict)
+    detected_view: View | None = None
+    series: dict[str, FloatArray] = field(default_factory=dict)
     events: list[StanceEvents] = field(default_factory=list)
-    contacts: dict[str, np.ndarray] = field(default_factory=dict)
-    toe_offs: dict[str, np.ndarray] = field(default_factory=dict)
-    stances: list[dict[str, Any]] = field(default_factory=list)
+    contacts: dict[str, FloatArray] = field(default_factory=dict)
+    toe_offs: dict[str, FloatArray] = field(default_factory=dict)
+    stances: list[StanceRecord] = field(default_factory=list)
     curves: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
     findings: list[dict[str, Any]] = field(default_factory=list)
@@ -108,9 +116,8 @@ class KinematicsResult:
 
     def to_contract(self) -> dict[str, Any]:
         """The ``analysis.json`` fields this engine owns, strict-JSON safe (NaN → ``None``)."""
-        stances = [s for s in self.stances
-                   if s.get("contact_s") is not None and math.isfinite(s["contact_s"])]
-        out = json_safe({
+        stances = [s.to_dict() for s in self.stances if math.isfinite(s.contact_s)]
+        out: dict[str, Any] = json_safe({
             "view": self.view,
             "view_confidence": round(self.view_confidence, 3),
             "quality": self.quality,
@@ -149,7 +156,8 @@ def _rounded_rows(rows: list[list[float]]) -> list[list[float | None]]:
         return []
     arr = np.round(np.asarray(rows, dtype=float), 2).astype(object)
     arr[np.isnan(np.asarray(rows, dtype=float))] = None
-    return arr.tolist()
+    rounded: list[list[float | None]] = arr.tolist()
+    return rounded
 
 
 def _round_record(rec: dict[str, Any]) -> dict[str, Any]:
@@ -162,8 +170,8 @@ def _round_record(rec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _empty(kp: Keypoints, view: str | None, notes: list[str],
-           view_conf: float = 0.0, detected: str | None = None) -> KinematicsResult:
+def _empty(kp: Keypoints, view: View | None, notes: list[str],
+           view_conf: float = 0.0, detected: View | None = None) -> KinematicsResult:
     res = KinematicsResult(view=view, keypoints=kp, view_confidence=view_conf,
                            detected_view=detected)
     res.series = {"time_s": np.asarray(kp.time_s, dtype=float)}
@@ -180,7 +188,8 @@ def _empty(kp: Keypoints, view: str | None, notes: list[str],
     return res
 
 
-def analyze_keypoints(kp: Keypoints, *, view: str | None = None) -> KinematicsResult:
+def analyze_keypoints(kp: Keypoints, *, view: View | str | None = None,
+                      thresholds: Thresholds | None = None) -> KinematicsResult:
     """Analyse one clip's keypoints: clean → view → events → metrics → summary → findings.
 
     Parameters
@@ -190,6 +199,10 @@ def analyze_keypoints(kp: Keypoints, *, view: str | None = None) -> KinematicsRe
     view : str, optional
         ``front``, ``rear``, ``side-left`` or ``side-right``; overrides the
         detected view (a warning is added when the keypoints disagree).
+    thresholds : Thresholds, optional
+        Limits, finding rules, gate limits and cleaning settings, loaded once by
+        the caller (default: the packaged files, :meth:`Thresholds.packaged`).
+        The engine reads no file itself.
 
     Returns
     -------
@@ -201,183 +214,273 @@ def analyze_keypoints(kp: Keypoints, *, view: str | None = None) -> KinematicsRe
         warnings.filterwarnings("ignore", message="All-NaN slice", category=RuntimeWarning)
         warnings.filterwarnings("ignore", message="Mean of empty slice",
                                 category=RuntimeWarning)
-        return _analyze(kp, view=view)
+        return _analyze(kp, view=parse_view(view),
+                        th=thresholds if thresholds is not None else Thresholds.packaged())
 
 
-def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
-    """Identity → clean → view → events → metrics → bounds → gate → summary → findings."""
-    th = load_thresholds()
-    limits = load_plausibility()
-    notes: list[str] = []
+@dataclass(frozen=True)
+class _ViewChoice:
+    """The view the analysis uses, what the detector saw and how sure it was."""
+
+    view: View | None
+    detected: View | None
+    confidence: float
+    cues: dict[str, float]
+
+
+@dataclass
+class _Measured:
+    """Gait events, per-frame series and per-stance metrics of one clip, bounds applied."""
+
+    events: ContactDetector
+    series: dict[str, FloatArray]
+    metrics: StanceMetrics
+    out_of_bounds: dict[str, dict[str, str]]
+
+
+def _analyze(kp: Keypoints, *, view: View | None, th: Thresholds) -> KinematicsResult:
+    """Identity → view → clean (once) → measure → gate → summary → findings → quality."""
     raw = kp
-    fps_min = float(th.get("min_fps", 60))
+    notes = _input_notes(kp, th)
+    if _unmeasurable(kp, notes):
+        return _empty(kp, view, notes)
+    # One person throughout: frames where the skeleton jumped to someone else are blanked.
+    ident = keep_one_identity(kp, **th.plausibility["identity"])
+    kp = ident.keypoints
+    choice = _choose_view(kp, view, notes, min_confidence=th.cleaning.min_confidence)
+    clean = _clean(kp, choice.view, th.cleaning)
+    if choice.view is None:
+        return _empty(clean, None, notes)
+    use_view = choice.view
+    m = _measure(clean, use_view, th, notes)
+    gate = _judge(th.plausibility, clean, m.events, use_view, ident, raw, m.metrics)
+    # Every stage that edits stances in place has run: from here on they are typed records.
+    stances = [StanceRecord.from_dict(s) for s in m.metrics.stances_]
+    withheld = _withheld_metrics(stances, m.out_of_bounds, view=use_view)
+    cadence = m.events.cadence_spm_ if gate.passed_ else None
+    summary = summarize(stances, view=use_view, duration_s=kp.duration_s, sdd_deg=th.sdd_deg)
+    mark_withheld(summary, withheld)
+    findings = (evaluate_findings(stances, summary, view=use_view, cadence_spm=cadence,
+                                  duration_s=kp.duration_s, thresholds=th.running,
+                                  withheld=withheld)
+                if gate.passed_ else [])
+    notes.extend(_gate_notes(gate, withheld))
+    note = rate_note(raw)
+    if note:
+        notes.append(note)
+    tracked = _tracked_fraction(kp, ident)
+    if (view is None and choice.confidence < 0.5) or tracked < 0.6:
+        # A doubtful view or a poorly tracked runner: keep the findings, say they are weak.
+        for f in findings:
+            f["reliable"] = False
+    steps = {leg: int(sum(1 for s in m.events.stances_ if s.leg == leg and s.complete))
+             for leg in LEGS}
+    notes.extend(_coverage_notes(steps, tracked, use_view, th))
+
+    res = KinematicsResult(view=use_view, keypoints=clean, view_confidence=choice.confidence,
+                           detected_view=choice.detected, series=m.series,
+                           events=m.events.stances_, contacts=m.events.contacts_,
+                           toe_offs=m.events.toe_offs_, stances=stances,
+                           curves=_contract_curves(m.metrics, withheld, use_view),
+                           summary=summary, findings=findings, cadence_spm=cadence)
+    res.plausibility = gate.to_dict(cadence_spm=m.events.cadence_spm_, withheld=withheld,
+                                    withheld_findings=_withheld_finding_codes(th, withheld))
+    res.plausibility["identity"] = ident.to_dict()
+    res.plausibility["rate"] = rate_source(raw)
+    res.quality = _quality(kp, m.events, choice, tracked, steps, notes)
+    if not m.events.stances_:
+        notes.append("no running steps were found in the keypoints")
+    return res
+
+
+def _clean(kp: Keypoints, view: View | None, settings: CleaningSettings) -> Keypoints:
+    """Run the cleaning chain once, its swap repair chosen by the view."""
+    chain = running_chain(view, min_confidence=settings.min_confidence,
+                          max_gap_s=settings.max_gap_s,
+                          lowpass=ButterworthLowpass(settings.cutoff_hz))
+    return chain.clean(kp).keypoints_
+
+
+def _measure(clean: Keypoints, view: View, th: Thresholds, notes: list[str]) -> _Measured:
+    """Events, series and stance metrics; values outside physiological bounds withheld.
+
+    Physiological bounds come first: impossible values must not steer the
+    rejection of steps far from the runner's other steps, which follows.
+    """
+    events = ContactDetector(view).detect(clean)
+    series = compute_series(clean, view)
+    sm = _stance_metrics(series, events, view, th)
+    limits = th.plausibility
+    out_of_bounds = apply_bounds(sm.stances_, limits["bounds"],
+                                 max_withheld_fraction=float(limits["max_withheld_fraction"]))
+    n_rejected = reject_outlier_stances(sm.stances_, view=view)
+    if n_rejected:
+        notes.append(f"{n_rejected} per-step value(s) far from the runner's other steps were "
+                     "left out (likely a tracking error); see 'rejected' in the stances")
+    return _Measured(events, series, sm, out_of_bounds)
+
+
+def _quality(kp: Keypoints, events: ContactDetector, choice: _ViewChoice, tracked: float,
+             steps: dict[str, int], notes: list[str]) -> dict[str, Any]:
+    """The ``quality`` block: tracking, steps, frame rate, view, contact timing, warnings."""
+    unc = [s.contact_uncertainty_ms for s in events.stances_
+           if np.isfinite(s.contact_uncertainty_ms)]
+    return {
+        "tracked_fraction": round(tracked, 4),
+        "steps_per_side": steps,
+        "fps": round(kp.fps, 3),
+        "view_confidence": round(choice.confidence, 3),
+        "detected_view": choice.detected,
+        "view_cues": choice.cues,
+        "contact_uncertainty_ms": round(float(np.median(unc)), 1) if unc else None,
+        "warnings": notes,
+    }
+
+
+def _input_notes(kp: Keypoints, th: Thresholds) -> list[str]:
+    """Warnings about the input itself (a frame rate too low for contact timing)."""
+    fps_min = th.min_fps
     if kp.fps < fps_min:
-        notes.append(f"frame rate {kp.fps:.0f} fps is below {fps_min:.0f} fps: contact "
-                        f"timing is coarse (one frame = {1000 / kp.fps:.0f} ms)")
+        return [f"frame rate {kp.fps:.0f} fps is below {fps_min:.0f} fps: contact "
+                f"timing is coarse (one frame = {1000 / kp.fps:.0f} ms)"]
+    return []
+
+
+def _unmeasurable(kp: Keypoints, notes: list[str]) -> bool:
+    """Whether nothing can be measured (no legs, too short); says why in ``notes``."""
     missing = [m for m in _REQUIRED if not kp.has(m) or not np.isfinite(kp[m]).any()]
     if missing:
         notes.append("no hip/knee/ankle keypoints for: " + ", ".join(missing)
-                        + "; nothing could be measured")
-        return _empty(kp, view, notes)
+                     + "; nothing could be measured")
+        return True
     if kp.n_frames < max(10, int(0.5 * kp.fps)):
         notes.append(f"clip too short ({kp.n_frames} frames) to find steps")
-        return _empty(kp, view, notes)
+        return True
+    return False
 
-    # One person throughout: frames where the skeleton jumped to someone else are blanked.
-    ident = keep_one_identity(kp, **limits["identity"])
-    kp = ident.keypoints
-    # The view is detected on lightly cleaned keypoints (medians resist swaps); the full
-    # cleaning then uses the view to choose its swap-repair cues.
-    det = ViewDetector().detect(clean_keypoints(kp, repair=False, filter_signal=False))
+
+def _choose_view(kp: Keypoints, given: View | None, notes: list[str], *,
+                 min_confidence: float) -> _ViewChoice:
+    """Detect the view; use the given one if any; note doubts in ``notes``.
+
+    The detector takes medians over the clip, which resist label swaps and
+    outliers, so it reads the keypoints with only their low-confidence points
+    removed; the cleaning chain then runs once, with the view choosing its
+    swap-repair cues.
+    """
+    det = ViewDetector().detect(LowConfidenceRejection(min_confidence).clean(kp).keypoints_)
     detected, vconf = det.view_, det.confidence_
-    if view is None:
-        use_view = detected
-        if use_view is None:
+    if given is None:
+        if detected is None:
             notes.append("the camera view could not be determined; give --view")
-            return _empty(clean_keypoints(kp), None, notes)
-        if vconf < 0.5:
+        elif vconf < 0.5:
             notes.append(f"view detected as {detected} with low confidence ({vconf:.2f}); "
-                            "give --view if this is wrong")
-    else:
-        if view not in VIEWS:
-            from kneetrack.errors import SettingsError
+                         "give --view if this is wrong")
+        return _ViewChoice(detected, detected, vconf, det.cues_)
+    if detected is not None and detected != given and vconf >= 0.5:
+        notes.append(f"the given view is {given} but the keypoints look like {detected} "
+                     f"(confidence {vconf:.2f})")
+    return _ViewChoice(given, detected, vconf, det.cues_)
 
-            raise SettingsError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
-        use_view = view
-        if detected is not None and detected != view and vconf >= 0.5:
-            notes.append(f"the given view is {view} but the keypoints look like {detected} "
-                            f"(confidence {vconf:.2f})")
 
-    clean = clean_keypoints(kp, view=use_view)
-    events = ContactDetector(use_view).detect(clean)
-    series = compute_series(clean, use_view)
-    fs = th.get("foot_strike", {})
-    sm = StanceMetrics(use_view, foot_strike_thresholds={
-        "rearfoot_min_deg": float(fs.get("rearfoot_min_deg", 8.0)),
-        "forefoot_max_deg": float(fs.get("forefoot_max_deg", -1.6))}).calculate(
-            series, events.stances_)
-    # Physiological bounds first (impossible values must not steer the outlier rejection).
-    withheld = apply_bounds(sm.stances_, limits["bounds"],
-                            max_withheld_fraction=float(limits["max_withheld_fraction"]))
-    n_rejected = reject_outlier_stances(sm.stances_, view=use_view)
-    if n_rejected:
-        notes.append(f"{n_rejected} per-step value(s) far from the runner's other steps were "
-                        "left out (likely a tracking error); see 'rejected' in the stances")
+def _stance_metrics(series: dict[str, FloatArray], events: ContactDetector, view: View,
+                    th: Thresholds) -> StanceMetrics:
+    """Per-stance metrics, foot strike classified with the thresholds file's limits."""
+    return StanceMetrics(view, foot_strike_thresholds=th.foot_strike.to_dict()).calculate(
+        series, events.stances_)
+
+
+def _judge(limits: dict[str, Any], clean: Keypoints, events: ContactDetector, view: View,
+           ident: IdentityResult, raw: Keypoints, sm: StanceMetrics) -> PlausibilityGate:
+    """Run the plausibility gate; withhold every value of a clip that fails it."""
     gate = PlausibilityGate(limits).judge(GateInputs(
         keypoints=clean,
         contacts_s=[s.contact_s for s in events.stances_],
-        cadence_spm=events.cadence_spm_, view=use_view, identity=ident,
+        cadence_spm=events.cadence_spm_, view=view, identity=ident,
         rate_note=rate_note(raw)))
     if not gate.passed_:
         gate.withhold_all(sm.stances_, "the clip did not pass the plausibility check")
     elif not gate.angles_ok_:
         gate.withhold_all(sm.stances_, "impossible body proportions (wrong aspect ratio?)")
-    family = "frontal" if use_view in ("front", "rear") else "sagittal"
-    withheld = _withheld_metrics(sm.stances_, withheld, family=family)
-    cadence = events.cadence_spm_ if gate.passed_ else None
-    duration = kp.duration_s
-    summary = summarize(sm.stances_, view=use_view, duration_s=duration,
-                        sdd_deg={k: v for k, v in
-                                 th.get("smallest_detectable_difference_deg", {}).items()
-                                 if isinstance(v, int | float)})
-    mark_withheld(summary, withheld)
-    findings = (evaluate_findings(sm.stances_, summary, view=use_view, cadence_spm=cadence,
-                                  duration_s=duration, thresholds=th, withheld=withheld)
-                if gate.passed_ else [])
-    notes.extend(gate.notes_)
-    for leg, metrics in withheld.items():
-        if gate.passed_ and gate.angles_ok_:
+    return gate
+
+
+def _gate_notes(gate: PlausibilityGate, withheld: dict[str, dict[str, str]]) -> list[str]:
+    """The gate's own notes, then why each withheld metric was withheld."""
+    notes = list(gate.notes_)
+    if gate.passed_ and gate.angles_ok_:
+        for leg, metrics in withheld.items():
             notes.extend(f"{leg}: {reason}" for reason in metrics.values())
     if not gate.angles_ok_ and gate.passed_:
         notes.append("impossible body proportions: every angle was withheld (is the video "
                      "stretched to a wrong aspect ratio?)")
-    held_metrics = {m for metrics in withheld.values() for m in metrics}
-    withheld_codes = [r["code"] for r in th["rules"] if r["metric"] in held_metrics]
-    for key in ("asymmetry", "fatigue_drift"):
-        rule = th.get(key) or {}
-        withheld_codes += [rule["code_prefix"] + m.replace("_peak_deg", "")
-                           for m in rule.get("metrics", []) if m in held_metrics]
+    return notes
 
-    note = rate_note(raw)
-    if note:
-        notes.append(note)
-    # Tracking is judged over the kept person's span (what lies outside is another person).
+
+def _withheld_finding_codes(th: Thresholds,
+                            withheld: dict[str, dict[str, str]]) -> list[str]:
+    """Codes of the findings that a withheld metric could have raised."""
+    held_metrics = {m for metrics in withheld.values() for m in metrics}
+    codes = [r["code"] for r in th.running["rules"] if r["metric"] in held_metrics]
+    for key in ("asymmetry", "fatigue_drift"):
+        rule = th.running.get(key) or {}
+        codes += [rule["code_prefix"] + m.replace("_peak_deg", "")
+                  for m in rule.get("metrics", []) if m in held_metrics]
+    return codes
+
+
+def _tracked_fraction(kp: Keypoints, ident: IdentityResult) -> float:
+    """Tracked fraction over the kept person's span (what lies outside is another person)."""
     kept = np.flatnonzero(ident.kept_mask)
-    tracked = (kp.slice_frames(int(kept[0]), int(kept[-1]) + 1).tracked_fraction()
-               if ident.split and kept.size else kp.tracked_fraction())
-    if (view is None and vconf < 0.5) or tracked < 0.6:
-        # A doubtful view or a poorly tracked runner: keep the findings, say they are weak.
-        for f in findings:
-            f["reliable"] = False
-    steps = {leg: int(sum(1 for s in events.stances_ if s.leg == leg and s.complete))
-             for leg in LEGS}
-    min_steps = int(th.get("min_stances_per_side", 7))
+    if ident.split and kept.size:
+        return kp.slice_frames(int(kept[0]), int(kept[-1]) + 1).tracked_fraction()
+    return kp.tracked_fraction()
+
+
+def _coverage_notes(steps: dict[str, int], tracked: float, view: View,
+                    th: Thresholds) -> list[str]:
+    """Warnings about how much was seen: steps per side, tracking, the view's limits."""
+    notes: list[str] = []
+    min_steps = th.min_stances_per_side
     if min(steps.values()) < min_steps:
         notes.append(f"only {steps['left']} left and {steps['right']} right complete stances; "
-                        f"at least {min_steps} per side are needed for stable averages "
-                        "(Dingenen et al. 2018)")
+                     f"at least {min_steps} per side are needed for stable averages "
+                     "(Dingenen et al. 2018)")
     if tracked < 0.8:
         notes.append(f"the legs were tracked in only {100 * tracked:.0f} % of frames")
-    unc = [s.contact_uncertainty_ms for s in events.stances_
-           if np.isfinite(s.contact_uncertainty_ms)]
-    if use_view == "rear":
+    if view is View.REAR:
         notes.append("rear view: foot contacts are timed from pelvis motion; timing is less "
-                        "certain than from the front or side")
-    if use_view in ("side-left", "side-right"):
-        far = "left" if use_view == "side-right" else "right"
-        notes.append(f"side view: the {far} leg is on the far side of the camera; its values "
-                        "are less reliable (often hidden in video)")
+                     "certain than from the front or side")
+    if view.sagittal:
+        notes.append(f"side view: the {view.far_leg} leg is on the far side of the camera; "
+                     "its values are less reliable (often hidden in video)")
+    return notes
 
+
+def _contract_curves(sm: StanceMetrics, withheld: dict[str, dict[str, str]],
+                     view: View) -> dict[str, Any]:
+    """The view family's stance-normalised curves; a withheld metric's curve is empty."""
     curves: dict[str, Any] = {"percent_stance": list(range(sm.curve_points))}
     hidden = {leg: {METRIC_CURVES[m] for m in withheld.get(leg, {})} for leg in LEGS}
     for leg in LEGS:
         curves[leg] = {c: [] if c in hidden[leg] else _rounded_rows(sm.curves_[leg].get(c, []))
-                       for c in _CONTRACT_CURVES[family]}
-
-    res = KinematicsResult(view=use_view, keypoints=clean, view_confidence=vconf,
-                           detected_view=detected)
-    res.series = series
-    res.events = events.stances_
-    res.contacts = events.contacts_
-    res.toe_offs = events.toe_offs_
-    res.stances = sm.stances_
-    res.curves = curves
-    res.summary = summary
-    res.findings = findings
-    res.cadence_spm = cadence
-    res.plausibility = gate.to_dict(cadence_spm=events.cadence_spm_, withheld=withheld,
-                                    withheld_findings=withheld_codes)
-    res.plausibility["identity"] = ident.to_dict()
-    res.plausibility["rate"] = rate_source(raw)
-    res.quality = {
-        "tracked_fraction": round(tracked, 4),
-        "steps_per_side": steps,
-        "fps": round(kp.fps, 3),
-        "view_confidence": round(vconf, 3),
-        "detected_view": detected,
-        "view_cues": det.cues_,
-        "contact_uncertainty_ms": round(float(np.median(unc)), 1) if unc else None,
-        "warnings": notes,
-    }
-    if not events.stances_:
-        notes.append("no running steps were found in the keypoints")
-    return res
+                       for c in _CONTRACT_CURVES[view.family]}
+    return curves
 
 
-def _withheld_metrics(stances: list[dict[str, Any]], by_bounds: dict[str, dict[str, str]], *,
-                      family: str) -> dict[str, dict[str, str]]:
+def _withheld_metrics(stances: list[StanceRecord], by_bounds: dict[str, dict[str, str]], *,
+                      view: View) -> dict[str, dict[str, str]]:
     """``{leg: {metric: reason}}`` for every metric of the view not reported for a leg."""
     from kneetrack.kinematics.summary import metrics_for_view
 
     out = {leg: dict(by_bounds.get(leg, {})) for leg in LEGS}
-    view = "front" if family == "frontal" else "side-right"
     for leg in LEGS:
         for m in metrics_for_view(view):
             if m in out[leg]:
                 continue
-            reasons = [s["withheld"][m]["reason"] for s in stances
-                       if s["leg"] == leg and m in (s.get("withheld") or {})]
-            left = [s for s in stances if s["leg"] == leg and s.get(m) is not None]
+            reasons = [s.withheld[m]["reason"] for s in stances
+                       if s.leg == leg and m in s.withheld]
+            left = [s for s in stances if s.leg == leg and s.get(m) is not None]
             if reasons and not left:
                 out[leg][m] = reasons[0]
     return {leg: m for leg, m in out.items() if m}

@@ -34,34 +34,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
-import yaml
 
-from kneetrack.errors import SettingsError
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.bounds import AUXILIARY_FIELDS, METRIC_CURVES, apply_bounds, withhold
 from kneetrack.kinematics.gait_pattern import body_proportions, gait_pattern
 from kneetrack.kinematics.identity import IdentityResult
+from kneetrack.kinematics.thresholds import load_plausibility_limits
 
 __all__ = ["METRIC_CURVES", "Check", "GateInputs", "PlausibilityGate", "apply_bounds",
            "failed_block", "load_plausibility"]
 
 
-@lru_cache(maxsize=1)
 def load_plausibility() -> dict[str, Any]:
-    """The packaged gate limits and physiological ranges (cached)."""
-    ref = resources.files("kneetrack.knowledge.thresholds").joinpath("plausibility.yaml")
-    try:
-        data = yaml.safe_load(ref.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:  # pragma: no cover - packaging error
-        raise SettingsError(f"cannot read plausibility limits: {exc}") from None
-    if not isinstance(data, dict) or "bounds" not in data:
-        raise SettingsError("plausibility limits file has no 'bounds'")
-    return data
+    """The packaged gate limits and physiological ranges (cached, read-only)."""
+    return load_plausibility_limits()
 
 
 # --------------------------------------------------------------------------- the gate

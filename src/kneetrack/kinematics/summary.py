@@ -2,32 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
 import numpy as np
 from scipy.stats import t as student_t
 
+from kneetrack.core.arrays import FloatArray
+from kneetrack.core.views import View, parse_view
 from kneetrack.kinematics.events import LEGS
 from kneetrack.kinematics.metrics import FRONTAL_METRICS, SAGITTAL_METRICS
+from kneetrack.kinematics.stance import StanceRecord, as_stance_record
 
 
-def metrics_for_view(view: str | None) -> tuple[str, ...]:
-    """Numeric per-stance metrics that ``view`` measures."""
-    if view in ("front", "rear"):
-        return FRONTAL_METRICS
-    if view in ("side-left", "side-right"):
-        return SAGITTAL_METRICS
-    return ()
+def metrics_for_view(view: View | str | None) -> tuple[str, ...]:
+    """Numeric per-stance metrics that ``view`` measures (none without a view)."""
+    v = parse_view(view)
+    if v is None:
+        return ()
+    return FRONTAL_METRICS if v.frontal else SAGITTAL_METRICS
 
 
-def _values(stances: Sequence[Mapping[str, Any]], leg: str | None, metric: str) -> np.ndarray:
-    v = [s.get(metric) for s in stances if leg is None or s["leg"] == leg]
-    arr = np.array([x for x in v if x is not None], dtype=float)
-    return arr[np.isfinite(arr)]
+def _values(stances: Sequence[StanceRecord], leg: str | None, metric: str) -> FloatArray:
+    v = [s.value(metric) for s in stances if leg is None or s.leg == leg]
+    return np.array([x for x in v if x is not None], dtype=float)
 
 
-def reject_outlier_stances(stances: Sequence[dict[str, Any]], *, view: str | None,
+def reject_outlier_stances(stances: Sequence[MutableMapping[str, Any]], *,
+                           view: View | str | None,
                            k_mad: float = 4.5, floor_deg: float = 6.0,
                            min_n: int = 5) -> int:
     """Blank per-stance values far from the rest of that leg's stances (in place).
@@ -73,7 +75,7 @@ def mark_withheld(summary: dict[str, Any], withheld: Mapping[str, Mapping[str, s
             summary.get("fatigue_drift", {}).pop(metric, None)
 
 
-def describe(values: np.ndarray) -> dict[str, float | int | None]:
+def describe(values: FloatArray) -> dict[str, float | int | None]:
     """``{"mean", "sd", "max", "n", "ci95"}`` of finite values.
 
     ``ci95`` is the half-width of the 95 % confidence interval of the mean
@@ -95,7 +97,8 @@ def describe(values: np.ndarray) -> dict[str, float | int | None]:
             "ci95": ci}
 
 
-def summarize(stances: Sequence[Mapping[str, Any]], *, view: str | None, duration_s: float,
+def summarize(stances: Sequence[StanceRecord | Mapping[str, Any]], *,
+              view: View | str | None, duration_s: float,
               sdd_deg: Mapping[str, float] | None = None) -> dict[str, Any]:
     """Summarise stances per leg.
 
@@ -120,18 +123,20 @@ def summarize(stances: Sequence[Mapping[str, Any]], *, view: str | None, duratio
         ``fatigue_drift[metric]`` compares stances (both legs) whose contact
         lies in the first vs the last third of the clip; ``change`` = last − first.
     """
-    metrics = metrics_for_view(view)
+    v = parse_view(view)
+    metrics = metrics_for_view(v)
+    records = [as_stance_record(s) for s in stances]
     out: dict[str, Any] = {}
     for leg in LEGS:
-        legs = [s for s in stances if s["leg"] == leg]
-        block: dict[str, Any] = {"stances": sum(1 for s in legs if s.get("complete"))}
+        legs = [s for s in records if s.leg == leg]
+        block: dict[str, Any] = {"stances": sum(1 for s in legs if s.complete)}
         for m in metrics:
-            block[m] = describe(_values(stances, leg, m))
-        if view in ("front", "rear"):
-            cx = [s["crossover"] for s in legs if s.get("crossover") is not None]
+            block[m] = describe(_values(records, leg, m))
+        if v is not None and v.frontal:
+            cx = [s.crossover for s in legs if s.crossover is not None]
             block["crossover_fraction"] = float(np.mean(cx)) if cx else None
-        if view in ("side-left", "side-right"):
-            fs = [s["foot_strike"] for s in legs if s.get("foot_strike")]
+        if v is not None and v.sagittal:
+            fs = [s.foot_strike for s in legs if s.foot_strike]
             block["foot_strike"] = {k: fs.count(k) for k in ("rearfoot", "midfoot", "forefoot")}
         out[leg] = block
     asym: dict[str, Any] = {}
@@ -148,12 +153,9 @@ def summarize(stances: Sequence[Mapping[str, Any]], *, view: str | None, duratio
     out["asymmetry"] = asym
     drift: dict[str, Any] = {}
     if duration_s > 0:
-        t0 = min((s["contact_s"] for s in stances if s["contact_s"] is not None
-                  and np.isfinite(s["contact_s"])), default=0.0)
         third = duration_s / 3.0
-        first = [s for s in stances if s["contact_s"] is not None and s["contact_s"] < third]
-        last = [s for s in stances if s["contact_s"] is not None and s["contact_s"] >= 2 * third]
-        del t0
+        first = [s for s in records if s.contact_s < third]
+        last = [s for s in records if s.contact_s >= 2 * third]
         for m in metrics:
             a, b = _values(first, None, m), _values(last, None, m)
             if a.size >= 2 and b.size >= 2:

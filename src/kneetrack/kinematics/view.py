@@ -22,30 +22,28 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from kneetrack.core.arrays import FloatArray
+from kneetrack.core.views import View
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.filtering import nanmean_rows
-
-VIEWS = ("front", "rear", "side-left", "side-right")
-FRONTAL = ("front", "rear")
-SAGITTAL = ("side-left", "side-right")
 
 
 @dataclass
 class ViewEstimate:
     """The detected view, its confidence 0..1 and the cue values behind it."""
 
-    view: str | None
+    view: View | None
     confidence: float
     cues: dict[str, float] = field(default_factory=dict)
 
 
-def _median(x: np.ndarray) -> float:
+def _median(x: FloatArray) -> float:
     x = np.asarray(x, dtype=float)
     x = x[np.isfinite(x)]
     return float(np.median(x)) if x.size else float("nan")
 
 
-def _get(kp: Keypoints, name: str) -> np.ndarray:
+def _get(kp: Keypoints, name: str) -> FloatArray:
     if kp.has(name):
         return kp[name]
     return np.full((kp.n_frames, 2), np.nan)
@@ -70,7 +68,7 @@ class ViewDetector:
 
     Attributes
     ----------
-    view_ : str or None
+    view_ : View or None
         ``front``, ``rear``, ``side-left``, ``side-right``; ``None`` when the
         keypoints do not allow a decision.
     confidence_ : float
@@ -139,7 +137,7 @@ class ViewDetector:
             v_label = _vote(label, 0.15 * trunk)
             v_foot = _vote(toe_below, 0.15 * foot_len if np.isfinite(foot_len) else 10.0)
             vote = 0.5 * v_label + 0.5 * v_foot if v_foot != 0 else v_label
-            view = "front" if vote >= 0 else "rear"
+            view = View.FRONT if vote >= 0 else View.REAR
             conf = abs(frontal_vote) * abs(vote)
         else:
             nose = _get(kp, "nose")
@@ -149,7 +147,7 @@ class ViewDetector:
             v_nose = _vote(nose_ahead, 0.1 * trunk)
             votes = [v for v in (v_toe, v_nose) if v != 0]
             vote = float(np.mean(votes)) if votes else 0.0
-            view = "side-right" if vote >= 0 else "side-left"
+            view = View.SIDE_RIGHT if vote >= 0 else View.SIDE_LEFT
             conf = abs(frontal_vote) * abs(vote)
         self.view_ = view
         self.confidence_ = float(np.clip(conf, 0.0, 1.0))

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from kneetrack.errors import SettingsError
+from kneetrack.knowledge.readonly import FrozenDict
 from kneetrack.progress.metrics import MetricSummary
 
 IMPROVED = "improved"
@@ -69,16 +70,16 @@ def _parse_thresholds(data: Mapping[str, Any]) -> Thresholds:
                 raise ValueError(f"bad rule for {r.metric}")
         pain = data["pain"]
         return Thresholds(
-            metrics=rules,
+            metrics=FrozenDict(rules),
             min_steps_per_side=int(data["min_steps_per_side"]),
             pain_acceptable_max=float(pain["acceptable_max"]),
             pain_rise_points=float(pain["rise_points"]),
             pain_persistent_weeks=int(pain["persistent_weeks"]),
             adherence_good_pct=float(data["adherence"]["good_pct"]),
-            sources={
+            sources=FrozenDict({
                 "pain": " ".join(str(pain["source"]).split()),
                 "min_steps": " ".join(str(data["min_steps_source"]).split()),
-            },
+            }),
         )
     except (KeyError, TypeError, ValueError) as err:
         raise SettingsError(f"invalid progress thresholds: {err}") from None

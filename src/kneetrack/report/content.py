@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from kneetrack.errors import SettingsError
+from kneetrack.knowledge.readonly import freeze
 
 SCHEMA = "kneetrack.report-content/1"
 
@@ -37,7 +38,8 @@ def report_content() -> dict[str, Any]:
         for key in ("label", "short", "what", "views", "sources"):
             if key not in m:
                 raise SettingsError(f"report content: metric {name!r} lacks {key!r}")
-    return data
+    frozen: dict[str, Any] = freeze(data)  # cached and shared: read-only
+    return frozen
 
 
 _TIER_ORDER = ("mild", "moderate", "severe")

@@ -15,12 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from kneetrack.core.views import SAGITTAL_VIEWS
 from kneetrack.report.content import metric_reference, quality_limits, report_content
 from kneetrack.report.gate import gate_confidence, gate_section
 
 LEGS = ("left", "right")
-FRONTAL_VIEWS = ("front", "rear")
-SIDE_VIEWS = ("side-left", "side-right")
 
 #: Findings severities, most serious first (unknown words rank as "moderate").
 _SEVERITY_RANK = {"urgent": 5, "severe": 4, "high": 4, "marked": 4, "moderate": 3,
@@ -228,7 +227,7 @@ def quality_section(analysis: Mapping[str, Any]) -> dict[str, Any]:
     if view_conf is not None and view_conf < 0.6:
         level = min(level, 2)
         reasons.append(f"the camera view was uncertain ({view_conf:.0%})")
-    if view in SIDE_VIEWS:
+    if view in SAGITTAL_VIEWS:
         reasons.append("a side view cannot measure knee valgus")
         if "view" not in lower:
             warnings.append("This clip was filmed from the side: knee valgus, hip adduction and "

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from kneetrack.errors import SettingsError
+from kneetrack.knowledge.readonly import freeze
 from kneetrack.screening.schema import PerSide, Screening
 
 LEGS = ("left", "right")
@@ -36,7 +37,8 @@ def load_thresholds() -> dict[str, Any]:
         raise SettingsError(f"cannot read the screening thresholds: {err}") from None
     if not isinstance(data, dict) or data.get("schema") != "kneetrack.thresholds.screening/1":
         raise SettingsError("screening thresholds file has an unexpected schema")
-    return data
+    frozen: dict[str, Any] = freeze(data)  # cached and shared: read-only
+    return frozen
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from kneetrack.errors import InputError, SettingsError
+from kneetrack.knowledge.readonly import freeze
 from kneetrack.screening.schema import Screening, parse_screening
 
 KINDS = ("number", "integer", "yes_no", "choice", "choices", "text")
@@ -282,9 +283,10 @@ def _question(section: str, d: Mapping[str, Any]) -> Question:
 def _default_content() -> dict[str, Any]:
     ref = resources.files("kneetrack.screening") / "content" / "questionnaire.yaml"
     try:
-        return yaml.safe_load(ref.read_text(encoding="utf-8"))
+        content: dict[str, Any] = freeze(yaml.safe_load(ref.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError) as err:  # pragma: no cover - packaging error
         raise SettingsError(f"cannot read the questionnaire: {err}") from None
+    return content  # cached and shared: read-only
 
 
 def _set_path(doc: dict[str, Any], path: str, value: Any) -> None:

@@ -14,6 +14,7 @@ from importlib import resources
 import yaml
 
 from kneetrack.errors import SettingsError
+from kneetrack.knowledge.readonly import FrozenDict
 from kneetrack.screening.norms import Note, interpret
 from kneetrack.screening.schema import Screening
 
@@ -84,7 +85,7 @@ def load_selftests() -> dict[str, SelfTest]:
             tips=tuple(t.get("tips") or ()),
             unit=t.get("unit", ""),
         )
-    return out
+    return FrozenDict(out)  # cached and shared: read-only
 
 
 def get_selftest(test_id: str) -> SelfTest:

@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import asdict, dataclass
-from typing import Any, Self
+from typing import Any, Self, cast
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.signal import find_peaks
 
+from kneetrack.core.arrays import BoolArray, FloatArray, IntArray, LabelArray
+from kneetrack.core.views import FRONTAL_VIEWS, View, parse_view
 from kneetrack.errors import InputError, SettingsError
 from kneetrack.keypoints import Keypoints
+from kneetrack.kinematics import cleaners
 from kneetrack.kinematics.angles import fppa_deg, hip_adduction_deg, pelvic_drop_deg, trunk_lean_deg
-from kneetrack.kinematics.cleaning import fill_gaps, lowpass, reject_low_confidence
 from kneetrack.kinematics.pipeline import json_safe
 
 LEGS = ("left", "right")
@@ -84,7 +86,7 @@ class SquatRep:
         return out
 
 
-def _rolling_nanmedian(x: np.ndarray, half: int) -> np.ndarray:
+def _rolling_nanmedian(x: FloatArray, half: int) -> FloatArray:
     """Running median over ``2 * half + 1`` frames along axis 0, ignoring missing frames."""
     padded = np.pad(x, [(half, half)] + [(0, 0)] * (x.ndim - 1), mode="edge")
     windows = sliding_window_view(padded, 2 * half + 1, axis=0)
@@ -93,7 +95,7 @@ def _rolling_nanmedian(x: np.ndarray, half: int) -> np.ndarray:
         return np.asarray(np.nanmedian(windows, axis=-1))
 
 
-def _repair_swaps_slow(raw: np.ndarray, names: list[str], *, half: int) -> tuple[np.ndarray, int]:
+def _repair_swaps_slow(raw: FloatArray, names: list[str], *, half: int) -> tuple[FloatArray, int]:
     """Undo short left/right label swaps of hips, knees and ankles in a slow movement.
 
     Each label is compared with the running median of both labels' tracks
@@ -118,8 +120,8 @@ def _repair_swaps_slow(raw: np.ndarray, names: list[str], *, half: int) -> tuple
         lt, rt = out[:, il].copy(), out[:, ir].copy()
         ml, mr = _rolling_nanmedian(lt, half), _rolling_nanmedian(rt, half)
 
-        def d(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-            return np.hypot(*(a - b).T)
+        def d(a: FloatArray, b: FloatArray) -> FloatArray:
+            return cast(FloatArray, np.hypot(*(a - b).T))
 
         sep = d(ml, mr)
         with np.errstate(invalid="ignore"):
@@ -134,7 +136,7 @@ def _repair_swaps_slow(raw: np.ndarray, names: list[str], *, half: int) -> tuple
     return out, count
 
 
-def _label_runs(labels: np.ndarray) -> list[tuple[int, int, str]]:
+def _label_runs(labels: LabelArray | IntArray | FloatArray) -> list[tuple[int, int, str]]:
     """Runs of equal labels as (start, stop, label)."""
     out: list[tuple[int, int, str]] = []
     start = 0
@@ -145,7 +147,7 @@ def _label_runs(labels: np.ndarray) -> list[tuple[int, int, str]]:
     return out
 
 
-def _impossible_switches(stance: np.ndarray, *, gap: int) -> np.ndarray:
+def _impossible_switches(stance: LabelArray, *, gap: int) -> BoolArray:
     """Frames of stances that switch legs with less than ``gap`` frames of double stance between.
 
     Of two such neighbouring stances the shorter one is returned (its labels are the
@@ -237,7 +239,7 @@ class SingleLegSquatAnalysis:
         self,
         *,
         leg: str = "auto",
-        view: str = "front",
+        view: View | str = View.FRONT,
         min_reps: int = 3,
         min_depth_leg_fraction: float = 0.04,
         min_rep_duration_s: float = 0.6,
@@ -268,9 +270,7 @@ class SingleLegSquatAnalysis:
     def _check_settings(self) -> None:
         if self.leg not in ("auto",) + LEGS:
             raise SettingsError(f"leg must be auto, left or right, got {self.leg!r}")
-        if self.view not in ("front", "rear"):
-            raise SettingsError(
-                f"the single-leg squat is measured from the front (or rear), not {self.view!r}")
+        parse_view(self.view, allowed=FRONTAL_VIEWS, what="squat view (front or rear)")
         if self.min_reps < 1:
             raise SettingsError("min_reps must be at least 1")
         if not 0 < self.min_depth_leg_fraction < 1:
@@ -290,7 +290,8 @@ class SingleLegSquatAnalysis:
             warnings.append(f"the frame rate is low ({kp.fps:.0f} fps); film at 30 fps or more")
         # Clean: low confidence out, label swaps undone, short gaps bridged, low-passed.
         names = [m for m in _BODY if kp.has(m)]
-        body = reject_low_confidence(kp.with_markers(names), min_confidence=self.min_confidence)
+        body = cleaners.LowConfidenceRejection(self.min_confidence).clean(
+            kp.with_markers(names)).keypoints_
         raw, repaired = self._repair(body.xy.copy(), names, kp.fps)
         P = self._smooth(body, raw)
         leg_len = self._leg_lengths(P)
@@ -316,7 +317,7 @@ class SingleLegSquatAnalysis:
         self.warnings_ = warnings + self._rep_warnings(reps)
         return self
 
-    def _repair(self, raw: np.ndarray, names: list[str], fs: float) -> tuple[np.ndarray, int]:
+    def _repair(self, raw: FloatArray, names: list[str], fs: float) -> tuple[FloatArray, int]:
         """Undo left/right label swaps (two passes); return the coordinates and frames repaired."""
         repaired = 0
         if self.swap_window_s > 0:
@@ -327,7 +328,7 @@ class SingleLegSquatAnalysis:
         return raw, repaired
 
     @staticmethod
-    def _leg_lengths(P: dict[str, np.ndarray]) -> dict[str, float]:
+    def _leg_lengths(P: dict[str, FloatArray]) -> dict[str, float]:
         """Standing hip–ankle length of each leg (90th percentile), pixels."""
         leg_len = {}
         for lg in LEGS:
@@ -349,8 +350,8 @@ class SingleLegSquatAnalysis:
         return out
 
     # --------------------------------------------------------------- internals
-    def _relabel(self, raw: np.ndarray, names: list[str], stance: np.ndarray, scale: float,
-                 fs: float) -> tuple[np.ndarray, int]:
+    def _relabel(self, raw: FloatArray, names: list[str], stance: LabelArray, scale: float,
+                 fs: float) -> tuple[FloatArray, int]:
         """Make labels agree with the stance legs.
 
         The standing ankle is the lower one, and each knee sits over its own ankle.
@@ -379,13 +380,15 @@ class SingleLegSquatAnalysis:
         raw[knees, kl], raw[knees, kr] = raw[knees, kr].copy(), raw[knees, kl].copy()
         return raw, count + int(knees.sum())
 
-    def _smooth(self, body: Keypoints, raw: np.ndarray) -> dict[str, np.ndarray]:
+    def _smooth(self, body: Keypoints, raw: FloatArray) -> dict[str, FloatArray]:
         """Bridge short gaps and low-pass ``raw`` (the coordinates of ``body``'s markers)."""
-        kp = fill_gaps(body.replace(xy=raw), max_gap_s=self.max_gap_s)
-        kp = lowpass(kp, cutoff_hz=min(self.lowpass_cutoff_hz, 0.4 * kp.fps))
+        chain = cleaners.CleaningChain([
+            cleaners.GapFilling(self.max_gap_s),
+            cleaners.ButterworthLowpass(min(self.lowpass_cutoff_hz, 0.4 * body.fps))])
+        kp = chain.clean(body.replace(xy=raw)).keypoints_
         return {m: kp.xy[:, i] for i, m in enumerate(kp.markers)}
 
-    def _stance_legs(self, P: dict[str, np.ndarray], scale: float, fs: float, n: int) -> np.ndarray:
+    def _stance_legs(self, P: dict[str, FloatArray], scale: float, fs: float, n: int) -> LabelArray:
         out = np.full(n, "", dtype=object)
         if self.leg != "auto":
             ok = np.isfinite(P[f"{self.leg}_hip"][:, 1])
@@ -413,8 +416,8 @@ class SingleLegSquatAnalysis:
                 out[a:b] = ""
         return out
 
-    def _reps_in(self, P: dict[str, np.ndarray], leg: str, a: int, b: int, leg_len: float,
-                 time_s: np.ndarray) -> list[SquatRep]:
+    def _reps_in(self, P: dict[str, FloatArray], leg: str, a: int, b: int, leg_len: float,
+                 time_s: FloatArray) -> list[SquatRep]:
         other = "right" if leg == "left" else "left"
         depth = P[f"{leg}_hip"][a:b, 1] / leg_len        # grows as the hip goes down
         if np.isnan(depth).all() or b - a < 5:
@@ -447,7 +450,7 @@ class SingleLegSquatAnalysis:
         return reps
 
     @staticmethod
-    def _vertex(sig: np.ndarray, p: int, lo: int, hi: int, standing: float) -> float:
+    def _vertex(sig: FloatArray, p: int, lo: int, hi: int, standing: float) -> float:
         """Sub-frame offset of the bottom: a parabola through the deepest third of the rep."""
         a, b = SingleLegSquatAnalysis._window(sig, p, lo, hi, standing, 1.0 / 3.0)
         if b - a < 2:
@@ -459,7 +462,7 @@ class SingleLegSquatAnalysis:
         return float(np.clip(-c1 / (2 * c2), a - p, b - p))
 
     @staticmethod
-    def _window(sig: np.ndarray, p: int, lo: int, hi: int, standing: float,
+    def _window(sig: FloatArray, p: int, lo: int, hi: int, standing: float,
                 fraction: float) -> tuple[int, int]:
         """Frames around the bottom whose depth is within ``fraction`` of the rep's range."""
         level = sig[p] - fraction * (sig[p] - standing)
@@ -471,7 +474,7 @@ class SingleLegSquatAnalysis:
             b += 1
         return a, b
 
-    def _angles_at(self, P: dict[str, np.ndarray], leg: str, other: str, i: int,
+    def _angles_at(self, P: dict[str, FloatArray], leg: str, other: str, i: int,
                    frac: float, window: tuple[int, int]) -> dict[str, Any]:
         pos = i + frac
         values = self._angles_point(P, leg, other, pos)
@@ -490,8 +493,8 @@ class SingleLegSquatAnalysis:
         return values
 
     @staticmethod
-    def _angles_series(P: dict[str, np.ndarray], leg: str, other: str,
-                       idx: np.ndarray) -> dict[str, np.ndarray]:
+    def _angles_series(P: dict[str, FloatArray], leg: str, other: str,
+                       idx: IntArray | FloatArray) -> dict[str, FloatArray]:
         hip, ohip = P[f"{leg}_hip"][idx], P[f"{other}_hip"][idx]
         knee, ankle = P[f"{leg}_knee"][idx], P[f"{leg}_ankle"][idx]
         out = {
@@ -504,14 +507,14 @@ class SingleLegSquatAnalysis:
                                                    P[f"{other}_shoulder"][idx])
         return out
 
-    def _angles_point(self, P: dict[str, np.ndarray], leg: str, other: str,
+    def _angles_point(self, P: dict[str, FloatArray], leg: str, other: str,
                       pos: float) -> dict[str, Any]:
 
-        def at(m: str) -> np.ndarray:
+        def at(m: str) -> FloatArray:
             lo = int(np.clip(np.floor(pos), 0, len(P[m]) - 1))
             hi = min(lo + 1, len(P[m]) - 1)
             w = pos - lo
-            return (1 - w) * P[m][lo] + w * P[m][hi]
+            return cast(FloatArray, (1 - w) * P[m][lo] + w * P[m][hi])
 
         hip, ohip = at(f"{leg}_hip"), at(f"{other}_hip")
         knee, ankle = at(f"{leg}_knee"), at(f"{leg}_ankle")
@@ -526,7 +529,7 @@ class SingleLegSquatAnalysis:
             "trunk_lean_deg": lean,
         }
 
-    def _quality(self, kp: Keypoints, P: dict[str, np.ndarray], scale: float,
+    def _quality(self, kp: Keypoints, P: dict[str, FloatArray], scale: float,
                  reps: list[SquatRep], warnings: list[str]) -> dict[str, Any]:
         frames = np.zeros(kp.n_frames, dtype=bool)
         for r in reps:
@@ -556,7 +559,7 @@ class SingleLegSquatAnalysis:
                             "film the squat from the front")
         # Front view: the runner's left hip appears on the image's right.
         left_on_right = float(np.nanmedian(dx)) > 0
-        expected = self.view == "front"
+        expected = parse_view(self.view) is View.FRONT
         mirrored = width >= 0.1 and left_on_right != expected
         if mirrored:
             warnings.append("left and right look swapped for a front view (a mirrored selfie "
@@ -583,7 +586,7 @@ class SingleLegSquatAnalysis:
     # ------------------------------------------------------------------ output
     def to_dict(self) -> dict[str, Any]:
         """Results as the ``squat_video`` block of ``screening.json``."""
-        return json_safe({
+        out: dict[str, Any] = json_safe({
             "method": "single-leg squat, angles at peak knee flexion (lowest stance hip)",
             "view": self.view,
             "reps": [r.to_dict() for r in self.reps_],
@@ -591,3 +594,4 @@ class SingleLegSquatAnalysis:
             "quality": self.quality_,
             "warnings": list(self.warnings_),
         })
+        return out

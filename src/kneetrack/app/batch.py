@@ -52,7 +52,7 @@ def run_batch(
     view: str | None = None,
     progress: BatchProgress | None = None,
     backend_spec: str = "mediapipe",
-    **options: Any,
+    overlay: bool = True,
 ) -> BatchResult:
     """Analyse every video in ``source`` into ``out/<name>/`` and write the summary.
 
@@ -76,16 +76,14 @@ def run_batch(
         Called once per video (see :data:`BatchProgress`).
     backend_spec
         Pose backend each worker loads (``"mediapipe"``, or ``"module:factory"`` in tests).
-    **options
-        Passed to :func:`kneetrack.app.analyze.analyze_file` (e.g. ``overlay=False``).
+    overlay
+        Write each video's annotated video (``False`` saves most of the time after pose).
     """
-    from kneetrack.app.analyze import VIEWS
-    from kneetrack.errors import SettingsError
+    from kneetrack.app.requests import check_view
 
-    if view is not None and view not in VIEWS:
-        raise SettingsError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
+    view = check_view(view)
     out_p = Path(out).expanduser()
-    jobs = plan_jobs(source, out_p, view=view, options=options)
+    jobs = plan_jobs(source, out_p, view=view, overlay=overlay)
     out_p.mkdir(parents=True, exist_ok=True)
     status = BatchStatus(out_p)
     result = BatchResult(out_dir=out_p, jobs=jobs, engine=engine)

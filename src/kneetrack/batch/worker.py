@@ -60,7 +60,7 @@ class JobRunner:
                 backend = self.backend
                 reset_tracking(backend)  # a new video: forget the last one's person
             analyze_file(job.input, out_dir=job.out_dir, view=job.view, backend=backend,
-                         workers=self.pose_workers if parallel else 1, **job.options)
+                         workers=self.pose_workers if parallel else 1, overlay=job.overlay)
         except KneetrackError as err:
             return Outcome(status="failed", reason=str(err),
                            seconds=round(time.perf_counter() - t0, 3), **base)

@@ -50,9 +50,9 @@ def batch(
 
     show_native_logs(verbose)
 
-    options = {} if overlay else {"overlay": False}
-    kwargs = dict(workers=workers, engine=engine.value, ray_address=ray_address,
-                  view=view.value if view else None, **options)
+    kwargs: dict[str, Any] = dict(workers=workers, engine=engine.value,
+                                  ray_address=ray_address, view=view.value if view else None,
+                                  overlay=overlay)
     try:
         result = _run(source, out, quiet=quiet, kwargs=kwargs)
     except KeyboardInterrupt:

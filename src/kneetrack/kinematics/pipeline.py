@@ -180,7 +180,8 @@ def _empty(kp: Keypoints, view: str | None, notes: list[str],
     return res
 
 
-def analyze_keypoints(kp: Keypoints, *, view: str | None = None) -> KinematicsResult:
+def analyze_keypoints(kp: Keypoints, *, view: str | None = None,
+                      cutoff_hz: float | None = None) -> KinematicsResult:
     """Analyse one clip's keypoints: clean → view → events → metrics → summary → findings.
 
     Parameters
@@ -190,6 +191,9 @@ def analyze_keypoints(kp: Keypoints, *, view: str | None = None) -> KinematicsRe
     view : str, optional
         ``front``, ``rear``, ``side-left`` or ``side-right``; overrides the
         detected view (a warning is added when the keypoints disagree).
+    cutoff_hz : float, optional
+        Low-pass cut-off of the keypoint filter, passed to
+        :func:`~kneetrack.kinematics.cleaning.clean_keypoints` (``None``: its default).
 
     Returns
     -------
@@ -201,10 +205,11 @@ def analyze_keypoints(kp: Keypoints, *, view: str | None = None) -> KinematicsRe
         warnings.filterwarnings("ignore", message="All-NaN slice", category=RuntimeWarning)
         warnings.filterwarnings("ignore", message="Mean of empty slice",
                                 category=RuntimeWarning)
-        return _analyze(kp, view=view)
+        return _analyze(kp, view=view, cutoff_hz=cutoff_hz)
 
 
-def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
+def _analyze(kp: Keypoints, *, view: str | None,
+             cutoff_hz: float | None = None) -> KinematicsResult:
     """Identity → clean → view → events → metrics → bounds → gate → summary → findings."""
     th = load_thresholds()
     limits = load_plausibility()
@@ -234,7 +239,7 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
         use_view = detected
         if use_view is None:
             notes.append("the camera view could not be determined; give --view")
-            return _empty(clean_keypoints(kp), None, notes)
+            return _empty(clean_keypoints(kp, cutoff_hz=cutoff_hz), None, notes)
         if vconf < 0.5:
             notes.append(f"view detected as {detected} with low confidence ({vconf:.2f}); "
                             "give --view if this is wrong")
@@ -248,7 +253,7 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
             notes.append(f"the given view is {view} but the keypoints look like {detected} "
                             f"(confidence {vconf:.2f})")
 
-    clean = clean_keypoints(kp, view=use_view)
+    clean = clean_keypoints(kp, view=use_view, cutoff_hz=cutoff_hz)
     events = ContactDetector(use_view).detect(clean)
     series = compute_series(clean, use_view)
     fs = th.get("foot_strike", {})

@@ -17,6 +17,8 @@ from typing import Any
 from kneetrack.batch.jobs import BatchStatus, Job, Outcome, plan_jobs
 from kneetrack.batch.summary import summary_row, write_csv, write_html
 
+__all__ = ["MAX_ATTEMPTS", "BatchProgress", "BatchResult", "Outcome", "run_batch"]
+
 #: Attempts per video and run: the first, and one retry.
 MAX_ATTEMPTS = 2
 

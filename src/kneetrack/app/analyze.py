@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 from kneetrack import __version__
 from kneetrack.app.outdir import check_writable, staged_output
 from kneetrack.app.requests import VIEWS, AnalyzeRequest, ClipInput, ReportOptions, check_view
+from kneetrack.core.atomic import write_json_atomic
 from kneetrack.errors import InputError
-from kneetrack.io.files import write_json_atomic
 from kneetrack.io.load import is_video_path, load_keypoints
 from kneetrack.keypoints import Keypoints
 

@@ -111,9 +111,10 @@ def run_batch(
     status.save()
 
     if pending:
+        from kneetrack.app.batch_runner import JobRunner
         from kneetrack.batch.engines import make_engine
 
-        eng = make_engine(engine, workers=workers, address=ray_address,
+        eng = make_engine(engine, workers=workers, address=ray_address, runner=JobRunner,
                           backend_spec=backend_spec)
         result.workers = eng.workers
         by_name = {j.name: j for j in jobs}

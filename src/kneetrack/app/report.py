@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from kneetrack.core.atomic import write_bytes_atomic
 from kneetrack.errors import InputError
-from kneetrack.io.files import write_bytes_atomic
 from kneetrack.keypoints import Keypoints
 
 if TYPE_CHECKING:
@@ -222,7 +222,7 @@ def _start_overlay(out: Path, video: str | Path, keypoints: Keypoints | None,
 def _write_tables_and_plots(parts: _ReportParts, analysis: Mapping[str, Any],
                             series: Mapping[str, Any] | None) -> None:
     """``stances.csv``, ``angles.mot`` (when there are angle series) and ``plots/*.svg``."""
-    from kneetrack.io.files import write_text_atomic
+    from kneetrack.core.atomic import write_text_atomic
     from kneetrack.report.exports import angle_series, write_angles_mot, write_stances_csv
     from kneetrack.report.html import render_plots
 
@@ -284,7 +284,7 @@ def _folder_exports(out: Path, *, with_pdf: bool) -> list[dict[str, str]]:
 def _write_pages(parts: _ReportParts, analysis: Mapping[str, Any],
                  programme: Mapping[str, Any] | None, *, pdf: bool) -> None:
     """``report.html`` (and ``report.pdf``), linking the video and its poster when present."""
-    from kneetrack.io.files import write_text_atomic
+    from kneetrack.core.atomic import write_text_atomic
     from kneetrack.report.html import render_report_html
     from kneetrack.report.plots import data_uri
 

@@ -149,7 +149,7 @@ class BatchStatus:
 
     def save(self) -> None:
         """Write the file through a temporary file (a kill never leaves half a file)."""
-        from kneetrack.app.analyze import write_json_atomic
+        from kneetrack.core.atomic import write_json_atomic
 
         write_json_atomic(self.path, {
             "schema": STATUS_SCHEMA,

@@ -151,7 +151,8 @@ def check_request(request: AnalyzeRequest) -> None:
     Raises
     ------
     SettingsError
-        Conflicting rate options (``--fps`` with ``--speed-factor``).
+        Conflicting rate options (``--fps`` with ``--speed-factor``), or two clips
+        given views of the same family (two frontal or two side clips).
     InputError
         An input that does not exist (only checked when a folder will be written:
         no output folder is made for a typo).
@@ -162,6 +163,10 @@ def check_request(request: AnalyzeRequest) -> None:
 
     for clip in request.clips:
         check_rate_options(clip.fps, clip.speed_factor)
+    if request.multi:
+        from kneetrack.app.multiclip import check_given_views
+
+        check_given_views(request)
     if request.out_dir is not None:
         for clip in request.clips:
             if not clip.path.exists():

@@ -1,7 +1,7 @@
 """One assessment from several clips: a frontal (front or rear) clip and a side clip of one run.
 
 A runner often films the same run twice: from behind (or in front) and from
-the side. Each clip is measured on its own (:func:`kneetrack.app.analyze.measure_clip`:
+the side. Each clip is measured on its own (:func:`kneetrack.app.measure.measure_clip`:
 its own keypoints, cleaning, events and plausibility gate); then
 :func:`combine_clips` makes one ``analysis.json`` of them:
 
@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kneetrack.app.analyze import (
+from kneetrack.app.measure import (
     SCHEMA,
     AnalysisOutcome,
     ClipAnalysis,

@@ -26,7 +26,7 @@ from kneetrack.errors import InputError
 from kneetrack.keypoints import Keypoints
 
 if TYPE_CHECKING:
-    from kneetrack.app.analyze import AnalysisOutcome
+    from kneetrack.app.measure import AnalysisOutcome
     from kneetrack.app.requests import ReportOptions
     from kneetrack.kinematics.pipeline import KinematicsResult
     from kneetrack.report.video import RenderJob, RenderPool

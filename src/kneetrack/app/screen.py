@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kneetrack.app.analyze import ProgressCallback, acquire_keypoints
+from kneetrack.app.measure import ProgressCallback, acquire_keypoints
 from kneetrack.core.atomic import write_json_atomic, write_text_atomic
 from kneetrack.errors import InputError, SettingsError
 from kneetrack.io.files import read_json_object

@@ -100,7 +100,8 @@ def _print_summary(a: dict[str, Any]) -> None:
         typer.echo(f"warning: {warning}")
     gate = a.get("plausibility") or {}
     if gate.get("passed") is False:
-        typer.echo("could not measure this clip: no cadence, findings or advice from it")
+        what = "these clips" if a.get("clips") else "this clip"
+        typer.echo(f"could not measure {what}: no cadence, findings or advice from it")
         for reason in gate.get("reasons") or []:
             typer.echo(f"  because {reason}")
         for tip in gate.get("refilm") or []:

@@ -89,7 +89,7 @@ def test_failed_run_leaves_the_earlier_analysis_untouched(tmp_path, monkeypatch)
 def test_unwritable_output_fails_before_any_work(tmp_path, monkeypatch, capsys):
     import tempfile
 
-    import kneetrack.app.analyze as analyze
+    import kneetrack.app.measure as measure
 
     def read_only(*a, **k):
         raise OSError(errno.EROFS, "Read-only file system", str(k.get("dir")))
@@ -98,7 +98,7 @@ def test_unwritable_output_fails_before_any_work(tmp_path, monkeypatch, capsys):
         raise AssertionError("the pose run started although the output is not writable")
 
     monkeypatch.setattr(tempfile, "mkstemp", read_only)
-    monkeypatch.setattr(analyze, "acquire_keypoints", no_work)
+    monkeypatch.setattr(measure, "acquire_keypoints", no_work)
     out = tmp_path / "ro"
     code = main(["analyze", str(SAMPLE), "--out", str(out), "-q"])
     err = capsys.readouterr().err

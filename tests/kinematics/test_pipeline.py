@@ -139,7 +139,7 @@ def test_analyze_file_writes_contract(tmp_path):
     assert data["stances"] and data["summary"]["left"]["stances"] >= 20
     steps = [p["step"] for p in data["provenance"]]
     assert steps[0].startswith("read")
-    kin = result.extras["kinematics"]
+    kin = result.kinematics
     assert kin.series["time_s"].shape[0] == result.keypoints.n_frames
 
 

@@ -20,7 +20,7 @@ def test_every_step_that_ran_is_listed(shared_data, tmp_path):
     trc = shared_data / "mocap2d" / "fukuchi2017_rbds001_t35_60fps_front.trc"
     result = analyze_file(trc, out_dir=tmp_path)
     steps = [p["step"] for p in json.loads((tmp_path / "analysis.json").read_text())["provenance"]]
-    cleaning = [p.step for p in result.extras["kinematics"].keypoints.provenance]
+    cleaning = [p.step for p in result.kinematics.keypoints.provenance]
     assert steps[:len(cleaning)] == cleaning  # reading, then each cleaning step
     assert {"read_trc", "lowpass"} <= set(cleaning)
     assert steps[len(cleaning):] == ["gait_events", "stance_metrics", "findings"]

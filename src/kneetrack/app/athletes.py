@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from kneetrack.app.records import record_analysis, record_programme
+from kneetrack.app.requests import Retest, RetestOf
+from kneetrack.errors import SettingsError
 from kneetrack.io.common import naming_file
 from kneetrack.io.files import read_json_object
 from kneetrack.store import Analysis, Athlete, Programme, Screening, Store, open_store
@@ -146,7 +148,7 @@ def store_analysis(
     *,
     recorded_on: dt.date | None = None,
     copy_artefacts: bool = True,
-    retest_of: int | str | None = "auto",
+    retest_of: RetestOf = Retest.AUTO,
 ) -> Analysis:
     """Store an analysis for an athlete.
 
@@ -164,7 +166,9 @@ def store_analysis(
     copy_artefacts
         Copy the analysis folder into the store's artefact folder.
     retest_of
-        See :meth:`kneetrack.store.Store.add_analysis`.
+        :attr:`Retest.AUTO` links it as a retest of the athlete's first analysis
+        with the same view (if any), :attr:`Retest.NONE` links nothing, an
+        analysis id links it to that analysis.
     """
     athlete = store.get_athlete(name)
     assert athlete.id is not None
@@ -181,8 +185,18 @@ def store_analysis(
         data,
         recorded_on=recorded_on,
         artefact_src=folder if copy_artefacts else None,
-        retest_of=retest_of,
+        retest_of=_store_retest(retest_of),
     )
+
+
+def _store_retest(retest_of: RetestOf) -> int | str | None:
+    """The store's form of ``retest_of`` (``"auto"``, ``None`` or an id)."""
+    if isinstance(retest_of, Retest):
+        return "auto" if retest_of is Retest.AUTO else None
+    if isinstance(retest_of, bool) or not isinstance(retest_of, int):
+        raise SettingsError(f"retest_of must be Retest.AUTO, Retest.NONE or an analysis id, "
+                            f"got {retest_of!r}")
+    return retest_of
 
 
 def store_screening(

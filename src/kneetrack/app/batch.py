@@ -17,6 +17,8 @@ from typing import Any
 from kneetrack.batch.jobs import BatchStatus, Job, Outcome, plan_jobs
 from kneetrack.batch.summary import summary_row, write_csv, write_html
 
+__all__ = ["MAX_ATTEMPTS", "BatchProgress", "BatchResult", "Outcome", "run_batch"]
+
 #: Attempts per video and run: the first, and one retry.
 MAX_ATTEMPTS = 2
 
@@ -52,7 +54,7 @@ def run_batch(
     view: str | None = None,
     progress: BatchProgress | None = None,
     backend_spec: str = "mediapipe",
-    **options: Any,
+    overlay: bool = True,
 ) -> BatchResult:
     """Analyse every video in ``source`` into ``out/<name>/`` and write the summary.
 
@@ -76,14 +78,14 @@ def run_batch(
         Called once per video (see :data:`BatchProgress`).
     backend_spec
         Pose backend each worker loads (``"mediapipe"``, or ``"module:factory"`` in tests).
-    **options
-        Passed to :func:`kneetrack.app.analyze.analyze_file` (e.g. ``overlay=False``).
+    overlay
+        Write each video's annotated video (``False`` saves most of the time after pose).
     """
-    from kneetrack.core.views import parse_view
+    from kneetrack.app.requests import check_view
 
-    view = parse_view(view)
+    view = check_view(view)
     out_p = Path(out).expanduser()
-    jobs = plan_jobs(source, out_p, view=view, options=options)
+    jobs = plan_jobs(source, out_p, view=view, overlay=overlay)
     out_p.mkdir(parents=True, exist_ok=True)
     status = BatchStatus(out_p)
     result = BatchResult(out_dir=out_p, jobs=jobs, engine=engine)
@@ -109,9 +111,10 @@ def run_batch(
     status.save()
 
     if pending:
+        from kneetrack.app.batch_runner import JobRunner
         from kneetrack.batch.engines import make_engine
 
-        eng = make_engine(engine, workers=workers, address=ray_address,
+        eng = make_engine(engine, workers=workers, address=ray_address, runner=JobRunner,
                           backend_spec=backend_spec)
         result.workers = eng.workers
         by_name = {j.name: j for j in jobs}

@@ -31,8 +31,8 @@ from kneetrack.errors import OutputError
 
 #: Files at the top of an analysis folder that ``analyze`` writes (and so may replace).
 OWNED_FILES = (
-    "analysis.json", "keypoints.trc", "report.html", "report.pdf", "annotated.mp4",
-    "stances.csv", "angles.mot", "batch_error.txt",
+    "analysis.json", "keypoints.trc", "keypoints-2.trc", "report.html", "report.pdf",
+    "annotated.mp4", "stances.csv", "angles.mot", "batch_error.txt",
 )
 #: The plots folder and what ``analyze`` writes in it (``*.svg`` and the video poster).
 OWNED_PLOTS = "plots"

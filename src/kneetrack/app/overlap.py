@@ -37,7 +37,7 @@ class WhilePose:
 
     def __call__(self, plan: PosePlan | None = None) -> None:
         """Start the render processes if pose leaves a core free; import the analysis code."""
-        from kneetrack.pose.parallel import available_cores
+        from kneetrack.core.cores import available_cores
 
         if (self.render and plan is not None and plan.frames
                 and plan.workers < available_cores()):

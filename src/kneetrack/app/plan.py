@@ -9,11 +9,15 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kneetrack.errors import InputError, SettingsError
 from kneetrack.io.files import read_json_object
 from kneetrack.screening.schema import Screening, load_screening
+
+if TYPE_CHECKING:
+    from kneetrack.app.progress import NextWeek
+    from kneetrack.store import Programme
 
 ANALYSIS_SCHEMA = "kneetrack.analysis/1"
 #: Words people use for equipment -> the programme's equipment names.
@@ -196,12 +200,84 @@ def plan_files(
     *,
     screening_path: str | Path | None = None,
     out_dir: str | Path,
-    **options: Any,
+    weeks: int = 8,
+    start: dt.date | str | None = None,
+    sessions_per_week: int = 3,
+    level: str | None = None,
+    equipment: Iterable[str] | None = None,
 ) -> PlanResult:
-    """File-level entry point: read ``analysis.json`` (+ ``screening.json``) and write the plan."""
+    """File-level entry point: read ``analysis.json`` (+ ``screening.json``) and write the plan.
+
+    The keyword arguments are :func:`make_plan`'s.
+    """
     analysis = load_analysis(analysis_path)
     screening = load_screening(screening_path) if screening_path is not None else None
-    return make_plan(analysis, screening, out_dir=out_dir, **options)
+    return make_plan(analysis, screening, out_dir=out_dir, weeks=weeks, start=start,
+                     sessions_per_week=sessions_per_week, level=level, equipment=equipment)
+
+
+@dataclass(frozen=True)
+class StoredPlan:
+    """A written plan and, when an athlete was named, its row in the athlete's history."""
+
+    result: PlanResult
+    stored: Programme | None = None
+
+
+def plan_and_store(
+    analysis_path: str | Path,
+    *,
+    out_dir: str | Path,
+    screening_path: str | Path | None = None,
+    athlete: str | None = None,
+    db: str | None = None,
+    weeks: int = 8,
+    start: dt.date | str | None = None,
+    sessions_per_week: int = 3,
+    level: str | None = None,
+    equipment: Iterable[str] | None = None,
+) -> StoredPlan:
+    """``kneetrack plan [--athlete NAME]``: write the plan and keep it in the athlete's history.
+
+    The athlete is checked before any work; the screening (when given) is
+    stored with the programme. Other arguments are :func:`make_plan`'s.
+    """
+    from kneetrack.app.athletes import get_athlete, open_db, store_programme, store_screening
+
+    if athlete is not None:
+        with open_db(db) as store:
+            get_athlete(store, athlete)
+    result = plan_files(analysis_path, screening_path=screening_path, out_dir=out_dir,
+                        weeks=weeks, start=start, sessions_per_week=sessions_per_week,
+                        level=level, equipment=equipment)
+    if athlete is None:
+        return StoredPlan(result=result)
+    with open_db(db) as store:
+        if screening_path is not None:
+            store_screening(store, athlete, screening_path)
+        stored = store_programme(store, athlete, result.programme)
+    return StoredPlan(result=result, stored=stored)
+
+
+@dataclass(frozen=True)
+class NextWeekPlan:
+    """``plan --next-week``: the adaptation and the programme files written (if any)."""
+
+    adapted: NextWeek
+    artefacts: dict[str, Path] = field(default_factory=dict)
+
+
+def plan_next_week(athlete: str, *, db: str | None = None,
+                   out_dir: str | Path | None = None) -> NextWeekPlan:
+    """Adapt the athlete's next week from the logs and the latest retest; write to ``out_dir``."""
+    from kneetrack.app.athletes import open_db
+    from kneetrack.app.progress import adapt_next_week
+
+    with open_db(db) as store:
+        adapted = adapt_next_week(store, athlete)
+    files = (write_programme_files(adapted.programme.data, out_dir)
+             if out_dir is not None else {})
+    return NextWeekPlan(adapted=adapted, artefacts=files)
 
 
 def write_programme_files(programme: dict[str, Any], out_dir: str | Path) -> dict[str, Path]:

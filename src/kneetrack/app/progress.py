@@ -66,6 +66,15 @@ def log_session(
     return store.add_logs(logs)
 
 
+def logged_pain_advice(logs: Sequence[WorkoutLog]) -> str | None:
+    """What to tell someone who just logged pain above the acceptable level (else ``None``)."""
+    th = load_thresholds()
+    if any(lg.pain is not None and lg.pain > th.pain_acceptable_max for lg in logs):
+        return (f"pain above {th.pain_acceptable_max:g}/10: next week's plan will step back; "
+                "if it persists, see a physical therapist")
+    return None
+
+
 @dataclass(frozen=True)
 class RetestComparison:
     """One follow-up analysis against its baseline."""

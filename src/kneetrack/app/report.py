@@ -15,18 +15,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from kneetrack.core.atomic import write_bytes_atomic
 from kneetrack.core.views import SAGITTAL_VIEWS
 from kneetrack.errors import InputError
-from kneetrack.io.files import write_bytes_atomic
 from kneetrack.keypoints import Keypoints
 
 if TYPE_CHECKING:
-    from kneetrack.report.video import RenderPool
+    from kneetrack.app.measure import AnalysisOutcome
+    from kneetrack.app.requests import ReportOptions
+    from kneetrack.kinematics.pipeline import KinematicsResult
+    from kneetrack.report.video import RenderJob, RenderPool
 
 #: Files of an analysis folder that the report lists, with what they are.
 FOLDER_FILES = (
@@ -99,6 +103,22 @@ def load_programme(folder: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+@dataclass
+class _ReportParts:
+    """What the steps of :func:`build_report` hand each other."""
+
+    out: Path
+    written: dict[str, Path] = field(default_factory=dict)
+    plots: list[dict[str, Any]] = field(default_factory=list)
+    strips: list[dict[str, Any]] = field(default_factory=list)
+    frames: dict[int, Any] = field(default_factory=dict)
+
+    @property
+    def plot_dir(self) -> Path:
+        """The folder of the plots (and the video poster)."""
+        return self.out / "plots"
+
+
 def build_report(
     folder: str | Path,
     *,
@@ -114,6 +134,10 @@ def build_report(
     render_pool: RenderPool | None = None,
 ) -> dict[str, Path]:
     """Write the report files of one analysis into ``folder``.
+
+    The steps: pick the side view's contact frames, start the annotated video
+    (its processes work meanwhile), write the tables and plots, collect the
+    video and the contact strip, then write the pages.
 
     Parameters
     ----------
@@ -148,132 +172,189 @@ def build_report(
         The files written, by kind (``report``, ``plots``, ``stances``, ``angles``,
         ``video``, ``pdf``).
     """
-    from kneetrack.io.files import write_text_atomic
-    from kneetrack.report.exports import angle_series, write_angles_mot, write_stances_csv
-    from kneetrack.report.html import render_plots, render_report_html
-    from kneetrack.report.plots import data_uri
-
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
-    written: dict[str, Path] = {}
-    side = analysis.get("view") in SAGITTAL_VIEWS
-    contacts: list[tuple[int, Mapping[str, Any]]] = []
-    if side and video is not None and keypoints is not None:
-        from kneetrack.report.strip import pick_contacts
-
-        contacts = pick_contacts(analysis, keypoints)
-    job = None
-    if render_pool is not None and (video is None or not overlay):
+    parts = _ReportParts(out=Path(folder))
+    parts.out.mkdir(parents=True, exist_ok=True)
+    contacts = _side_contacts(analysis, keypoints, video)
+    draw = video is not None and overlay
+    if render_pool is not None and not draw:
         render_pool.close()
-    if video is not None and overlay:
-        if keypoints is None:
-            raise InputError("the annotated video needs the clip's keypoints")
-        from kneetrack.report.video import VideoOverlay
-
-        # Started first: the render processes work while this one writes the tables and plots.
-        job = VideoOverlay(blur_faces=blur_faces, workers=workers, pool=render_pool).start(
-            video, out / "annotated.mp4", keypoints=keypoints, analysis=analysis,
-            series=series, grab=[j for j, _ in contacts])
+    job = (_start_overlay(parts.out, video, keypoints, analysis, series, contacts,
+                          blur_faces=blur_faces, workers=workers, render_pool=render_pool)
+           if draw and video is not None else None)
     try:
-        written["stances"] = write_stances_csv(analysis.get("stances") or [],
-                                               out / "stances.csv")
-        if series and "time_s" in series and angle_series(series)[1]:
-            written["angles"] = write_angles_mot(series, out / "angles.mot")
-        plots = render_plots(analysis)
-        plot_dir = out / "plots"
-        plot_dir.mkdir(exist_ok=True)
-        for p in plots:
-            write_text_atomic(plot_dir / f"{p['id']}.svg", p["svg"])
-        written["plots"] = plot_dir
+        _write_tables_and_plots(parts, analysis, series)
     except BaseException:
         if job is not None:
             job.fail()
         raise
+    _collect_video(parts, job, contacts, video)
+    if contacts and parts.frames and keypoints is not None:
+        _add_contact_strip(parts, keypoints, contacts, blur_faces=blur_faces)
+    _write_pages(parts, analysis, programme if programme is not None
+                 else load_programme(parts.out), pdf=pdf)
+    return parts.written
 
-    strips: list[dict[str, Any]] = []
-    frames: dict[int, Any] = {}
+
+def _side_contacts(analysis: Mapping[str, Any], keypoints: Keypoints | None,
+                   video: str | Path | None) -> list[tuple[int, Mapping[str, Any]]]:
+    """Frames of a few foot contacts per leg for the side view's strip (none for other views)."""
+    if analysis.get("view") not in SAGITTAL_VIEWS or video is None or keypoints is None:
+        return []
+    from kneetrack.report.strip import pick_contacts
+
+    return pick_contacts(analysis, keypoints)
+
+
+def _start_overlay(out: Path, video: str | Path, keypoints: Keypoints | None,
+                   analysis: Mapping[str, Any], series: Mapping[str, Any] | None,
+                   contacts: list[tuple[int, Mapping[str, Any]]], *, blur_faces: bool,
+                   workers: int | None, render_pool: RenderPool | None) -> RenderJob:
+    """Start drawing ``annotated.mp4``; the render processes work while the tables are written."""
+    if keypoints is None:
+        raise InputError("the annotated video needs the clip's keypoints")
+    from kneetrack.report.video import VideoOverlay
+
+    return VideoOverlay(blur_faces=blur_faces, workers=workers, pool=render_pool).start(
+        video, out / "annotated.mp4", keypoints=keypoints, analysis=analysis,
+        series=series, grab=[j for j, _ in contacts])
+
+
+def _write_tables_and_plots(parts: _ReportParts, analysis: Mapping[str, Any],
+                            series: Mapping[str, Any] | None) -> None:
+    """``stances.csv``, ``angles.mot`` (when there are angle series) and ``plots/*.svg``."""
+    from kneetrack.core.atomic import write_text_atomic
+    from kneetrack.report.exports import angle_series, write_angles_mot, write_stances_csv
+    from kneetrack.report.html import render_plots
+
+    out = parts.out
+    parts.written["stances"] = write_stances_csv(analysis.get("stances") or [],
+                                                 out / "stances.csv")
+    if series and "time_s" in series and angle_series(series)[1]:
+        parts.written["angles"] = write_angles_mot(series, out / "angles.mot")
+    parts.plots = render_plots(analysis)
+    parts.plot_dir.mkdir(exist_ok=True)
+    for p in parts.plots:
+        write_text_atomic(parts.plot_dir / f"{p['id']}.svg", p["svg"])
+    parts.written["plots"] = parts.plot_dir
+
+
+def _collect_video(parts: _ReportParts, job: RenderJob | None,
+                   contacts: list[tuple[int, Mapping[str, Any]]],
+                   video: str | Path | None) -> None:
+    """Wait for the annotated video (and its poster), or grab the contact frames raw."""
     if job is not None:
         ov = job.wait()
-        written["video"] = ov.path_
-        frames = ov.grabbed_
+        parts.written["video"] = ov.path_
+        parts.frames = ov.grabbed_
         if ov.poster_ is not None:
-            _write_jpeg(plot_dir / POSTER, ov.poster_)
+            _write_jpeg(parts.plot_dir / POSTER, ov.poster_)
     elif contacts and video is not None:
         from kneetrack.report.video import grab_frames
 
-        frames = grab_frames(video, [j for j, _ in contacts])
-    if contacts and frames and keypoints is not None:
-        from kneetrack.report.strip import contact_crops, contact_thumbnails
+        parts.frames = grab_frames(video, [j for j, _ in contacts])
 
-        if blur_faces:  # grabbed before the overlay drew (or decoded raw): blur them here
-            frames = blur_faces_in(frames, keypoints)
-        thumbs = contact_thumbnails(contact_crops(frames, keypoints, contacts))
-        if thumbs:
-            strips.append({"title": "Foot contact, side view",
-                           "caption": "The frame of foot contact for a few steps per leg: "
-                                      "thigh and shank in the leg's colour, the foot in yellow, "
-                                      "a white vertical through the knee.",
-                           "thumbs": thumbs})
 
-    if programme is None:
-        programme = load_programme(out)
+def _add_contact_strip(parts: _ReportParts, keypoints: Keypoints,
+                       contacts: list[tuple[int, Mapping[str, Any]]], *,
+                       blur_faces: bool) -> None:
+    """The side view's strip of foot-contact thumbnails (faces blurred)."""
+    from kneetrack.report.strip import contact_crops, contact_thumbnails
+
+    frames = parts.frames
+    if blur_faces:  # grabbed before the overlay drew (or decoded raw): blur them here
+        frames = blur_faces_in(frames, keypoints)
+    thumbs = contact_thumbnails(contact_crops(frames, keypoints, contacts))
+    if thumbs:
+        parts.strips.append({"title": "Foot contact, side view",
+                             "caption": "The frame of foot contact for a few steps per leg: "
+                                        "thigh and shank in the leg's colour, the foot in "
+                                        "yellow, a white vertical through the knee.",
+                             "thumbs": thumbs})
+
+
+def _folder_exports(out: Path, *, with_pdf: bool) -> list[dict[str, str]]:
+    """The folder's files that the report links, with what they are."""
+    have = {name for name, _ in FOLDER_FILES if (out / name).is_file()}
+    have.add("analysis.json")  # written right after the report by ``analyze``
+    if with_pdf:
+        have.add("report.pdf")
+    return [{"name": n, "href": n, "what": w} for n, w in FOLDER_FILES if n in have]
+
+
+def _write_pages(parts: _ReportParts, analysis: Mapping[str, Any],
+                 programme: Mapping[str, Any] | None, *, pdf: bool) -> None:
+    """``report.html`` (and ``report.pdf``), linking the video and its poster when present."""
+    from kneetrack.core.atomic import write_text_atomic
+    from kneetrack.report.html import render_report_html
+    from kneetrack.report.plots import data_uri
+
+    out = parts.out
     video_href = "annotated.mp4" if (out / "annotated.mp4").is_file() else None
-    poster = plot_dir / POSTER
+    poster = parts.plot_dir / POSTER
     video_poster = (data_uri(poster.read_bytes(), "image/jpeg")
                     if video_href and poster.is_file() else None)
-
-    def exports(with_pdf: bool) -> list[dict[str, str]]:
-        have = {name for name, _ in FOLDER_FILES if (out / name).is_file()}
-        have.add("analysis.json")  # written right after the report by ``analyze``
-        if with_pdf:
-            have.add("report.pdf")
-        return [{"name": n, "href": n, "what": w} for n, w in FOLDER_FILES if n in have]
-
-    html = render_report_html(analysis, programme=programme, plots=plots, video=video_href,
-                              video_poster=video_poster, strips=strips, exports=exports(pdf))
-    written["report"] = write_text_atomic(out / "report.html", html)
+    html = render_report_html(analysis, programme=programme, plots=parts.plots, video=video_href,
+                              video_poster=video_poster, strips=parts.strips,
+                              exports=_folder_exports(out, with_pdf=pdf))
+    parts.written["report"] = write_text_atomic(out / "report.html", html)
     if pdf:
         from kneetrack.report.pdf import write_pdf
 
-        html_pdf = render_report_html(analysis, programme=programme, plots=plots,
+        html_pdf = render_report_html(analysis, programme=programme, plots=parts.plots,
                                       video=video_href, video_poster=video_poster,
-                                      strips=strips, exports=exports(True), pdf=True)
-        written["pdf"] = write_pdf(html_pdf, out / "report.pdf", base_url=out)
-    return written
+                                      strips=parts.strips,
+                                      exports=_folder_exports(out, with_pdf=True), pdf=True)
+        parts.written["pdf"] = write_pdf(html_pdf, out / "report.pdf", base_url=out)
 
 
-def write_report_outputs(result: Any, out: Path, *, source: Path,
-                         options: Mapping[str, Any]) -> dict[str, Path]:
+def write_report_outputs(outcome: AnalysisOutcome, out: Path, *, options: ReportOptions,
+                         workers: int | None = None,
+                         render_pool: RenderPool | None = None) -> dict[str, Path]:
     """Write the report files for a fresh analysis (called by ``analyze``'s ``write_outputs``).
 
-    Options (passed through ``analyze_file(**options)``): ``overlay`` (default
-    True: write ``annotated.mp4`` for videos), ``blur_faces`` (default True),
-    ``pdf`` (default False), ``report`` (default True: set False to skip all
-    report files), ``workers`` (processes for the annotated video; ``analyze_file``
-    passes its own).
+    Parameters
+    ----------
+    outcome
+        The analysis just made.
+    out
+        The (staging) folder to write into.
+    options
+        Which report files to write.
+    workers
+        Processes for the annotated video when ``options.workers`` is ``None``.
+    render_pool
+        Render processes already started for the annotated video (taken over;
+        closed when no video is drawn).
     """
-    if not options.get("report", True):
+    if not options.write:
+        if render_pool is not None:
+            render_pool.close()
         return {}
-    analysis = result.analysis
-    kin = (result.extras or {}).get("kinematics")
     from kneetrack.report.gate import shown_series
 
+    analysis = outcome.analysis
+    if len(outcome.clips) > 1:
+        # Several clips, several time bases: the combined report has no per-frame series,
+        # annotated video or contact strip (each clip's keypoints are in the folder).
+        if render_pool is not None:
+            render_pool.close()
+        return build_report(out, analysis=analysis, overlay=False, blur_faces=options.blur_faces,
+                            pdf=options.pdf)
+    kin = outcome.kinematics
     # no live angle or export of a metric the plausibility gate withheld
-    series = shown_series(analysis, getattr(kin, "series", None) or {})
+    series = shown_series(analysis, kin.series)
+    source = outcome.clips[0].clip.path if outcome.clips else None
     is_video = (analysis.get("input") or {}).get("kind") == "video"
-    return build_report(out, analysis=analysis, keypoints=_drawn(result.keypoints, kin),
-                        series=series,
-                        video=source if is_video else None,
-                        overlay=bool(options.get("overlay", True)),
-                        blur_faces=bool(options.get("blur_faces", True)),
-                        pdf=bool(options.get("pdf", False)),
-                        workers=options.get("workers"),
-                        render_pool=options.get("render_pool"))
+    return build_report(out, analysis=analysis, keypoints=_drawn(outcome.keypoints, kin),
+                        series=series, video=source if is_video else None,
+                        overlay=options.overlay, blur_faces=options.blur_faces, pdf=options.pdf,
+                        workers=options.workers if options.workers is not None else workers,
+                        render_pool=render_pool)
 
 
-def _drawn(raw: Keypoints, kin: Any) -> Keypoints:
+def _drawn(raw: Keypoints, kin: KinematicsResult) -> Keypoints:
     """The keypoints to draw: the engine's cleaned ones (swaps repaired, filtered) when usable."""
-    cleaned = getattr(kin, "keypoints", None)
+    cleaned = kin.keypoints
     if isinstance(cleaned, Keypoints) and cleaned.n_frames == raw.n_frames:
         if cleaned.image_size is None and raw.image_size is not None:
             cleaned = cleaned.replace(image_size=raw.image_size)
@@ -306,6 +387,13 @@ def rebuild_report(folder: str | Path, *, pdf: bool = False, video: str | Path |
                          "expected 'kneetrack.analysis/1'")
     keypoints = None
     trc = out / "keypoints.trc"
+    if len(analysis.get("clips") or []) > 1:
+        # Several clips (several time bases): no per-frame series, video or strip.
+        if video is not None:
+            raise InputError(f"{out} combines several clips: its report has no annotated "
+                             "video (analyse each clip on its own for one)")
+        return build_report(out, analysis=analysis, overlay=False, blur_faces=blur_faces,
+                            pdf=pdf)
     if trc.is_file():
         from kneetrack.io.trc import read_trc
 
@@ -321,7 +409,7 @@ def rebuild_report(folder: str | Path, *, pdf: bool = False, video: str | Path |
         from kneetrack.kinematics import analyze_keypoints
 
         kin = analyze_keypoints(keypoints, view=analysis.get("view"))
-        series = series or dict(getattr(kin, "series", None) or {})
+        series = series or dict(kin.series)
         keypoints = _drawn(keypoints, kin)
     if video is not None:
         v = Path(video)

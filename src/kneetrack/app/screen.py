@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kneetrack.app.analyze import ProgressCallback, acquire_keypoints
+from kneetrack.app.measure import ProgressCallback, acquire_keypoints
+from kneetrack.core.atomic import write_json_atomic, write_text_atomic
 from kneetrack.core.views import FRONTAL_VIEWS, parse_view
 from kneetrack.errors import InputError
-from kneetrack.io.files import read_json_object, write_json_atomic, write_text_atomic
+from kneetrack.io.files import read_json_object
 from kneetrack.screening.norms import Note, RedFlag, interpret, red_flags
 from kneetrack.screening.questionnaire import Questionnaire
 from kneetrack.screening.schema import Screening

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 from kneetrack.batch.jobs import Job, Outcome
+from kneetrack.batch.worker import RunnerFactory
 from kneetrack.errors import SettingsError
 
 ENGINES = ("local", "ray")
@@ -49,10 +50,12 @@ class LocalEngine:
 
     name = "local"
 
-    def __init__(self, *, workers: int, backend_spec: str = "mediapipe") -> None:
+    def __init__(self, *, workers: int, runner: RunnerFactory,
+                 backend_spec: str = "mediapipe") -> None:
         if workers < 1:
             raise SettingsError(f"--workers must be at least 1, got {workers}")
         self.workers = workers
+        self.runner = runner
         self.backend_spec = backend_spec
         self._pool: cf.ProcessPoolExecutor | None = None
 
@@ -61,15 +64,15 @@ class LocalEngine:
 
         return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn"),
                                       initializer=init_pool_worker,
-                                      initargs=(self.backend_spec,))
+                                      initargs=(self.runner, self.backend_spec))
 
     def run(self, tasks: Sequence[tuple[Job, int]]) -> Iterator[Outcome]:
         """Yield outcomes as videos finish."""
-        from kneetrack.batch.worker import JobRunner, run_in_pool_worker
+        from kneetrack.batch.worker import run_in_pool_worker
 
         if len(tasks) == 1 and self.workers > 1 and self._pool is None:
             # One video left: give it every core (parallel pose) instead of one pool process.
-            runner = JobRunner(self.backend_spec, pose_workers=self.workers)
+            runner = self.runner(self.backend_spec, pose_workers=self.workers)
             try:
                 yield runner.run(tasks[0][0], attempt=tasks[0][1])
             finally:
@@ -136,8 +139,8 @@ class RayEngine:
 
     name = "ray"
 
-    def __init__(self, *, workers: int | None = None, address: str | None = None,
-                 backend_spec: str = "mediapipe") -> None:
+    def __init__(self, *, runner: RunnerFactory, workers: int | None = None,
+                 address: str | None = None, backend_spec: str = "mediapipe") -> None:
         try:
             import ray
         except ImportError:
@@ -161,11 +164,12 @@ class RayEngine:
         # Each actor holds one CPU for its lifetime: more actors than CPUs would never start.
         self.workers = min(int(workers), cpus) if workers else cpus
         self.backend_spec = backend_spec
+        self.runner = runner
         self._actor_cls = _actor_class(ray)
         self._actors: list[Any] = []
 
     def _actor(self) -> Any:
-        return self._actor_cls.remote(self.backend_spec)
+        return self._actor_cls.remote(self.runner, self.backend_spec)
 
     def run(self, tasks: Sequence[tuple[Job, int]]) -> Iterator[Outcome]:
         """Yield outcomes as videos finish."""
@@ -213,12 +217,10 @@ def _actor_class(ray: Any) -> Any:
 
     @ray.remote(num_cpus=1, max_restarts=0)
     class PoseActor:
-        """Holds one :class:`~kneetrack.batch.worker.JobRunner` (one loaded pose model)."""
+        """Holds one runner (one loaded pose model), made by the engine's runner factory."""
 
-        def __init__(self, backend_spec: str) -> None:
-            from kneetrack.batch.worker import JobRunner
-
-            self.runner = JobRunner(backend_spec)
+        def __init__(self, make_runner: RunnerFactory, backend_spec: str) -> None:
+            self.runner = make_runner(backend_spec)
 
         def run(self, job: Job, attempt: int) -> Outcome:
             return self.runner.run(job, attempt=attempt)
@@ -226,15 +228,18 @@ def _actor_class(ray: Any) -> Any:
     return PoseActor
 
 
-def make_engine(engine: str, *, workers: int | None, address: str | None = None,
+def make_engine(engine: str, *, workers: int | None, runner: RunnerFactory,
+                address: str | None = None,
                 backend_spec: str = "mediapipe") -> LocalEngine | RayEngine:
-    """Create the named engine (``local`` or ``ray``)."""
+    """Create the named engine (``local`` or ``ray``) running jobs with ``runner``'s runners."""
     if engine == "local":
         if address:
             raise SettingsError("--ray-address needs --engine ray")
-        from kneetrack.pose.parallel import available_cores
+        from kneetrack.core.cores import available_cores
 
-        return LocalEngine(workers=workers or available_cores(), backend_spec=backend_spec)
+        return LocalEngine(workers=workers or available_cores(), runner=runner,
+                           backend_spec=backend_spec)
     if engine == "ray":
-        return RayEngine(workers=workers, address=address, backend_spec=backend_spec)
+        return RayEngine(workers=workers, address=address, runner=runner,
+                         backend_spec=backend_spec)
     raise SettingsError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")

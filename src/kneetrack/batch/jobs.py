@@ -6,7 +6,7 @@ import glob
 import json
 import os
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,8 @@ class Job:
     input: Path
     out_dir: Path
     view: str | None = None
-    options: dict[str, Any] = field(default_factory=dict)
+    #: write the annotated video (``--overlay/--no-overlay``)
+    overlay: bool = True
 
     @property
     def finished(self) -> bool:
@@ -106,13 +107,13 @@ def job_names(inputs: list[Path]) -> list[str]:
 
 
 def plan_jobs(source: str | Path, out: str | Path, *, view: str | None = None,
-              options: dict[str, Any] | None = None) -> list[Job]:
+              overlay: bool = True) -> list[Job]:
     """One :class:`Job` per input found in ``source``, results under ``out/<name>/``."""
     out_p = Path(out).expanduser()
     if out_p.exists() and not out_p.is_dir():
         raise SettingsError(f"--out {out_p} exists and is not a folder")
     inputs = discover_inputs(source)
-    return [Job(name=n, input=p, out_dir=out_p / n, view=view, options=dict(options or {}))
+    return [Job(name=n, input=p, out_dir=out_p / n, view=view, overlay=overlay)
             for n, p in zip(job_names(inputs), inputs, strict=True)]
 
 
@@ -148,7 +149,7 @@ class BatchStatus:
 
     def save(self) -> None:
         """Write the file through a temporary file (a kill never leaves half a file)."""
-        from kneetrack.app.analyze import write_json_atomic
+        from kneetrack.core.atomic import write_json_atomic
 
         write_json_atomic(self.path, {
             "schema": STATUS_SCHEMA,

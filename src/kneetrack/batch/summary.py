@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kneetrack.batch.jobs import Job
-from kneetrack.io.files import write_text_atomic
+from kneetrack.core.atomic import write_text_atomic
 
 #: Per-leg summary metrics shown for every runner (``summary.<leg>.<metric>.mean``).
 LEG_METRICS = ("fppa_peak_deg", "hip_adduction_peak_deg", "pelvic_drop_peak_deg")

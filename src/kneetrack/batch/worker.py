@@ -1,103 +1,46 @@
-"""What a batch worker (a pool process or a Ray actor) does: hold one pose model, run jobs."""
+"""What a batch worker (a pool process or a Ray actor) does: hold one runner, run jobs.
+
+The runner itself — what one job is (the ``analyze`` use case) — is handed in
+by the application layer as a factory (:data:`RunnerFactory`, e.g.
+:class:`kneetrack.app.batch_runner.JobRunner`), so that this package schedules
+work without importing the use case it schedules.
+"""
 
 from __future__ import annotations
 
-import os
-import socket
-import time
-import traceback
-from typing import Any
+from collections.abc import Callable
+from typing import Protocol
 
 from kneetrack.batch.jobs import Job, Outcome
-from kneetrack.errors import KneetrackError
-
-#: Written into a video's output folder when analysing it failed unexpectedly.
-ERROR_FILE = "batch_error.txt"
 
 
-class JobRunner:
-    """Holds one loaded pose model and analyses jobs with it, one at a time.
-
-    Parameters
-    ----------
-    backend_spec : str
-        ``"mediapipe"`` or ``"module:factory"`` (see :func:`kneetrack.pose.parallel.make_backend`).
-    pose_workers : int
-        With more than 1 (and MediaPipe), each video's pose runs in this many
-        processes instead of on the held model: for a batch with fewer videos
-        left than cores, run in the main process.
-    """
-
-    def __init__(self, backend_spec: str = "mediapipe", *, pose_workers: int = 1) -> None:
-        self.backend_spec = backend_spec
-        self.pose_workers = pose_workers
-        self._backend: Any = None
-
-    @property
-    def backend(self) -> Any:
-        """The pose backend, created on first use."""
-        if self._backend is None:
-            from kneetrack.pose.parallel import make_backend
-
-            self._backend = make_backend(self.backend_spec)
-        return self._backend
+class Runner(Protocol):
+    """Analyses one job at a time with what it holds (a loaded pose model)."""
 
     def run(self, job: Job, *, attempt: int = 1) -> Outcome:
-        """Analyse one job; never raises for a failed video (the reason goes in the outcome)."""
-        from kneetrack.app.analyze import analyze_file
-        from kneetrack.io.load import is_video_path
-        from kneetrack.pose.parallel import reset_tracking
-
-        worker = f"{socket.gethostname()}:{os.getpid()}"
-        t0 = time.perf_counter()
-        base: dict[str, Any] = {"name": job.name, "input": str(job.input),
-                                "out_dir": str(job.out_dir), "attempts": attempt,
-                                "worker": worker}
-        try:
-            backend = None
-            parallel = self.pose_workers > 1 and self.backend_spec == "mediapipe"
-            if is_video_path(job.input) and not parallel:
-                backend = self.backend
-                reset_tracking(backend)  # a new video: forget the last one's person
-            analyze_file(job.input, out_dir=job.out_dir, view=job.view, backend=backend,
-                         workers=self.pose_workers if parallel else 1, **job.options)
-        except KneetrackError as err:
-            return Outcome(status="failed", reason=str(err),
-                           seconds=round(time.perf_counter() - t0, 3), **base)
-        except Exception as err:  # noqa: BLE001 - one bad video must not stop the batch
-            self._write_traceback(job)
-            return Outcome(status="failed",
-                           reason=f"internal error: {type(err).__name__}: {err} "
-                                  f"(details in {job.out_dir / ERROR_FILE})",
-                           seconds=round(time.perf_counter() - t0, 3), **base)
-        return Outcome(status="done", seconds=round(time.perf_counter() - t0, 3), **base)
-
-    @staticmethod
-    def _write_traceback(job: Job) -> None:
-        try:
-            job.out_dir.mkdir(parents=True, exist_ok=True)
-            (job.out_dir / ERROR_FILE).write_text(traceback.format_exc(), encoding="utf-8")
-        except OSError:
-            pass
+        """Run one job; a failed video is an outcome, never an exception."""
+        ...
 
     def close(self) -> None:
-        """Release the model."""
-        if self._backend is not None:
-            self._backend.close()
-            self._backend = None
+        """Release what the runner holds."""
+        ...
 
+
+#: ``factory(backend_spec, pose_workers=n)`` -> a :class:`Runner`; picklable (a top-level
+#: class or function), since worker processes and Ray actors build their own runner.
+RunnerFactory = Callable[..., Runner]
 
 # A pool process keeps one runner (one loaded model) for all the jobs it is given.
-_RUNNER: JobRunner | None = None
+_RUNNER: Runner | None = None
 
 
-def init_pool_worker(backend_spec: str) -> None:
+def init_pool_worker(make_runner: RunnerFactory, backend_spec: str) -> None:
     """Process-pool initializer: ignore Ctrl-C (the parent stops the pool), make the runner."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _RUNNER
-    _RUNNER = JobRunner(backend_spec)
+    _RUNNER = make_runner(backend_spec)
 
 
 def run_in_pool_worker(job: Job, attempt: int) -> Outcome:

@@ -45,14 +45,14 @@ def batch(
                                  help="Show MediaPipe's and TFLite's own log lines (debugging)."),
 ) -> None:
     """Analyse many videos; rerun the same command to resume after a stop."""
+    from kneetrack.app.environment import show_native_logs
     from kneetrack.cli.main import err_console
-    from kneetrack.pose.native_logs import show_native_logs
 
     show_native_logs(verbose)
 
-    options = {} if overlay else {"overlay": False}
-    kwargs = dict(workers=workers, engine=engine.value, ray_address=ray_address,
-                  view=view.value if view else None, **options)
+    kwargs: dict[str, Any] = dict(workers=workers, engine=engine.value,
+                                  ray_address=ray_address, view=view.value if view else None,
+                                  overlay=overlay)
     try:
         result = _run(source, out, quiet=quiet, kwargs=kwargs)
     except KeyboardInterrupt:
@@ -79,8 +79,7 @@ def _run(source: str, out: Path, *, quiet: bool, kwargs: dict[str, Any]) -> Batc
         TimeRemainingColumn,
     )
 
-    from kneetrack.app.batch import run_batch
-    from kneetrack.batch.jobs import Outcome
+    from kneetrack.app.batch import Outcome, run_batch
     from kneetrack.cli.main import err_console
 
     if quiet:

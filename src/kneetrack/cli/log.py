@@ -97,7 +97,7 @@ def log(
 ) -> None:
     """Record a session: one exercise by flags, or a whole session interactively."""
     from kneetrack.app.athletes import get_athlete, open_db
-    from kneetrack.app.progress import log_session, planned_items_near
+    from kneetrack.app.progress import log_session, logged_pain_advice, planned_items_near
 
     day = _date(date)
     with open_db(db) as store:
@@ -119,8 +119,6 @@ def log(
             ]
         logs = log_session(store, a.name, entries, performed_on=day)
     typer.echo(f"logged {len(logs)} exercise(s) for {a.name} on {day}")
-    if any(lg.pain is not None and lg.pain > 3 for lg in logs):
-        typer.echo(
-            "pain above 3/10: next week's plan will step back; if it persists, see a physical "
-            "therapist"
-        )
+    advice = logged_pain_advice(logs)
+    if advice:
+        typer.echo(advice)

@@ -7,7 +7,7 @@ import os
 import typer
 from rich.console import Console
 
-from kneetrack import __version__
+from kneetrack.app.environment import kneetrack_version
 from kneetrack.errors import KneetrackError
 
 app = typer.Typer(
@@ -22,7 +22,7 @@ err_console = Console(stderr=True)
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"kneetrack {__version__}")
+        typer.echo(f"kneetrack {kneetrack_version()}")
         raise typer.Exit()
 
 
@@ -72,7 +72,7 @@ def _use_terminal_width() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors print one red line and exit non-zero."""
-    from kneetrack.pose.native_logs import quiet_environment
+    from kneetrack.app.environment import quiet_environment
 
     quiet_environment()  # before any native library loads, here and in every worker
     _use_terminal_width()

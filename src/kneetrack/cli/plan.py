@@ -5,11 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+from rich.console import Console
 
 from kneetrack.cli.main import app
-from kneetrack.errors import SettingsError
+from kneetrack.errors import InputError, SettingsError
+
+if TYPE_CHECKING:
+    from kneetrack.app.plan import NextWeekPlan
 
 
 class Level(StrEnum):
@@ -53,33 +58,34 @@ def plan(
     db: str | None = typer.Option(None, "--db", help="Progress database URL or SQLite file."),
 ) -> None:
     """Write a progressive corrective programme (JSON, HTML, calendar)."""
-    from kneetrack.app.plan import plan_files
-    from kneetrack.cli.progress_cmd import check_athlete, plan_next_week, store_plan
+    from kneetrack.app.plan import plan_and_store, plan_next_week
 
     if next_week:
-        plan_next_week(athlete, db, out)
+        if not athlete:
+            raise InputError("--next-week needs --athlete NAME")
+        _show_next_week(plan_next_week(athlete, db=db, out_dir=out))
         return
     if analysis is None or out is None:
         raise SettingsError("give --analysis and --out (or --athlete NAME --next-week)")
-    if athlete is not None:
-        check_athlete(athlete, db)
-
     start_date = None
     if start is not None:
         try:
             start_date = dt.date.fromisoformat(start)
         except ValueError:
             raise SettingsError(f"--start must be YYYY-MM-DD, got {start!r}") from None
-    result = plan_files(
+    done = plan_and_store(
         analysis,
         screening_path=screening,
         out_dir=out,
+        athlete=athlete,
+        db=db,
         weeks=weeks,
         start=start_date,
         sessions_per_week=sessions_per_week,
         level=level.value if level else None,
         equipment=equipment,
     )
+    result = done.result
     ref = result.referral
     if ref["urgency"] == "urgent":
         typer.secho(
@@ -103,5 +109,21 @@ def plan(
         typer.echo(f"note: {note}")
     for path in result.artefacts.values():
         typer.echo(f"wrote {path}")
-    if athlete is not None:
-        store_plan(athlete, db, result.programme, screening)
+    if done.stored is not None:
+        p = done.stored
+        typer.echo(
+            f"stored the programme in {athlete}'s history ({len(p.weeks)} weeks from "
+            f"{p.start_date})"
+        )
+
+
+def _show_next_week(plan: NextWeekPlan) -> None:
+    """Print the adaptation decision, its reasons and the files written."""
+    res = plan.adapted
+    style = {"progress": "green", "hold": "yellow", "regress": "yellow", "refer": "red"}
+    con = Console()
+    con.print(f"week {res.week}: [bold {style[res.decision]}]{res.decision}[/]")
+    for r in res.reasons:
+        con.print(f"  - {r}", highlight=False)
+    for path in plan.artefacts.values():
+        typer.echo(f"wrote {path}")

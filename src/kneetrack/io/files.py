@@ -1,42 +1,19 @@
 """Small, safe file helpers: atomic writes and JSON reads that fail with one clear line.
 
-Every file kneetrack writes for a user goes through a temporary ``*.part`` file
-and a rename, so a crash or a full disk never leaves half a file that looks
-complete, and an older good file is replaced only by a complete new one.
+The atomic writes live in :mod:`kneetrack.core.atomic` (every layer may use
+them) and are re-exported here.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+from kneetrack.core.atomic import write_bytes_atomic, write_json_atomic, write_text_atomic
 from kneetrack.errors import InputError
 
-
-def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through ``path.part``, flushed to disk, then renamed."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".part")
-    with tmp.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(p)
-    return p
-
-
-def write_text_atomic(path: str | Path, text: str) -> Path:
-    """Write UTF-8 ``text`` atomically (see :func:`write_bytes_atomic`)."""
-    return write_bytes_atomic(path, text.encode("utf-8"))
-
-
-def write_json_atomic(path: str | Path, data: Any) -> Path:
-    """Write strict JSON (no NaN) atomically, indented for people to read."""
-    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    return write_text_atomic(path, text)
+__all__ = ["read_json_object", "write_bytes_atomic", "write_json_atomic", "write_text_atomic"]
 
 
 def read_json_object(path: str | Path, *, what: str = "JSON file") -> dict[str, Any]:

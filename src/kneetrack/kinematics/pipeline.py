@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -189,7 +189,8 @@ def _empty(kp: Keypoints, view: View | None, notes: list[str],
 
 
 def analyze_keypoints(kp: Keypoints, *, view: View | str | None = None,
-                      thresholds: Thresholds | None = None) -> KinematicsResult:
+                      thresholds: Thresholds | None = None,
+                      cutoff_hz: float | None = None) -> KinematicsResult:
     """Analyse one clip's keypoints: clean → view → events → metrics → summary → findings.
 
     Parameters
@@ -203,6 +204,9 @@ def analyze_keypoints(kp: Keypoints, *, view: View | str | None = None,
         Limits, finding rules, gate limits and cleaning settings, loaded once by
         the caller (default: the packaged files, :meth:`Thresholds.packaged`).
         The engine reads no file itself.
+    cutoff_hz : float, optional
+        Low-pass cut-off of the keypoint filter; overrides ``thresholds.cleaning.cutoff_hz``
+        (``None``: keep it, by default chosen from the frame rate).
 
     Returns
     -------
@@ -214,8 +218,10 @@ def analyze_keypoints(kp: Keypoints, *, view: View | str | None = None,
         warnings.filterwarnings("ignore", message="All-NaN slice", category=RuntimeWarning)
         warnings.filterwarnings("ignore", message="Mean of empty slice",
                                 category=RuntimeWarning)
-        return _analyze(kp, view=parse_view(view),
-                        th=thresholds if thresholds is not None else Thresholds.packaged())
+        th = thresholds if thresholds is not None else Thresholds.packaged()
+        if cutoff_hz is not None:
+            th = replace(th, cleaning=replace(th.cleaning, cutoff_hz=cutoff_hz))
+        return _analyze(kp, view=parse_view(view), th=th)
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,6 @@ from __future__ import annotations
 import contextlib
 import math
 import multiprocessing as mp
-import os
 import queue
 import signal
 import time
@@ -60,12 +59,19 @@ from typing import Any
 
 import numpy as np
 
+from kneetrack.core.cores import available_cores  # noqa: F401 - re-exported for callers
 from kneetrack.errors import InputError, KneetrackError, NoPersonError
 from kneetrack.keypoints import Keypoints
 from kneetrack.pose.native_logs import filter_process_stderr
 from kneetrack.pose.plan import MAX_CHUNK_FRAMES, MIN_CHUNK_FRAMES, PosePlan, plan_pose
 from kneetrack.pose.prefetch import limit_malloc_arenas, prefetch
-from kneetrack.pose.run import DEFAULT_MAX_SIDE_PX, MIN_DETECTED_FRAMES
+from kneetrack.pose.sequential import (  # make_backend, reset_tracking: re-exported
+    DEFAULT_MAX_SIDE_PX,
+    MIN_DETECTED_FRAMES,
+    estimate_sequential,
+    make_backend,
+    reset_tracking,
+)
 from kneetrack.video.reader import (
     Frame,
     VideoInfo,
@@ -92,14 +98,6 @@ START_PREFETCH_FRAMES = 24
 CONTINUITY_TOLERANCE_PX = 8.0
 #: A worker reports progress every this many frames.
 _PROGRESS_EVERY = 8
-
-
-def available_cores() -> int:
-    """CPU cores this process may run on (respects affinity / container limits)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 # --------------------------------------------------------------------------- frame table
@@ -171,32 +169,6 @@ def _iter_chunk(info: VideoInfo, table_pts: np.ndarray, times: np.ndarray, first
         img = frame_to_rgb(frame, tw, th)
         yield Frame(index=index, time_s=float(times[index - first]),
                     image=_upright(img, info.rotation_deg), original_size=info.image_size)
-
-
-def make_backend(spec: str) -> Any:
-    """Create a pose backend: ``"mediapipe"`` or ``"module:factory"`` (a zero-argument callable).
-
-    Worker processes (and Ray actors) receive this string, not a backend object,
-    and build their own model from it.
-    """
-    if spec == "mediapipe":
-        from kneetrack.pose.mediapipe_backend import MediaPipePoseBackend
-
-        return MediaPipePoseBackend()
-    # "module:attr" of a zero-argument factory, for tests and other backends.
-    mod, _, attr = spec.partition(":")
-    import importlib
-
-    return getattr(importlib.import_module(mod), attr)()
-
-
-def reset_tracking(backend: Any) -> None:
-    """Forget the tracked person (the next frame runs the detector)."""
-    model = getattr(backend, "_pose", None)
-    if model is not None and hasattr(model, "reset"):
-        model.reset()
-    elif hasattr(backend, "reset"):
-        backend.reset()
 
 
 def _chunk_frames(info: VideoInfo, task: tuple[Any, ...], max_side_px: int | None, *,
@@ -543,11 +515,9 @@ def estimate_video_parallel(
 
 def _single_process(info: VideoInfo, *, progress: Callable[[int, int | None], None] | None,
                     max_side_px: int | None, backend_spec: str) -> Keypoints:
-    from kneetrack.pose.run import estimate_video
-
     backend = make_backend(backend_spec)
     try:
-        return estimate_video(info.path, backend=backend, progress=progress,
-                              max_side_px=max_side_px)
+        return estimate_sequential(info, backend=backend, progress=progress,
+                                   max_side_px=max_side_px)
     finally:
         backend.close()

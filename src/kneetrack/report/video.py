@@ -276,7 +276,7 @@ class RenderPool:
         ``frames`` frames too short to split, or inside a daemonic pool process.
         Without ``frames``, ``workers`` processes (``None``: one per core).
         """
-        from kneetrack.pose.parallel import available_cores
+        from kneetrack.core.cores import available_cores
 
         cores = available_cores()
         if frames is None:
@@ -404,7 +404,7 @@ class VideoOverlay:
         With several render processes the caller is free to do other work until
         it waits; with one, the video is rendered here, before returning.
         """
-        from kneetrack.pose.parallel import available_cores
+        from kneetrack.core.cores import available_cores
 
         info = probe_video(video)
         rate = Fraction(info.fps).limit_denominator(1001)

@@ -168,7 +168,7 @@ def analyse(kp: Any, view: str, detector_kw: dict[str, Any] | None = None
             ) -> tuple[list[dict[str, Any]], Any]:
     """The engine's chain (as ``analyze_keypoints`` runs it, with optional detector
     parameters); stance records and the detector."""
-    from kneetrack.kinematics.cleaning import clean_keypoints
+    from kneetrack.kinematics.cleaners import clean_keypoints
     from kneetrack.kinematics.events import ContactDetector
     from kneetrack.kinematics.metrics import StanceMetrics, compute_series
     from kneetrack.kinematics.summary import reject_outlier_stances

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from kneetrack.keypoints import Keypoints
+from kneetrack.kinematics.cleaners import clean_keypoints
 from kneetrack.kinematics.cleaning import (
-    clean_keypoints,
     fill_gaps,
     lowpass,
     reject_low_confidence,

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from kneetrack.kinematics import analyze_keypoints
-from kneetrack.kinematics.cleaning import clean_keypoints
+from kneetrack.kinematics.cleaners import clean_keypoints
 from kneetrack.kinematics.events import ContactDetector, parabolic_peak
 
 from .helpers import ALL_TRIALS, TRIALS_60, corrupt, match_contacts, trial_view

@@ -7,8 +7,8 @@ from typing import Any
 
 import typer
 
+from kneetrack.app.requests import View
 from kneetrack.cli.main import app
-from kneetrack.core.views import View
 
 
 @app.command()

@@ -5,7 +5,7 @@ The one-call entry point is :func:`analyze_keypoints`; the stages are usable alo
 results in attributes ending in ``_``).
 """
 
-from kneetrack.kinematics.cleaning import clean_keypoints
+from kneetrack.kinematics.cleaners import clean_keypoints
 from kneetrack.kinematics.events import ContactDetector, StanceEvents
 from kneetrack.kinematics.metrics import StanceMetrics, compute_series
 from kneetrack.kinematics.pipeline import KinematicsResult, analyze_keypoints

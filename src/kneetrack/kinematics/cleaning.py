@@ -43,7 +43,7 @@ from kneetrack.kinematics.resampling import (
 )
 from kneetrack.kinematics.swaps import SIDED_PARTS, body_scale_px, repair_swaps
 
-__all__ = ["EVEN_FRAMES_TOLERANCE", "SIDED_PARTS", "body_scale_px", "clean_keypoints",
+__all__ = ["EVEN_FRAMES_TOLERANCE", "SIDED_PARTS", "body_scale_px",
            "fill_gaps", "lowpass", "reject_low_confidence", "reject_outliers", "repair_swaps",
            "resample_uniform"]
 
@@ -168,18 +168,3 @@ def lowpass(kp: Keypoints, *, cutoff_hz: float | None = None, order: int = 2) ->
     params["cutoff_hz"] = round(fc, 3)
     return kp.replace(xy=xy, step="lowpass", params=params)
 
-
-def clean_keypoints(kp: Keypoints, *, view: str | None = None, min_confidence: float = 0.3,
-                    max_gap_s: float = 0.1, cutoff_hz: float | None = None, repair: bool = True,
-                    filter_signal: bool = True, resample: bool = True) -> Keypoints:
-    """Run the full cleaning chain (see module docstring) and return new keypoints.
-
-    Kept here for callers of the function API; the chain itself is
-    :func:`kneetrack.kinematics.cleaners.running_chain` (imported at call time:
-    the step objects are built on the functions of this module).
-    """
-    from kneetrack.kinematics.cleaners import clean_keypoints as run_chain
-
-    return run_chain(kp, view=view, min_confidence=min_confidence, max_gap_s=max_gap_s,
-                     cutoff_hz=cutoff_hz, repair=repair, filter_signal=filter_signal,
-                     resample=resample)

@@ -271,6 +271,24 @@ def _nanmean(x: np.ndarray, *, min_valid: float = 0.5) -> float:
     return float(np.mean(x[ok]))
 
 
+def _crossover(offset_hip_widths: float, *, tolerance: float) -> tuple[bool | None, bool | None]:
+    """``(crossover, on_midline)`` from the ankle's lateral offset in hip widths.
+
+    Across the midline by more than ``tolerance`` = crossover; within
+    ``tolerance`` of it = on the line (not a crossover); ``(None, None)`` when
+    the offset is unknown.
+
+    Examples
+    --------
+    >>> _crossover(-0.3, tolerance=0.1), _crossover(0.02, tolerance=0.1)
+    ((True, False), (False, True))
+    """
+    if not np.isfinite(offset_hip_widths):
+        return None, None
+    return (bool(offset_hip_widths < -tolerance),
+            bool(abs(offset_hip_widths) <= tolerance))
+
+
 def normalise_stances(time_s: np.ndarray, y: np.ndarray, t0: np.ndarray, t1: np.ndarray,
                       *, points: int = 101) -> np.ndarray:
     """Resample ``y`` between each ``t0[k]`` and ``t1[k]`` onto ``points`` even instants.
@@ -308,9 +326,15 @@ class StanceMetrics:
     ----------
     view : str
         ``front``, ``rear``, ``side-left`` or ``side-right``.
-    crossover_margin_px : float
-        A stance is a crossover when the ankle's mean lateral offset from the
-        mid-hip vertical during stance is below this (0 = on the midline).
+    crossover_tolerance_hip_widths : float
+        Width of the "on the line" band, in hip widths: a stance is a crossover
+        when the ankle's mean lateral offset from the mid-hip vertical during
+        stance is below ``-crossover_tolerance_hip_widths`` hip widths (across
+        the midline). Within the band (``|offset|`` up to the tolerance) the foot
+        lands on the line: ``crossover`` is false and ``on_midline`` true. A
+        ``0`` band makes the flag the sign of the offset, a coin flip for a foot
+        that lands on the midline itself; the pipeline passes the value of the
+        plausibility thresholds file (``crossover.tolerance_hip_widths``).
     curve_points : int
         Samples per normalised stance curve (101 = every 1 %).
     foot_strike_thresholds : dict, optional
@@ -339,11 +363,11 @@ class StanceMetrics:
     2012).
     """
 
-    def __init__(self, view: str, *, crossover_margin_px: float = 0.0,
+    def __init__(self, view: str, *, crossover_tolerance_hip_widths: float = 0.0,
                  curve_points: int = 101, foot_strike_thresholds: dict[str, float] | None = None
                  ) -> None:
         self.view = view
-        self.crossover_margin_px = crossover_margin_px
+        self.crossover_tolerance_hip_widths = crossover_tolerance_hip_widths
         self.curve_points = curve_points
         self.foot_strike_thresholds = foot_strike_thresholds
 
@@ -379,9 +403,10 @@ class StanceMetrics:
                 off = _nanmean(series[f"{leg}_ankle_lateral_offset_px"][w])
                 hw = _nanmean(series["hip_width_px"][w])
                 rec["ankle_lateral_offset_px"] = off
-                rec["ankle_lateral_offset_hip_widths"] = off / hw if hw and hw > 0 else None
-                rec["crossover"] = (bool(off < self.crossover_margin_px)
-                                    if np.isfinite(off) else None)
+                rel = off / hw if np.isfinite(hw) and hw > 0 else float("nan")
+                rec["ankle_lateral_offset_hip_widths"] = rel if np.isfinite(rel) else None
+                rec["crossover"], rec["on_midline"] = _crossover(
+                    rel, tolerance=self.crossover_tolerance_hip_widths)
             if sagittal and np.isfinite(ev.contact_s):
                 rec["near_camera"] = leg == near_leg
                 seen = _observed_at(t, series.get(f"{leg}_observed"), ev.contact_s)

@@ -252,7 +252,8 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
     events = ContactDetector(use_view).detect(clean)
     series = compute_series(clean, use_view)
     fs = th.get("foot_strike", {})
-    sm = StanceMetrics(use_view, foot_strike_thresholds={
+    sm = StanceMetrics(use_view, crossover_tolerance_hip_widths=float(
+        limits["crossover"]["tolerance_hip_widths"]), foot_strike_thresholds={
         "rearfoot_min_deg": float(fs.get("rearfoot_min_deg", 8.0)),
         "forefoot_max_deg": float(fs.get("forefoot_max_deg", -1.6))}).calculate(
             series, events.stances_)

@@ -30,6 +30,9 @@ Cues
   which a fixed delay cannot follow.
 * :func:`knee_extension_peak` (side views): toe-off at the peak of knee
   extension (Fellin et al. 2010), averaged with the pelvis model's toe-off.
+* :func:`lift_onset` (front view): toe-off where the toe's upward image
+  velocity starts to rise from its stance value (tangent-intersection onset),
+  weighted against the pelvis model as the contact cues are.
 """
 
 from __future__ import annotations
@@ -132,6 +135,75 @@ def image_row_turn(y: np.ndarray, lo: int, hi: int) -> float:
     return window_peak(y, lo, hi)
 
 
+def lift_onset(y: np.ndarray, time_s: np.ndarray, lo: int, hi: int) -> float:
+    """Front view: sub-frame index where the toe leaves its stance path (toe-off cue).
+
+    From the front, the stance toe is carried away from the camera (up the
+    image) at a steady image velocity; at toe-off it is lifted and its upward
+    image velocity grows to a peak in early swing before the swing foot comes
+    forward (down the image). Toe-off is the *onset* of that rise: the tangent
+    at the rise's steepest point, followed back to the stance velocity (the
+    tangent-intersection onset used for force and EMG onsets). The stance
+    velocity is the median over the first half of the way from mid-stance to
+    the peak, a fraction of the runner's own timing. No threshold and no delay:
+    pixels, speed and frame rate cancel.
+
+    Parameters
+    ----------
+    y : ndarray
+        Image row of the toe (px, y down), per frame.
+    time_s : ndarray
+        Frame times.
+    lo, hi : int
+        Search window: mid-stance to early swing.
+
+    Returns
+    -------
+    float
+        Sub-frame index of toe-off, NaN when the window shows no lift.
+
+    Examples
+    --------
+    >>> t = np.arange(120) / 120.0       # upward speed: 100 px/s, lift at 0.5 s, peak at 0.6 s
+    >>> speed = 100 + 3000 * np.clip(np.minimum(t - 0.5, 0.7 - t), 0, None)
+    >>> y = -np.cumsum(speed) / 120.0     # image row (y down)
+    >>> i = lift_onset(y, t, 30, 90)
+    >>> round(float(np.interp(i, np.arange(120), t)), 2)
+    0.5
+    """
+    lo, hi = max(lo, 1), min(hi, len(y) - 2)
+    if hi - lo < 4:
+        return float("nan")
+    # upward image velocity between frames (at half-frame times): a central difference
+    # would start the rise a whole frame before the lift, 33 ms at 30 fps
+    tw = time_s[lo:hi + 1]
+    th = 0.5 * (tw[1:] + tw[:-1])
+    u = -np.diff(y[lo:hi + 1]) / np.diff(tw)
+    i_pk = window_peak(u, 0, u.size - 1)
+    if not np.isfinite(i_pk):
+        return float("nan")
+    j1 = int(math.floor(i_pk))
+    base = u[:max(2, j1 // 2 + 1)]
+    u_st = float(np.nanmedian(base)) if np.isfinite(base).any() else float("nan")
+    # a lift, not jitter: the peak stands clear of the stance speed's own scatter
+    spread = 1.4826 * float(np.nanmedian(np.abs(base - u_st))) if np.isfinite(u_st) else 0.0
+    if j1 < 2 or not u[j1] - u_st > 5.0 * spread + 1e-6 * (abs(u_st) + 1.0):
+        return float("nan")
+    # the rising flank that leads to the peak: back from the peak while the speed falls
+    j0 = j1
+    while j0 > 0 and u[j0 - 1] < u[j0]:
+        j0 -= 1
+    if j1 - j0 < 1:
+        return float("nan")
+    slope = np.diff(u[j0:j1 + 1]) / np.diff(th[j0:j1 + 1])
+    j = j0 + int(np.argmax(slope))
+    t_mid, u_mid = 0.5 * (th[j] + th[j + 1]), 0.5 * (u[j] + u[j + 1])
+    t_on = t_mid - (u_mid - u_st) / slope[j - j0]
+    if not tw[0] <= t_on <= t_mid:
+        return float("nan")       # the rise starts before mid-stance: not a lift
+    return float(np.interp(t_on, time_s, np.arange(len(time_s), dtype=float)))
+
+
 def sine_wave_delta_s(peak_gap_s: float, step_s: float) -> tuple[float, float]:
     """Stance time and force-crossing delay from the pelvis velocity peaks.
 
@@ -155,7 +227,7 @@ def sine_wave_delta_s(peak_gap_s: float, step_s: float) -> tuple[float, float]:
     --------
     >>> tc, d = sine_wave_delta_s(0.16, 0.35)
     >>> round(tc, 3), round(d, 3)
-    (0.254, 0.047)
+    (0.215, 0.027)
     """
     if not (np.isfinite(peak_gap_s) and np.isfinite(step_s) and 0 < peak_gap_s < 2 * step_s):
         return float("nan"), float("nan")

@@ -301,7 +301,8 @@ class ContactDetector:
             tc, unc, cue_ms = self._fuse(tc_foot, tc_pel, step_s)
             if np.isfinite(tc):
                 tc += offset_s
-            to = self._toe_off(kp, leg, t, to_pel, m, hi, fwd, foot[leg]["toe"][:, 1])
+            to = self._toe_off(kp, leg, t, to_pel, (m, hi, flat), fwd, foot[leg]["toe"][:, 1],
+                               step_s)
             if np.isfinite(tc) and np.isfinite(to) and to - tc < 0.05:
                 to = float("nan")
             self.stances_.append(StanceEvents(leg=leg, contact_s=tc, toe_off_s=to,
@@ -349,13 +350,17 @@ class ContactDetector:
             return cues.at_time(t, s0 + i)
         return float("nan")
 
-    def _toe_off(self, kp: Keypoints, leg: str, t: np.ndarray, to_pel: float, m: int,
-                 hi: int, fwd: float, toe_y: np.ndarray) -> float:
+    def _toe_off(self, kp: Keypoints, leg: str, t: np.ndarray, to_pel: float,
+                 win: tuple[int, int, tuple[int, int]], fwd: float, toe_y: np.ndarray,
+                 step_s: float) -> float:
         """Toe-off from the foot's cue and the pelvis model.
 
-        Side: knee-extension peak, 1:1; rear: the toe's image-row turn,
-        ``foot_weight`` against the pelvis; front: the pelvis model alone.
+        Side: knee-extension peak, 1:1; rear: the toe's image-row turn, front:
+        the onset of the toe's lift, both ``foot_weight`` against the pelvis. A
+        foot cue further than ``max_cue_disagreement_steps`` from the pelvis
+        model is taken for a glitch and the pelvis model kept.
         """
+        m, hi, flat = win
         if fwd != 0:
             i = cues.knee_extension_peak(kp[f"{leg}_hip"], kp[f"{leg}_knee"],
                                          kp[f"{leg}_ankle"], m, hi)
@@ -365,12 +370,18 @@ class ContactDetector:
             i = cues.image_row_turn(toe_y, m, hi)
             w = self.foot_weight
         else:
-            return to_pel
+            # the stance toe is carried away from the camera (up the image); lifted, it
+            # speeds up: the onset of that rise, searched up to a step after mid-stance
+            i = cues.lift_onset(toe_y, t, m, min(m + (hi - m) * 5 // 4, len(t) - 1))
+            w = self.foot_weight
         to_foot = cues.at_time(t, i)
         if not np.isfinite(to_foot):
             return to_pel
         if not np.isfinite(to_pel):
             return to_foot
+        if self.view == "front" and (abs(to_foot - to_pel)
+                                     > self.max_cue_disagreement_steps * step_s):
+            return to_pel
         return w * to_foot + (1.0 - w) * to_pel
 
     def _fuse(self, tc_foot: float, tc_pel: float, step_s: float

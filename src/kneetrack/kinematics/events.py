@@ -309,6 +309,8 @@ class ContactDetector:
                                               midstance_s=float(t[m]),
                                               contact_uncertainty_ms=unc, cues_ms=cue_ms))
         self.stances_ = _resolve(self.stances_, step_s)
+        self.stances_ = _settle_outlier_cues(self.stances_, step_s, frame_s=float(
+            np.median(np.diff(t))), foot_weight=self.foot_weight)
         self.step_time_s_, self.cadence_spm_ = _cadence(self.stances_)
         if np.isfinite(self.step_time_s_):
             # Running stance lasts less than ~1.2 steps (duty factor < 0.6): a later
@@ -469,6 +471,71 @@ def _resolve(stances: list[StanceEvents], step_s: float) -> list[StanceEvents]:
         pel = foot + out[i].cues_ms.get("pelvis", float("nan")) / 1000
         if abs(foot - e) > 0.25 * step_s and abs(pel - e) < abs(foot - e):
             out[i] = pick(out[i], "pelvis")
+    return out
+
+
+def _settle_outlier_cues(stances: list[StanceEvents], step_s: float, *, frame_s: float,
+                         foot_weight: float) -> list[StanceEvents]:
+    """A stance whose foot or pelvis cue glitched: the cue that keeps the step rhythm decides.
+
+    Two symptoms, each judged against the clip's own scatter (1.4826 × MAD, at
+    least a tenth of a frame: the cues are sub-frame), three scatters out:
+
+    - the two cues' disagreement (pelvis − foot), steady on a steady clip, is
+      an outlier: one of them is off (a label swap, a blurred foot);
+    - the contact is an outlier of the step rhythm (its distance from the
+      midpoint of its two neighbours' contacts): one event jumped.
+
+    Such a stance takes the estimate of whichever cue puts it nearer the rhythm
+    (one step after the previous contact, one before the next), that cue
+    corrected by the clip's median disagreement, so it lands where a normal
+    stance's fused value would; it is kept if neither is nearer than the fused
+    value. Only measured cues are chosen between, so a truly irregular step
+    stays irregular. Without neighbours, the stance is left as it is.
+    """
+    n = len(stances)
+    dis = np.array([s.cues_ms.get("pelvis", np.nan) - s.cues_ms.get("foot", np.nan)
+                    for s in stances]) / 1000
+    ok = np.isfinite(dis)
+    if ok.sum() < 5:
+        return stances
+    floor = 0.1 * frame_s
+
+    def outliers(x: np.ndarray) -> np.ndarray:
+        good = np.isfinite(x)
+        med_x = float(np.median(x[good]))
+        sc = max(1.4826 * float(np.median(np.abs(x[good] - med_x))), floor)
+        with np.errstate(invalid="ignore"):
+            return good & (np.abs(x - med_x) > 3.0 * sc)
+
+    med = float(np.median(dis[ok]))
+    tc = np.array([s.contact_s for s in stances])
+    rhythm = np.full(n, np.nan)
+    if n >= 3:
+        rhythm[1:-1] = tc[1:-1] - 0.5 * (tc[:-2] + tc[2:])
+    flagged = (outliers(dis) | (outliers(rhythm) if np.isfinite(rhythm).sum() >= 5
+                                else np.zeros(n, bool))) & ok
+    out = list(stances)
+    for i in np.flatnonzero(flagged):
+        s = out[i]
+        exp = []
+        if i > 0 and np.isfinite(out[i - 1].contact_s):
+            exp.append(out[i - 1].contact_s + step_s)
+        if i + 1 < n and np.isfinite(out[i + 1].contact_s):
+            exp.append(out[i + 1].contact_s - step_s)
+        if not exp:
+            continue
+        e = float(np.mean(exp))
+        foot = s.contact_s + s.cues_ms["foot"] / 1000
+        pel = s.contact_s + s.cues_ms["pelvis"] / 1000
+        # where a normal stance would have put the contact, trusting one cue
+        by_pel, by_foot = pel - foot_weight * med, foot + (1.0 - foot_weight) * med
+        best = by_pel if abs(by_pel - e) < abs(by_foot - e) else by_foot
+        if abs(best - e) >= abs(s.contact_s - e):
+            continue
+        out[i] = replace(s, contact_s=best, cues_ms={
+            "foot": round((foot - best) * 1000, 1), "pelvis": round((pel - best) * 1000, 1),
+            "outlier": 1.0})
     return out
 
 

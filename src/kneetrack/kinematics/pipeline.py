@@ -267,6 +267,7 @@ def _analyze(kp: Keypoints, *, view: str | None) -> KinematicsResult:
     gate = PlausibilityGate(limits).judge(GateInputs(
         keypoints=clean,
         contacts_s=[s.contact_s for s in events.stances_],
+        toe_offs_s=[s.toe_off_s for s in events.stances_],
         cadence_spm=events.cadence_spm_, view=use_view, identity=ident,
         rate_note=rate_note(raw)))
     if not gate.passed_:

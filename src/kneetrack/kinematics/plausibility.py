@@ -16,6 +16,13 @@ Checked before any finding (limits, sources and re-filming advice live in
   ``--speed-factor`` / ``--fps`` instead of guessing. From the front the
   pattern cannot be judged (a foot's image row mixes height and distance), and
   a too-low cadence gets both explanations;
+- **flight gravity**: in flight the body falls with g; the pelvis's
+  downward acceleration in flight, scaled to metres by the runner's own leg
+  length (:func:`~kneetrack.kinematics.gait_pattern.flight_gravity`), gives
+  the clip's time scale. A clip slowed ``k``-fold shows about ``g / k²``: a
+  slowed sprint whose cadence still looks like running (290 steps/min played
+  at half speed reads 145) is caught here, and the gate asks for
+  ``--speed-factor`` / ``--fps`` instead of guessing;
 - **proportions**: body proportions no person has (a frame stretched by a wrong
   aspect ratio, a skeleton spanning two people) withhold every angle;
 - **identity** (:mod:`kneetrack.kinematics.identity`) is applied before, and
@@ -44,7 +51,7 @@ import yaml
 from kneetrack.errors import SettingsError
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.bounds import AUXILIARY_FIELDS, METRIC_CURVES, apply_bounds, withhold
-from kneetrack.kinematics.gait_pattern import body_proportions, gait_pattern
+from kneetrack.kinematics.gait_pattern import G_MS2, body_proportions, flight_gravity, gait_pattern
 from kneetrack.kinematics.identity import IdentityResult
 
 __all__ = ["METRIC_CURVES", "Check", "GateInputs", "PlausibilityGate", "apply_bounds",
@@ -100,6 +107,9 @@ class GateInputs:
         What the identity split kept.
     rate_note : str or None
         Set when the frame rate was assumed rather than read (e.g. OpenPose JSON).
+    toe_offs_s : list of float
+        The toe-off of each stance, in the order of ``contacts_s`` (NaN where
+        missing); empty: the flight-gravity check is not made.
     """
 
     keypoints: Keypoints
@@ -108,6 +118,7 @@ class GateInputs:
     view: str | None
     identity: IdentityResult | None = None
     rate_note: str | None = None
+    toe_offs_s: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -134,7 +145,8 @@ class PlausibilityGate:
     angles_ok_ : bool
         False when the body's proportions are impossible: every angle is withheld.
     pattern_ : dict
-        :func:`gait_pattern` measures.
+        :func:`gait_pattern` measures, with ``flight_gravity_ms2`` and ``flights``
+        (:func:`flight_gravity`).
     proportions_ : dict
         :func:`body_proportions` measures.
     slowed_factor_ : float or None
@@ -181,6 +193,8 @@ class PlausibilityGate:
         if enough:
             self._check_pattern_and_cadence(inp, cfg["cadence"], cfg["pattern"])
         self._check_proportions(inp, cfg["proportions"])
+        if enough and inp.toe_offs_s and "flight" in cfg:
+            self._check_flight_gravity(inp, cfg["flight"])
         self.passed_ = not self.reasons_
         return self
 
@@ -295,6 +309,37 @@ class PlausibilityGate:
         elif bounce is False:
             self._fail("the pelvis hardly moves up and down: this does not look like running",
                        "not_running")
+
+    def _check_flight_gravity(self, inp: GateInputs, cfg: Mapping[str, Any]) -> None:
+        """A running clip whose body falls far slower than g in flight was slowed down."""
+        fg = flight_gravity(inp.keypoints, list(inp.contacts_s), list(inp.toe_offs_s),
+                            leg_length_m=float(cfg["leg_length_m"]),
+                            min_flights=int(cfg["min_flights"]),
+                            min_frames_per_flight=int(cfg["min_frames_per_flight"]))
+        self.pattern_.update(fg)
+        g = fg["flight_gravity_ms2"]
+        lo = float(cfg["min_gravity_g"]) * G_MS2
+        if g is None or not self.angles_ok_:
+            why = ("the body's proportions, which give the length scale, are implausible"
+                   if g is not None else
+                   f"{int(fg['flights'] or 0)} flight phase(s) long enough to measure")
+            self.checks_.append(Check("flight_gravity", None, None, f"≥ {lo:.1f} m/s² in flight",
+                                      f"not judged: {why}"))
+            return
+        ok = g >= lo
+        factor = float(np.sqrt(max(g, 0.0) / G_MS2))
+        self.checks_.append(Check(
+            "flight_gravity", ok, round(g, 2), f"≥ {lo:.1f} m/s² in flight (g = 9.8)",
+            f"in flight the body falls at {g:.1f} m/s²" + ("" if ok else
+                                                         f": about {factor:.2f}× real speed")))
+        if ok or self.slowed_factor_ is not None:
+            return                # passed, or already failed as slowed by its cadence
+        rate = f" ({inp.rate_note})" if inp.rate_note else ""
+        self.slowed_factor_ = round(factor, 2)
+        self._fail(
+            f"in flight the body falls at {g:.1f} m/s² instead of 9.8{rate}: the clip plays "
+            f"slower than real time (about {factor:.2f}× real speed, e.g. a slow-motion "
+            "recording); give its real speed instead of guessing", "slow_motion")
 
     def _check_proportions(self, inp: GateInputs, cfg: Mapping[str, Any]) -> None:
         self.proportions_ = body_proportions(inp.keypoints)

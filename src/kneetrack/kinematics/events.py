@@ -501,22 +501,32 @@ def _settle_outlier_cues(stances: list[StanceEvents], step_s: float, *, frame_s:
         return stances
     floor = 0.1 * frame_s
 
-    def outliers(x: np.ndarray) -> np.ndarray:
+    def zscore(x: np.ndarray) -> tuple[np.ndarray, float, float]:
         good = np.isfinite(x)
+        if good.sum() < 5:
+            return np.zeros(n), 0.0, float("inf")
         med_x = float(np.median(x[good]))
         sc = max(1.4826 * float(np.median(np.abs(x[good] - med_x))), floor)
-        with np.errstate(invalid="ignore"):
-            return good & (np.abs(x - med_x) > 3.0 * sc)
+        return np.where(good, np.abs(x - med_x) / sc, 0.0), med_x, sc
+
+    def rhythm(tc: np.ndarray) -> np.ndarray:
+        r = np.full(n, np.nan)
+        if n >= 3:
+            r[1:-1] = tc[1:-1] - 0.5 * (tc[:-2] + tc[2:])
+        return r
 
     med = float(np.median(dis[ok]))
-    tc = np.array([s.contact_s for s in stances])
-    rhythm = np.full(n, np.nan)
-    if n >= 3:
-        rhythm[1:-1] = tc[1:-1] - 0.5 * (tc[:-2] + tc[2:])
-    flagged = (outliers(dis) | (outliers(rhythm) if np.isfinite(rhythm).sum() >= 5
-                                else np.zeros(n, bool))) & ok
+    z_dis = zscore(dis)[0]
+    z_rhy, med_r, sc_r = zscore(rhythm(np.array([s.contact_s for s in stances])))
     out = list(stances)
-    for i in np.flatnonzero(flagged):
+    # the worst first: a neighbour of a glitched stance looks off the rhythm only through it
+    for i in np.argsort(-np.maximum(z_dis, z_rhy)):
+        if not ok[i] or max(z_dis[i], z_rhy[i]) <= 3.0:
+            continue
+        if z_dis[i] <= 3.0:
+            r_now = rhythm(np.array([s.contact_s for s in out]))[i]
+            if not abs(r_now - med_r) > 3.0 * sc_r:
+                continue          # back on the rhythm now that its neighbour was settled
         s = out[i]
         exp = []
         if i > 0 and np.isfinite(out[i - 1].contact_s):

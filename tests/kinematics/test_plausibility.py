@@ -397,3 +397,54 @@ def test_slowed_sprint_is_caught_by_its_fall_in_flight():
     assert_no_finding_from_withheld(c2)
     fixed = _contract(analyze_keypoints(retime(slow, speed_factor=0.5)))
     assert fixed["plausibility"]["passed"] is True, fixed["plausibility"]["reasons"]
+
+
+# ----------------------------------------------------------------------- walking from the front
+def _model_clip(model, view: str, fps: float = 60.0):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import loro_events
+
+    run = model.simulate(12.0)
+    tr = loro_events.Trial("m", "m", model.speed_ms, run.time_s, run.points, run.events, "model")
+    return loro_events.make_case(tr, view, fps, seed=3)[0]
+
+
+@pytest.mark.parametrize("view", ["front", "rear"])
+@pytest.mark.parametrize(("speed", "duty"), [(1.0, 0.65), (1.4, 0.62), (2.2, 0.56)])
+def test_frontal_walking_is_told_from_running(view, speed, duty):
+    """Independent pendulum walkers (double support, pelvis highest at mid-stance): from the
+    front the pelvis is lowest just after each contact, not at mid-stance. At 2.2 m/s the
+    walk has a running cadence (~134 steps/min), so only the pattern refuses it."""
+    from kneetrack.synthetic.spring_mass_runner import PendulumWalker
+
+    c = _contract(analyze_keypoints(_model_clip(
+        PendulumWalker(speed_ms=speed, duty_factor=duty, seed=2), view), view=view))
+    gate = c["plausibility"]
+    checks = {ch["code"]: ch for ch in gate["checks"]}
+    assert checks["running_pattern"]["value"] == "walking", checks["running_pattern"]
+    assert gate["passed"] is False
+    assert "walking" in " ".join(gate["reasons"])
+    if speed > 2.0:
+        assert checks["cadence"]["passed"] is True        # the cadence alone would pass
+    assert_no_finding_from_withheld(c)
+
+
+@pytest.mark.parametrize("view", ["front", "rear"])
+@pytest.mark.parametrize("speed", [2.0, 3.5, 5.0])
+def test_frontal_running_pattern_on_independent_runners(view, speed):
+    from kneetrack.synthetic.spring_mass_runner import SpringMassRunner
+
+    c = _contract(analyze_keypoints(_model_clip(SpringMassRunner(speed_ms=speed, seed=4), view,
+                                                fps=30.0), view=view))
+    checks = {ch["code"]: ch for ch in c["plausibility"]["checks"]}
+    assert checks["running_pattern"]["value"] == "running", checks["running_pattern"]
+    assert c["plausibility"]["passed"] is True, c["plausibility"]["reasons"]
+
+
+def test_slowed_runner_from_the_front_is_called_slowed_not_walking(load_trial):
+    kp, _ = load_trial("fukuchi2017_rbds001_t35_60fps_front")
+    gate = _contract(analyze_keypoints(_slowed(kp, 0.5)))["plausibility"]
+    assert gate["passed"] is False
+    assert "seems slowed down" in gate["reasons"][0]

@@ -51,7 +51,13 @@ import yaml
 from kneetrack.errors import SettingsError
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.bounds import AUXILIARY_FIELDS, METRIC_CURVES, apply_bounds, withhold
-from kneetrack.kinematics.gait_pattern import G_MS2, body_proportions, flight_gravity, gait_pattern
+from kneetrack.kinematics.gait_pattern import (
+    G_MS2,
+    body_proportions,
+    flight_gravity,
+    gait_pattern,
+    pelvis_low_phase,
+)
 from kneetrack.kinematics.identity import IdentityResult
 
 __all__ = ["METRIC_CURVES", "Check", "GateInputs", "PlausibilityGate", "apply_bounds",
@@ -191,6 +197,9 @@ class PlausibilityGate:
         self.pattern_ = (gait_pattern(inp.keypoints, cadence_spm=inp.cadence_spm,
                                       view=inp.view) if enough else {})
         if enough:
+            self.pattern_["pelvis_low_phase"] = pelvis_low_phase(inp.keypoints,
+                                                                 list(inp.contacts_s))
+        if enough:
             self._check_pattern_and_cadence(inp, cfg["cadence"], cfg["pattern"])
         self._check_proportions(inp, cfg["proportions"])
         if enough and inp.toe_offs_s and "flight" in cfg:
@@ -236,20 +245,32 @@ class PlausibilityGate:
         return True
 
     def _pattern(self, view: str | None) -> str:
-        """``running``, ``walking`` or ``unclear`` from the pelvis height at mid-stance.
+        """``running``, ``walking`` or ``unclear``.
 
-        From the front, a foot's image row mixes its height with its distance to
-        the camera, so mid-stance cannot be found from the feet: ``unclear``; from
-        behind the same happens when the runner moves away (the body's image
-        size changes by more than ``max_scale_change_rear``).
+        From the pelvis height at mid-stance where the feet show mid-stance. From
+        the front, a foot's image row mixes its height with its distance to the
+        camera, and from behind the same happens when the runner moves away (the
+        body's image size changes by more than ``max_scale_change_rear``): there
+        the phase of the pelvis's lowest point after each (foot-derived) contact
+        decides (:func:`~kneetrack.kinematics.gait_pattern.pelvis_low_phase`):
+        mid-stance (running) or double support just after contact (walking). It
+        also decides from behind when the pelvis height at mid-stance is unclear.
         """
+        pat = self.cfg["pattern"]
         drop = self.pattern_.get("midstance_drop")
         change = self.pattern_.get("scale_change")
-        limit = float(self.cfg["pattern"].get("max_scale_change_rear", 1.25))
-        if drop is None or view == "front" or (
-                view == "rear" and change is not None and change > limit):
+        limit = float(pat.get("max_scale_change_rear", 1.25))
+        frontal_unclear = view == "front" or (
+            view == "rear" and change is not None and change > limit)
+        if drop is not None and not frontal_unclear and abs(drop) > 0.005:
+            return "running" if drop > 0 else "walking"
+        phase = self.pattern_.get("pelvis_low_phase")
+        if phase is None or view not in ("front", "rear") or "low_phase_walking_max" not in pat:
             return "unclear"
-        return "running" if drop > 0.005 else "walking" if drop < -0.005 else "unclear"
+        run_lo, run_hi = (float(v) for v in pat["low_phase_running"])
+        if run_lo <= phase <= run_hi:
+            return "running"
+        return "walking" if phase <= float(pat["low_phase_walking_max"]) else "unclear"
 
     def _check_pattern_and_cadence(self, inp: GateInputs, cad: Mapping[str, Any],
                                    pat_cfg: Mapping[str, Any]) -> None:
@@ -263,15 +284,21 @@ class PlausibilityGate:
         pattern = self._pattern(inp.view)
         drop = self.pattern_.get("midstance_drop")
         detail = []
-        if drop is not None and pattern != "unclear":
+        phase = self.pattern_.get("pelvis_low_phase")
+        if pattern != "unclear" and inp.view in ("front", "rear") and phase is not None and (
+                drop is None or inp.view == "front" or pattern != ("running" if drop > 0
+                                                                   else "walking")):
+            detail.append(f"pelvis lowest {100 * phase:.0f} % of a step after contact: "
+                          + ("mid-stance" if pattern == "running" else "double support"))
+        elif drop is not None and pattern != "unclear":
             detail.append("pelvis lowest at mid-stance" if drop > 0 else
                           "pelvis highest at mid-stance")
         self.checks_.append(Check(
             "running_pattern", {"running": True, "walking": False}.get(pattern), pattern,
             "a bouncing gait (pelvis lowest at mid-stance)",
             f"{pattern} pattern" + (f" ({', '.join(detail)})" if detail else
-                                    " (not judged from the front, or from behind while the "
-                                    "runner moves away)" if inp.view in ("front", "rear")
+                                    " (the pelvis's lowest point does not show mid-stance "
+                                    "or double support)" if inp.view in ("front", "rear")
                                     else "")))
         lo, hi = float(cad["min_spm"]), float(cad["max_spm"])
         c = float(inp.cadence_spm) if inp.cadence_spm is not None else float("nan")

@@ -156,14 +156,14 @@ def test_front_toe_off_at_2ms():
 
 
 def test_leg_labels_survive_an_extra_step_and_a_wrong_vote():
-    from kneetrack.kinematics.events import _alternating_labels
+    from kneetrack.kinematics.step_sequence import alternating_labels
 
     # + = left foot lower. One weak wrong vote (index 3) must not break alternation.
     ev = np.array([5.0, -5, 5, 1, 5, -5, 5, -5])
-    assert _alternating_labels(ev, repeat_cost=2.5) == ["left", "right"] * 4
+    assert alternating_labels(ev, repeat_cost=2.5) == ["left", "right"] * 4
     # An extra (glitch) step after index 3: the later steps keep their evidence's leg
     # instead of all flipping, as a single alternating labelling would.
     ev = np.array([5.0, -5, 5, -5, 0.5, -5, 5, -5, 5, -5])
-    labels = _alternating_labels(ev, repeat_cost=2.5)
+    labels = alternating_labels(ev, repeat_cost=2.5)
     assert labels[5:] == ["right", "left", "right", "left", "right"]
     assert labels[:4] == ["left", "right", "left", "right"]

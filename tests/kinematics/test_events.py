@@ -92,7 +92,7 @@ def test_a_glitched_foot_cue_gives_way_to_the_step_rhythm():
     """One stance's foot cue 60 ms early (a swap, a blur): the fused contact would be 40 ms
     early and its two steps 11 % off the cadence; the cue's disagreement with the pelvis is
     an outlier for this clip, so the cue nearer the rhythm decides."""
-    from kneetrack.kinematics.events import StanceEvents, _settle_outlier_cues
+    from kneetrack.kinematics.step_sequence import StanceEvents, settle_outlier_cues
 
     step, w = 0.36, 2.0 / 3.0
     rng = np.random.default_rng(0)
@@ -106,7 +106,7 @@ def test_a_glitched_foot_cue_gives_way_to_the_step_rhythm():
                                     {"foot": 1000 * (foot - tc), "pelvis": 1000 * (pel - tc)}))
     before = np.diff([s.contact_s for s in stances])
     assert np.max(np.abs(before / step - 1)) > 0.10
-    out = _settle_outlier_cues(stances, step, frame_s=1 / 30, foot_weight=w)
+    out = settle_outlier_cues(stances, step, frame_s=1 / 30, foot_weight=w)
     after = np.diff([s.contact_s for s in out])
     assert np.max(np.abs(after / step - 1)) < 0.05
     assert out[10].cues_ms.get("outlier") == 1.0

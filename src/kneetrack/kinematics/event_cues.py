@@ -38,11 +38,13 @@ Cues
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 
-def parabolic_peak(y: np.ndarray, i: int) -> float:
+def parabolic_peak(y: NDArray[Any], i: int) -> float:
     """Sub-sample position of a maximum at index ``i`` (parabola through 3 samples).
 
     Examples
@@ -60,7 +62,7 @@ def parabolic_peak(y: np.ndarray, i: int) -> float:
     return float(i + 0.5 * (a - c) / den)
 
 
-def window_peak(sig: np.ndarray, lo: int, hi: int) -> float:
+def window_peak(sig: NDArray[Any], lo: int, hi: int) -> float:
     """Sub-frame index of the maximum of ``sig[lo:hi+1]`` (NaN if none or at the edge)."""
     lo, hi = max(lo, 0), min(hi, len(sig) - 1)
     if hi - lo < 2:
@@ -74,7 +76,7 @@ def window_peak(sig: np.ndarray, lo: int, hi: int) -> float:
     return lo + parabolic_peak(seg, i)
 
 
-def velocity(y: np.ndarray, time_s: np.ndarray) -> np.ndarray:
+def velocity(y: NDArray[Any], time_s: NDArray[Any]) -> NDArray[Any]:
     """Central-difference time derivative on (possibly uneven) frame times; NaN-safe."""
     v = np.full(y.shape, np.nan)
     if y.size > 2:
@@ -82,16 +84,16 @@ def velocity(y: np.ndarray, time_s: np.ndarray) -> np.ndarray:
     return v
 
 
-def _crossing_down(v: np.ndarray, level: float, start: int, stop: int) -> float:
+def _crossing_down(v: NDArray[Any], level: float, start: int, stop: int) -> float:
     """First sub-frame index in ``start..stop`` where ``v`` falls through ``level``."""
     for i in range(max(start, 0), min(stop, len(v) - 1)):
         a, b = v[i], v[i + 1]
         if np.isfinite(a) and np.isfinite(b) and a > level >= b:
-            return i + (a - level) / (a - b)
+            return float(i + (a - level) / (a - b))
     return float("nan")
 
 
-def foot_joins_ground(u: np.ndarray, time_s: np.ndarray, lo: int, hi: int,
+def foot_joins_ground(u: NDArray[Any], time_s: NDArray[Any], lo: int, hi: int,
                       flat: tuple[int, int], *, fraction: float = 0.5) -> float:
     """Side views: contact where the foot's forward velocity reaches ``fraction`` of stance.
 
@@ -130,12 +132,12 @@ def foot_joins_ground(u: np.ndarray, time_s: np.ndarray, lo: int, hi: int,
     return _crossing_down(vu, fraction * v_st, int(math.floor(i_fwd)), b)
 
 
-def image_row_turn(y: np.ndarray, lo: int, hi: int) -> float:
+def image_row_turn(y: NDArray[Any], lo: int, hi: int) -> float:
     """Front view: sub-frame index where a foot point's image row stops moving down."""
     return window_peak(y, lo, hi)
 
 
-def lift_onset(y: np.ndarray, time_s: np.ndarray, lo: int, hi: int) -> float:
+def lift_onset(y: NDArray[Any], time_s: NDArray[Any], lo: int, hi: int) -> float:
     """Front view: sub-frame index where the toe leaves its stance path (toe-off cue).
 
     From the front, the stance toe is carried away from the camera (up the
@@ -244,7 +246,7 @@ def sine_wave_delta_s(peak_gap_s: float, step_s: float) -> tuple[float, float]:
     return tc, delta
 
 
-def pelvis_peaks(v_down: np.ndarray, time_s: np.ndarray, down: tuple[int, int],
+def pelvis_peaks(v_down: NDArray[Any], time_s: NDArray[Any], down: tuple[int, int],
                  up: tuple[int, int]) -> tuple[float, float]:
     """Times of the mid-hip's downward and upward vertical-velocity peaks in one stance.
 
@@ -281,7 +283,7 @@ def sine_wave_clip_delta_s(peaks: list[tuple[float, float]], step_s: float) -> f
     return 0.35 * 2 * step_s / math.pi * math.asin(4 * 0.35 / math.pi)
 
 
-def knee_extension_peak(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray,
+def knee_extension_peak(hip: NDArray[Any], knee: NDArray[Any], ankle: NDArray[Any],
                         lo: int, hi: int) -> float:
     """Side views: sub-frame index of the straightest knee in ``lo..hi`` (toe-off cue).
 
@@ -300,7 +302,7 @@ def knee_extension_peak(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray,
     return lo + window_peak(-flexion, 0, hi - lo)
 
 
-def at_time(time_s: np.ndarray, idx: float) -> float:
+def at_time(time_s: NDArray[Any], idx: float) -> float:
     """Time at a fractional frame index (NaN stays NaN)."""
     if not np.isfinite(idx):
         return float("nan")

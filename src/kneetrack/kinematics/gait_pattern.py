@@ -10,7 +10,10 @@ trunk length, shank-length spread), and the pelvis's fall in flight
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 from scipy.signal import find_peaks
 
 from kneetrack.keypoints import Keypoints
@@ -21,15 +24,15 @@ from kneetrack.kinematics.identity import leg_scale_px
 G_MS2 = 9.80665
 
 
-def _foot_y(kp: Keypoints, leg: str) -> np.ndarray:
+def _foot_y(kp: Keypoints, leg: str) -> NDArray[Any]:
     cols = [kp[f"{leg}_{p}"][:, 1] for p in ("ankle", "heel", "toe") if kp.has(f"{leg}_{p}")]
     return nanmean_rows(np.stack(cols))
 
 
-def _seg_len(kp: Keypoints, a: str, b: str) -> np.ndarray:
+def _seg_len(kp: Keypoints, a: str, b: str) -> NDArray[Any]:
     if not (kp.has(a) and kp.has(b)):
         return np.full(kp.n_frames, np.nan)
-    return np.hypot(*(kp[b] - kp[a]).T)
+    return np.asarray(np.hypot(*(kp[b] - kp[a]).T))
 
 
 def leg_length_px(kp: Keypoints) -> float:
@@ -43,8 +46,8 @@ def leg_length_px(kp: Keypoints) -> float:
     return best
 
 
-def _side_midstances(kp: Keypoints, tt_idx: np.ndarray, pel_x: np.ndarray, d: np.ndarray, *,
-                     cutoff_hz: float) -> np.ndarray:
+def _side_midstances(kp: Keypoints, tt_idx: NDArray[Any], pel_x: NDArray[Any], d: NDArray[Any], *,
+                     cutoff_hz: float) -> NDArray[Any]:
     """Side views: frames where a foot passes under the pelvis while it is the lower foot.
 
     ``pel_x`` and ``d`` (left − right foot image row) are gap-free over the

@@ -83,6 +83,15 @@ TRIALS = {
     "fukuchi_rbds032_t35": ("rbds032", 3.5, "RBDS032runT35markers.txt", "RBDS032static.txt",
                             None),
 }
+#: Running Injury Clinic (Calgary) trial of the same repository: 4-marker clusters on the
+#: pelvis, thighs, shanks and shoes at 200 Hz, no forces; its static trial (anatomical
+#: knee, ankle and greater-trochanter markers) survives as the one row of RIC_static.csv,
+#: whose cluster geometry matches this run exactly (the other two RIC runs differ by 1-2 cm).
+RIC_BLOBS = {
+    "a3bb22bbdc2dcea5de0982d7c238010ce14beb3e": "RIC_20140515T133244_run.c3d",
+    "4c7c49fcfab6715d057f836eb6842df69f0108f8": "RIC_static.csv",
+}
+RIC_TRIAL = "ric_20140515_run"
 KEEP_S = 20.0
 FORCE_HZ = 300.0
 FORCE_N = 50.0
@@ -92,7 +101,7 @@ KIN_MM = 12.0
 def extract(mirror: Path) -> None:
     """Copy the raw files out of a git mirror into the cache folder."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    for blob, name in BLOBS.items():
+    for blob, name in {**BLOBS, **RIC_BLOBS}.items():
         data = subprocess.run(["git", "--git-dir", str(mirror), "cat-file", "blob", blob],
                               check=True, capture_output=True).stdout
         (CACHE / name).write_bytes(data)
@@ -300,6 +309,104 @@ def build() -> None:
               f"{(OUT / f'{name}.npz').stat().st_size / 1e3:.0f} kB")
 
 
+def _ric_static() -> dict[str, np.ndarray]:
+    """The RIC static trial's one frame (lab mm: X forward, Y up, Z right)."""
+    import csv
+
+    with (CACHE / RIC_BLOBS["4c7c49fcfab6715d057f836eb6842df69f0108f8"]).open() as fh:
+        rows = list(csv.reader(fh))
+    out: dict[str, list[float]] = {}
+    for h, v in zip(rows[0][1:], rows[1][1:], strict=True):
+        out.setdefault(h[:-2], [0.0, 0.0, 0.0])["XYZ".index(h[-1])] = float(v)
+    return {k: np.array(v)[None, :] for k, v in out.items()}
+
+
+def ric_joint_centres(dyn: dict[str, np.ndarray], static: dict[str, np.ndarray]
+                      ) -> dict[str, np.ndarray]:
+    """Canonical points of the RIC runner, every static point carried by its cluster.
+
+    Hips: the greater-trochanter markers moved 18 % of their distance medially
+    (the hip joint centre lies about that far inside the trochanter; only the
+    pelvis's vertical motion and the hip line's tilt matter for events, and
+    frontal angles of this runner are not scored). Knees and ankles: epicondyle
+    and malleolus midpoints. Heel: below the shoe's most posterior cluster
+    marker, 25 mm above the floor; toe: 140 mm ahead of the ankle centre at 25
+    mm (the metatarsal heads, where the other runners' toe point is), both rigid
+    with the shoe cluster: the toe does not bend at the toes, so this runner's
+    toe-offs are not scored.
+    """
+    fwd = np.array([1.0, 0.0, 0.0])                  # static lab: X forward
+    pts: dict[str, np.ndarray] = {}
+    lh, rh = static["L_hip"][0], static["R_hip"][0]
+    for leg, s, own, other in (("left", "L", lh, rh), ("right", "R", rh, lh)):
+        pelvis = [f"pelvis_{k}" for k in range(1, 5)]
+        pts[f"{leg}_hip"] = _carry(static, dyn, pelvis, own + 0.18 * (other - own))
+        thigh = [f"{s}_thigh_{k}" for k in range(1, 5)]
+        shank = [f"{s}_shank_{k}" for k in range(1, 5)]
+        foot = [f"{s}_foot_{k}" for k in range(1, 5)]
+        knee = 0.5 * (static[f"{s}_lat_knee"][0] + static[f"{s}_med_knee"][0])
+        ankle = 0.5 * (static[f"{s}_lat_ankle"][0] + static[f"{s}_med_ankle"][0])
+        pts[f"{leg}_knee"] = _carry(static, dyn, thigh, knee)
+        pts[f"{leg}_ankle"] = _carry(static, dyn, shank, ankle)
+        back = min(foot, key=lambda m: float(static[m][0] @ fwd))
+        heel = static[back][0].copy()
+        heel[1] = 25.0
+        toe = ankle + 140.0 * fwd
+        toe[1] = 25.0
+        pts[f"{leg}_heel"] = _carry(static, dyn, foot, heel)
+        pts[f"{leg}_toe"] = _carry(static, dyn, foot, toe)
+    return pts
+
+
+def build_ric() -> None:
+    """Build the RIC runner (``ric_20140515_run.npz``): clusters only, kinematic truth."""
+    import ezc3d
+
+    path = CACHE / RIC_BLOBS["a3bb22bbdc2dcea5de0982d7c238010ce14beb3e"]
+    if not path.exists():
+        print(f"{RIC_TRIAL}: {path.name} not in {CACHE}; run 'extract' first (skipped)")
+        return
+    c = ezc3d.c3d(str(path))
+    rate = float(c["parameters"]["POINT"]["RATE"]["value"][0])
+    labels = c["parameters"]["POINT"]["LABELS"]["value"]
+    raw = c["data"]["points"][:3]
+    dyn = {m: raw[:, i, :].T.copy() for i, m in enumerate(labels)}
+    mm = ric_joint_centres(dyn, _ric_static())
+    # dynamic lab (mm): Y up, X to the runner's right, Z along the belt; world (m):
+    # x forward, y left, z up. The stance foot (the heel near its lowest) moves backwards:
+    # that sets the sign of Z.
+    heel_z = np.concatenate([mm["left_heel"][:, 2], mm["right_heel"][:, 2]])
+    heel_y = np.concatenate([mm["left_heel"][:, 1], mm["right_heel"][:, 1]])
+    vz = np.gradient(heel_z) * rate
+    low = heel_y < np.nanpercentile(heel_y, 20)
+    sign = -1.0 if np.nanmedian(vz[low]) > 0 else 1.0
+    pts = {k: np.column_stack([sign * v[:, 2], -v[:, 0], v[:, 1]]) / 1000.0
+           for k, v in mm.items()}
+    t = np.arange(raw.shape[2]) / rate
+    vx = np.gradient(np.concatenate([pts["left_heel"][:, 0], pts["right_heel"][:, 0]]))
+    speed = round(float(-np.nanpercentile(vx * rate, 5)), 2)
+    truth = kinematic_events(pts, t, speed)
+    keep = t < KEEP_S
+    tt = t[keep]
+    truth = [e for e in truth if e["toe_off_s"] < tt[-1]]
+    arr = np.stack([pts[k][keep] for k in sorted(pts)]).astype(np.float32)
+    mid_hip = 0.5 * (pts["left_hip"][keep] + pts["right_hip"][keep])
+    centre = np.nanmean(mid_hip, axis=0)
+    ground = float(np.nanpercentile(np.fmin(pts["left_heel"][keep, 2],
+                                            pts["right_heel"][keep, 2]), 2))
+    arr -= np.array([centre[0], centre[1], ground], dtype=np.float32)
+    meta = {"trial": RIC_TRIAL, "runner": "ric20140515", "speed_ms": speed, "fps": rate,
+            "truth_method": "kinematic", "markers": sorted(pts), "frontal": False,
+            "score_toe_off": False, "events": truth,
+            "source": ("Running Injury Clinic trial 20140515T133244 of " + ATTRIBUTION
+                       + " (clusters only; see benchmarks/mocap_dataset.py)")}
+    np.savez_compressed(OUT / f"{RIC_TRIAL}.npz", xyz=arr, time_s=tt.astype(np.float64),
+                        meta=np.array(json.dumps(meta)))
+    n = {leg: sum(e["leg"] == leg for e in truth) for leg in ("left", "right")}
+    print(f"{RIC_TRIAL}: {tt.size} frames at {rate:.0f} Hz, belt {speed} m/s, truth kinematic, "
+          f"stances {n}, {(OUT / f'{RIC_TRIAL}.npz').stat().st_size / 1e3:.0f} kB")
+
+
 def _compare(name: str, force: list[dict[str, Any]], kin: list[dict[str, Any]]) -> None:
     """Print the kinematic truth's error against the force plate."""
     ic, to = [], []
@@ -328,6 +435,7 @@ def main(argv: list[str] | None = None) -> int:
         extract(args.mirror)
     else:
         build()
+        build_ric()
     return 0
 
 

@@ -29,7 +29,8 @@ from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics import analyze_keypoints
 from kneetrack.synthetic.runner import synthetic_clip
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mocap2d"
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / ".." / "shared" / "data" / "mocap2d"
 TRIALS = [
     "fukuchi2017_rbds001_t35_60fps_front", "fukuchi2017_rbds001_t35_60fps_rear",
     "fukuchi2017_rbds001_t35_60fps_side-left", "fukuchi2017_rbds001_t35_60fps_side-right",
@@ -121,6 +122,33 @@ def main() -> int:
         judge("good: synthetic runners", f"{view} sprint 235 spm", kp, good=True)
         for seed in (0, 1):
             judge("bad: walking", f"{view} seed {seed}", walker(view, seed), good=False)
+    # independent models (not the runners the limits were read from): pendulum walkers,
+    # fast enough (2.2 m/s) for a running cadence, and spring-mass runners
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import loro_events
+
+    from kneetrack.synthetic.spring_mass_runner import PendulumWalker, SpringMassRunner
+
+    for view in ("front", "rear", "side-right", "side-left"):
+        for speed, duty in ((1.0, 0.65), (1.4, 0.62), (1.8, 0.58), (2.2, 0.56)):
+            run = PendulumWalker(speed_ms=speed, duty_factor=duty, seed=9).simulate(12.0)
+            tr = loro_events.Trial("w", "w", speed, run.time_s, run.points, run.events, "model")
+            judge("bad: pendulum walkers (independent)", f"{view} {speed} m/s",
+                  loro_events.make_case(tr, view, 60.0, seed=9)[0], good=False)
+        for speed in (2.0, 3.5, 5.0):
+            run = SpringMassRunner(speed_ms=speed, seed=9).simulate(12.0)
+            tr = loro_events.Trial("r", "r", speed, run.time_s, run.points, run.events, "model")
+            judge("good: spring-mass runners (independent)", f"{view} {speed} m/s",
+                  loro_events.make_case(tr, view, 60.0, seed=9)[0], good=True)
+    sprint = np.load(REPO / "tests" / "kinematics" / "data" / "sprint_track_panning_keypoints.npz")
+    skp = Keypoints(xy=sprint["xy"].astype(float),
+                    confidence=np.isfinite(sprint["xy"]).all(axis=2).astype(float),
+                    markers=tuple(str(m) for m in sprint["markers"]), time_s=sprint["time_s"],
+                    fps=float(sprint["fps"]))
+    judge("good: real sprint (29 fps)", "sprint_track_panning", skp, good=True)
+    for f in (0.5, 0.4):
+        judge("bad: real sprint slowed", f"x{f}",
+              skp.replace(time_s=skp.time_s / f, fps=skp.fps * f), good=False)
     a = read_trc(DATA / "fukuchi2017_rbds001_t35_60fps_rear.trc").slice_frames(0, 900)
     b = read_trc(DATA / "hamner2010_s02_60fps_rear.trc").slice_frames(0, 420)
     res = analyze_keypoints(splice(a, b))

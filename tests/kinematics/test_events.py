@@ -86,3 +86,29 @@ def test_no_steps_in_a_still_clip():
     det = ContactDetector("front").detect(Keypoints.from_arrays(arrays, fps=60))
     assert len(det.stances_) <= 2
     assert det.cadence_spm_ is None or len(det.stances_) >= 2
+
+
+def test_a_glitched_foot_cue_gives_way_to_the_step_rhythm():
+    """One stance's foot cue 60 ms early (a swap, a blur): the fused contact would be 40 ms
+    early and its two steps 11 % off the cadence; the cue's disagreement with the pelvis is
+    an outlier for this clip, so the cue nearer the rhythm decides."""
+    from kneetrack.kinematics.step_sequence import StanceEvents, settle_outlier_cues
+
+    step, w = 0.36, 2.0 / 3.0
+    rng = np.random.default_rng(0)
+    stances = []
+    for k in range(20):
+        true = 0.5 + k * step
+        foot = true + rng.normal(0, 0.003) - (0.060 if k == 10 else 0.0)
+        pel = true + 0.010 + rng.normal(0, 0.003)     # pelvis model 10 ms late on this clip
+        tc = w * foot + (1 - w) * pel
+        stances.append(StanceEvents("left" if k % 2 else "right", tc, tc + 0.25, tc + 0.1, 5.0,
+                                    {"foot": 1000 * (foot - tc), "pelvis": 1000 * (pel - tc)}))
+    before = np.diff([s.contact_s for s in stances])
+    assert np.max(np.abs(before / step - 1)) > 0.10
+    out = settle_outlier_cues(stances, step, frame_s=1 / 30, foot_weight=w)
+    after = np.diff([s.contact_s for s in out])
+    assert np.max(np.abs(after / step - 1)) < 0.05
+    assert out[10].cues_ms.get("outlier") == 1.0
+    assert [s.contact_s for i, s in enumerate(out) if i != 10] == \
+        [s.contact_s for i, s in enumerate(stances) if i != 10]

@@ -34,10 +34,17 @@ def test_frontal_metrics_against_truth(load_trial, name):
             assert p[:, 0].mean() == pytest.approx(p[:, 1].mean(), abs=tol), (metric, leg)
             # Per-stance agreement, not only on average.
             assert np.sqrt(np.mean((p[:, 0] - p[:, 1]) ** 2)) < 2 * tol
-    agree = [e["crossover"] == s["crossover"] for s in truth["stances"]
-             for e in res.stances if e["leg"] == s["leg"] and e["crossover"] is not None
+    # The truth flag is the sign of the ankle's offset; the engine calls a foot within
+    # 0.05 hip widths (~0.8 cm here) of the midline "on the line", so the flags are
+    # compared where the truth is at least 1 cm from the midline, and a foot within
+    # 0.3 cm of it must never be called a crossover.
+    pairs = [(s, e) for s in truth["stances"] for e in res.stances
+             if e["leg"] == s["leg"] and e["crossover"] is not None
              and abs(e["contact_s"] - s["contact_s"]) < 0.1]
-    assert np.mean(agree) >= 0.95
+    agree = [e["crossover"] == s["crossover"] for s, e in pairs
+             if abs(s["ankle_lateral_offset_m"]) >= 0.01]
+    assert len(agree) >= 0.6 * len(pairs) and np.mean(agree) >= 0.95
+    assert not any(e["crossover"] for s, e in pairs if abs(s["ankle_lateral_offset_m"]) < 0.003)
 
 
 @pytest.mark.parametrize("name", [n for n in ALL_TRIALS if trial_view(n).startswith("side")])
@@ -81,11 +88,27 @@ def test_stance_curves_have_101_points_and_known_shape():
     rec = sm.stances_[0]
     assert rec["fppa_peak_deg"] == pytest.approx(10.0, abs=0.1)
     assert rec["hip_adduction_peak_deg"] == pytest.approx(5.0)
-    assert rec["crossover"] is True
+    assert rec["crossover"] is True and rec["on_midline"] is False
     curve = np.array(sm.curves_["left"]["fppa_deg"][0])
     assert curve.shape == (101,)
     assert curve[50] == pytest.approx(10.0, abs=0.05) and abs(curve[0]) < 0.05
     assert sm.curves_["right"]["fppa_deg"] == []
+
+
+@pytest.mark.parametrize(("offset_px", "crossover", "on_line"), [
+    (-9.0, True, False), (-2.9, False, True), (0.0, False, True), (2.9, False, True),
+    (9.0, False, False)])
+def test_crossover_has_an_on_the_line_band(offset_px, crossover, on_line):
+    t = np.arange(200) / 100.0
+    series = {"time_s": t, "hip_width_px": np.full_like(t, 60.0)}
+    for leg in ("left", "right"):
+        for c in ("fppa_deg", "hip_adduction_deg", "pelvic_drop_deg"):
+            series[f"{leg}_{c}"] = np.zeros_like(t)
+        series[f"{leg}_ankle_lateral_offset_px"] = np.full_like(t, offset_px)
+    ev = [StanceEvents("left", 0.5, 0.8, 0.65, 5.0)]
+    rec = StanceMetrics("front", crossover_tolerance_hip_widths=0.05).calculate(
+        series, ev).stances_[0]
+    assert (rec["crossover"], rec["on_midline"]) == (crossover, on_line)
 
 
 def test_normalise_stance_keeps_gaps_missing():

@@ -4,6 +4,7 @@ cause or summary is ever made from a withheld metric."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from kneetrack.io.timing import retime
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics import analyze_keypoints
 from kneetrack.kinematics.findings import evaluate_findings, load_thresholds
+from kneetrack.kinematics.gait_pattern import flight_gravity
 from kneetrack.kinematics.identity import keep_one_identity
 from kneetrack.kinematics.plausibility import apply_bounds, load_plausibility
 from kneetrack.synthetic.runner import synthetic_clip
@@ -314,3 +316,135 @@ def test_findings_skip_withheld_metrics():
         stances, summary, **args, withheld={"left": {"fppa_peak_deg": "x"}})}
     assert ("dynamic_knee_valgus", "left") not in held
     assert ("dynamic_knee_valgus", "right") in held and ("hip_adduction", "left") in held
+
+
+# ----------------------------------------------------------------------- flight gravity
+SPRINT = Path(__file__).resolve().parent / "data" / "sprint_track_panning_keypoints.npz"
+
+
+def _sprint() -> Keypoints:
+    d = np.load(SPRINT)
+    xy = d["xy"].astype(float)
+    return Keypoints(xy=xy, confidence=np.isfinite(xy).all(axis=2).astype(float),
+                     markers=tuple(str(m) for m in d["markers"]), time_s=d["time_s"],
+                     fps=float(d["fps"]), source="test:sprint_track_panning")
+
+
+def test_flight_gravity_recovers_g_from_free_flights():
+    """Flights of a body falling at exactly g (plus 0.5 px noise) between stances."""
+    fps, leg_px, leg_m, step, stance = 60.0, 300.0, 0.86, 0.30, 0.18
+    t = np.arange(0, 8.0, 1 / fps)
+    px_per_m = leg_px / leg_m
+    phase = np.mod(t, step)
+    flight = phase >= stance
+    tau = phase - 0.5 * (stance + step)                     # 0 at mid-flight
+    half = 0.5 * (step - stance)
+    # image row (down = +): a parabola at g in flight, a dip in stance (0 at both ends)
+    y = np.where(flight, 0.5 * 9.81 * px_per_m * (tau ** 2 - half ** 2),
+                 0.04 * px_per_m * np.sin(np.pi * phase / stance))
+    y = y + np.random.default_rng(0).normal(0, 0.5, t.size)
+    xy = np.zeros((t.size, 6, 2))
+    names = ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle")
+    for j, (dx, dy) in enumerate([(-20, 0), (20, 0), (-20, 150), (20, 150), (-20, 300),
+                                  (20, 300)]):
+        xy[:, j, 0], xy[:, j, 1] = 500 + dx, 300 + y + dy
+    kp = Keypoints(xy=xy, confidence=np.ones(xy.shape[:2]), markers=names, time_s=t, fps=fps)
+    contacts = list(np.arange(0, 8.0, step))
+    toe_offs = [c + stance for c in contacts]
+    fg = flight_gravity(kp, contacts, toe_offs, leg_length_m=leg_m)
+    assert fg["flight_gravity_ms2"] == pytest.approx(9.81, rel=0.05)
+    assert fg["flights"] >= 20
+    slow = kp.replace(time_s=2 * t, fps=fps / 2)             # played at half speed: g / 4
+    fg2 = flight_gravity(slow, [2 * c for c in contacts], [2 * o for o in toe_offs],
+                         leg_length_m=leg_m)
+    assert fg2["flight_gravity_ms2"] == pytest.approx(9.81 / 4, rel=0.05)
+    short = flight_gravity(kp, contacts, [c + step - 0.02 for c in contacts], leg_length_m=leg_m)
+    assert short["flight_gravity_ms2"] is None               # flights of 1-2 frames: not judged
+
+
+@pytest.mark.parametrize("name", ["fukuchi2017_rbds001_t35_60fps_side-left",
+                                  "hamner2010_s02_60fps_rear",
+                                  "fukuchi2017_rbds001_t35_60fps_front"])
+def test_real_runners_fall_with_g_in_flight(load_trial, name):
+    kp, _ = load_trial(name)
+    for factor, lo, hi in ((1.0, 0.7, 1.3), (0.5, 0.15, 0.4)):
+        c = _contract(analyze_keypoints(_slowed(kp, factor)))
+        fg = {ch["code"]: ch for ch in c["plausibility"]["checks"]}["flight_gravity"]
+        assert lo * 9.81 <= fg["value"] <= hi * 9.81, (factor, fg)
+        assert fg["passed"] is (factor == 1.0)
+
+
+def test_slowed_sprint_is_caught_by_its_fall_in_flight():
+    """A real sprint (~290 steps/min) played at half speed still has a running cadence
+    (~145): only the body's fall in flight (g / 4) shows that it was slowed."""
+    kp = _sprint()
+    c = _contract(analyze_keypoints(kp))
+    gate = c["plausibility"]
+    assert gate["passed"] is True, gate["reasons"]
+    assert 250 <= c["cadence_spm"] <= 300
+    slow = _slowed(kp, 0.5)
+    c2 = _contract(analyze_keypoints(slow))
+    gate2 = c2["plausibility"]
+    assert gate2["passed"] is False
+    assert 130 <= gate2["measured"]["cadence_spm"] <= 150          # the cadence alone passes
+    checks = {ch["code"]: ch for ch in gate2["checks"]}
+    assert checks["cadence"]["passed"] is True
+    assert checks["flight_gravity"]["passed"] is False
+    assert "slower than real time" in " ".join(gate2["reasons"])
+    hint = " ".join(gate2["refilm"])
+    assert "--speed-factor" in hint and "--fps" in hint
+    assert gate2["measured"]["slowed_factor_estimate"] < 0.7
+    assert_no_finding_from_withheld(c2)
+    fixed = _contract(analyze_keypoints(retime(slow, speed_factor=0.5)))
+    assert fixed["plausibility"]["passed"] is True, fixed["plausibility"]["reasons"]
+
+
+# ----------------------------------------------------------------------- walking from the front
+def _model_clip(model, view: str, fps: float = 60.0):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import loro_events
+
+    run = model.simulate(12.0)
+    tr = loro_events.Trial("m", "m", model.speed_ms, run.time_s, run.points, run.events, "model")
+    return loro_events.make_case(tr, view, fps, seed=3)[0]
+
+
+@pytest.mark.parametrize("view", ["front", "rear"])
+@pytest.mark.parametrize(("speed", "duty"), [(1.0, 0.65), (1.4, 0.62), (2.2, 0.56)])
+def test_frontal_walking_is_told_from_running(view, speed, duty):
+    """Independent pendulum walkers (double support, pelvis highest at mid-stance): from the
+    front the pelvis is lowest just after each contact, not at mid-stance. At 2.2 m/s the
+    walk has a running cadence (~134 steps/min), so only the pattern refuses it."""
+    from kneetrack.synthetic.spring_mass_runner import PendulumWalker
+
+    c = _contract(analyze_keypoints(_model_clip(
+        PendulumWalker(speed_ms=speed, duty_factor=duty, seed=2), view), view=view))
+    gate = c["plausibility"]
+    checks = {ch["code"]: ch for ch in gate["checks"]}
+    assert checks["running_pattern"]["value"] == "walking", checks["running_pattern"]
+    assert gate["passed"] is False
+    assert "walking" in " ".join(gate["reasons"])
+    if speed > 2.0:
+        assert checks["cadence"]["passed"] is True        # the cadence alone would pass
+    assert_no_finding_from_withheld(c)
+
+
+@pytest.mark.parametrize("view", ["front", "rear"])
+@pytest.mark.parametrize("speed", [2.0, 3.5, 5.0])
+def test_frontal_running_pattern_on_independent_runners(view, speed):
+    from kneetrack.synthetic.spring_mass_runner import SpringMassRunner
+
+    c = _contract(analyze_keypoints(_model_clip(SpringMassRunner(speed_ms=speed, seed=4), view,
+                                                fps=30.0), view=view))
+    checks = {ch["code"]: ch for ch in c["plausibility"]["checks"]}
+    assert checks["running_pattern"]["value"] == "running", checks["running_pattern"]
+    assert c["plausibility"]["passed"] is True, c["plausibility"]["reasons"]
+
+
+def test_slowed_runner_from_the_front_is_called_slowed_not_walking(load_trial):
+    kp, _ = load_trial("fukuchi2017_rbds001_t35_60fps_front")
+    gate = _contract(analyze_keypoints(_slowed(kp, 0.5)))["plausibility"]
+    assert gate["passed"] is False
+    assert "seems slowed down" in gate["reasons"][0]

@@ -23,8 +23,8 @@ METRIC_CURVES = {
 #: Categorical stance fields that follow a metric.
 _DEPENDENT = {"foot_strike_angle_deg": "foot_strike"}
 #: Other measured stance fields, withheld with everything else when a clip fails.
-AUXILIARY_FIELDS = ("crossover", "foot_pitch_rel_flat_deg", "ankle_lateral_offset_px",
-              "ankle_lateral_offset_hip_widths")
+AUXILIARY_FIELDS = ("crossover", "on_midline", "foot_pitch_rel_flat_deg",
+                    "ankle_lateral_offset_px", "ankle_lateral_offset_hip_widths")
 
 
 def withhold(stance: dict[str, Any], metric: str, reason: str) -> None:

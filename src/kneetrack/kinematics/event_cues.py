@@ -30,16 +30,21 @@ Cues
   which a fixed delay cannot follow.
 * :func:`knee_extension_peak` (side views): toe-off at the peak of knee
   extension (Fellin et al. 2010), averaged with the pelvis model's toe-off.
+* :func:`lift_onset` (front view): toe-off where the toe's upward image
+  velocity starts to rise from its stance value (tangent-intersection onset),
+  weighted against the pelvis model as the contact cues are.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 
-def parabolic_peak(y: np.ndarray, i: int) -> float:
+def parabolic_peak(y: NDArray[Any], i: int) -> float:
     """Sub-sample position of a maximum at index ``i`` (parabola through 3 samples).
 
     Examples
@@ -57,7 +62,7 @@ def parabolic_peak(y: np.ndarray, i: int) -> float:
     return float(i + 0.5 * (a - c) / den)
 
 
-def window_peak(sig: np.ndarray, lo: int, hi: int) -> float:
+def window_peak(sig: NDArray[Any], lo: int, hi: int) -> float:
     """Sub-frame index of the maximum of ``sig[lo:hi+1]`` (NaN if none or at the edge)."""
     lo, hi = max(lo, 0), min(hi, len(sig) - 1)
     if hi - lo < 2:
@@ -71,7 +76,7 @@ def window_peak(sig: np.ndarray, lo: int, hi: int) -> float:
     return lo + parabolic_peak(seg, i)
 
 
-def velocity(y: np.ndarray, time_s: np.ndarray) -> np.ndarray:
+def velocity(y: NDArray[Any], time_s: NDArray[Any]) -> NDArray[Any]:
     """Central-difference time derivative on (possibly uneven) frame times; NaN-safe."""
     v = np.full(y.shape, np.nan)
     if y.size > 2:
@@ -79,16 +84,16 @@ def velocity(y: np.ndarray, time_s: np.ndarray) -> np.ndarray:
     return v
 
 
-def _crossing_down(v: np.ndarray, level: float, start: int, stop: int) -> float:
+def _crossing_down(v: NDArray[Any], level: float, start: int, stop: int) -> float:
     """First sub-frame index in ``start..stop`` where ``v`` falls through ``level``."""
     for i in range(max(start, 0), min(stop, len(v) - 1)):
         a, b = v[i], v[i + 1]
         if np.isfinite(a) and np.isfinite(b) and a > level >= b:
-            return i + (a - level) / (a - b)
+            return float(i + (a - level) / (a - b))
     return float("nan")
 
 
-def foot_joins_ground(u: np.ndarray, time_s: np.ndarray, lo: int, hi: int,
+def foot_joins_ground(u: NDArray[Any], time_s: NDArray[Any], lo: int, hi: int,
                       flat: tuple[int, int], *, fraction: float = 0.5) -> float:
     """Side views: contact where the foot's forward velocity reaches ``fraction`` of stance.
 
@@ -127,9 +132,78 @@ def foot_joins_ground(u: np.ndarray, time_s: np.ndarray, lo: int, hi: int,
     return _crossing_down(vu, fraction * v_st, int(math.floor(i_fwd)), b)
 
 
-def image_row_turn(y: np.ndarray, lo: int, hi: int) -> float:
+def image_row_turn(y: NDArray[Any], lo: int, hi: int) -> float:
     """Front view: sub-frame index where a foot point's image row stops moving down."""
     return window_peak(y, lo, hi)
+
+
+def lift_onset(y: NDArray[Any], time_s: NDArray[Any], lo: int, hi: int) -> float:
+    """Front view: sub-frame index where the toe leaves its stance path (toe-off cue).
+
+    From the front, the stance toe is carried away from the camera (up the
+    image) at a steady image velocity; at toe-off it is lifted and its upward
+    image velocity grows to a peak in early swing before the swing foot comes
+    forward (down the image). Toe-off is the *onset* of that rise: the tangent
+    at the rise's steepest point, followed back to the stance velocity (the
+    tangent-intersection onset used for force and EMG onsets). The stance
+    velocity is the median over the first half of the way from mid-stance to
+    the peak, a fraction of the runner's own timing. No threshold and no delay:
+    pixels, speed and frame rate cancel.
+
+    Parameters
+    ----------
+    y : ndarray
+        Image row of the toe (px, y down), per frame.
+    time_s : ndarray
+        Frame times.
+    lo, hi : int
+        Search window: mid-stance to early swing.
+
+    Returns
+    -------
+    float
+        Sub-frame index of toe-off, NaN when the window shows no lift.
+
+    Examples
+    --------
+    >>> t = np.arange(120) / 120.0       # upward speed: 100 px/s, lift at 0.5 s, peak at 0.6 s
+    >>> speed = 100 + 3000 * np.clip(np.minimum(t - 0.5, 0.7 - t), 0, None)
+    >>> y = -np.cumsum(speed) / 120.0     # image row (y down)
+    >>> i = lift_onset(y, t, 30, 90)
+    >>> round(float(np.interp(i, np.arange(120), t)), 2)
+    0.5
+    """
+    lo, hi = max(lo, 1), min(hi, len(y) - 2)
+    if hi - lo < 4:
+        return float("nan")
+    # upward image velocity between frames (at half-frame times): a central difference
+    # would start the rise a whole frame before the lift, 33 ms at 30 fps
+    tw = time_s[lo:hi + 1]
+    th = 0.5 * (tw[1:] + tw[:-1])
+    u = -np.diff(y[lo:hi + 1]) / np.diff(tw)
+    i_pk = window_peak(u, 0, u.size - 1)
+    if not np.isfinite(i_pk):
+        return float("nan")
+    j1 = int(math.floor(i_pk))
+    base = u[:max(2, j1 // 2 + 1)]
+    u_st = float(np.nanmedian(base)) if np.isfinite(base).any() else float("nan")
+    # a lift, not jitter: the peak stands clear of the stance speed's own scatter
+    spread = 1.4826 * float(np.nanmedian(np.abs(base - u_st))) if np.isfinite(u_st) else 0.0
+    if j1 < 2 or not u[j1] - u_st > 5.0 * spread + 1e-6 * (abs(u_st) + 1.0):
+        return float("nan")
+    # the rising flank that leads to the peak: back from the peak while the speed falls
+    j0 = j1
+    while j0 > 0 and u[j0 - 1] < u[j0]:
+        j0 -= 1
+    if j1 - j0 < 1:
+        return float("nan")
+    slope = np.diff(u[j0:j1 + 1]) / np.diff(th[j0:j1 + 1])
+    j = j0 + int(np.argmax(slope))
+    t_mid, u_mid = 0.5 * (th[j] + th[j + 1]), 0.5 * (u[j] + u[j + 1])
+    t_on = t_mid - (u_mid - u_st) / slope[j - j0]
+    if not tw[0] <= t_on <= t_mid:
+        return float("nan")       # the rise starts before mid-stance: not a lift
+    return float(np.interp(t_on, time_s, np.arange(len(time_s), dtype=float)))
 
 
 def sine_wave_delta_s(peak_gap_s: float, step_s: float) -> tuple[float, float]:
@@ -155,7 +229,7 @@ def sine_wave_delta_s(peak_gap_s: float, step_s: float) -> tuple[float, float]:
     --------
     >>> tc, d = sine_wave_delta_s(0.16, 0.35)
     >>> round(tc, 3), round(d, 3)
-    (0.254, 0.047)
+    (0.215, 0.027)
     """
     if not (np.isfinite(peak_gap_s) and np.isfinite(step_s) and 0 < peak_gap_s < 2 * step_s):
         return float("nan"), float("nan")
@@ -172,7 +246,7 @@ def sine_wave_delta_s(peak_gap_s: float, step_s: float) -> tuple[float, float]:
     return tc, delta
 
 
-def pelvis_peaks(v_down: np.ndarray, time_s: np.ndarray, down: tuple[int, int],
+def pelvis_peaks(v_down: NDArray[Any], time_s: NDArray[Any], down: tuple[int, int],
                  up: tuple[int, int]) -> tuple[float, float]:
     """Times of the mid-hip's downward and upward vertical-velocity peaks in one stance.
 
@@ -209,7 +283,7 @@ def sine_wave_clip_delta_s(peaks: list[tuple[float, float]], step_s: float) -> f
     return 0.35 * 2 * step_s / math.pi * math.asin(4 * 0.35 / math.pi)
 
 
-def knee_extension_peak(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray,
+def knee_extension_peak(hip: NDArray[Any], knee: NDArray[Any], ankle: NDArray[Any],
                         lo: int, hi: int) -> float:
     """Side views: sub-frame index of the straightest knee in ``lo..hi`` (toe-off cue).
 
@@ -228,7 +302,7 @@ def knee_extension_peak(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray,
     return lo + window_peak(-flexion, 0, hi - lo)
 
 
-def at_time(time_s: np.ndarray, idx: float) -> float:
+def at_time(time_s: NDArray[Any], idx: float) -> float:
     """Time at a fractional frame index (NaN stays NaN)."""
     if not np.isfinite(idx):
         return float("nan")

@@ -57,62 +57,87 @@ extremes with a parabola through three samples, on the frame timestamps.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
+from typing import Any, NamedTuple
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.signal import find_peaks
 
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics import event_cues as cues
 from kneetrack.kinematics.event_cues import parabolic_peak
 from kneetrack.kinematics.filtering import butter_lowpass, nanmean_rows
+from kneetrack.kinematics.step_sequence import (
+    StanceEvents,
+    alternating_labels,
+    cadence_from_contacts,
+    resolve_disagreements,
+    settle_outlier_cues,
+)
 
 LEGS = ("left", "right")
 __all__ = ["LEGS", "ContactDetector", "StanceEvents", "parabolic_peak"]
 
 
-@dataclass(frozen=True)
-class StanceEvents:
-    """One stance of one leg.
-
-    Attributes
-    ----------
-    leg : str
-        ``left`` or ``right``.
-    contact_s, toe_off_s : float
-        Initial contact and toe-off, seconds from the first frame (NaN if
-        outside the clip).
-    midstance_s : float
-        Time of the stance foot's lowest image point relative to the other foot.
-    contact_uncertainty_ms : float
-        One standard deviation of the contact time.
-    cues_ms : dict
-        Each contact cue's estimate relative to the combined one (ms).
-    """
-
-    leg: str
-    contact_s: float
-    toe_off_s: float
-    midstance_s: float
-    contact_uncertainty_ms: float
-    cues_ms: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def complete(self) -> bool:
-        """Both events inside the clip."""
-        return bool(np.isfinite(self.contact_s) and np.isfinite(self.toe_off_s))
-
-
-def _foot_y(kp: Keypoints, leg: str) -> np.ndarray:
+def _foot_y(kp: Keypoints, leg: str) -> NDArray[Any]:
     cols = [kp[f"{leg}_{p}"][:, 1] for p in ("ankle", "heel", "toe") if kp.has(f"{leg}_{p}")]
     return nanmean_rows(np.stack(cols))
 
 
-def _marker(kp: Keypoints, name: str, fallback: str) -> np.ndarray:
+def _marker(kp: Keypoints, name: str, fallback: str) -> NDArray[Any]:
     for m in (name, fallback):
         if kp.has(m) and np.isfinite(kp[m]).any():
             return kp[m]
     return np.full((kp.n_frames, 2), np.nan)
+
+
+class _Window(NamedTuple):
+    """Frame windows of one stance around its foot-height extreme ``m``."""
+
+    m: int
+    leg: str
+    lo: int                  # contact search starts
+    mid: int                 # contact search ends
+    hi: int                  # toe-off search ends
+    flat: tuple[int, int]    # mid-stance: foot flat, carried at the ground's speed
+
+
+def _step_time(anchors: list[tuple[int, str]], t: NDArray[Any], fps: float
+               ) -> tuple[float, float]:
+    """The runner's step in frames and seconds (medians between anchors; 0.35 s with one)."""
+    idx = np.array([a[0] for a in anchors])
+    if idx.size < 2:
+        return 0.35 * fps, 0.35
+    return float(np.median(np.diff(idx))), float(np.median(np.diff(t[idx])))
+
+
+def _stance_windows(anchors: list[tuple[int, str]], step_frames: float, n: int
+                    ) -> list[_Window]:
+    """Search windows of every stance, as fractions of its neighbouring steps."""
+    out = []
+    for k, (m, leg) in enumerate(anchors):
+        prev = anchors[k - 1][0] if k > 0 else None
+        nxt = anchors[k + 1][0] if k + 1 < len(anchors) else None
+        before = (m - prev) if prev is not None else step_frames
+        after = (nxt - m) if nxt is not None else step_frames
+        # The foot-height extreme falls anywhere from just after contact (forefoot
+        # strikers) to mid-stance: the contact window reaches a little past it.
+        lo = max(int(np.floor(m - 0.65 * before)), 0)
+        mid = min(int(np.ceil(m + 0.3 * after)), n - 1)
+        hi = min(int(np.ceil(m + 0.8 * after)), n - 1)
+        flat = (max(int(m - 0.2 * before), lo + 1), min(int(np.ceil(m + 0.1 * after)), n - 1))
+        out.append(_Window(m, leg, lo, mid, hi, flat))
+    return out
+
+
+def _per_leg(stances: list[StanceEvents], attr: str) -> dict[str, NDArray[Any]]:
+    """``{"left": times, "right": times}`` of one event (finite values only)."""
+    out = {}
+    for leg in LEGS:
+        v = np.array([getattr(s, attr) for s in stances if s.leg == leg], dtype=float)
+        out[leg] = v[np.isfinite(v)]
+    return out
 
 
 class ContactDetector:
@@ -179,6 +204,12 @@ class ContactDetector:
     171.4
     """
 
+    stances_: list[StanceEvents]
+    contacts_: dict[str, NDArray[Any]]
+    toe_offs_: dict[str, NDArray[Any]]
+    step_time_s_: float
+    cadence_spm_: float | None
+
     #: Residual contact offset per view in step times. 0 = none: the cues carry no fitted
     #: delay. ``benchmarks/kinematics_accuracy.py --loro`` shows what a fitted offset
     #: would change on held-out runners.
@@ -244,85 +275,102 @@ class ContactDetector:
         breaks = np.flatnonzero(gaps > 1.6 * med) + 1
         out: list[tuple[int, str]] = []
         for run in np.split(np.arange(peaks.size), breaks):
-            labels = _alternating_labels(d[peaks[run]], repeat_cost=self.leg_repeat_cost)
+            labels = alternating_labels(d[peaks[run]], repeat_cost=self.leg_repeat_cost)
             out += [(int(peaks[j]), leg) for j, leg in zip(run, labels, strict=True)]
         return out
 
     # --------------------------------------------------------------- detection
     def detect(self, kp: Keypoints) -> ContactDetector:
-        """Detect events in cleaned, low-passed keypoints; return ``self``."""
-        fps = kp.fps
-        t = np.asarray(kp.time_s, dtype=float)
-        self.stances_: list[StanceEvents] = []
-        self.contacts_ = {leg: np.array([]) for leg in LEGS}
-        self.toe_offs_ = {leg: np.array([]) for leg in LEGS}
-        self.step_time_s_ = float("nan")
-        self.cadence_spm_: float | None = None
+        """Detect events in cleaned, low-passed keypoints; return ``self``.
+
+        Steps: steps and legs from the feet (:meth:`_anchors`), the runner's step
+        time, each stance's search windows, the pelvis velocity, the contact and
+        toe-off of every stance (:meth:`_stance_events`), the whole-clip rules
+        (:mod:`kneetrack.kinematics.step_sequence`), the cadence, then the
+        stance-length limit and the per-leg results.
+        """
+        self._reset()
         anchors = self._anchors(kp)
         if not anchors:
             return self
-        idx = np.array([a[0] for a in anchors])
-        gaps = np.diff(idx)
-        step_frames = float(np.median(gaps)) if len(gaps) else 0.35 * fps
-        step_s = float(np.median(np.diff(t[idx]))) if len(gaps) else 0.35
+        t = np.asarray(kp.time_s, dtype=float)
+        step_frames, step_s = _step_time(anchors, t, kp.fps)
+        windows = _stance_windows(anchors, step_frames, kp.n_frames)
+        pel, v_down = self._pelvis(kp, t)
+        stances = self._stance_events(kp, t, windows, pel, v_down, step_s)
+        stances = resolve_disagreements(stances, step_s)
+        stances = settle_outlier_cues(stances, step_s, frame_s=float(np.median(np.diff(t))),
+                                      foot_weight=self.foot_weight)
+        self.step_time_s_, self.cadence_spm_ = cadence_from_contacts(stances)
+        self.stances_ = self._limit_stance_length(stances)
+        self.contacts_ = _per_leg(self.stances_, "contact_s")
+        self.toe_offs_ = _per_leg(self.stances_, "toe_off_s")
+        return self
 
+    def _reset(self) -> None:
+        """Empty results (what a clip without steps reports)."""
+        self.stances_ = []
+        self.contacts_ = {leg: np.array([]) for leg in LEGS}
+        self.toe_offs_ = {leg: np.array([]) for leg in LEGS}
+        self.step_time_s_ = float("nan")
+        self.cadence_spm_ = None
+
+    def _pelvis(self, kp: Keypoints, t: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
+        """Mid-hip image position and its low-passed downward velocity (px/s, + = down).
+
+        Long gaps stay NaN (cleaning filled the short ones): a velocity peak at a
+        gap's edge is rejected by the cue functions.
+        """
         lhip, rhip = _marker(kp, "left_hip", "mid_hip"), _marker(kp, "right_hip", "mid_hip")
         pel = nanmean_rows(np.stack([lhip, rhip]))
-        # Long gaps stay NaN (cleaning filled the short ones): a velocity peak at a gap's
-        # edge is rejected by the cue functions.
-        pel_y = butter_lowpass(pel[:, 1], cutoff_hz=min(self.pelvis_cutoff_hz, 0.4 * fps),
-                               fs_hz=fps)
-        v_down = cues.velocity(pel_y, t)
+        pel_y = butter_lowpass(pel[:, 1], cutoff_hz=min(self.pelvis_cutoff_hz, 0.4 * kp.fps),
+                               fs_hz=kp.fps)
+        return pel, cues.velocity(pel_y, t)
+
+    def _stance_events(self, kp: Keypoints, t: NDArray[Any], windows: list[_Window],
+                       pel: NDArray[Any], v_down: NDArray[Any], step_s: float
+                       ) -> list[StanceEvents]:
+        """Contact and toe-off of every stance: the foot's cues and the pelvis model.
+
+        The pelvis model's force-crossing delay is one per clip (the median of
+        the stances' solved delays, :func:`~kneetrack.kinematics.event_cues.
+        sine_wave_clip_delta_s`).
+        """
         fwd = {"side-right": 1.0, "side-left": -1.0}.get(self.view, 0.0)
         foot = {leg: {p: _marker(kp, f"{leg}_{p}", f"{leg}_ankle") for p in ("heel", "toe")}
                 for leg in LEGS}
-        n = kp.n_frames
         offset_s = self.contact_offset_steps * step_s
-        windows = []
-        for k, (m, leg) in enumerate(anchors):
-            prev = anchors[k - 1][0] if k > 0 else None
-            nxt = anchors[k + 1][0] if k + 1 < len(anchors) else None
-            before = (m - prev) if prev is not None else step_frames
-            after = (nxt - m) if nxt is not None else step_frames
-            # The foot-height extreme falls anywhere from just after contact (forefoot
-            # strikers) to mid-stance: the contact window reaches a little past it.
-            lo = max(int(np.floor(m - 0.65 * before)), 0)
-            mid = min(int(np.ceil(m + 0.3 * after)), n - 1)
-            hi = min(int(np.ceil(m + 0.8 * after)), n - 1)
-            # mid-stance (foot flat, carried at the ground's speed): around the extreme
-            flat = (max(int(m - 0.2 * before), lo + 1), min(int(np.ceil(m + 0.1 * after)), n - 1))
-            windows.append((m, leg, lo, mid, hi, flat))
-        peaks = [cues.pelvis_peaks(v_down, t, (lo, mid), (m, hi))
-                 for m, _leg, lo, mid, hi, _flat in windows]
+        peaks = [cues.pelvis_peaks(v_down, t, (w.lo, w.mid), (w.m, w.hi)) for w in windows]
         delta = cues.sine_wave_clip_delta_s(peaks, step_s)
-        for (m, leg, lo, mid, hi, flat), (t_dn, t_up) in zip(windows, peaks, strict=True):
+        out = []
+        for w, (t_dn, t_up) in zip(windows, peaks, strict=True):
             tc_pel, to_pel = t_dn - delta, t_up + delta
-            tc_foot = self._foot_contact(foot[leg], pel, t, lo, mid, flat, fwd)
+            tc_foot = self._foot_contact(foot[w.leg], pel, t, w.lo, w.mid, w.flat, fwd)
             tc, unc, cue_ms = self._fuse(tc_foot, tc_pel, step_s)
             if np.isfinite(tc):
                 tc += offset_s
-            to = self._toe_off(kp, leg, t, to_pel, m, hi, fwd, foot[leg]["toe"][:, 1])
+            to = self._toe_off(kp, w.leg, t, to_pel, (w.m, w.hi, w.flat), fwd,
+                               foot[w.leg]["toe"][:, 1], step_s)
             if np.isfinite(tc) and np.isfinite(to) and to - tc < 0.05:
                 to = float("nan")
-            self.stances_.append(StanceEvents(leg=leg, contact_s=tc, toe_off_s=to,
-                                              midstance_s=float(t[m]),
-                                              contact_uncertainty_ms=unc, cues_ms=cue_ms))
-        self.stances_ = _resolve(self.stances_, step_s)
-        self.step_time_s_, self.cadence_spm_ = _cadence(self.stances_)
-        if np.isfinite(self.step_time_s_):
-            # Running stance lasts less than ~1.2 steps (duty factor < 0.6): a later
-            # "toe-off" belongs to another step.
-            limit = self.max_stance_steps * self.step_time_s_
-            self.stances_ = [s if not (s.toe_off_s - s.contact_s > limit) else
-                             replace(s, toe_off_s=float("nan")) for s in self.stances_]
-        for leg in LEGS:
-            self.contacts_[leg] = np.array([s.contact_s for s in self.stances_
-                                            if s.leg == leg and np.isfinite(s.contact_s)])
-            self.toe_offs_[leg] = np.array([s.toe_off_s for s in self.stances_
-                                            if s.leg == leg and np.isfinite(s.toe_off_s)])
-        return self
+            out.append(StanceEvents(leg=w.leg, contact_s=tc, toe_off_s=to,
+                                    midstance_s=float(t[w.m]), contact_uncertainty_ms=unc,
+                                    cues_ms=cue_ms))
+        return out
 
-    def _foot_contact(self, pts: dict[str, np.ndarray], pel: np.ndarray, t: np.ndarray,
+    def _limit_stance_length(self, stances: list[StanceEvents]) -> list[StanceEvents]:
+        """Drop toe-offs more than ``max_stance_steps`` step times after their contact.
+
+        Running stance lasts less than ~1.2 steps (duty factor < 0.6): a later
+        "toe-off" belongs to another step.
+        """
+        if not np.isfinite(self.step_time_s_):
+            return stances
+        limit = self.max_stance_steps * self.step_time_s_
+        return [s if not (s.toe_off_s - s.contact_s > limit) else
+                replace(s, toe_off_s=float("nan")) for s in stances]
+
+    def _foot_contact(self, pts: dict[str, NDArray[Any]], pel: NDArray[Any], t: NDArray[Any],
                       lo: int, mid: int, flat: tuple[int, int], fwd: float) -> float:
         """The foot's own contact cue for this view (NaN where the view has none)."""
         if self.view == "front":
@@ -349,13 +397,17 @@ class ContactDetector:
             return cues.at_time(t, s0 + i)
         return float("nan")
 
-    def _toe_off(self, kp: Keypoints, leg: str, t: np.ndarray, to_pel: float, m: int,
-                 hi: int, fwd: float, toe_y: np.ndarray) -> float:
+    def _toe_off(self, kp: Keypoints, leg: str, t: NDArray[Any], to_pel: float,
+                 win: tuple[int, int, tuple[int, int]], fwd: float, toe_y: NDArray[Any],
+                 step_s: float) -> float:
         """Toe-off from the foot's cue and the pelvis model.
 
-        Side: knee-extension peak, 1:1; rear: the toe's image-row turn,
-        ``foot_weight`` against the pelvis; front: the pelvis model alone.
+        Side: knee-extension peak, 1:1; rear: the toe's image-row turn, front:
+        the onset of the toe's lift, both ``foot_weight`` against the pelvis. A
+        foot cue further than ``max_cue_disagreement_steps`` from the pelvis
+        model is taken for a glitch and the pelvis model kept.
         """
+        m, hi, flat = win
         if fwd != 0:
             i = cues.knee_extension_peak(kp[f"{leg}_hip"], kp[f"{leg}_knee"],
                                          kp[f"{leg}_ankle"], m, hi)
@@ -365,12 +417,18 @@ class ContactDetector:
             i = cues.image_row_turn(toe_y, m, hi)
             w = self.foot_weight
         else:
-            return to_pel
+            # the stance toe is carried away from the camera (up the image); lifted, it
+            # speeds up: the onset of that rise, searched up to a step after mid-stance
+            i = cues.lift_onset(toe_y, t, m, min(m + (hi - m) * 5 // 4, len(t) - 1))
+            w = self.foot_weight
         to_foot = cues.at_time(t, i)
         if not np.isfinite(to_foot):
             return to_pel
         if not np.isfinite(to_pel):
             return to_foot
+        if self.view == "front" and (abs(to_foot - to_pel)
+                                     > self.max_cue_disagreement_steps * step_s):
+            return to_pel
         return w * to_foot + (1.0 - w) * to_pel
 
     def _fuse(self, tc_foot: float, tc_pel: float, step_s: float
@@ -395,101 +453,3 @@ class ContactDetector:
         return tc, float(np.hypot(floor, 0.5 * dis)), cue_ms
 
 
-def _alternating_labels(evidence: np.ndarray, *, repeat_cost: float) -> list[str]:
-    """Leg of each step: legs alternate, except where the evidence insists (Viterbi).
-
-    ``evidence`` is the foot-height difference at each step (+ = left foot
-    lower). Disagreeing with a step's evidence costs its weight (``|d|`` over
-    the run's median ``|d|``, at most 2); two steps in a row on the same leg cost
-    ``repeat_cost``. A single extra or missing step (a swap glitch) therefore
-    shifts the alternation once instead of flipping every later step's leg,
-    and a single step with the wrong evidence cannot break the alternation.
-    """
-    n = evidence.size
-    if n == 0:
-        return []
-    med = float(np.median(np.abs(evidence))) or 1.0
-    w = np.minimum(np.abs(evidence) / med, 2.0)
-    emit = np.stack([np.where(evidence > 0, 0.0, w), np.where(evidence < 0, 0.0, w)])  # L, R
-    cost = emit[:, 0].copy()
-    back = np.zeros((n, 2), dtype=int)
-    for k in range(1, n):
-        new = np.empty(2)
-        for s_ in (0, 1):
-            stay, switch = cost[s_] + repeat_cost, cost[1 - s_]
-            back[k, s_] = s_ if stay < switch else 1 - s_
-            new[s_] = min(stay, switch) + emit[s_, k]
-        cost = new
-    state = int(np.argmin(cost))
-    path = [state]
-    for k in range(n - 1, 0, -1):
-        state = int(back[k, state])
-        path.append(state)
-    return ["left" if p == 0 else "right" for p in reversed(path)]
-
-
-def _resolve(stances: list[StanceEvents], step_s: float) -> list[StanceEvents]:
-    """Where the foot and pelvis cues disagreed, the foot leads unless it breaks the rhythm.
-
-    First every disagreement takes the foot cue. Then a foot cue more than a
-    quarter step from where its neighbours put it (one step after the previous
-    contact, one before the next) gives way to the pelvis cue when that one is
-    nearer.
-    """
-    def pick(s: StanceEvents, name: str) -> StanceEvents:
-        cues_ms = {k: v for k, v in s.cues_ms.items() if k != "unresolved"}
-        cands = {n: s.contact_s + off / 1000 for n, off in cues_ms.items()}
-        tc = cands.get(name, s.contact_s)
-        return replace(s, contact_s=tc, cues_ms={n: round((c - tc) * 1000, 1)
-                                                 for n, c in cands.items()})
-
-    flagged = [i for i, s in enumerate(stances) if s.cues_ms.get("unresolved")]
-    out = [pick(s, "foot") if i in flagged else s for i, s in enumerate(stances)]
-    for i in flagged:
-        exp = []
-        if i > 0 and np.isfinite(out[i - 1].contact_s):
-            exp.append(out[i - 1].contact_s + step_s)
-        if i + 1 < len(out) and np.isfinite(out[i + 1].contact_s):
-            exp.append(out[i + 1].contact_s - step_s)
-        if not exp:
-            continue
-        e = float(np.mean(exp))
-        foot = out[i].contact_s
-        pel = foot + out[i].cues_ms.get("pelvis", float("nan")) / 1000
-        if abs(foot - e) > 0.25 * step_s and abs(pel - e) < abs(foot - e):
-            out[i] = pick(out[i], "pelvis")
-    return out
-
-
-def _cadence(stances: list[StanceEvents]) -> tuple[float, float | None]:
-    """Median step time and cadence from the contact sequence.
-
-    The cadence is the slope of a straight line through contact time against
-    step number (Theil–Sen: the median of pairwise slopes), so a contact that is
-    a few ms off moves the estimate by almost nothing and jitter does not
-    accumulate; a missed contact (a gap about two steps long) advances the step
-    number by two, and runs separated by a long tracking gap are fitted
-    together with their own offsets left out (the slopes are taken within runs).
-    """
-    tc = np.array([s.contact_s for s in stances if np.isfinite(s.contact_s)])
-    if tc.size < 2:
-        return float("nan"), None
-    tc = np.sort(tc)
-    dt = np.diff(tc)
-    med = float(np.median(dt))
-    if not med > 0:
-        return float("nan"), None
-    # a glitch contact close to a neighbour shares its step number (Theil-Sen shrugs it off)
-    k = np.concatenate([[0], np.cumsum(np.round(dt / med))])
-    run = np.concatenate([[0], np.cumsum(dt > 3.5 * med)])
-    slopes = []
-    for r in np.unique(run):
-        kk, tt = k[run == r], tc[run == r]
-        for i in range(kk.size - 1):
-            d = kk[i + 1:] - kk[i]
-            ok = d > 0
-            slopes.append((tt[i + 1:][ok] - tt[i]) / d[ok])
-    if not slopes:
-        return med, None
-    step = float(np.median(np.concatenate(slopes)))
-    return med, (60.0 / step if step > 0 else None)

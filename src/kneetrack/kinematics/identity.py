@@ -26,19 +26,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from kneetrack.keypoints import Keypoints
 
 
-def _paired(knees: tuple[np.ndarray, np.ndarray],
-            ends: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def _paired(knees: tuple[NDArray[Any], NDArray[Any]],
+            ends: tuple[NDArray[Any], NDArray[Any]]) -> tuple[NDArray[Any], NDArray[Any]]:
     """Per knee, the distance to its nearer-paired end point (hips or ankles).
 
     Of the two ways to pair two knees with two end points, the one with the
     shorter total length is taken: a left/right label swap does not change it.
     """
-    def dist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.hypot(*(a - b).T)
+    def dist(a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
+        return np.asarray(np.hypot(*(a - b).T))
 
     straight = (dist(knees[0], ends[0]), dist(knees[1], ends[1]))
     crossed = (dist(knees[0], ends[1]), dist(knees[1], ends[0]))
@@ -46,7 +47,7 @@ def _paired(knees: tuple[np.ndarray, np.ndarray],
     return (np.where(swap, crossed[0], straight[0]), np.where(swap, crossed[1], straight[1]))
 
 
-def leg_scale_px(kp: Keypoints) -> np.ndarray:
+def leg_scale_px(kp: Keypoints) -> NDArray[Any]:
     """Per-frame thigh + shank length of the longer leg (px; NaN where unknown).
 
     Both legs must be complete: with one leg missing, the other may be the
@@ -79,7 +80,7 @@ def leg_scale_px(kp: Keypoints) -> np.ndarray:
     return out
 
 
-def centre_px(kp: Keypoints) -> np.ndarray:
+def centre_px(kp: Keypoints) -> NDArray[Any]:
     """Per-frame mid-hip point (frames, 2); one hip when the other is missing."""
     hips = [kp[m] for m in ("left_hip", "right_hip", "mid_hip") if kp.has(m)]
     if not hips:
@@ -145,7 +146,7 @@ class IdentityResult:
     keypoints: Keypoints
     segments: list[Segment] = field(default_factory=list)
     kept: list[int] = field(default_factory=list)
-    kept_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    kept_mask: NDArray[Any] = field(default_factory=lambda: np.zeros(0, dtype=bool))
     notes: list[str] = field(default_factory=list)
     frames_cut: int = 0
 
@@ -164,7 +165,7 @@ class IdentityResult:
 
 def find_segments(kp: Keypoints, *, max_scale_ratio: float = 1.35, max_jump_legs: float = 0.75,
                   max_speed_legs_per_s: float = 13.0, bridge_s: float = 1.0,
-                  max_accel_legs_per_s: float = 3.0) -> tuple[list[Segment], np.ndarray]:
+                  max_accel_legs_per_s: float = 3.0) -> tuple[list[Segment], NDArray[Any]]:
     """Split the tracked frames of ``kp`` where one person could not have moved so.
 
     A frame that breaks the current segment is first checked against the
@@ -235,7 +236,7 @@ def find_segments(kp: Keypoints, *, max_scale_ratio: float = 1.35, max_jump_legs
     return segments, glitch
 
 
-def _matches(a: Segment, b: Segment, scale: np.ndarray, centre: np.ndarray, t: np.ndarray, *,
+def _matches(a: Segment, b: Segment, scale: NDArray[Any], centre: NDArray[Any], t: NDArray[Any], *,
              max_scale_ratio: float, max_jump_legs: float, max_speed_legs_per_s: float) -> bool:
     """Whether segment ``b`` (after ``a`` in time) continues the person of ``a``."""
     ia, ib = a.stop - 1, b.start
@@ -247,7 +248,7 @@ def _matches(a: Segment, b: Segment, scale: np.ndarray, centre: np.ndarray, t: n
     return jump <= max_jump_legs + max_speed_legs_per_s * float(t[ib] - t[ia])
 
 
-def _runs(flags: np.ndarray) -> int:
+def _runs(flags: NDArray[Any]) -> int:
     """Number of runs of True in ``flags``."""
     f = flags.astype(int)
     return int(np.sum(np.diff(np.concatenate([[0], f])) == 1))

@@ -31,6 +31,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.angles import (
@@ -52,7 +53,7 @@ SAGITTAL_CURVES = ("knee_flexion_deg", "shank_angle_deg", "foot_angle_deg")
 _OTHER = {"left": "right", "right": "left"}
 
 
-def _pt(kp: Keypoints, name: str) -> np.ndarray:
+def _pt(kp: Keypoints, name: str) -> NDArray[Any]:
     return kp[name] if kp.has(name) else np.full((kp.n_frames, 2), np.nan)
 
 
@@ -74,16 +75,16 @@ _SHANK_RANGE = {"frontal": (0.0, 1.3), "sagittal": (0.75, 1.25)}
 _FOOT_RANGE = (0.6, 1.4)
 
 
-def _rel_length(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _rel_length(a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
     d = np.hypot(*(b - a).T)
     if not np.isfinite(d).any():
-        return d
+        return np.asarray(d)
     ref = np.nanpercentile(d, 90)
     with np.errstate(all="ignore"):
-        return d / ref
+        return np.asarray(d / ref)
 
 
-def plausible_leg(kp: Keypoints, leg: str, *, frontal: bool) -> dict[str, np.ndarray]:
+def plausible_leg(kp: Keypoints, leg: str, *, frontal: bool) -> dict[str, NDArray[Any]]:
     """Frames where the leg's keypoints are anatomically plausible.
 
     The thigh (hip–knee), shank (knee–ankle) and, in side views, the foot
@@ -111,7 +112,7 @@ def plausible_leg(kp: Keypoints, leg: str, *, frontal: bool) -> dict[str, np.nda
     return {"leg": good, "foot": foot_ok}
 
 
-def compute_series(kp: Keypoints, view: str) -> dict[str, np.ndarray]:
+def compute_series(kp: Keypoints, view: str) -> dict[str, NDArray[Any]]:
     """Per-frame angle series for the whole clip (see module docstring for names and signs).
 
     Parameters
@@ -127,7 +128,7 @@ def compute_series(kp: Keypoints, view: str) -> dict[str, np.ndarray]:
     dict of str to ndarray
         ``time_s`` plus one (frames,) array per series.
     """
-    s: dict[str, np.ndarray] = {"time_s": np.asarray(kp.time_s, dtype=float)}
+    s: dict[str, NDArray[Any]] = {"time_s": np.asarray(kp.time_s, dtype=float)}
     frontal = view in ("front", "rear")
     if frontal or view in ("side-left", "side-right"):
         ok = {leg: plausible_leg(kp, leg, frontal=frontal) for leg in LEGS}
@@ -171,7 +172,7 @@ def compute_series(kp: Keypoints, view: str) -> dict[str, np.ndarray]:
     return s
 
 
-def _interp_at(time_s: np.ndarray, y: np.ndarray, t: float) -> float:
+def _interp_at(time_s: NDArray[Any], y: NDArray[Any], t: float) -> float:
     """Value of ``y`` at time ``t``, between frames.
 
     A cubic through the four surrounding frames (falling back to a straight
@@ -209,7 +210,7 @@ def _interp_at(time_s: np.ndarray, y: np.ndarray, t: float) -> float:
     return val
 
 
-def _flat_foot_angle(series: dict[str, np.ndarray], leg: str, ev: StanceEvents, *,
+def _flat_foot_angle(series: dict[str, NDArray[Any]], leg: str, ev: StanceEvents, *,
                      tol_fraction: float = 0.1) -> float:
     """Image foot angle while the foot is flat on the ground during one stance.
 
@@ -240,7 +241,7 @@ def _flat_foot_angle(series: dict[str, np.ndarray], leg: str, ev: StanceEvents, 
     return float(np.median(mid)) if mid.size else float("nan")
 
 
-def _observed_at(time_s: np.ndarray, observed: np.ndarray | None, t: float) -> bool:
+def _observed_at(time_s: NDArray[Any], observed: NDArray[Any] | None, t: float) -> bool:
     """Whether the two frames around ``t`` were observed (not gap-filled)."""
     if observed is None:
         return True
@@ -248,11 +249,11 @@ def _observed_at(time_s: np.ndarray, observed: np.ndarray | None, t: float) -> b
     return bool(observed[i - 1] and observed[i])
 
 
-def _window(time_s: np.ndarray, t0: float, t1: float) -> slice:
+def _window(time_s: NDArray[Any], t0: float, t1: float) -> slice:
     return slice(int(np.searchsorted(time_s, t0)), int(np.searchsorted(time_s, t1, side="right")))
 
 
-def _nanmax(x: np.ndarray, *, min_valid: float = 0.5) -> float:
+def _nanmax(x: NDArray[Any], *, min_valid: float = 0.5) -> float:
     """Maximum when at least ``min_valid`` of the samples are present, else NaN."""
     if x.size == 0:
         return float("nan")
@@ -262,7 +263,7 @@ def _nanmax(x: np.ndarray, *, min_valid: float = 0.5) -> float:
     return float(np.max(x[ok]))
 
 
-def _nanmean(x: np.ndarray, *, min_valid: float = 0.5) -> float:
+def _nanmean(x: NDArray[Any], *, min_valid: float = 0.5) -> float:
     if x.size == 0:
         return float("nan")
     ok = np.isfinite(x)
@@ -271,8 +272,26 @@ def _nanmean(x: np.ndarray, *, min_valid: float = 0.5) -> float:
     return float(np.mean(x[ok]))
 
 
-def normalise_stances(time_s: np.ndarray, y: np.ndarray, t0: np.ndarray, t1: np.ndarray,
-                      *, points: int = 101) -> np.ndarray:
+def _crossover(offset_hip_widths: float, *, tolerance: float) -> tuple[bool | None, bool | None]:
+    """``(crossover, on_midline)`` from the ankle's lateral offset in hip widths.
+
+    Across the midline by more than ``tolerance`` = crossover; within
+    ``tolerance`` of it = on the line (not a crossover); ``(None, None)`` when
+    the offset is unknown.
+
+    Examples
+    --------
+    >>> _crossover(-0.3, tolerance=0.1), _crossover(0.02, tolerance=0.1)
+    ((True, False), (False, True))
+    """
+    if not np.isfinite(offset_hip_widths):
+        return None, None
+    return (bool(offset_hip_widths < -tolerance),
+            bool(abs(offset_hip_widths) <= tolerance))
+
+
+def normalise_stances(time_s: NDArray[Any], y: NDArray[Any], t0: NDArray[Any], t1: NDArray[Any],
+                      *, points: int = 101) -> NDArray[Any]:
     """Resample ``y`` between each ``t0[k]`` and ``t1[k]`` onto ``points`` even instants.
 
     Vectorised over stances: returns ``(len(t0), points)``; a grid point whose
@@ -295,10 +314,11 @@ def normalise_stances(time_s: np.ndarray, y: np.ndarray, t0: np.ndarray, t1: np.
     return out
 
 
-def normalise_stance(time_s: np.ndarray, y: np.ndarray, t0: float, t1: float,
-                     *, points: int = 101) -> np.ndarray:
+def normalise_stance(time_s: NDArray[Any], y: NDArray[Any], t0: float, t1: float,
+                     *, points: int = 101) -> NDArray[Any]:
     """Resample ``y`` between ``t0`` and ``t1`` onto ``points`` even instants (0–100 %)."""
-    return normalise_stances(time_s, y, np.array([t0]), np.array([t1]), points=points)[0]
+    return np.asarray(normalise_stances(time_s, y, np.array([t0]), np.array([t1]),
+                                        points=points)[0])
 
 
 class StanceMetrics:
@@ -308,9 +328,15 @@ class StanceMetrics:
     ----------
     view : str
         ``front``, ``rear``, ``side-left`` or ``side-right``.
-    crossover_margin_px : float
-        A stance is a crossover when the ankle's mean lateral offset from the
-        mid-hip vertical during stance is below this (0 = on the midline).
+    crossover_tolerance_hip_widths : float
+        Width of the "on the line" band, in hip widths: a stance is a crossover
+        when the ankle's mean lateral offset from the mid-hip vertical during
+        stance is below ``-crossover_tolerance_hip_widths`` hip widths (across
+        the midline). Within the band (``|offset|`` up to the tolerance) the foot
+        lands on the line: ``crossover`` is false and ``on_midline`` true. A
+        ``0`` band makes the flag the sign of the offset, a coin flip for a foot
+        that lands on the midline itself; the pipeline passes the value of the
+        plausibility thresholds file (``crossover.tolerance_hip_widths``).
     curve_points : int
         Samples per normalised stance curve (101 = every 1 %).
     foot_strike_thresholds : dict, optional
@@ -339,15 +365,15 @@ class StanceMetrics:
     2012).
     """
 
-    def __init__(self, view: str, *, crossover_margin_px: float = 0.0,
+    def __init__(self, view: str, *, crossover_tolerance_hip_widths: float = 0.0,
                  curve_points: int = 101, foot_strike_thresholds: dict[str, float] | None = None
                  ) -> None:
         self.view = view
-        self.crossover_margin_px = crossover_margin_px
+        self.crossover_tolerance_hip_widths = crossover_tolerance_hip_widths
         self.curve_points = curve_points
         self.foot_strike_thresholds = foot_strike_thresholds
 
-    def calculate(self, series: dict[str, np.ndarray],
+    def calculate(self, series: dict[str, NDArray[Any]],
                   events: list[StanceEvents]) -> StanceMetrics:
         """Compute per-stance metrics from ``series`` and ``events``; return ``self``."""
         t = series["time_s"]
@@ -379,9 +405,10 @@ class StanceMetrics:
                 off = _nanmean(series[f"{leg}_ankle_lateral_offset_px"][w])
                 hw = _nanmean(series["hip_width_px"][w])
                 rec["ankle_lateral_offset_px"] = off
-                rec["ankle_lateral_offset_hip_widths"] = off / hw if hw and hw > 0 else None
-                rec["crossover"] = (bool(off < self.crossover_margin_px)
-                                    if np.isfinite(off) else None)
+                rel = off / hw if np.isfinite(hw) and hw > 0 else float("nan")
+                rec["ankle_lateral_offset_hip_widths"] = rel if np.isfinite(rel) else None
+                rec["crossover"], rec["on_midline"] = _crossover(
+                    rel, tolerance=self.crossover_tolerance_hip_widths)
             if sagittal and np.isfinite(ev.contact_s):
                 rec["near_camera"] = leg == near_leg
                 seen = _observed_at(t, series.get(f"{leg}_observed"), ev.contact_s)

@@ -14,17 +14,20 @@ dropped frames are handled by interpolating in time).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 
 
-def _uniform(x: np.ndarray, time_s: np.ndarray, dt: float) -> np.ndarray:
+def _uniform(x: NDArray[Any], time_s: NDArray[Any], dt: float) -> NDArray[Any]:
     """``x`` (frames,) linearly interpolated onto a uniform grid of step ``dt`` (NaN filled)."""
     ok = np.isfinite(x)
     grid = np.arange(time_s[0], time_s[-1] + 0.5 * dt, dt)
     return np.interp(grid, time_s[ok], x[ok])
 
 
-def stride_period_s(x: np.ndarray, time_s: np.ndarray, *, min_s: float = 0.4,
+def stride_period_s(x: NDArray[Any], time_s: NDArray[Any], *, min_s: float = 0.4,
                     max_s: float = 2.5, min_correlation: float = 0.3) -> float:
     """Period of a periodic signal, from its autocorrelation.
 
@@ -87,9 +90,9 @@ def stride_period_s(x: np.ndarray, time_s: np.ndarray, *, min_s: float = 0.4,
     return float((lo + i + frac) * dt)
 
 
-def stride_reference(points: np.ndarray, time_s: np.ndarray, period_s: float, *,
+def stride_reference(points: NDArray[Any], time_s: NDArray[Any], period_s: float, *,
                      strides: tuple[int, ...] = (-2, -1, 1, 2),
-                     max_gap_s: float = 0.1) -> np.ndarray:
+                     max_gap_s: float = 0.1) -> NDArray[Any]:
     """Where each point was one and two strides earlier and later (median).
 
     Parameters
@@ -127,7 +130,7 @@ def stride_reference(points: np.ndarray, time_s: np.ndarray, period_s: float, *,
     return _nanmedian0(out)
 
 
-def _nanmedian0(a: np.ndarray) -> np.ndarray:
+def _nanmedian0(a: NDArray[Any]) -> NDArray[Any]:
     """Median over axis 0 ignoring NaN (NaN where all are missing); faster than np.nanmedian.
 
     Examples
@@ -144,10 +147,11 @@ def _nanmedian0(a: np.ndarray) -> np.ndarray:
     return np.where(k > 0, med, np.nan)
 
 
-def periodic_label_cost(left: np.ndarray, right: np.ndarray, time_s: np.ndarray,
-                        period_s: float, *, reference: tuple[np.ndarray, np.ndarray] | None = None,
+def periodic_label_cost(left: NDArray[Any], right: NDArray[Any], time_s: NDArray[Any],
+                        period_s: float, *,
+                        reference: tuple[NDArray[Any], NDArray[Any]] | None = None,
                         strides: tuple[int, ...] = (-2, -1, 1, 2),
-                        cap_px: float = np.inf) -> np.ndarray:
+                        cap_px: float = np.inf) -> NDArray[Any]:
     """Per-frame cost (frames, 2) of the labels as given and exchanged, from stride periodicity.
 
     ``left``, ``right``: the labelled points (frames, 2), best relative to the
@@ -173,11 +177,11 @@ def periodic_label_cost(left: np.ndarray, right: np.ndarray, time_s: np.ndarray,
     ref_l = stride_reference(src_l, time_s, period_s, strides=strides)
     ref_r = stride_reference(src_r, time_s, period_s, strides=strides)
 
-    def d(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.minimum(np.hypot(*(a - b).T), cap_px)
+    def d(a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
+        return np.asarray(np.minimum(np.hypot(*(a - b).T), cap_px))
 
     keep = d(left, ref_l) + d(right, ref_r)
     cross = d(left, ref_r) + d(right, ref_l)
     cost = np.column_stack([keep, cross])
     cost = cost - np.min(cost, axis=1, keepdims=True)
-    return np.nan_to_num(cost)
+    return np.asarray(np.nan_to_num(cost))

@@ -392,7 +392,10 @@ def _choose_view(kp: Keypoints, given: View | None, notes: list[str], *,
 def _stance_metrics(series: dict[str, FloatArray], events: ContactDetector, view: View,
                     th: Thresholds) -> StanceMetrics:
     """Per-stance metrics, foot strike classified with the thresholds file's limits."""
-    return StanceMetrics(view, foot_strike_thresholds=th.foot_strike.to_dict()).calculate(
+    return StanceMetrics(
+        view, foot_strike_thresholds=th.foot_strike.to_dict(),
+        crossover_tolerance_hip_widths=float(
+            th.plausibility["crossover"]["tolerance_hip_widths"])).calculate(
         series, events.stances_)
 
 
@@ -402,6 +405,7 @@ def _judge(limits: dict[str, Any], clean: Keypoints, events: ContactDetector, vi
     gate = PlausibilityGate(limits).judge(GateInputs(
         keypoints=clean,
         contacts_s=[s.contact_s for s in events.stances_],
+        toe_offs_s=[s.toe_off_s for s in events.stances_],
         cadence_spm=events.cadence_spm_, view=view, identity=ident,
         rate_note=rate_note(raw)))
     if not gate.passed_:

@@ -16,6 +16,13 @@ Checked before any finding (limits, sources and re-filming advice live in
   ``--speed-factor`` / ``--fps`` instead of guessing. From the front the
   pattern cannot be judged (a foot's image row mixes height and distance), and
   a too-low cadence gets both explanations;
+- **flight gravity**: in flight the body falls with g; the pelvis's
+  downward acceleration in flight, scaled to metres by the runner's own leg
+  length (:func:`~kneetrack.kinematics.gait_pattern.flight_gravity`), gives
+  the clip's time scale. A clip slowed ``k``-fold shows about ``g / k²``: a
+  slowed sprint whose cadence still looks like running (290 steps/min played
+  at half speed reads 145) is caught here, and the gate asks for
+  ``--speed-factor`` / ``--fps`` instead of guessing;
 - **proportions**: body proportions no person has (a frame stretched by a wrong
   aspect ratio, a skeleton spanning two people) withhold every angle;
 - **identity** (:mod:`kneetrack.kinematics.identity`) is applied before, and
@@ -40,7 +47,13 @@ import numpy as np
 
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.bounds import AUXILIARY_FIELDS, METRIC_CURVES, apply_bounds, withhold
-from kneetrack.kinematics.gait_pattern import body_proportions, gait_pattern
+from kneetrack.kinematics.gait_pattern import (
+    G_MS2,
+    body_proportions,
+    flight_gravity,
+    gait_pattern,
+    pelvis_low_phase,
+)
 from kneetrack.kinematics.identity import IdentityResult
 from kneetrack.kinematics.thresholds import load_plausibility_limits
 
@@ -89,6 +102,9 @@ class GateInputs:
         What the identity split kept.
     rate_note : str or None
         Set when the frame rate was assumed rather than read (e.g. OpenPose JSON).
+    toe_offs_s : list of float
+        The toe-off of each stance, in the order of ``contacts_s`` (NaN where
+        missing); empty: the flight-gravity check is not made.
     """
 
     keypoints: Keypoints
@@ -97,6 +113,7 @@ class GateInputs:
     view: str | None
     identity: IdentityResult | None = None
     rate_note: str | None = None
+    toe_offs_s: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -123,7 +140,8 @@ class PlausibilityGate:
     angles_ok_ : bool
         False when the body's proportions are impossible: every angle is withheld.
     pattern_ : dict
-        :func:`gait_pattern` measures.
+        :func:`gait_pattern` measures, with ``flight_gravity_ms2`` and ``flights``
+        (:func:`flight_gravity`).
     proportions_ : dict
         :func:`body_proportions` measures.
     slowed_factor_ : float or None
@@ -168,8 +186,13 @@ class PlausibilityGate:
         self.pattern_ = (gait_pattern(inp.keypoints, cadence_spm=inp.cadence_spm,
                                       view=inp.view) if enough else {})
         if enough:
+            self.pattern_["pelvis_low_phase"] = pelvis_low_phase(inp.keypoints,
+                                                                 list(inp.contacts_s))
+        if enough:
             self._check_pattern_and_cadence(inp, cfg["cadence"], cfg["pattern"])
         self._check_proportions(inp, cfg["proportions"])
+        if enough and inp.toe_offs_s and "flight" in cfg:
+            self._check_flight_gravity(inp, cfg["flight"])
         self.passed_ = not self.reasons_
         return self
 
@@ -211,20 +234,32 @@ class PlausibilityGate:
         return True
 
     def _pattern(self, view: str | None) -> str:
-        """``running``, ``walking`` or ``unclear`` from the pelvis height at mid-stance.
+        """``running``, ``walking`` or ``unclear``.
 
-        From the front, a foot's image row mixes its height with its distance to
-        the camera, so mid-stance cannot be found from the feet: ``unclear``; from
-        behind the same happens when the runner moves away (the body's image
-        size changes by more than ``max_scale_change_rear``).
+        From the pelvis height at mid-stance where the feet show mid-stance. From
+        the front, a foot's image row mixes its height with its distance to the
+        camera, and from behind the same happens when the runner moves away (the
+        body's image size changes by more than ``max_scale_change_rear``): there
+        the phase of the pelvis's lowest point after each (foot-derived) contact
+        decides (:func:`~kneetrack.kinematics.gait_pattern.pelvis_low_phase`):
+        mid-stance (running) or double support just after contact (walking). It
+        also decides from behind when the pelvis height at mid-stance is unclear.
         """
+        pat = self.cfg["pattern"]
         drop = self.pattern_.get("midstance_drop")
         change = self.pattern_.get("scale_change")
-        limit = float(self.cfg["pattern"].get("max_scale_change_rear", 1.25))
-        if drop is None or view == "front" or (
-                view == "rear" and change is not None and change > limit):
+        limit = float(pat.get("max_scale_change_rear", 1.25))
+        frontal_unclear = view == "front" or (
+            view == "rear" and change is not None and change > limit)
+        if drop is not None and not frontal_unclear and abs(drop) > 0.005:
+            return "running" if drop > 0 else "walking"
+        phase = self.pattern_.get("pelvis_low_phase")
+        if phase is None or view not in ("front", "rear") or "low_phase_walking_max" not in pat:
             return "unclear"
-        return "running" if drop > 0.005 else "walking" if drop < -0.005 else "unclear"
+        run_lo, run_hi = (float(v) for v in pat["low_phase_running"])
+        if run_lo <= phase <= run_hi:
+            return "running"
+        return "walking" if phase <= float(pat["low_phase_walking_max"]) else "unclear"
 
     def _check_pattern_and_cadence(self, inp: GateInputs, cad: Mapping[str, Any],
                                    pat_cfg: Mapping[str, Any]) -> None:
@@ -238,15 +273,21 @@ class PlausibilityGate:
         pattern = self._pattern(inp.view)
         drop = self.pattern_.get("midstance_drop")
         detail = []
-        if drop is not None and pattern != "unclear":
+        phase = self.pattern_.get("pelvis_low_phase")
+        if pattern != "unclear" and inp.view in ("front", "rear") and phase is not None and (
+                drop is None or inp.view == "front" or pattern != ("running" if drop > 0
+                                                                   else "walking")):
+            detail.append(f"pelvis lowest {100 * phase:.0f} % of a step after contact: "
+                          + ("mid-stance" if pattern == "running" else "double support"))
+        elif drop is not None and pattern != "unclear":
             detail.append("pelvis lowest at mid-stance" if drop > 0 else
                           "pelvis highest at mid-stance")
         self.checks_.append(Check(
             "running_pattern", {"running": True, "walking": False}.get(pattern), pattern,
             "a bouncing gait (pelvis lowest at mid-stance)",
             f"{pattern} pattern" + (f" ({', '.join(detail)})" if detail else
-                                    " (not judged from the front, or from behind while the "
-                                    "runner moves away)" if inp.view in ("front", "rear")
+                                    " (the pelvis's lowest point does not show mid-stance "
+                                    "or double support)" if inp.view in ("front", "rear")
                                     else "")))
         lo, hi = float(cad["min_spm"]), float(cad["max_spm"])
         c = float(inp.cadence_spm) if inp.cadence_spm is not None else float("nan")
@@ -284,6 +325,37 @@ class PlausibilityGate:
         elif bounce is False:
             self._fail("the pelvis hardly moves up and down: this does not look like running",
                        "not_running")
+
+    def _check_flight_gravity(self, inp: GateInputs, cfg: Mapping[str, Any]) -> None:
+        """A running clip whose body falls far slower than g in flight was slowed down."""
+        fg = flight_gravity(inp.keypoints, list(inp.contacts_s), list(inp.toe_offs_s),
+                            leg_length_m=float(cfg["leg_length_m"]),
+                            min_flights=int(cfg["min_flights"]),
+                            min_frames_per_flight=int(cfg["min_frames_per_flight"]))
+        self.pattern_.update(fg)
+        g = fg["flight_gravity_ms2"]
+        lo = float(cfg["min_gravity_g"]) * G_MS2
+        if g is None or not self.angles_ok_:
+            why = ("the body's proportions, which give the length scale, are implausible"
+                   if g is not None else
+                   f"{int(fg['flights'] or 0)} flight phase(s) long enough to measure")
+            self.checks_.append(Check("flight_gravity", None, None, f"≥ {lo:.1f} m/s² in flight",
+                                      f"not judged: {why}"))
+            return
+        ok = g >= lo
+        factor = float(np.sqrt(max(g, 0.0) / G_MS2))
+        self.checks_.append(Check(
+            "flight_gravity", ok, round(g, 2), f"≥ {lo:.1f} m/s² in flight (g = 9.8)",
+            f"in flight the body falls at {g:.1f} m/s²" + ("" if ok else
+                                                         f": about {factor:.2f}× real speed")))
+        if ok or self.slowed_factor_ is not None:
+            return                # passed, or already failed as slowed by its cadence
+        rate = f" ({inp.rate_note})" if inp.rate_note else ""
+        self.slowed_factor_ = round(factor, 2)
+        self._fail(
+            f"in flight the body falls at {g:.1f} m/s² instead of 9.8{rate}: the clip plays "
+            f"slower than real time (about {factor:.2f}× real speed, e.g. a slow-motion "
+            "recording); give its real speed instead of guessing", "slow_motion")
 
     def _check_proportions(self, inp: GateInputs, cfg: Mapping[str, Any]) -> None:
         self.proportions_ = body_proportions(inp.keypoints)

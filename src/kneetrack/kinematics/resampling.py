@@ -19,12 +19,15 @@ around them (more than two dropped frames in a row count as a gap: confidence
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 
 from kneetrack.keypoints import Keypoints
 
 
-def timing_error_frames(time_s: np.ndarray) -> float:
+def timing_error_frames(time_s: NDArray[Any]) -> float:
     """Largest distance of a frame time from the evenly spaced line through the ends, in frames.
 
     Examples
@@ -43,7 +46,7 @@ def timing_error_frames(time_s: np.ndarray) -> float:
     return float(np.max(np.abs(t - (t[0] + np.arange(n) * dt))) / dt)
 
 
-def typical_interval_s(time_s: np.ndarray) -> float:
+def typical_interval_s(time_s: NDArray[Any]) -> float:
     """The clip's frame interval, with dropped frames and slower stretches counted as such.
 
     A first guess is the median of the short intervals (at most 1.5 times the
@@ -70,7 +73,7 @@ def typical_interval_s(time_s: np.ndarray) -> float:
     return step
 
 
-def uniform_grid(time_s: np.ndarray) -> tuple[np.ndarray, float]:
+def uniform_grid(time_s: NDArray[Any]) -> tuple[NDArray[Any], float]:
     """An evenly spaced grid over ``time_s[0]..time_s[-1]`` and its rate (frames per second).
 
     The step is the clip's typical frame interval (:func:`typical_interval_s`): a
@@ -94,7 +97,7 @@ def uniform_grid(time_s: np.ndarray) -> tuple[np.ndarray, float]:
     return t[0] + np.arange(n) * (span / (n - 1)), (n - 1) / span
 
 
-def _slopes(xy: np.ndarray, t: np.ndarray) -> np.ndarray:
+def _slopes(xy: NDArray[Any], t: NDArray[Any]) -> NDArray[Any]:
     """Time derivative at every frame (frames, markers, 2).
 
     The secants on either side, weighted for uneven intervals (second-order
@@ -111,7 +114,7 @@ def _slopes(xy: np.ndarray, t: np.ndarray) -> np.ndarray:
     return np.nan_to_num(out)
 
 
-def resample_to_times(kp: Keypoints, times: np.ndarray, *, fps: float | None = None,
+def resample_to_times(kp: Keypoints, times: NDArray[Any], *, fps: float | None = None,
                       max_gap_s: float = np.inf, observed_gap_s: float | None = None,
                       cubic: bool = True) -> Keypoints:
     """Keypoints interpolated in time at ``times`` (no provenance step).

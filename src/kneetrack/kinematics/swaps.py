@@ -43,8 +43,10 @@ multi-animal tracking (e.g. Pereira et al. 2022, SLEAP, Nat. Methods 19:486).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.periodicity import periodic_label_cost, stride_period_s
@@ -70,8 +72,8 @@ def body_scale_px(kp: Keypoints) -> float:
 
 
 # ------------------------------------------------------------------------- identity tracking
-def _residuals(a: np.ndarray, b: np.ndarray, t: np.ndarray, *, max_link_s: float,
-               cap_px: float) -> np.ndarray:
+def _residuals(a: NDArray[Any], b: NDArray[Any], t: NDArray[Any], *, max_link_s: float,
+               cap_px: float) -> NDArray[Any]:
     """Prediction errors of every labelling of three consecutive (valid) frames.
 
     ``a``, ``b``: (k, m, 2) left/right-labelled points of m markers at frames with
@@ -88,10 +90,10 @@ def _residuals(a: np.ndarray, b: np.ndarray, t: np.ndarray, *, max_link_s: float
     nominal = float(np.median(dt))
     pos = (a, b)   # state 0: left = a; state 1: left = b
 
-    def err(pred_l: np.ndarray, pred_r: np.ndarray, j: slice, ok: np.ndarray) -> np.ndarray:
+    def err(pred_l: NDArray[Any], pred_r: NDArray[Any], j: slice, ok: NDArray[Any]) -> NDArray[Any]:
         d = (np.minimum(np.hypot(*(a[j] - pred_l).transpose(2, 0, 1)), cap_px)
              + np.minimum(np.hypot(*(b[j] - pred_r).transpose(2, 0, 1)), cap_px))
-        return np.where(ok, d, 0.0).sum(axis=1)
+        return np.asarray(np.where(ok, d, 0.0).sum(axis=1))
 
     seen = np.isfinite(a[..., 0]) & np.isfinite(b[..., 0])     # (k, m)
     # first order (frame j from j-1) for j = 1 and wherever the velocity is unreliable
@@ -114,7 +116,7 @@ def _residuals(a: np.ndarray, b: np.ndarray, t: np.ndarray, *, max_link_s: float
     return r
 
 
-def _viterbi(r: np.ndarray, unary: np.ndarray, switch_cost: np.ndarray) -> np.ndarray:
+def _viterbi(r: NDArray[Any], unary: NDArray[Any], switch_cost: NDArray[Any]) -> NDArray[Any]:
     """Most likely state sequence (0 = as given, 1 = exchanged) of the label model.
 
     States of the chain are pairs (previous, current), numbered ``2 * s1 + s0``;
@@ -174,10 +176,10 @@ def _viterbi(r: np.ndarray, unary: np.ndarray, switch_cost: np.ndarray) -> np.nd
     return state
 
 
-def track_labels(a: np.ndarray, b: np.ndarray, time_s: np.ndarray, *,
-                 switch_cost_px: float | np.ndarray,
-                 swapped_cost_px: float, unary_px: np.ndarray | None = None,
-                 max_link_s: float = 0.25, cap_px: float = np.inf) -> np.ndarray:
+def track_labels(a: NDArray[Any], b: NDArray[Any], time_s: NDArray[Any], *,
+                 switch_cost_px: float | NDArray[Any],
+                 swapped_cost_px: float, unary_px: NDArray[Any] | None = None,
+                 max_link_s: float = 0.25, cap_px: float = np.inf) -> NDArray[Any]:
     """Frames in which the left/right labels of one body part are exchanged.
 
     Parameters
@@ -243,7 +245,7 @@ def track_labels(a: np.ndarray, b: np.ndarray, time_s: np.ndarray, *,
     return out
 
 
-def _order_cost(dx: np.ndarray, sign: np.ndarray | float, margin: float) -> np.ndarray:
+def _order_cost(dx: NDArray[Any], sign: NDArray[Any] | float, margin: float) -> NDArray[Any]:
     """(frames, 2) cost of each labelling when ``dx * sign`` should be positive."""
     with np.errstate(invalid="ignore"):
         keep = np.maximum(0.0, -dx * sign - margin)
@@ -252,17 +254,17 @@ def _order_cost(dx: np.ndarray, sign: np.ndarray | float, margin: float) -> np.n
 
 
 # ------------------------------------------------------------------------- the cleaning step
-def _swap_rows(xy: np.ndarray, conf: np.ndarray, il: int, ir: int, rows: np.ndarray) -> None:
+def _swap_rows(xy: NDArray[Any], conf: NDArray[Any], il: int, ir: int, rows: NDArray[Any]) -> None:
     xy[rows, il], xy[rows, ir] = xy[rows, ir].copy(), xy[rows, il].copy()
     conf[rows, il], conf[rows, ir] = conf[rows, ir].copy(), conf[rows, il].copy()
 
 
-def _dist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.hypot(*(a - b).T)
+def _dist(a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
+    return np.asarray(np.hypot(*(a - b).T))
 
 
-def _swap_state(a: np.ndarray, b: np.ndarray, *, ratio: float, min_px: float,
-                max_swap_s: float, time_s: np.ndarray) -> np.ndarray:
+def _swap_state(a: NDArray[Any], b: NDArray[Any], *, ratio: float, min_px: float,
+                max_swap_s: float, time_s: NDArray[Any]) -> NDArray[Any]:
     """Boolean per frame: labels of ``a``/``b`` (frames, 2) are crossed there (side views).
 
     Predictions use the frame times; on evenly spaced frames they are the plain
@@ -328,7 +330,7 @@ def _swap_state(a: np.ndarray, b: np.ndarray, *, ratio: float, min_px: float,
     return state
 
 
-def _frontal(kp: Keypoints, xy: np.ndarray, conf: np.ndarray, cols: dict[str, tuple[int, int]],
+def _frontal(kp: Keypoints, xy: NDArray[Any], conf: NDArray[Any], cols: dict[str, tuple[int, int]],
              scale: float, *, switch_fraction: float, swapped_fraction: float,
              periodicity_weight: float, repaired: dict[str, int],
              stats: dict[str, object]) -> None:
@@ -342,7 +344,7 @@ def _frontal(kp: Keypoints, xy: np.ndarray, conf: np.ndarray, cols: dict[str, tu
         present = [p for p in parts if p in cols]
         return [cols[p][0] for p in present], [cols[p][1] for p in present]
 
-    hip_rows: np.ndarray | None = None
+    hip_rows: NDArray[Any] | None = None
     mid = None
     if "hip" in cols:
         il, ir = cols["hip"]
@@ -366,7 +368,7 @@ def _frontal(kp: Keypoints, xy: np.ndarray, conf: np.ndarray, cols: dict[str, tu
         period = 2.0 * stride_period_s(gap, t, min_s=0.18, max_s=1.25)
     stats["stride_period_s"] = round(period, 3) if np.isfinite(period) else None
 
-    def track(part: str, switch_px: np.ndarray | float) -> np.ndarray:
+    def track(part: str, switch_px: NDArray[Any] | float) -> NDArray[Any]:
         """Swap state of ``part``: continuity and stride periodicity."""
         il, ir = cols[part]
         a, b = xy[:, il], xy[:, ir]
@@ -388,7 +390,7 @@ def _frontal(kp: Keypoints, xy: np.ndarray, conf: np.ndarray, cols: dict[str, tu
 
     if "knee" in cols:
         il, ir = cols["knee"]
-        knee_switch: np.ndarray | float = switch
+        knee_switch: NDArray[Any] | float = switch
         if hip_rows is not None:
             # a whole-leg swap exchanges hip and knee together: a knee swap that starts or
             # ends with its hip's costs a quarter (foot-only swaps leave both alone)
@@ -496,7 +498,7 @@ def repair_swaps(kp: Keypoints, *, view: str | None = None, max_swap_s: float = 
     # Heels and toes belong to the nearer ankle (in every view: feet may point across
     # the midline, so their image order is no cue).
     foot_margin = max(0.04 * scale, 6.0) if np.isfinite(scale) else 6.0
-    heel_rows: np.ndarray | None = None
+    heel_rows: NDArray[Any] | None = None
     for part in ("heel", "toe", "small_toe"):
         if part not in cols or "ankle" not in cols:
             continue

@@ -1,0 +1,1 @@
+"""The web app: FastAPI pages and JSON API over the application services."""

@@ -1,0 +1,313 @@
+"""The job worker: claims queued web jobs, runs them on a batch engine, records the results.
+
+Run as its own process (``python -m kneetrack.web.worker --db URL``); the web
+server starts one or more of them on startup and stops them on shutdown
+(:class:`WorkerProcesses`). A worker renews its lease from a heartbeat thread
+while a job runs. Killed (SIGKILL, a power cut), it leaves a lease that runs
+out, and the job is queued again (:meth:`JobQueue.requeue_stale`); stopped
+(SIGTERM, Ctrl-C), it hands its job back at once without counting the attempt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kneetrack.web.job_runner import BatchEngine, run_analysis_job
+from kneetrack.web.jobs import JobInfo, JobQueue, LeaseLostError, worker_id
+
+log = logging.getLogger("kneetrack.web.worker")
+
+
+class StopWorkerError(BaseException):
+    """Raised in the worker's main thread by SIGTERM: hand the job back and stop."""
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """How a worker runs jobs.
+
+    Parameters
+    ----------
+    engine : str
+        ``local`` (a process pool) or ``ray``.
+    workers : int or None
+        Pool processes (local) or Ray actors; with ``local`` and more than one,
+        a single clip's pose estimation is spread over that many processes.
+    ray_address : str or None
+        An existing Ray cluster (``--engine ray`` only).
+    backend_spec : str
+        Pose backend (``"mediapipe"``, or ``"module:factory"`` in tests).
+    lease_s : float
+        Lease length; a worker silent for this long is taken for dead.
+    heartbeat_s : float
+        How often a running job's lease is renewed (well under ``lease_s``).
+    poll_s : float
+        Wait between looks at an empty queue.
+    options : dict
+        Options of :func:`kneetrack.app.analyze.analyze_file` for every job.
+    """
+
+    engine: str = "local"
+    workers: int | None = 1
+    ray_address: str | None = None
+    backend_spec: str = "mediapipe"
+    lease_s: float = 60.0
+    heartbeat_s: float = 10.0
+    poll_s: float = 1.0
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def argv(self) -> list[str]:
+        """Command-line arguments of :func:`main` that give these settings."""
+        out = ["--engine", self.engine, "--backend", self.backend_spec,
+               "--lease-s", str(self.lease_s), "--heartbeat-s", str(self.heartbeat_s),
+               "--poll-s", str(self.poll_s), "--options", json.dumps(self.options)]
+        if self.workers is not None:
+            out += ["--workers", str(self.workers)]
+        if self.ray_address:
+            out += ["--ray-address", self.ray_address]
+        return out
+
+
+class _Heartbeat(threading.Thread):
+    def __init__(self, queue: JobQueue, job_id: int, owner: str, every_s: float) -> None:
+        super().__init__(name=f"heartbeat-{job_id}", daemon=True)
+        self.queue, self.job_id, self.owner, self.every_s = queue, job_id, owner, every_s
+        self.stopped = threading.Event()
+        self.lost = False
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.every_s):
+            try:
+                if not self.queue.heartbeat(self.job_id, self.owner):
+                    self.lost = True
+                    log.warning("job %s: lease lost; its result will be discarded", self.job_id)
+                    return
+            except Exception:  # noqa: BLE001 - a database hiccup: try again next beat
+                log.exception("job %s: heartbeat failed", self.job_id)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=5)
+
+
+class JobWorker:
+    """Claims jobs one at a time and runs them.
+
+    Parameters
+    ----------
+    queue : JobQueue
+        The queue (its store receives the analyses).
+    engine : BatchEngine
+        Where analyses run.
+    heartbeat_s, poll_s : float
+        See :class:`WorkerSettings`.
+    options : mapping
+        Analysis options for every job.
+    owner : str or None
+        This worker's id (default: :func:`~kneetrack.web.jobs.worker_id`).
+    """
+
+    def __init__(self, queue: JobQueue, engine: BatchEngine, *, heartbeat_s: float = 10.0,
+                 poll_s: float = 1.0, options: Mapping[str, Any] | None = None,
+                 owner: str | None = None) -> None:
+        self.queue = queue
+        self.engine = engine
+        self.heartbeat_s = heartbeat_s
+        self.poll_s = poll_s
+        self.options = dict(options or {})
+        self.owner = owner or worker_id()
+
+    def work_dir(self, job: JobInfo) -> Path:
+        """The job's working folder (inside the athlete's folder: deleted with them)."""
+        return self.queue.upload_root(job.athlete_id).parent / "jobs" / str(job.id)
+
+    def run_one(self) -> JobInfo | None:
+        """Claim and run one job; ``None`` when the queue was empty."""
+        job = self.queue.claim(self.owner)
+        if job is None:
+            return None
+        log.info("job %s: attempt %s of %s by %s", job.id, job.attempts, job.max_attempts,
+                 self.owner)
+        beat = _Heartbeat(self.queue, job.id, self.owner, self.heartbeat_s)
+        beat.start()
+        work = self.work_dir(job)
+        try:
+            failures = []
+            for res in run_analysis_job(job, self.engine, work_dir=work, attempt=job.attempts,
+                                        options=self.options):
+                if not res.ok:
+                    failures.append(res.reason or "unknown error")
+                    continue
+                assert res.out_dir is not None
+                doc = json.loads((res.out_dir / "analysis.json").read_text(encoding="utf-8"))
+                self.queue.record_result(job.id, self.owner, res.positions, doc,
+                                         artefact_src=res.out_dir)
+            if failures:
+                after = self.queue.fail(job.id, self.owner, "; ".join(failures))
+                log.info("job %s: failed (%s)%s", job.id, "; ".join(failures),
+                         "" if after is None else f", now {after.status}")
+        except LeaseLostError as err:
+            log.warning("job %s: %s", job.id, err)
+        except StopWorkerError:
+            self.queue.release(job.id, self.owner)
+            log.info("job %s: handed back (worker stopping)", job.id)
+            raise
+        except Exception as err:  # noqa: BLE001 - one job must not stop the worker
+            log.exception("job %s: internal error", job.id)
+            self.queue.fail(job.id, self.owner, f"internal error: {type(err).__name__}: {err}")
+        finally:
+            beat.stop()
+        after_job = self.queue.get(job.id)
+        if after_job is not None and after_job.status == "done":
+            shutil.rmtree(work, ignore_errors=True)  # the store has its own copy
+        return after_job
+
+    def run(self, stop: threading.Event | None = None) -> None:
+        """Run jobs until ``stop`` is set (or forever)."""
+        stop = stop or threading.Event()
+        while not stop.is_set():
+            try:
+                busy = self.run_one() is not None
+            except StopWorkerError:
+                raise
+            except Exception:  # noqa: BLE001 - the database is away: wait and try again
+                log.exception("worker: cannot reach the queue")
+                busy = False
+            if not busy:
+                stop.wait(self.poll_s)
+
+
+# ---------------------------------------------------------------- process entry point
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m kneetrack.web.worker",
+                                description="Run queued kneetrack web analyses.")
+    p.add_argument("--db", help="database URL or SQLite file (default: KNEETRACK_DB or the "
+                                "user's data folder)")
+    p.add_argument("--artefacts", help="artefact folder (default: beside the database)")
+    p.add_argument("--engine", default="local", choices=("local", "ray"))
+    p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--ray-address", default=None)
+    p.add_argument("--backend", default="mediapipe", help=argparse.SUPPRESS)
+    p.add_argument("--lease-s", type=float, default=60.0)
+    p.add_argument("--heartbeat-s", type=float, default=10.0)
+    p.add_argument("--poll-s", type=float, default=1.0)
+    p.add_argument("--options", default="{}", help="analysis options as JSON")
+    p.add_argument("--once", action="store_true", help="run the queued jobs, then stop")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a worker until SIGTERM/SIGINT (or, with ``--once``, until the queue is empty)."""
+    from kneetrack.batch.engines import make_engine
+    from kneetrack.errors import KneetrackError
+    from kneetrack.store import open_store
+
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
+
+    def _stop(_sig: int, _frame: Any) -> None:
+        raise StopWorkerError
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        options = json.loads(args.options)
+        store = open_store(args.db, artefacts=args.artefacts, create=False)
+        engine = make_engine(args.engine, workers=args.workers, address=args.ray_address,
+                             backend_spec=args.backend)
+    except (KneetrackError, ValueError) as err:
+        print(f"kneetrack worker: {err}", file=sys.stderr)
+        return 2
+    queue = JobQueue(store, lease_s=args.lease_s)
+    worker = JobWorker(queue, engine, heartbeat_s=args.heartbeat_s, poll_s=args.poll_s,
+                       options=options)
+    print(f"worker {worker.owner} ready", flush=True)
+    clean = False
+    try:
+        if args.once:
+            while worker.run_one() is not None:
+                pass
+        else:
+            worker.run()
+        clean = True
+    except StopWorkerError:
+        clean = False
+    finally:
+        engine.close(kill=not clean)
+        store.close()
+    return 0
+
+
+class WorkerProcesses:
+    """Worker processes started and stopped by the web server.
+
+    Parameters
+    ----------
+    db : str
+        Database URL the server uses.
+    artefacts : str or Path or None
+        Its artefact folder.
+    settings : WorkerSettings
+        How the workers run jobs.
+    count : int
+        How many workers (jobs analysed at once).
+    """
+
+    def __init__(self, db: str, *, artefacts: str | Path | None,
+                 settings: WorkerSettings | None = None, count: int = 1) -> None:
+        self.db = db
+        self.artefacts = artefacts
+        self.settings = settings or WorkerSettings()
+        self.count = count
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def command(self) -> list[str]:
+        """The command line of one worker."""
+        cmd = [sys.executable, "-m", "kneetrack.web.worker", "--db", self.db]
+        if self.artefacts is not None:
+            cmd += ["--artefacts", str(self.artefacts)]
+        return cmd + self.settings.argv()
+
+    def start(self) -> None:
+        """Start the workers (each in its own process group, so its pool goes with it)."""
+        for _ in range(self.count - len(self.procs)):
+            self.procs.append(subprocess.Popen(self.command(), start_new_session=True,
+                                               stdout=subprocess.DEVNULL))
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Ask the workers to hand their jobs back and stop; kill those that do not."""
+        for p in self.procs:
+            if p.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    p.send_signal(signal.SIGTERM)
+        for p in self.procs:
+            try:
+                p.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(p.pid, signal.SIGKILL)
+                p.wait(timeout=5)
+        self.procs = []
+
+    def alive(self) -> int:
+        """How many workers are running."""
+        return sum(p.poll() is None for p in self.procs)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,112 @@
+"""A worker process killed (SIGKILL) mid-job and started again: the job ends exactly once.
+
+Real worker processes (``python -m kneetrack.web.worker``) on the local process-pool
+engine, with a fake pose backend that replays the packaged runner and can be held
+mid-video; on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from jobs_support import db_url  # noqa: F401 - a fixture
+from sqlalchemy import func, select
+
+from kneetrack.store import Athlete, open_store
+from kneetrack.store.orm import AnalysisRow
+from kneetrack.web.jobs import DONE, RUNNING, JobQueue
+from kneetrack.web.uploads import save_upload
+from kneetrack.web.worker import WorkerSettings
+from video_factory import write_video
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+SETTINGS = WorkerSettings(workers=1, backend_spec="jobs_support:hold_replay", lease_s=30,
+                          heartbeat_s=0.5, poll_s=0.2, options={"overlay": False})
+
+
+def wait_for(what: Callable[[], bool], timeout_s: float, procs: list[subprocess.Popen],
+             why: str) -> None:
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if what():
+            return
+        for p in procs:
+            if p.poll() is not None:
+                out = p.stdout.read() if p.stdout else ""
+                pytest.fail(f"worker exited with {p.returncode} while waiting for {why}:\n{out}")
+        time.sleep(0.1)
+    pytest.fail(f"timed out waiting for {why}")
+
+
+def start_worker(db: str, art: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    cmd = [sys.executable, "-m", "kneetrack.web.worker", "--db", db, "--artefacts", str(art),
+           *SETTINGS.argv()]
+    return subprocess.Popen(cmd, env=env, start_new_session=True, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def test_killed_worker_restarted_ends_the_job_exactly_once(db_url: str,  # noqa: F811
+                                                           tmp_path: Path) -> None:
+    art = tmp_path / "art"
+    store = open_store(db_url, artefacts=art)
+    procs: list[subprocess.Popen[str]] = []
+    try:
+        queue = JobQueue(store)
+        ann = store.add_athlete(Athlete(name="Ann")).id
+        assert ann is not None
+        video = write_video(tmp_path / "run.mp4", frames=240, fps=60)
+        up = queue.add_upload(ann, save_upload([video.read_bytes()], queue.upload_root(ann),
+                                               client_name="run.mp4"))
+        job = queue.enqueue(ann, [up.id])
+
+        hold, held, finished = tmp_path / "hold", tmp_path / "held", tmp_path / "finished.log"
+        hold.touch()
+        env = {**os.environ, "KT_WEB_HOLD": str(hold), "KT_WEB_HELD": str(held),
+               "KT_WEB_LOG": str(finished),
+               "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(HERE), str(REPO / "tests")])}
+        first = start_worker(db_url, art, env)
+        procs.append(first)
+        wait_for(held.exists, 180, procs, "the first worker to be mid-job")
+        mid = queue.get(job.id)
+        assert mid is not None and mid.status == RUNNING and mid.attempts == 1
+        os.killpg(first.pid, signal.SIGKILL)  # the worker and its pool process, mid-video
+        first.wait(timeout=10)
+        procs.remove(first)
+        assert not finished.exists()  # nothing finished before the kill
+        assert queue.get(job.id).status == RUNNING  # type: ignore[union-attr] - as it was left
+
+        hold.unlink()
+        second = start_worker(db_url, art, env)
+        procs.append(second)
+        wait_for(lambda: queue.get(job.id).status == DONE,  # type: ignore[union-attr]
+                 180, procs, "the job to finish after the restart")
+        time.sleep(1.0)  # any duplicate work would show now
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=30) == 0
+        procs.remove(second)
+
+        done = queue.get(job.id)
+        assert done is not None and done.status == DONE and done.attempts == 2
+        with store.engine.connect() as c:
+            ids = list(c.scalars(select(AnalysisRow.id)))
+            assert c.scalar(select(func.count()).select_from(AnalysisRow)) == 1
+        assert done.analysis_id == ids[0] and done.clips[0].analysis_id == ids[0]
+        assert finished.read_text().count("\n") == 1  # one finished pose run in all
+        stored = store.list_analyses(ann)[0]
+        assert stored.artefact_dir is not None
+        assert (stored.artefact_dir / "analysis.json").is_file()
+        assert stored.metric("cadence_spm", None).mean is not None
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait(timeout=10)
+        store.close()

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from jobs_support import db_url, make_doc  # noqa: F401 - db_url is a fixture
 from sqlalchemy import func, select
 
 from kneetrack.errors import InputError
@@ -26,6 +25,8 @@ from kneetrack.web.jobs import (
 )
 from kneetrack.web.uploads import save_upload
 from video_factory import write_video
+
+from .jobs_support import db_url, make_doc  # noqa: F401 - db_url is a fixture
 
 
 class FakeClock:

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from jobs_support import db_url  # noqa: F401 - a fixture
 from sqlalchemy import func, select
 
 from kneetrack.store import Athlete, open_store
@@ -25,6 +24,8 @@ from kneetrack.web.jobs import DONE, RUNNING, JobQueue
 from kneetrack.web.uploads import save_upload
 from kneetrack.web.worker import WorkerSettings
 from video_factory import write_video
+
+from .jobs_support import db_url  # noqa: F401 - a fixture
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]

@@ -8,7 +8,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from jobs_support import make_doc
 
 from kneetrack.batch.jobs import Job, Outcome
 from kneetrack.store import Athlete, Store, open_store
@@ -17,6 +16,8 @@ from kneetrack.web.jobs import DONE, FAILED, QUEUED, JobClip, JobInfo, JobQueue
 from kneetrack.web.uploads import save_upload
 from kneetrack.web.worker import JobWorker, WorkerSettings
 from video_factory import write_video
+
+from .jobs_support import make_doc
 
 
 class FakeEngine:

@@ -1,7 +1,7 @@
 """Web uploads and the persistent analysis job queue.
 
 Revision ID: 0011
-Revises: 0002
+Revises: 0010
 Create Date: 2026-12-05
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0002"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

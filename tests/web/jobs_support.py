@@ -7,15 +7,18 @@ as in ``tests/store/conftest.py``: absent, those cases skip (fail in CI).
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from kneetrack.batch.jobs import Job, Outcome
 
 PG_ENV = "KNEETRACK_TEST_PG_URL"
 
@@ -88,6 +91,37 @@ def make_doc(view: str = "front", *, fppa: float = 12.0, cadence: float = 166.0,
             "summary": {"left": {"stances": 8, "fppa_peak_deg": {"mean": fppa}},
                         "right": {"stances": 8, "fppa_peak_deg": {"mean": fppa}}},
             "findings": []}
+
+
+# ---------------------------------------------------------------- a fake batch engine
+
+
+class FakeEngine:
+    """Writes a known analysis.json for each task, or fails the inputs it is told to."""
+
+    name = "fake"
+    workers = 1
+
+    def __init__(self, fail: Sequence[str] = ()) -> None:
+        self.fail = set(fail)
+        self.ran: list[tuple[str, int, dict]] = []
+
+    def run(self, tasks: Sequence[tuple[Job, int]]) -> Iterator[Outcome]:
+        for job, attempt in tasks:
+            self.ran.append((job.name, attempt, dict(job.options)))
+            base = {"name": job.name, "input": str(job.input), "out_dir": str(job.out_dir),
+                    "attempts": attempt}
+            if job.input.name in self.fail:
+                yield Outcome(status="failed", reason=f"no person found in {job.input} "
+                              f"(details in {job.out_dir}/batch_error.txt)", **base)
+                continue
+            job.out_dir.mkdir(parents=True, exist_ok=True)
+            (job.out_dir / "analysis.json").write_text(json.dumps(
+                make_doc(job.view or "front", path=str(job.input))))
+            yield Outcome(status="done", **base)
+
+    def close(self, *, kill: bool = False) -> None:
+        pass
 
 
 # ---------------------------------------------------------------- fake pose backends

@@ -17,35 +17,7 @@ from kneetrack.web.uploads import save_upload
 from kneetrack.web.worker import JobWorker, WorkerSettings
 from video_factory import write_video
 
-from .jobs_support import make_doc
-
-
-class FakeEngine:
-    """Writes a known analysis.json for each task, or fails the inputs it is told to."""
-
-    name = "fake"
-    workers = 1
-
-    def __init__(self, fail: Sequence[str] = ()) -> None:
-        self.fail = set(fail)
-        self.ran: list[tuple[str, int, dict]] = []
-
-    def run(self, tasks: Sequence[tuple[Job, int]]) -> Iterator[Outcome]:
-        for job, attempt in tasks:
-            self.ran.append((job.name, attempt, dict(job.options)))
-            base = {"name": job.name, "input": str(job.input), "out_dir": str(job.out_dir),
-                    "attempts": attempt}
-            if job.input.name in self.fail:
-                yield Outcome(status="failed", reason=f"no person found in {job.input} "
-                              f"(details in {job.out_dir}/batch_error.txt)", **base)
-                continue
-            job.out_dir.mkdir(parents=True, exist_ok=True)
-            (job.out_dir / "analysis.json").write_text(json.dumps(
-                make_doc(job.view or "front", path=str(job.input))))
-            yield Outcome(status="done", **base)
-
-    def close(self, *, kill: bool = False) -> None:
-        pass
+from .jobs_support import FakeEngine
 
 
 @pytest.fixture

@@ -111,10 +111,18 @@ def _install_middleware(app: FastAPI) -> None:
 
 def _include_routers(app: FastAPI) -> None:
     # Each module holds one area's routes; the order here is the order in /docs.
-    from kneetrack.web import api, pages, pages_analysis, pages_athletes, pages_programme
+    from kneetrack.web import (
+        api,
+        pages,
+        pages_analysis,
+        pages_athletes,
+        pages_programme,
+        routes_jobs,
+    )
 
-    for module in (pages, pages_athletes, pages_analysis, pages_programme, api):
+    for module in (pages, pages_athletes, pages_analysis, pages_programme, routes_jobs, api):
         app.include_router(module.router)
+    app.include_router(routes_jobs.api)
 
 
 def create_app(settings: WebSettings | None = None, *, store: Store | None = None) -> FastAPI:
@@ -145,10 +153,16 @@ def create_app(settings: WebSettings | None = None, *, store: Store | None = Non
     from contextlib import asynccontextmanager
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI):  # noqa: ANN202
-        yield
-        if own:
-            st.close()
+    async def lifespan(app_: FastAPI):  # noqa: ANN202
+        from kneetrack.web import routes_jobs
+
+        routes_jobs.start_jobs(app_, st, settings.jobs)  # the job workers live with the server
+        try:
+            yield
+        finally:
+            routes_jobs.stop_jobs(app_)
+            if own:
+                st.close()
 
     # No /docs or /redoc: those pages load their scripts from a CDN.
     app = FastAPI(title="kneetrack", version=__version__, lifespan=lifespan,

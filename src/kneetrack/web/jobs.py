@@ -62,6 +62,10 @@ INTERRUPTED = "the analysis was interrupted (the server stopped or its worker cr
 Clock = Callable[[], dt.datetime]
 
 
+class UnknownUploadError(InputError):
+    """An upload id that is not one of the athlete's (missing, or someone else's)."""
+
+
 class LeaseLostError(RuntimeError):
     """The worker no longer holds the job (its lease expired and it was taken over)."""
 
@@ -274,7 +278,8 @@ class JobQueue:
                         .where(WebUploadRow.id.in_([u for u, _ in pairs]))).all())
                     for u, _ in pairs:
                         if owners.get(u) != athlete_id:
-                            raise InputError(f"upload {u} is not one of this athlete's uploads")
+                            raise UnknownUploadError(
+                                f"upload {u} is not one of this athlete's uploads")
                     row = WebJobRow(athlete_id=athlete_id, dedupe_key=key, status=QUEUED,
                                     attempts=0, max_attempts=self.max_attempts,
                                     recorded_on=recorded_on or self.clock().date(),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from kneetrack.web.jobs_settings import JobSettings
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,9 @@ class WebSettings:
     login_max_per_account, login_max_per_ip, login_window_min
         Failed sign-ins allowed per account and per client address within
         the window before further attempts are refused (HTTP 429).
+    jobs
+        Uploads and analysis jobs: upload limits, the worker processes the
+        server starts, the batch engine they use (:class:`JobSettings`).
     """
 
     db: str | None = None
@@ -41,6 +46,7 @@ class WebSettings:
     login_max_per_account: int = 5
     login_max_per_ip: int = 20
     login_window_min: float = 15.0
+    jobs: JobSettings = field(default_factory=JobSettings)
 
     @property
     def session_lifetime(self) -> dt.timedelta:

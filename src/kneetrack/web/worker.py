@@ -21,64 +21,19 @@ import subprocess
 import sys
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kneetrack.store.config import StoreLocation
 from kneetrack.web.job_runner import BatchEngine, run_analysis_job
 from kneetrack.web.jobs import JobInfo, JobQueue, LeaseLostError, worker_id
+from kneetrack.web.jobs_settings import WorkerSettings
 
 log = logging.getLogger("kneetrack.web.worker")
 
 
 class StopWorkerError(BaseException):
     """Raised in the worker's main thread by SIGTERM: hand the job back and stop."""
-
-
-@dataclass(frozen=True)
-class WorkerSettings:
-    """How a worker runs jobs.
-
-    Parameters
-    ----------
-    engine : str
-        ``local`` (a process pool) or ``ray``.
-    workers : int or None
-        Pool processes (local) or Ray actors; with ``local`` and more than one,
-        a single clip's pose estimation is spread over that many processes.
-    ray_address : str or None
-        An existing Ray cluster (``--engine ray`` only).
-    backend_spec : str
-        Pose backend (``"mediapipe"``, or ``"module:factory"`` in tests).
-    lease_s : float
-        Lease length; a worker silent for this long is taken for dead.
-    heartbeat_s : float
-        How often a running job's lease is renewed (well under ``lease_s``).
-    poll_s : float
-        Wait between looks at an empty queue.
-    options : dict
-        Options of :func:`kneetrack.app.analyze.analyze_file` for every job.
-    """
-
-    engine: str = "local"
-    workers: int | None = 1
-    ray_address: str | None = None
-    backend_spec: str = "mediapipe"
-    lease_s: float = 60.0
-    heartbeat_s: float = 10.0
-    poll_s: float = 1.0
-    options: dict[str, Any] = field(default_factory=dict)
-
-    def argv(self) -> list[str]:
-        """Command-line arguments of :func:`main` that give these settings."""
-        out = ["--engine", self.engine, "--backend", self.backend_spec,
-               "--lease-s", str(self.lease_s), "--heartbeat-s", str(self.heartbeat_s),
-               "--poll-s", str(self.poll_s), "--options", json.dumps(self.options)]
-        if self.workers is not None:
-            out += ["--workers", str(self.workers)]
-        if self.ray_address:
-            out += ["--ray-address", self.ray_address]
-        return out
 
 
 class _Heartbeat(threading.Thread):
@@ -256,37 +211,43 @@ def main(argv: Sequence[str] | None = None) -> int:
 class WorkerProcesses:
     """Worker processes started and stopped by the web server.
 
+    The database URL travels in the workers' environment (``KNEETRACK_DB``),
+    not on their command line, so that a password in it stays out of ``ps``.
+
     Parameters
     ----------
-    db : str
-        Database URL the server uses.
-    artefacts : str or Path or None
-        Its artefact folder.
+    location : StoreLocation
+        The server's database and artefact folder.
     settings : WorkerSettings
         How the workers run jobs.
     count : int
         How many workers (jobs analysed at once).
     """
 
-    def __init__(self, db: str, *, artefacts: str | Path | None,
-                 settings: WorkerSettings | None = None, count: int = 1) -> None:
-        self.db = db
-        self.artefacts = artefacts
+    def __init__(self, location: StoreLocation, *, settings: WorkerSettings | None = None,
+                 count: int = 1) -> None:
+        self.location = location
         self.settings = settings or WorkerSettings()
         self.count = count
         self.procs: list[subprocess.Popen[bytes]] = []
 
     def command(self) -> list[str]:
         """The command line of one worker."""
-        cmd = [sys.executable, "-m", "kneetrack.web.worker", "--db", self.db]
-        if self.artefacts is not None:
-            cmd += ["--artefacts", str(self.artefacts)]
-        return cmd + self.settings.argv()
+        return [sys.executable, "-m", "kneetrack.web.worker", *self.settings.argv()]
+
+    def environment(self) -> dict[str, str]:
+        """The workers' environment: the server's, with its database and artefact folder."""
+        from kneetrack.store.config import ENV_ARTEFACTS, ENV_DB
+
+        return {**os.environ,
+                ENV_DB: self.location.url.render_as_string(hide_password=False),
+                ENV_ARTEFACTS: str(self.location.artefact_root)}
 
     def start(self) -> None:
         """Start the workers (each in its own process group, so its pool goes with it)."""
         for _ in range(self.count - len(self.procs)):
-            self.procs.append(subprocess.Popen(self.command(), start_new_session=True,
+            self.procs.append(subprocess.Popen(self.command(), env=self.environment(),
+                                               start_new_session=True,
                                                stdout=subprocess.DEVNULL))
 
     def stop(self, timeout_s: float = 10.0) -> None:

@@ -21,6 +21,14 @@ def serve(
     proxy_headers: bool = typer.Option(False, "--proxy-headers",
                                        help="Trust X-Forwarded-For/Proto from the proxy "
                                             "(only behind your own reverse proxy)."),
+    job_workers: int = typer.Option(1, "--job-workers", min=0,
+                                    help="Analyses run at once by worker processes started "
+                                         "with the server (0: run `python -m "
+                                         "kneetrack.web.worker` yourself)."),
+    engine: str = typer.Option("local", "--engine",
+                               help="Where analyses run: local (a process pool) or ray."),
+    ray_address: str | None = typer.Option(None, "--ray-address",
+                                           help="An existing Ray cluster (with --engine ray)."),
 ) -> None:
     """Serve the web app (pages and JSON API) on the same store as the CLI."""
     try:
@@ -33,7 +41,13 @@ def serve(
             f"the web app needs its extra packages ({err.name} is missing): "
             "pip install 'kneetrack[web]'"
         ) from None
-    web = create_app(WebSettings(db=db, https=https))
+    from kneetrack.web.jobs_settings import JobSettings, WorkerSettings
+
+    if engine not in ("local", "ray"):
+        raise SettingsError(f"unknown engine {engine!r}; choose local or ray")
+    jobs = JobSettings(processes=job_workers,
+                       worker=WorkerSettings(engine=engine, ray_address=ray_address))
+    web = create_app(WebSettings(db=db, https=https, jobs=jobs))
     where = "this computer only" if host in ("127.0.0.1", "localhost", "::1") else \
         "every device that can reach this address"
     typer.echo(f"kneetrack serving on http://{host}:{port} ({where}); Ctrl+C stops it")

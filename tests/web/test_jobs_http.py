@@ -159,6 +159,34 @@ def test_upload_queue_and_follow_a_job_to_its_report(signed_in: Browser, store: 
     assert "hx-trigger" not in listing.text and report.group(1) in listing.text
 
 
+def test_a_rear_and_a_side_clip_are_one_assessment(signed_in: Browser, store: Store, ann: int,
+                                                    tmp_path: Path) -> None:
+    ids = []
+    for name, frames in (("rear.mp4", 20), ("side.mov", 21)):
+        data = write_video(tmp_path / name, frames=frames).read_bytes()
+        ids.append(put_video(signed_in, ann, data, name=name).json()["upload_id"])
+    r = signed_in.client.post(f"/athletes/{ann}/jobs",
+                              data={"upload_id": ids, "view": ["rear", "side-right"]},
+                              headers={"X-CSRF-Token": signed_in.csrf,
+                                       "Accept": "application/json"})
+    assert r.status_code == 200, r.text
+    url = r.json()["url"]
+    assert "rear.mp4 + side.mov" in signed_in.get(url).text
+    engine = FakeEngine()
+    JobWorker(JobQueue(store), engine).run_one()
+    done = signed_in.get(url).text
+    assert 'data-status="done"' in done
+    links = re.findall(r'href="(/athletes/\d+/analyses/\d+)" id="report-link-\d"', done)
+    assert len(links) == 2 and links[0] != links[1]
+    assert sorted(a.view or "" for a in store.list_analyses(ann)) == ["rear", "side-right"]
+    r = signed_in.client.post(f"/athletes/{ann}/jobs", data={"upload_id": ids, "view": ["rear"]},
+                              headers={"X-CSRF-Token": signed_in.csrf})
+    assert r.status_code == 400 and "one view per clip" in r.text
+    three = signed_in.client.post(f"/athletes/{ann}/jobs", data={"upload_id": [*ids, ids[0]]},
+                                  headers={"X-CSRF-Token": signed_in.csrf})
+    assert three.status_code == 400 and "one or 2 clips" in three.text
+
+
 def test_a_failed_job_shows_its_reason_and_can_be_retried(signed_in: Browser, store: Store,
                                                           ann: int, video: bytes) -> None:
     up = put_video(signed_in, ann, video, name="My run.mp4").json()["upload_id"]

@@ -28,6 +28,7 @@ import pytest
 
 from kneetrack.store import open_store
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "out" / "test-artifacts" / "web"
 PASSWORD = "correct horse battery"

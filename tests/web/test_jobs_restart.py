@@ -23,6 +23,7 @@ from kneetrack.store.orm import AnalysisRow
 from kneetrack.web.jobs import DONE, RUNNING, JobQueue
 from kneetrack.web.uploads import save_upload
 from kneetrack.web.worker import WorkerSettings
+from process_group import group_members
 from video_factory import write_video
 
 from .jobs_support import db_url  # noqa: F401 - a fixture
@@ -105,6 +106,45 @@ def test_killed_worker_restarted_ends_the_job_exactly_once(db_url: str,  # noqa:
         assert stored.artefact_dir is not None
         assert (stored.artefact_dir / "analysis.json").is_file()
         assert stored.metric("cadence_spm", None).mean is not None
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait(timeout=10)
+        store.close()
+
+
+def test_sigterm_mid_job_hands_the_job_back(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'k.db'}"
+    art = tmp_path / "art"
+    store = open_store(db, artefacts=art)
+    procs: list[subprocess.Popen[str]] = []
+    try:
+        queue = JobQueue(store)
+        ann = store.add_athlete(Athlete(name="Ann")).id
+        assert ann is not None
+        video = write_video(tmp_path / "run.mp4", frames=240, fps=60)
+        up = queue.add_upload(ann, save_upload([video.read_bytes()], queue.upload_root(ann),
+                                               client_name="run.mp4"))
+        job = queue.enqueue(ann, [up.id])
+        hold, held = tmp_path / "hold", tmp_path / "held"
+        hold.touch()
+        env = {**os.environ, "KT_WEB_HOLD": str(hold), "KT_WEB_HELD": str(held),
+               "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(HERE), str(REPO / "tests")])}
+        worker = start_worker(db, art, env)
+        procs.append(worker)
+        wait_for(held.exists, 180, procs, "the worker to be mid-job")
+        assert len(group_members(worker.pid)) >= 2  # the worker and its pool process
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0
+        procs.remove(worker)
+        end = time.monotonic() + 10
+        while group_members(worker.pid) and time.monotonic() < end:
+            time.sleep(0.1)
+        assert group_members(worker.pid) == []  # its pool process went with it
+        back = queue.get(job.id)
+        assert back is not None and back.status == "queued" and back.attempts == 0
+        assert back.lease_owner is None and store.list_analyses(ann) == []
     finally:
         for p in procs:
             if p.poll() is None:

@@ -186,6 +186,7 @@ def test_progress_page_and_low_adherence_flag(owner_browser: Browser, store: Sto
     done = re.search(r'id="adherence-done">(\d+)<', prog.text).group(1)
     assert int(done) == rep.adherence.done
     assert "one analysis per view so far" in prog.text      # the app's own advice
+    assert '<svg class="trend"' in prog.text and "SDD ±" in prog.text
 
 
 def test_pain_flag_comes_from_the_pain_trend(store: Store, analysis_folder: Path) -> None:
@@ -250,3 +251,18 @@ def test_no_page_loads_anything_from_outside(app: FastAPI, store: Store,
     for html in pages:
         assert not external.search(html), external.search(html)
     assert "http://" not in b.client.get("/static/htmx.min.js").text
+
+
+def test_trend_chart_band_is_the_first_value_plus_minus_sdd() -> None:
+    from kneetrack.web.pages_programme import trend_chart
+
+    d = [dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)]
+    ch = trend_chart(list(zip(d, [10.0, 9.0, 2.0], strict=True)), sdd=3.0)
+    assert ch is not None
+    ys = [y for _x, y, _t in ch.dots]
+    inside = ch.band_top <= ys[1] <= ch.band_top + ch.band_height    # 9 is within 10 ± 3
+    outside = ys[2] > ch.band_top + ch.band_height                    # 2 is below 10 - 3
+    assert inside and outside
+    first = ys[0]
+    assert first == pytest.approx(ch.band_top + ch.band_height / 2, abs=0.2)
+    assert trend_chart([(d[0], None)], sdd=1.0) is None

@@ -5,16 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
-
-warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
 from kneetrack.store import Store, open_store
 from kneetrack.web import accounts, services

@@ -94,3 +94,43 @@ def test_api_token_is_stored_hashed_and_replaced(store: Store) -> None:
     assert accounts.user_for_api_token(store, second) == owner
     with store.transaction() as s:
         assert s.scalar(select(UserRow.api_token_hash)) == accounts.token_digest(second)
+
+
+def test_a_colleague_invited_as_clinician_sees_only_their_own_athletes(
+        browser: Browser, store: Store) -> None:
+    from kneetrack.web import services
+
+    owner = add_owner(store)
+    mine = services.add_athlete(store, "Owner's Athlete")
+    assert mine.id is not None
+    accounts.link_athlete(store, owner, mine.id)
+    browser.login("owner@clinic.test")
+    browser.get("/account")
+    r = browser.post("/account/invite-clinician")
+    link = r.text.split('id="invite-link">')[1].split("<")[0]
+    colleague = Browser(browser.client.app)
+    colleague.get(link.replace("http://testserver", ""))
+    r = colleague.post(link.replace("http://testserver", ""),
+                       {"email": "col@clinic.test", "name": "Col", "password": PASSWORD,
+                        "password2": PASSWORD}, follow_redirects=False)
+    assert r.headers["location"] == "/athletes"
+    page = colleague.get("/athletes")
+    assert "Owner&#39;s Athlete" not in page.text and "Owner's Athlete" not in page.text
+    assert "No athletes yet" in page.text
+    user = accounts.authenticate(store, "col@clinic.test", PASSWORD)
+    assert user is not None and user.is_clinician
+
+
+def test_sessions_expire(browser: Browser, store: Store) -> None:
+    from sqlalchemy import update
+
+    from kneetrack.store.orm import utcnow
+    from kneetrack.web.models import SessionRow
+
+    add_owner(store)
+    assert browser.login("owner@clinic.test").status_code == 303
+    assert browser.get("/athletes").status_code == 200
+    with store.transaction() as s:
+        s.execute(update(SessionRow).values(expires_at=utcnow() - dt.timedelta(seconds=1)))
+    r = browser.get("/athletes", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -137,5 +138,43 @@ def progress(request: Request, who: Me, athlete_id: int) -> Response:
     for a in rep.analyses:
         for m in a.metrics:
             series.setdefault((m.metric, m.leg), []).append((a.recorded_on, m.mean))
+    sdd = services.smallest_detectable_differences()
+    charts = {key: trend_chart(pts, sdd[key[0]]) for key, pts in series.items() if key[0] in sdd}
     return render(request, "progress.html", athlete=athlete, rep=rep, series=series,
-                  flags=services.athlete_flags(st, athlete))
+                  charts=charts, sdd=sdd, flags=services.athlete_flags(st, athlete))
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    """Screen coordinates of one measure over time with the first value's ±SDD band."""
+
+    points: str
+    dots: list[tuple[float, float, str]]
+    band_top: float
+    band_height: float
+    width: int = 320
+    height: int = 90
+
+
+def trend_chart(points: list[tuple[dt.date, float | None]], sdd: float) -> TrendChart | None:
+    """Lay out a measure's values in a small SVG, with the band baseline ± SDD.
+
+    Values inside the band are within measurement error of the first one.
+    Presentation only: the verdicts themselves come from the progress report.
+    """
+    values = [(d, v) for d, v in points if v is not None]
+    if not values:
+        return None
+    base = values[0][1]
+    lo = min([v for _d, v in values] + [base - sdd]) - 0.5
+    hi = max([v for _d, v in values] + [base + sdd]) + 0.5
+    w, h, pad = 320, 90, 8
+
+    def y(v: float) -> float:
+        return round(pad + (hi - v) / (hi - lo) * (h - 2 * pad), 1)
+
+    n = len(values)
+    xs = [round(pad + (w - 2 * pad) * (i / (n - 1) if n > 1 else 0.5), 1) for i in range(n)]
+    dots = [(x, y(v), f"{d}: {v:.1f}") for x, (d, v) in zip(xs, values, strict=True)]
+    return TrendChart(" ".join(f"{x},{yy}" for x, yy, _ in dots), dots,
+                      y(base + sdd), round(y(base - sdd) - y(base + sdd), 1))

@@ -40,6 +40,7 @@ __all__ = [
     "questions",
     "save_screening",
     "screenings",
+    "smallest_detectable_differences",
     "this_week",
 ]
 
@@ -185,6 +186,13 @@ def progress_report(store: Store, athlete: Athlete,
                     *, as_of: dt.date | None = None) -> app_progress.ProgressReport:
     """Retest verdicts against the SDD, adherence and pain (``kneetrack progress``)."""
     return app_progress.progress_report(store, athlete.name, as_of=as_of)
+
+
+def smallest_detectable_differences() -> dict[str, float]:
+    """The SDD of each tracked metric (``kneetrack/progress/thresholds.yaml``)."""
+    from kneetrack.progress.verdict import load_thresholds
+
+    return {m: r.sdd for m, r in load_thresholds().metrics.items()}
 
 
 @dataclass(frozen=True)

@@ -26,16 +26,42 @@ NO_IDS = {
 FORMS: dict[str, dict[str, Any]] = {
     "/athletes/{athlete_id}/log": {"exercise_id": "glute_bridge", "sets": "3", "reps": "10"},
     "/athletes/{athlete_id}/screening": {"level": "beginner"},
+    "/athletes/{athlete_id}/jobs": {"upload_id": "{upload_id}"},
 }
 JSON: dict[str, Any] = {
     "/api/athletes/{athlete_id}/screenings": {"answers": {"level": "beginner"}},
     "/api/athletes/{athlete_id}/logs": [{"exercise_id": "glute_bridge", "sets": 3}],
+    "/api/athletes/{athlete_id}/jobs": {"clips": [{"upload_id": "{upload_id}"}]},
 }
 PARAM = re.compile(r"{(\w+)(?::\w+)?}")
 
 
+def _upload_and_job(store: Store, athlete_id: int, folder: Path) -> tuple[int, int]:
+    """An uploaded video and a queued job of the athlete: (upload id, job id)."""
+    from kneetrack.web.jobs import JobQueue
+    from kneetrack.web.uploads import save_upload
+    from video_factory import write_video
+
+    q = JobQueue(store)
+    video = write_video(folder / f"clip{athlete_id}.mp4", frames=10 + athlete_id)
+    up = q.add_upload(athlete_id, save_upload([video.read_bytes()], q.upload_root(athlete_id),
+                                              client_name="run.mp4"))
+    return up.id, q.enqueue(athlete_id, [up.id]).id
+
+
+def _fill(body: Any, ids: dict[str, Any]) -> Any:
+    """``body`` with ``"{name}"`` strings replaced by the ids (as int in JSON, text in forms)."""
+    if isinstance(body, dict):
+        return {k: _fill(v, ids) for k, v in body.items()}
+    if isinstance(body, list):
+        return [_fill(v, ids) for v in body]
+    if isinstance(body, str) and (m := re.fullmatch(r"{(\w+)}", body)):
+        return ids[m.group(1)]
+    return body
+
+
 @pytest.fixture
-def world(app: FastAPI, store: Store, analysis_folder: Path) -> dict[str, Any]:
+def world(app: FastAPI, store: Store, analysis_folder: Path, tmp_path: Path) -> dict[str, Any]:
     owner = add_owner(store)
     x = add_athlete_with_data(store, owner, "Xena First", analysis_folder)
     x_analysis = services.analyses(store, services.athlete_by_id(store, x))[0].id  # type: ignore[arg-type]
@@ -44,8 +70,12 @@ def world(app: FastAPI, store: Store, analysis_folder: Path) -> dict[str, Any]:
     y = add_athlete_with_data(store, second, "Yann Second", analysis_folder)
     y_user = athlete_account(store, second, y, "yann@run.test")
     x_user = athlete_account(store, owner, x, "xena@run.test")
+    x_upload, x_job = _upload_and_job(store, x, tmp_path)
+    y_upload, y_job = _upload_and_job(store, y, tmp_path)
     return {
-        "ids": {"athlete_id": x, "analysis_id": x_analysis, "relative": "report.html"},
+        "ids": {"athlete_id": x, "analysis_id": x_analysis, "relative": "report.html",
+                "job_id": x_job, "upload_id": x_upload},
+        "y_ids": {"job_id": y_job, "upload_id": y_upload},
         "owner": owner, "second": second, "y_user": y_user, "x_user": x_user, "x": x,
     }
 
@@ -105,9 +135,9 @@ def _try_all(app: FastAPI, who: Browser, ids: dict[str, Any], *,
             kw: dict[str, Any] = {}
             if method != "GET":
                 if api:
-                    kw["json"] = JSON.get(r.path)
+                    kw["json"] = _fill(JSON.get(r.path), ids)
                 else:
-                    kw["data"] = {**FORMS.get(r.path, {}), "csrf_token": token}
+                    kw["data"] = {**_fill(FORMS.get(r.path, {}), ids), "csrf_token": token}
             headers = {"X-CSRF-Token": token}
             got = who.client.request(method, url, headers=headers, follow_redirects=False, **kw)
             if got.status_code != 404:
@@ -135,7 +165,8 @@ def test_others_get_404_on_every_route(app: FastAPI, store: Store, world: dict[s
         # Xena may see her own data; she must not reach another athlete's (Yann's).
         yann = next(a for a in services.list_athletes(store) if a.name == "Yann Second")
         ids = {"athlete_id": yann.id,
-               "analysis_id": services.analyses(store, yann)[0].id, "relative": "report.html"}
+               "analysis_id": services.analyses(store, yann)[0].id, "relative": "report.html",
+               **world["y_ids"]}
     b = Browser(app)
     assert b.login(email).status_code == 303
     wrong = _try_all(app, b, ids, bearer=accounts.new_api_token(store, user))

@@ -242,6 +242,10 @@ def test_other_people_get_404_for_uploads_and_jobs(app: FastAPI, store: Store, o
         if bob.id is not None and email == "bob@x.test":  # Bob cannot use Ann's upload either
             r = b.client.post(f"/athletes/{bob.id}/jobs", data={"upload_id": up}, headers=h)
             assert r.status_code == 404
+            mine = f"/athletes/{bob.id}/jobs/{job_id}"  # his athlete id, Ann's job
+            for url in (mine, f"/api{mine}"):
+                assert b.client.get(url).status_code == 404
+            assert b.client.post(f"{mine}/retry", headers=h).status_code == 404
     assert len(JobQueue(store).list_jobs()) == 1
 
 

@@ -98,7 +98,7 @@ def test_artefacts_are_not_in_any_public_folder(app: FastAPI, store: Store,
     assert anon.client.get("/static/annotated.mp4").status_code == 404
     static = Path(__file__).resolve().parents[2] / "src/kneetrack/web/static"
     assert sorted(p.name for p in static.iterdir()) == [
-        "app.css", "app.js", "htmx.LICENSE", "htmx.min.js"]
+        "app.css", "app.js", "htmx.LICENSE", "htmx.min.js", "jobs.js"]
 
 
 def test_screening_form_validates_like_the_cli(owner_browser: Browser, store: Store) -> None:

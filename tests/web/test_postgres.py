@@ -21,7 +21,7 @@ from kneetrack.web.app import create_app
 from kneetrack.web.settings import WebSettings
 
 from .conftest import PASSWORD, Browser, add_athlete_with_data, add_owner
-from .test_isolation import _try_all
+from .test_isolation import _try_all, _upload_and_job
 
 pytestmark = pytest.mark.postgres
 
@@ -91,15 +91,16 @@ def test_accounts_sessions_and_rate_limit_on_postgresql(pg_app: FastAPI,
 
 
 def test_isolation_on_postgresql(pg_app: FastAPI, pg_store: Store,
-                                 analysis_folder: Path) -> None:
+                                 analysis_folder: Path, tmp_path: Path) -> None:
     owner = add_owner(pg_store)
     x = add_athlete_with_data(pg_store, owner, "Pg First", analysis_folder)
     from kneetrack.web import services
 
     athlete = services.athlete_by_id(pg_store, x)
     assert athlete is not None
+    upload_id, job_id = _upload_and_job(pg_store, x, tmp_path)
     ids = {"athlete_id": x, "analysis_id": services.analyses(pg_store, athlete)[0].id,
-           "relative": "report.html"}
+           "relative": "report.html", "upload_id": upload_id, "job_id": job_id}
     second = accounts.create_clinician(pg_store, email="two@pg.test", name="Two",
                                        password=PASSWORD)
     b = Browser(pg_app)

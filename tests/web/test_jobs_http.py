@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -285,6 +286,13 @@ def test_the_server_starts_and_stops_its_job_workers(store: Store, owner: accoun
     with TestClient(app) as client:
         workers = app.state.job_workers
         assert workers.alive() == 1
+        first = workers.procs[0].pid
+        os.killpg(first, signal.SIGKILL)  # a crashed worker is replaced
+        end = time.monotonic() + 30
+        while time.monotonic() < end and not (workers.alive() == 1 and
+                                              workers.procs[0].pid != first):
+            time.sleep(0.2)
+        assert workers.alive() == 1 and workers.procs[0].pid != first and workers.restarts == 1
         b = Browser(app)
         b.client = client
         b.login(owner.email)

@@ -230,6 +230,10 @@ class WorkerProcesses:
         self.settings = settings or WorkerSettings()
         self.count = count
         self.procs: list[subprocess.Popen[bytes]] = []
+        self.restarts = 0
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._watcher: threading.Thread | None = None
 
     def command(self) -> list[str]:
         """The command line of one worker."""
@@ -243,15 +247,44 @@ class WorkerProcesses:
                 ENV_DB: self.location.url.render_as_string(hide_password=False),
                 ENV_ARTEFACTS: str(self.location.artefact_root)}
 
-    def start(self) -> None:
-        """Start the workers (each in its own process group, so its pool goes with it)."""
-        for _ in range(self.count - len(self.procs)):
-            self.procs.append(subprocess.Popen(self.command(), env=self.environment(),
-                                               start_new_session=True,
-                                               stdout=subprocess.DEVNULL))
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(self.command(), env=self.environment(), start_new_session=True,
+                                stdout=subprocess.DEVNULL)
+
+    def start(self, *, watch_s: float | None = 2.0) -> None:
+        """Start the workers (each in its own process group, so its pool goes with it).
+
+        With ``watch_s``, a thread looks every ``watch_s`` seconds for workers
+        that ended (a crash, the out-of-memory killer) and starts new ones; the
+        job a dead worker held is queued again by the next claim.
+        """
+        self._stopping.clear()
+        with self._lock:
+            for _ in range(self.count - len(self.procs)):
+                self.procs.append(self._spawn())
+        if watch_s is not None and self._watcher is None:
+            self._watcher = threading.Thread(target=self._watch, args=(watch_s,),
+                                             name="job-worker-watch", daemon=True)
+            self._watcher.start()
+
+    def _watch(self, every_s: float) -> None:
+        while not self._stopping.wait(every_s):
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                for i, p in enumerate(self.procs):
+                    if p.poll() is not None:
+                        log.warning("job worker %s ended with %s; starting another",
+                                    p.pid, p.returncode)
+                        self.procs[i] = self._spawn()
+                        self.restarts += 1
 
     def stop(self, timeout_s: float = 10.0) -> None:
         """Ask the workers to hand their jobs back and stop; kill those that do not."""
+        self._stopping.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
+            self._watcher = None
         for p in self.procs:
             if p.poll() is None:
                 with contextlib.suppress(ProcessLookupError):

@@ -194,7 +194,7 @@ class JobQueue:
 
     def upload_root(self, athlete_id: int) -> Path:
         """Folder for an athlete's uploads (inside their artefact folder: deleted with them)."""
-        with self.store._sessions() as s:  # noqa: SLF001 - the queue is part of the store layer
+        with self.store.transaction() as s:
             uid = s.scalar(select(AthleteRow.uid).where(AthleteRow.id == athlete_id))
         if uid is None:
             raise InputError(f"no athlete with id {athlete_id}")
@@ -235,7 +235,7 @@ class JobQueue:
 
     def get_upload(self, upload_id: int) -> UploadRecord | None:
         """An upload by id (``None`` if there is none)."""
-        with self.store._sessions() as s:  # noqa: SLF001
+        with self.store.transaction() as s:
             row = s.get(WebUploadRow, upload_id)
             return None if row is None else self._upload(row)
 
@@ -296,13 +296,13 @@ class JobQueue:
 
     def get(self, job_id: int) -> JobInfo | None:
         """A job by id (``None`` if there is none)."""
-        with self.store._sessions() as s:  # noqa: SLF001
+        with self.store.transaction() as s:
             return self._job(s, job_id) if s.get(WebJobRow, job_id) is not None else None
 
     def list_jobs(self, athlete_id: int | None = None, *,
                   status: str | None = None) -> list[JobInfo]:
         """Jobs, newest first (of one athlete, of one status, when given)."""
-        with self.store._sessions() as s:  # noqa: SLF001
+        with self.store.transaction() as s:
             q = select(WebJobRow.id).order_by(WebJobRow.id.desc())
             if athlete_id is not None:
                 q = q.where(WebJobRow.athlete_id == athlete_id)

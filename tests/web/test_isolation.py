@@ -20,7 +20,7 @@ from .conftest import Browser, add_athlete_with_data, add_owner, athlete_account
 NO_IDS = {
     "/", "/setup", "/login", "/logout", "/account", "/account/api-token",
     "/account/invite-clinician", "/athletes", "/assets/report.css", "/invite/{token}",
-    "/api/me", "/api/athletes", "/openapi.json",
+    "/api/me", "/api/athletes", "/api/screening/questions", "/openapi.json",
 }
 #: Bodies that pass validation, so that the answer is decided by the scope check.
 FORMS: dict[str, dict[str, Any]] = {

@@ -43,8 +43,9 @@ def test_report_page_shows_the_numbers_of_analysis_json(owner_browser: Browser, 
     assert r.status_code == 200
     assert f'data-value="{data["cadence_spm"]}"' in r.text
     assert f"{data['cadence_spm']:.1f} steps/min" in r.text
-    rows = re.findall(r'<tr data-stance="(\d+)">', r.text)
+    rows = re.findall(r'<tr data-stance="(\d+)" data-leg="(\w+)">', r.text)
     assert len(rows) == len(data["stances"]) > 0
+    assert [leg for _n, leg in rows] == [s["leg"] for s in data["stances"]]
     seeks = [float(x) for x in re.findall(r'data-seek="([^"]+)"', r.text)]
     assert seeks == pytest.approx([s["contact_s"] for s in data["stances"]])
     fppa = re.findall(r'<td class="fppa">([^<]*)</td>', r.text)

@@ -73,6 +73,21 @@ class InviteOut(_Out):
     expires_at: dt.datetime
 
 
+class QuestionOut(_Out):
+    """One screening question (as ``kneetrack screen --list-questions``)."""
+
+    id: str
+    text: str
+    kind: str
+    section: str
+    unit: str
+    min: float | None
+    max: float | None
+    choices: list[str]
+    help: str
+    selftest: str | None
+
+
 class ScreeningIn(_Out):
     """Screening answers by question id (as ``kneetrack screen --answers``)."""
 
@@ -162,6 +177,14 @@ def me(who: Me) -> MeOut:
     """The signed-in account."""
     u = who.user
     return MeOut(id=u.id, email=u.email, name=u.name, role=u.role, athlete_id=u.athlete_id)
+
+
+@router.get("/screening/questions")
+def screening_questions(who: Me) -> list[QuestionOut]:
+    """The screening questions and self-tests, with their allowed answers."""
+    return [QuestionOut(id=q.id, text=q.text, kind=q.kind, section=q.section, unit=q.unit,
+                        min=q.min, max=q.max, choices=list(q.choices), help=q.help,
+                        selftest=q.instructions) for q in services.questions()]
 
 
 @router.get("/athletes")

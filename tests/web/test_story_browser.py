@@ -190,10 +190,15 @@ def test_story_in_chromium(server: dict[str, Any], shared_data: Path) -> None:
             for i, s in enumerate(doc["stances"], 1):
                 row = ath.locator(f"tr[data-stance='{i}']")
                 assert row.locator(f".leg-{s['leg']}").count() == 1
+                assert row.get_attribute("data-leg") == s["leg"]
                 assert f"{s['contact_s']:.2f} s" in row.inner_text()
-                fppa = row.locator(".fppa").inner_text()
-                want = "—" if s.get("fppa_peak_deg") is None else f"{s['fppa_peak_deg']:.1f}°"
-                assert fppa == want
+                cells = row.locator("td")
+                for col, key in enumerate(("fppa_peak_deg", "hip_adduction_peak_deg",
+                                           "pelvic_drop_peak_deg"), 1):
+                    want = "—" if s.get(key) is None else f"{s[key]:.1f}°"
+                    assert cells.nth(col).inner_text().strip() == want, (i, key)
+                seek = row.locator("[data-seek]")
+                assert float(seek.get_attribute("data-seek")) == s["contact_s"]
             tracked = doc["quality"]["tracked_fraction"]
             assert f"{100 * tracked:.0f} %" in ath.locator("#summary").inner_text()
             shoot(ath, "05-report")

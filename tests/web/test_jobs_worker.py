@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -127,3 +128,22 @@ def test_settings_round_trip_through_the_command_line() -> None:
     assert (a.engine, a.workers, a.ray_address, a.backend, a.lease_s, a.heartbeat_s,
             a.poll_s, json.loads(a.options)) == ("ray", 3, "auto", "m:f", 5, 1, 0.5,
                                                  {"overlay": False})
+
+
+def test_a_worker_that_cannot_start_is_not_restarted_in_a_loop(tmp_path: Path) -> None:
+    from kneetrack.store.config import resolve_location
+    from kneetrack.web.worker import WorkerProcesses
+
+    missing = resolve_location(str(tmp_path / "no-such.db"))  # the worker exits at once
+    procs = WorkerProcesses(missing, count=1)
+    procs.start(watch_s=0.1)
+    try:
+        end = time.monotonic() + 60
+        while procs.restarts < 1 and time.monotonic() < end:
+            time.sleep(0.1)
+        assert procs.restarts == 1  # the first death is replaced at once
+        time.sleep(4.0)
+        assert procs.restarts == 1  # a second early death waits CRASH_LOOP_S
+    finally:
+        procs.stop()
+    assert procs.alive() == 0

@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,9 @@ from kneetrack.web.jobs import JobInfo, JobQueue, LeaseLostError, worker_id
 from kneetrack.web.jobs_settings import WorkerSettings
 
 log = logging.getLogger("kneetrack.web.worker")
+#: A worker that ends within this many seconds of its start is restarted at most this often
+#: (a worker that cannot start, e.g. a database it cannot open, does not spin).
+CRASH_LOOP_S = 30.0
 
 
 class StopWorkerError(BaseException):
@@ -234,6 +238,8 @@ class WorkerProcesses:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._watcher: threading.Thread | None = None
+        self._born: dict[int, float] = {}
+        self._next_try: dict[int, float] = {}
 
     def command(self) -> list[str]:
         """The command line of one worker."""
@@ -248,8 +254,10 @@ class WorkerProcesses:
                 ENV_ARTEFACTS: str(self.location.artefact_root)}
 
     def _spawn(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(self.command(), env=self.environment(), start_new_session=True,
-                                stdout=subprocess.DEVNULL)
+        p = subprocess.Popen(self.command(), env=self.environment(), start_new_session=True,
+                             stdout=subprocess.DEVNULL)
+        self._born[p.pid] = time.monotonic()
+        return p
 
     def start(self, *, watch_s: float | None = 2.0) -> None:
         """Start the workers (each in its own process group, so its pool goes with it).
@@ -272,12 +280,19 @@ class WorkerProcesses:
             with self._lock:
                 if self._stopping.is_set():
                     return
+                now = time.monotonic()
                 for i, p in enumerate(self.procs):
-                    if p.poll() is not None:
-                        log.warning("job worker %s ended with %s; starting another",
-                                    p.pid, p.returncode)
-                        self.procs[i] = self._spawn()
-                        self.restarts += 1
+                    if p.poll() is None:
+                        continue
+                    born = self._born.get(p.pid, 0.0)
+                    if now - born < CRASH_LOOP_S and now < self._next_try.get(i, 0.0):
+                        continue  # it died young: wait before the next try
+                    if now - born < CRASH_LOOP_S:
+                        self._next_try[i] = now + CRASH_LOOP_S
+                    log.warning("job worker %s ended with %s; starting another",
+                                p.pid, p.returncode)
+                    self.procs[i] = self._spawn()
+                    self.restarts += 1
 
     def stop(self, timeout_s: float = 10.0) -> None:
         """Ask the workers to hand their jobs back and stop; kill those that do not."""

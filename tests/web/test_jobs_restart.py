@@ -7,6 +7,7 @@ mid-video; on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -150,4 +151,102 @@ def test_sigterm_mid_job_hands_the_job_back(tmp_path: Path) -> None:
             if p.poll() is None:
                 os.killpg(p.pid, signal.SIGKILL)
                 p.wait(timeout=10)
+        store.close()
+
+
+SERVER = """
+import sys, uvicorn
+from kneetrack.web.app import create_app
+from kneetrack.web.jobs_settings import JobSettings, WorkerSettings
+from kneetrack.web.settings import WebSettings
+jobs = JobSettings(processes=1, worker=WorkerSettings(
+    backend_spec="jobs_support:hold_replay", lease_s=30, heartbeat_s=0.5, poll_s=0.2,
+    options={"overlay": False}))
+app = create_app(WebSettings(db=sys.argv[1], artefacts=sys.argv[2], secret_key="k" * 40,
+                             jobs=jobs))
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[3]), log_level="warning")
+"""
+
+
+def test_server_killed_mid_job_and_restarted_ends_the_job_once(tmp_path: Path) -> None:
+    """SIGKILL of the server itself: its worker hands the job back, the next server ends it."""
+    import socket
+    import urllib.request
+
+    db = f"sqlite:///{tmp_path / 'k.db'}"
+    art = tmp_path / "art"
+    store = open_store(db, artefacts=art)
+    procs: list[subprocess.Popen[str]] = []
+    workers: list[int] = []
+    try:
+        queue = JobQueue(store)
+        ann = store.add_athlete(Athlete(name="Ann")).id
+        assert ann is not None
+        video = write_video(tmp_path / "run.mp4", frames=240, fps=60)
+        up = queue.add_upload(ann, save_upload([video.read_bytes()], queue.upload_root(ann),
+                                               client_name="run.mp4"))
+        job = queue.enqueue(ann, [up.id])
+        hold, held = tmp_path / "hold", tmp_path / "held"
+        hold.touch()
+        env = {**os.environ, "KT_WEB_HOLD": str(hold), "KT_WEB_HELD": str(held),
+               "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(HERE), str(REPO / "tests")])}
+
+        def start_server() -> tuple[subprocess.Popen[str], str]:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            p = subprocess.Popen([sys.executable, "-c", SERVER, db, str(art), str(port)],
+                                 env=env, text=True, stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, start_new_session=True)
+            procs.append(p)
+            base = f"http://127.0.0.1:{port}"
+
+            def up_() -> bool:
+                try:
+                    with urllib.request.urlopen(base + "/login", timeout=2):
+                        return True
+                except OSError:
+                    return False
+
+            wait_for(up_, 90, [p], "the server to answer")
+            return p, base
+
+        first, _ = start_server()
+        wait_for(held.exists, 180, procs, "the server's worker to be mid-job")
+        workers.append(os.getpgid(int(held.read_text())))  # the pool process's group: its worker
+        os.kill(first.pid, signal.SIGKILL)  # the server alone: its worker is another group
+        first.wait(timeout=10)
+        procs.remove(first)
+        wait_for(lambda: queue.get(job.id).status == "queued",  # type: ignore[union-attr]
+                 30, [], "the orphaned worker to hand the job back")
+        end = time.monotonic() + 15
+        while any(group_members(pid) for pid in workers) and time.monotonic() < end:
+            time.sleep(0.2)
+        assert not any(group_members(pid) for pid in workers)  # no orphan left running
+
+        hold.unlink()
+        second, base = start_server()
+        wait_for(lambda: queue.get(job.id).status == DONE,  # type: ignore[union-attr]
+                 180, [second], "the restarted server to finish the job")
+        import psutil
+
+        later = [c.pid for c in psutil.Process(second.pid).children()]
+        assert later, "the restarted server runs no worker"
+        workers.extend(later)
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=30) in (0, -signal.SIGTERM)  # uvicorn re-raises the signal
+        procs.remove(second)
+        assert not any(group_members(pid) for pid in later)  # its shutdown stopped its workers
+        done = queue.get(job.id)
+        assert done is not None and done.attempts == 1  # the handed-back attempt did not count
+        assert len(store.list_analyses(ann)) == 1
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait(timeout=10)
+        for pid in workers:
+            for member in group_members(pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(member, signal.SIGKILL)
         store.close()

@@ -167,7 +167,26 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--poll-s", type=float, default=1.0)
     p.add_argument("--options", default="{}", help="analysis options as JSON")
     p.add_argument("--once", action="store_true", help="run the queued jobs, then stop")
+    p.add_argument("--parent-pid", type=int, default=None,
+                   help="stop (handing the job back) when this process ends")
     return p
+
+
+def _exit_with_parent(parent_pid: int, every_s: float = 0.5) -> None:
+    """SIGTERM this worker when its server is gone (killed without stopping its workers).
+
+    Workers run in their own process group, so a server killed with SIGKILL
+    does not take them along; this hands their job back instead of leaving
+    orphans beside the restarted server's workers.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(every_s)
+        log.warning("the server (pid %s) is gone; stopping", parent_pid)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -184,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    if args.parent_pid:
+        _exit_with_parent(args.parent_pid)
     try:
         options = json.loads(args.options)
         store = open_store(args.db, artefacts=args.artefacts, create=False)
@@ -243,7 +264,8 @@ class WorkerProcesses:
 
     def command(self) -> list[str]:
         """The command line of one worker."""
-        return [sys.executable, "-m", "kneetrack.web.worker", *self.settings.argv()]
+        return [sys.executable, "-m", "kneetrack.web.worker", "--parent-pid", str(os.getpid()),
+                *self.settings.argv()]
 
     def environment(self) -> dict[str, str]:
         """The workers' environment: the server's, with its database and artefact folder."""

@@ -147,3 +147,16 @@ def test_a_worker_that_cannot_start_is_not_restarted_in_a_loop(tmp_path: Path) -
     finally:
         procs.stop()
     assert procs.alive() == 0
+
+
+def test_job_settings_refuse_what_cannot_work() -> None:
+    from kneetrack.errors import SettingsError
+    from kneetrack.web.jobs_settings import JobSettings
+
+    with pytest.raises(SettingsError, match="a Ray of its own"):
+        JobSettings(processes=2, worker=WorkerSettings(engine="ray"))
+    with pytest.raises(SettingsError, match="unknown engine"):
+        JobSettings(worker=WorkerSettings(engine="spark"))
+    with pytest.raises(SettingsError, match="0 or more"):
+        JobSettings(processes=-1)
+    assert JobSettings(processes=2, worker=WorkerSettings(engine="ray", ray_address="auto"))

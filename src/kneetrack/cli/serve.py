@@ -43,8 +43,6 @@ def serve(
         ) from None
     from kneetrack.web.jobs_settings import JobSettings, WorkerSettings
 
-    if engine not in ("local", "ray"):
-        raise SettingsError(f"unknown engine {engine!r}; choose local or ray")
     jobs = JobSettings(processes=job_workers,
                        worker=WorkerSettings(engine=engine, ray_address=ray_address))
     web = create_app(WebSettings(db=db, https=https, jobs=jobs))

@@ -74,3 +74,15 @@ class JobSettings:
     processes: int = 1
     worker: WorkerSettings = field(default_factory=WorkerSettings)
     limits: UploadLimits = field(default_factory=UploadLimits)
+
+    def __post_init__(self) -> None:
+        from kneetrack.errors import SettingsError
+
+        if self.processes < 0:
+            raise SettingsError(f"job workers must be 0 or more, got {self.processes}")
+        if self.worker.engine not in ("local", "ray"):
+            raise SettingsError(f"unknown engine {self.worker.engine!r}; choose local or ray")
+        if self.worker.engine == "ray" and not self.worker.ray_address and self.processes > 1:
+            raise SettingsError("with --engine ray and no --ray-address each job worker would "
+                                "start a Ray of its own: give --ray-address (a running "
+                                "cluster) or use --job-workers 1")

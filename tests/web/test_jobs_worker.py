@@ -87,6 +87,10 @@ def test_worker_runs_a_two_clip_job_to_done(queue: JobQueue, store: Store, athle
     assert [n for n, _, _ in eng.ran] == [f"job{job.id}-clip1", f"job{job.id}-clip0"]
     assert not w.work_dir(done).exists()  # the store has the copies
     assert all((a.artefact_dir / "analysis.json").is_file() for a in got.values())  # type: ignore[operator]
+    for view, name in (("rear", "rear.mp4"), ("side-right", "side.mp4")):
+        text = (got[view].artefact_dir / "analysis.json").read_text()  # type: ignore[operator]
+        assert json.loads(text)["input"]["path"] == name == got[view].source_path
+        assert str(tmp_path) not in text  # nothing about the server's folders
     assert w.run_one() is None
 
 

@@ -62,6 +62,24 @@ class _Heartbeat(threading.Thread):
         self.join(timeout=5)
 
 
+def _as_uploaded(path: Path, job: JobInfo, position: int) -> dict[str, Any]:
+    """``analysis.json`` with ``input.path`` set to the name the clip was uploaded with.
+
+    The analysis ran on the stored file (a generated name under the server's
+    data folder); the stored document, which its owner can download, names the
+    clip as they know it and says nothing about the server's folders.
+    """
+    from kneetrack.io.files import write_json_atomic
+
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    clip = next(c for c in job.clips if c.position == position)
+    inp = doc.get("input")
+    if isinstance(inp, dict) and inp.get("path") != clip.client_name:
+        inp["path"] = clip.client_name
+        write_json_atomic(path, doc)
+    return dict(doc)
+
+
 class JobWorker:
     """Claims jobs one at a time and runs them.
 
@@ -111,7 +129,7 @@ class JobWorker:
                     failures.append(res.reason or "unknown error")
                     continue
                 assert res.out_dir is not None
-                doc = json.loads((res.out_dir / "analysis.json").read_text(encoding="utf-8"))
+                doc = _as_uploaded(res.out_dir / "analysis.json", job, res.positions[0])
                 self.queue.record_result(job.id, self.owner, res.positions, doc,
                                          artefact_src=res.out_dir)
             if failures:

@@ -17,7 +17,7 @@ $(STAMP_RUN): pyproject.toml constraints.txt | $(PY)
 	touch $@
 
 $(STAMP_DEV): pyproject.toml constraints.txt | $(PY)
-	$(PIP) install -q -c constraints.txt -e ".[dev,pdf,postgres,ray]"
+	$(PIP) install -q -c constraints.txt -e ".[dev,pdf,postgres,ray,web]"
 	touch $@ $(STAMP_RUN)
 
 ## demo: install and run the whole pipeline on the bundled sample runner

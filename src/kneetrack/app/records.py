@@ -9,9 +9,11 @@ analyses and programmes through them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from kneetrack.errors import InputError
 from kneetrack.io.documents import check_programme
@@ -79,6 +81,7 @@ def record_analysis(
     recorded_on: dt.date | None = None,
     artefact_src: Path | None = None,
     retest_of: int | str | None = "auto",
+    in_transaction: Callable[[Session, Analysis], None] | None = None,
 ) -> Analysis:
     """Store an ``analysis.json`` dict with its summary metrics (see :meth:`Store.add_analysis`)."""
     return store.add_analysis(
@@ -88,6 +91,7 @@ def record_analysis(
         recorded_on=recorded_on,
         artefact_src=artefact_src,
         retest_of=retest_of,
+        in_transaction=in_transaction,
     )
 
 

@@ -47,6 +47,7 @@ def _register() -> None:
         progress_cmd,
         report,
         screen,
+        serve,
     )
 
 

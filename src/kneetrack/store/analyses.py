@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,7 @@ class AnalysisRecords(StoreBase):
         recorded_on: dt.date | None = None,
         artefact_src: Path | None = None,
         retest_of: int | str | None = "auto",
+        in_transaction: Callable[[Session, Analysis], None] | None = None,
     ) -> Analysis:
         """Store one ``analysis.json`` dict with its summary metrics.
 
@@ -85,6 +86,10 @@ class AnalysisRecords(StoreBase):
             ``"auto"`` links the analysis as a retest of the athlete's first
             analysis with the same view, if there is one; an id links it to
             that analysis; ``None`` links nothing.
+        in_transaction
+            Called with the session and the stored analysis inside the storing
+            transaction (also when the same analysis was stored already), so a
+            caller can record it atomically; raising rolls everything back.
         """
         metrics = tuple(metrics)
         cadence = next(
@@ -104,8 +109,14 @@ class AnalysisRecords(StoreBase):
                 s, athlete_id, keep, day=day, view=analysis.get("view"),
                 source_path=inp.get("path"),
                 cadence_spm=cadence)
-            if same is not None:
+            if same is not None and in_transaction is None:
                 return self._analysis(s, same)
+        if same is not None:
+            assert in_transaction is not None
+            with self.transaction() as s:
+                found = self._analysis(s, same)
+                in_transaction(s, found)
+                return found
         rel = (
             self.artefacts.copy_in(artefact_src, athlete["uid"])
             if artefact_src is not None
@@ -146,7 +157,10 @@ class AnalysisRecords(StoreBase):
                         )
                     )
                 s.flush()
-                return self._analysis(s, row)
+                stored = self._analysis(s, row)
+                if in_transaction is not None:
+                    in_transaction(s, stored)
+                return stored
         except BaseException:
             self.artefacts.remove(rel)
             raise

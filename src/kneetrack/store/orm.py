@@ -194,6 +194,79 @@ class RetestRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+
+class WebUploadRow(Base):
+    """Added by revision 0011: a video uploaded through the web app, under a generated name."""
+
+    __tablename__ = "web_upload"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athlete.id", ondelete="CASCADE"), index=True
+    )
+    stored_path: Mapped[str] = mapped_column(Text)  # relative to the artefact root
+    client_name: Mapped[str] = mapped_column(String(200))
+    container: Mapped[str] = mapped_column(String(8))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    uploaded_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("athlete_id", "sha256", name="uq_web_upload_athlete_id_sha256"),
+    )
+
+
+class WebJobRow(Base):
+    """Added by revision 0011: one queued analysis of uploaded clips (one assessment)."""
+
+    __tablename__ = "web_job"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athlete.id", ondelete="CASCADE"), index=True
+    )
+    dedupe_key: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=2)
+    lease_owner: Mapped[str | None] = mapped_column(String(160))
+    lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)
+    analysis_id: Mapped[int | None] = mapped_column(
+        ForeignKey("analysis.id", ondelete="SET NULL")
+    )
+    recorded_on: Mapped[dt.date] = mapped_column(Date)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_web_job_status_id", "status", "id"),)
+
+
+class WebJobClipRow(Base):
+    """Added by revision 0011: one uploaded clip of a job and the analysis stored from it."""
+
+    __tablename__ = "web_job_clip"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("web_job.id", ondelete="CASCADE"), index=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("web_upload.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    view: Mapped[str | None] = mapped_column(String(16))
+    analysis_id: Mapped[int | None] = mapped_column(
+        ForeignKey("analysis.id", ondelete="SET NULL")
+    )
+
+    __table_args__ = (
+        UniqueConstraint("job_id", "position", name="uq_web_job_clip_job_id_position"),
+    )
+
+
 #: Tables in an order that respects foreign keys (parents first).
 TABLE_ORDER = (
     "athlete",

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from kneetrack.core.views import FRONTAL_VIEWS, SAGITTAL_VIEWS, View
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.angles import (
     foot_angle_deg,
@@ -129,13 +130,12 @@ def compute_series(kp: Keypoints, view: str) -> dict[str, NDArray[Any]]:
         ``time_s`` plus one (frames,) array per series.
     """
     s: dict[str, NDArray[Any]] = {"time_s": np.asarray(kp.time_s, dtype=float)}
-    frontal = view in ("front", "rear")
-    if frontal or view in ("side-left", "side-right"):
+    frontal = view in FRONTAL_VIEWS
+    if frontal or view in SAGITTAL_VIEWS:
         ok = {leg: plausible_leg(kp, leg, frontal=frontal) for leg in LEGS}
     if frontal:
         # Front view: the left leg appears on the image's right, so its midline is image -x.
-        medial = {"front": {"left": -1.0, "right": 1.0},
-                  "rear": {"left": 1.0, "right": -1.0}}[view]
+        medial = {leg: View(view).medial_sign(leg) for leg in LEGS}
         hips = {leg: _pt(kp, f"{leg}_hip") for leg in LEGS}
         mid = 0.5 * (hips["left"] + hips["right"])
         for leg in LEGS:
@@ -149,8 +149,8 @@ def compute_series(kp: Keypoints, view: str) -> dict[str, NDArray[Any]]:
             s[f"{leg}_ankle_lateral_offset_px"] = np.where(
                 good, -medial[leg] * (ankle[:, 0] - mid[:, 0]), np.nan)
         s["hip_width_px"] = np.abs(hips["left"][:, 0] - hips["right"][:, 0])
-    elif view in ("side-left", "side-right"):
-        fwd = 1.0 if view == "side-right" else -1.0
+    elif view in SAGITTAL_VIEWS:
+        fwd = View(view).forward_sign
         for leg in LEGS:
             # Frames where the leg and foot were seen (not gap-filled): values *at* an
             # instant come only from observed frames.
@@ -377,14 +377,14 @@ class StanceMetrics:
                   events: list[StanceEvents]) -> StanceMetrics:
         """Compute per-stance metrics from ``series`` and ``events``; return ``self``."""
         t = series["time_s"]
-        frontal = self.view in ("front", "rear")
-        sagittal = self.view in ("side-left", "side-right")
+        frontal = self.view in FRONTAL_VIEWS
+        sagittal = self.view in SAGITTAL_VIEWS
         fs = self.foot_strike_thresholds or {"rearfoot_min_deg": 8.0, "forefoot_max_deg": -1.6}
         curve_names = FRONTAL_CURVES if frontal else SAGITTAL_CURVES if sagittal else ()
         self.stances_: list[dict[str, Any]] = []
         self.curves_: dict[str, dict[str, list[list[float]]]] = {
             leg: {c: [] for c in curve_names} for leg in LEGS}
-        near_leg = {"side-right": "right", "side-left": "left"}.get(self.view)
+        near_leg = View(self.view).near_leg if self.view in tuple(View) else None
         for ev in events:
             leg = ev.leg
             rec: dict[str, Any] = {

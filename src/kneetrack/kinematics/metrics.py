@@ -44,6 +44,7 @@ from kneetrack.kinematics.angles import (
     shank_angle_deg,
 )
 from kneetrack.kinematics.events import LEGS, StanceEvents
+from kneetrack.kinematics.stance import StanceRecord
 
 FRONTAL_METRICS = ("fppa_peak_deg", "hip_adduction_peak_deg", "pelvic_drop_peak_deg")
 SAGITTAL_METRICS = ("foot_strike_angle_deg", "shank_angle_ic_deg", "knee_flexion_ic_deg")
@@ -346,8 +347,8 @@ class StanceMetrics:
 
     Attributes
     ----------
-    stances_ : list of dict
-        One dict per stance with the contract fields (``leg``, ``contact_s``,
+    stances_ : list of StanceRecord
+        One record per stance with the contract fields (``leg``, ``contact_s``,
         ``toe_off_s``, the view's metrics, ``null`` for the others) plus
         ``contact_uncertainty_ms``, ``contact_cues_ms`` (each cue's contact
         estimate relative to the combined one), ``complete`` and, by view,
@@ -381,51 +382,44 @@ class StanceMetrics:
         sagittal = self.view in SAGITTAL_VIEWS
         fs = self.foot_strike_thresholds or {"rearfoot_min_deg": 8.0, "forefoot_max_deg": -1.6}
         curve_names = FRONTAL_CURVES if frontal else SAGITTAL_CURVES if sagittal else ()
-        self.stances_: list[dict[str, Any]] = []
+        self.stances_: list[StanceRecord] = []
         self.curves_: dict[str, dict[str, list[list[float]]]] = {
             leg: {c: [] for c in curve_names} for leg in LEGS}
         near_leg = View(self.view).near_leg if self.view in tuple(View) else None
         for ev in events:
             leg = ev.leg
-            rec: dict[str, Any] = {
-                "leg": leg, "contact_s": ev.contact_s, "toe_off_s": ev.toe_off_s,
-                "contact_uncertainty_ms": ev.contact_uncertainty_ms,
-                "contact_cues_ms": dict(ev.cues_ms),
-                "complete": ev.complete,
-                "fppa_peak_deg": None, "hip_adduction_peak_deg": None,
-                "pelvic_drop_peak_deg": None, "crossover": None,
-                "foot_strike_angle_deg": None, "foot_strike": None,
-                "shank_angle_ic_deg": None, "knee_flexion_ic_deg": None,
-            }
+            rec = StanceRecord(leg, ev.contact_s, ev.toe_off_s,
+                               contact_uncertainty_ms=ev.contact_uncertainty_ms,
+                               contact_cues_ms=dict(ev.cues_ms), complete=ev.complete)
             if frontal and ev.complete:
                 w = _window(t, ev.contact_s, ev.toe_off_s)
-                rec["fppa_peak_deg"] = _nanmax(series[f"{leg}_fppa_deg"][w])
-                rec["hip_adduction_peak_deg"] = _nanmax(series[f"{leg}_hip_adduction_deg"][w])
-                rec["pelvic_drop_peak_deg"] = _nanmax(series[f"{leg}_pelvic_drop_deg"][w])
+                rec.fppa_peak_deg = _nanmax(series[f"{leg}_fppa_deg"][w])
+                rec.hip_adduction_peak_deg = _nanmax(series[f"{leg}_hip_adduction_deg"][w])
+                rec.pelvic_drop_peak_deg = _nanmax(series[f"{leg}_pelvic_drop_deg"][w])
                 off = _nanmean(series[f"{leg}_ankle_lateral_offset_px"][w])
                 hw = _nanmean(series["hip_width_px"][w])
                 rec["ankle_lateral_offset_px"] = off
                 rel = off / hw if np.isfinite(hw) and hw > 0 else float("nan")
                 rec["ankle_lateral_offset_hip_widths"] = rel if np.isfinite(rel) else None
-                rec["crossover"], rec["on_midline"] = _crossover(
+                rec.crossover, rec["on_midline"] = _crossover(
                     rel, tolerance=self.crossover_tolerance_hip_widths)
             if sagittal and np.isfinite(ev.contact_s):
                 rec["near_camera"] = leg == near_leg
                 seen = _observed_at(t, series.get(f"{leg}_observed"), ev.contact_s)
                 rec["observed_at_contact"] = seen
                 tc = ev.contact_s if seen else float("nan")
-                rec["knee_flexion_ic_deg"] = _interp_at(t, series[f"{leg}_knee_flexion_deg"], tc)
-                rec["shank_angle_ic_deg"] = _interp_at(t, series[f"{leg}_shank_angle_deg"], tc)
+                rec.knee_flexion_ic_deg = _interp_at(t, series[f"{leg}_knee_flexion_deg"], tc)
+                rec.shank_angle_ic_deg = _interp_at(t, series[f"{leg}_shank_angle_deg"], tc)
                 fa = series[f"{leg}_foot_angle_deg"]
                 fa_ic = _interp_at(t, fa, tc)
-                rec["foot_strike_angle_deg"] = fa_ic
+                rec.foot_strike_angle_deg = fa_ic
                 flat = _flat_foot_angle(series, leg, ev) if ev.complete else float("nan")
                 if not np.isfinite(flat):
                     flat = _interp_at(t, fa, ev.midstance_s)
                 rel = fa_ic - flat
                 rec["foot_pitch_rel_flat_deg"] = rel
                 if np.isfinite(rel):
-                    rec["foot_strike"] = ("rearfoot" if rel > fs["rearfoot_min_deg"] else
+                    rec.foot_strike = ("rearfoot" if rel > fs["rearfoot_min_deg"] else
                                           "forefoot" if rel < fs["forefoot_max_deg"] else
                                           "midfoot")
             for key, (lo_deg, hi_deg) in PLAUSIBLE_AT_CONTACT.items():
@@ -434,7 +428,7 @@ class StanceMetrics:
                     rec.setdefault("rejected", {})[key] = v
                     rec[key] = None
                     if key == "foot_strike_angle_deg":
-                        rec["foot_strike"] = None
+                        rec.foot_strike = None
             self.stances_.append(rec)
         for leg in LEGS:
             done = [ev for ev in events if ev.leg == leg and ev.complete]

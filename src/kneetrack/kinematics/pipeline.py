@@ -260,8 +260,8 @@ def _analyze(kp: Keypoints, *, view: View | None, th: Thresholds) -> KinematicsR
     use_view = choice.view
     m = _measure(clean, use_view, th, notes)
     gate = _judge(th.plausibility, clean, m.events, use_view, ident, raw, m.metrics)
-    # Every stage that edits stances in place has run: from here on they are typed records.
-    stances = [StanceRecord.from_dict(s) for s in m.metrics.stances_]
+    # Every stage that edits stances in place has run (the records StanceMetrics built).
+    stances = m.metrics.stances_
     withheld = _withheld_metrics(stances, m.out_of_bounds, view=use_view)
     cadence = m.events.cadence_spm_ if gate.passed_ else None
     summary = summarize(stances, view=use_view, duration_s=kp.duration_s, sdd_deg=th.sdd_deg)

@@ -39,7 +39,7 @@ altogether. A clip that fails the gate has every metric withheld
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -387,7 +387,7 @@ class PlausibilityGate:
             self._refilm("proportions")
 
     # ----------------------------------------------------------------- outcome
-    def withhold_all(self, stances: Sequence[dict[str, Any]], reason: str) -> None:
+    def withhold_all(self, stances: Sequence[MutableMapping[str, Any]], reason: str) -> None:
         """Withhold every metric of every stance (in place), with ``reason``."""
         for s in stances:
             for metric in METRIC_CURVES:

@@ -166,7 +166,7 @@ class AnalyzeRequest:
         --------
         >>> r = AnalyzeRequest.of(["rear.mp4", "side.mp4"], views=["rear", None])
         >>> [c.view for c in r.clips]
-        ['rear', None]
+        [<View.REAR: 'rear'>, None]
         """
         items = [paths] if isinstance(paths, str | Path) else list(paths)
         if views is None or isinstance(views, str):

@@ -45,6 +45,7 @@ from kneetrack.kinematics.angles import (
 )
 from kneetrack.kinematics.events import LEGS, StanceEvents
 from kneetrack.kinematics.stance import StanceRecord
+from kneetrack.kinematics.thresholds import FootStrikeThresholds
 
 FRONTAL_METRICS = ("fppa_peak_deg", "hip_adduction_peak_deg", "pelvic_drop_peak_deg")
 SAGITTAL_METRICS = ("foot_strike_angle_deg", "shank_angle_ic_deg", "knee_flexion_ic_deg")
@@ -342,8 +343,9 @@ class StanceMetrics:
         Samples per normalised stance curve (101 = every 1 %).
     foot_strike_thresholds : dict, optional
         ``{"rearfoot_min_deg", "forefoot_max_deg"}`` for the foot angle at
-        contact relative to flat; default 8.0 / -1.6 (Altman & Davis 2012; the
-        pipeline passes the values of the thresholds file).
+        contact relative to flat; default :class:`~kneetrack.kinematics.thresholds.
+        FootStrikeThresholds` (Altman & Davis 2012; the pipeline passes the values
+        of the thresholds file).
 
     Attributes
     ----------
@@ -380,7 +382,7 @@ class StanceMetrics:
         t = series["time_s"]
         frontal = self.view in FRONTAL_VIEWS
         sagittal = self.view in SAGITTAL_VIEWS
-        fs = self.foot_strike_thresholds or {"rearfoot_min_deg": 8.0, "forefoot_max_deg": -1.6}
+        fs = self.foot_strike_thresholds or FootStrikeThresholds().to_dict()
         curve_names = FRONTAL_CURVES if frontal else SAGITTAL_CURVES if sagittal else ()
         self.stances_: list[StanceRecord] = []
         self.curves_: dict[str, dict[str, list[list[float]]]] = {

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -218,9 +218,8 @@ def analyze_keypoints(kp: Keypoints, *, view: View | str | None = None,
         warnings.filterwarnings("ignore", message="All-NaN slice", category=RuntimeWarning)
         warnings.filterwarnings("ignore", message="Mean of empty slice",
                                 category=RuntimeWarning)
-        th = thresholds if thresholds is not None else Thresholds.packaged()
-        if cutoff_hz is not None:
-            th = replace(th, cleaning=replace(th.cleaning, cutoff_hz=cutoff_hz))
+        th = (thresholds if thresholds is not None else Thresholds.packaged()).with_cutoff(
+            cutoff_hz)
         return _analyze(kp, view=parse_view(view), th=th)
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from kneetrack.app.analyze import AnalysisOutcome, analyze, analyze_file
 from kneetrack.app.athletes import _store_retest
+from kneetrack.app.measure import measure_clip, request_thresholds
 from kneetrack.app.requests import AnalyzeRequest, ClipInput, ReportOptions, Retest
 from kneetrack.errors import SettingsError
 from kneetrack.kinematics.filtering import default_cutoff_hz
 from kneetrack.kinematics.pipeline import KinematicsResult
+from kneetrack.kinematics.thresholds import FootStrikeThresholds, Thresholds
 from kneetrack.samples import sample_path
 
 SAMPLE = sample_path("runner_front_60fps.trc")
@@ -32,6 +35,17 @@ def test_cutoff_reaches_the_filter_and_its_default_is_unchanged():
     # a much lower cut-off smooths the peaks away: the headline numbers move
     peak = lambda a: a["summary"]["left"]["fppa_peak_deg"]["mean"]  # noqa: E731
     assert peak(low.analysis) != pytest.approx(peak(default.analysis), abs=0.05)
+
+
+def test_the_service_hands_its_thresholds_to_the_engine():
+    th = request_thresholds()
+    assert th is Thresholds.packaged()  # loaded once per process, not per clip
+    assert request_thresholds(5.0).cleaning.cutoff_hz == 5.0
+    # measure_clip analyses with the thresholds it is given, not with a file of its own
+    soft = dataclasses.replace(th, cleaning=dataclasses.replace(th.cleaning, cutoff_hz=3.0))
+    got = measure_clip(ClipInput(SAMPLE), thresholds=soft)
+    assert _lowpass_cutoff(got.analysis) == pytest.approx(3.0)
+    assert FootStrikeThresholds() == th.foot_strike  # the code's defaults are the file's
 
 
 def test_request_checks_its_fields():

@@ -4,6 +4,7 @@ import pytest
 from kneetrack.kinematics import analyze_keypoints
 from kneetrack.kinematics.events import StanceEvents
 from kneetrack.kinematics.metrics import StanceMetrics, _interp_at, normalise_stance
+from kneetrack.kinematics.stance import StanceRecord
 
 from .helpers import ALL_TRIALS, TRIALS_60, trial_view
 
@@ -146,3 +147,23 @@ def test_at_contact_angles_at_30fps(load_trial, name):
         for leg in ("left", "right"):
             p = _pairs(res, truth, metric, leg)
             assert p[:, 0].mean() == pytest.approx(p[:, 1].mean(), abs=1.5), (metric, leg)
+
+
+def test_stance_metrics_builds_typed_records_in_contract_order():
+    t = np.arange(200) / 100.0
+    series = {"time_s": t, "hip_width_px": np.full_like(t, 60.0)}
+    for leg in ("left", "right"):
+        for c in ("fppa_deg", "hip_adduction_deg", "pelvic_drop_deg"):
+            series[f"{leg}_{c}"] = np.full_like(t, 4.0)
+        series[f"{leg}_ankle_lateral_offset_px"] = np.full_like(t, 6.0)
+    ev = [StanceEvents("left", 0.5, 0.8, 0.65, 5.0)]
+    rec = StanceMetrics("rear").calculate(series, ev).stances_[0]
+    assert isinstance(rec, StanceRecord)
+    assert rec.fppa_peak_deg == pytest.approx(4.0) and rec.crossover is False
+    assert rec.ankle_lateral_offset_hip_widths == pytest.approx(0.1)
+    assert list(rec.to_dict()) == [
+        "leg", "contact_s", "toe_off_s", "contact_uncertainty_ms", "contact_cues_ms", "complete",
+        "fppa_peak_deg", "hip_adduction_peak_deg", "pelvic_drop_peak_deg", "crossover",
+        "foot_strike_angle_deg", "foot_strike", "shank_angle_ic_deg", "knee_flexion_ic_deg",
+        "ankle_lateral_offset_px", "ankle_lateral_offset_hip_widths", "on_midline"]
+    assert rec.foot_strike is None and rec.knee_flexion_ic_deg is None  # not a side view

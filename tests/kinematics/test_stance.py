@@ -31,7 +31,9 @@ def _stance_dicts(view: str) -> list[dict]:
 
     clean = clean_keypoints(kp, view=view)
     events = ContactDetector(view).detect(clean)
-    return StanceMetrics(view).calculate(compute_series(clean, view), events.stances_).stances_
+    records = StanceMetrics(view).calculate(compute_series(clean, view), events.stances_).stances_
+    assert all(isinstance(r, StanceRecord) for r in records)
+    return [r.to_dict() for r in records]  # the stances as analysis.json writes them
 
 
 def _same(a: object, b: object) -> bool:

@@ -26,6 +26,7 @@ from kneetrack.app.measure import (
     ProgressCallback,
     acquire_keypoints,
     measure_clip,
+    request_thresholds,
     write_outputs,
 )
 from kneetrack.app.outdir import check_writable
@@ -99,7 +100,8 @@ def analyze(request: AnalyzeRequest, *, progress: ProgressCallback | None = None
     prep = WhilePose(render=request.out_dir is not None and request.report.draws_video,
                      workers=request.workers)
     try:
-        measured = measure_clip(clip, cutoff_hz=request.cutoff_hz, workers=request.workers,
+        measured = measure_clip(clip, thresholds=request_thresholds(request.cutoff_hz),
+                                workers=request.workers,
                                 progress=progress, backend=backend, while_waiting=prep)
         # Render processes not started during pose start now, so that they are ready when
         # the analysis is (closed below if not taken over).

@@ -23,6 +23,7 @@ from kneetrack.keypoints import Keypoints
 
 if TYPE_CHECKING:  # the engine is imported while pose runs (WhilePose), not at start-up
     from kneetrack.kinematics.pipeline import KinematicsResult
+    from kneetrack.kinematics.thresholds import Thresholds
     from kneetrack.pose.backend import PoseBackend
     from kneetrack.pose.plan import PosePlan
     from kneetrack.report.video import RenderPool
@@ -137,16 +138,33 @@ def acquire_keypoints(
     return retime(kp, fps=fps, speed_factor=speed_factor), "keypoints"
 
 
-def measure_clip(clip: ClipInput, *, cutoff_hz: float | None = None, workers: int | None = None,
-                 progress: ProgressCallback | None = None, backend: PoseBackend | None = None,
+def request_thresholds(cutoff_hz: float | None = None) -> Thresholds:
+    """The engine's thresholds for one request: loaded once, the request's cut-off applied.
+
+    The service calls this once per request and hands the result to every
+    clip (:func:`measure_clip`); the engine reads no file itself.
+    """
+    from kneetrack.kinematics.thresholds import Thresholds
+
+    return Thresholds.packaged().with_cutoff(cutoff_hz)
+
+
+def measure_clip(clip: ClipInput, *, thresholds: Thresholds | None = None,
+                 workers: int | None = None, progress: ProgressCallback | None = None,
+                 backend: PoseBackend | None = None,
                  while_waiting: WhileWaiting | None = None) -> ClipAnalysis:
-    """Keypoints, kinematics and the ``analysis.json`` dict of one clip."""
+    """Keypoints, kinematics and the ``analysis.json`` dict of one clip.
+
+    ``thresholds`` are the request's (:func:`request_thresholds`; ``None``: the
+    packaged ones).
+    """
     from kneetrack.kinematics import analyze_keypoints
 
+    th = thresholds if thresholds is not None else request_thresholds()
     kp, kind = acquire_keypoints(clip.path, progress=progress, backend=backend, workers=workers,
                                  fps=clip.fps, speed_factor=clip.speed_factor,
                                  while_waiting=while_waiting)
-    kin = analyze_keypoints(kp, view=clip.view, cutoff_hz=cutoff_hz)
+    kin = analyze_keypoints(kp, view=clip.view, thresholds=th)
     return ClipAnalysis(clip=clip, kind=kind, keypoints=kp, kinematics=kin,
                         analysis=assemble_analysis(clip.path, kind, kp, kin, view=clip.view))
 

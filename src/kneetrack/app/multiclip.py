@@ -32,6 +32,7 @@ from kneetrack.app.measure import (
     ClipAnalysis,
     ProgressCallback,
     measure_clip,
+    request_thresholds,
     write_outputs,
 )
 from kneetrack.app.requests import AnalyzeRequest
@@ -143,7 +144,8 @@ def analyze_clips(request: AnalyzeRequest, *, progress: ProgressCallback | None 
     ``keypoints.trc``, the side clip's ``keypoints-2.trc``).
     """
     check_given_views(request)
-    measured = [measure_clip(c, cutoff_hz=request.cutoff_hz, workers=request.workers,
+    th = request_thresholds(request.cutoff_hz)  # loaded once, handed to every clip
+    measured = [measure_clip(c, thresholds=th, workers=request.workers,
                              progress=progress, backend=backend) for c in request.clips]
     roles = assign_roles(measured)
     outcome = AnalysisOutcome(analysis=combine_clips(roles),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 
 from kneetrack.core.views import View, parse_view
@@ -19,6 +19,21 @@ from kneetrack.errors import SettingsError
 
 #: The camera views of ``analysis.json`` (DESIGN.md).
 VIEWS = tuple(v.value for v in View)
+
+
+class SquatView(StrEnum):
+    """The squat's camera views as a command-line choice: :data:`FRONTAL_VIEWS`.
+
+    Examples
+    --------
+    >>> from kneetrack.core.views import FRONTAL_VIEWS
+    >>> tuple(SquatView) == FRONTAL_VIEWS
+    True
+    """
+
+    front = View.FRONT.value
+    rear = View.REAR.value
+
 
 
 def check_view(view: str | View | None) -> View | None:
@@ -151,7 +166,7 @@ class AnalyzeRequest:
         --------
         >>> r = AnalyzeRequest.of(["rear.mp4", "side.mp4"], views=["rear", None])
         >>> [c.view for c in r.clips]
-        ['rear', None]
+        [<View.REAR: 'rear'>, None]
         """
         items = [paths] if isinstance(paths, str | Path) else list(paths)
         if views is None or isinstance(views, str):

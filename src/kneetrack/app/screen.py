@@ -16,7 +16,7 @@ from typing import Any
 
 from kneetrack.app.measure import ProgressCallback, acquire_keypoints
 from kneetrack.core.atomic import write_json_atomic, write_text_atomic
-from kneetrack.core.views import FRONTAL_VIEWS, parse_view
+from kneetrack.core.views import FRONTAL_VIEWS, View, parse_view
 from kneetrack.errors import InputError
 from kneetrack.io.files import read_json_object
 from kneetrack.screening.norms import Note, RedFlag, interpret, red_flags
@@ -46,7 +46,7 @@ class ScreenResult:
 def analyze_squat(
     path: str | Path,
     *,
-    view: str = "front",
+    view: str = View.FRONT,
     leg: str = "auto",
     progress: ProgressCallback | None = None,
     backend: Any = None,
@@ -257,7 +257,7 @@ def run_screen(
     answers: Mapping[str, Any] | None = None,
     answers_file: str | Path | None = None,
     squat_video: str | Path | None = None,
-    squat_view: str = "front",
+    squat_view: str = View.FRONT,
     squat_leg: str = "auto",
     date: str | None = None,
     force: bool = False,

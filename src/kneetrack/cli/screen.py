@@ -12,15 +12,9 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.markup import escape
 
+from kneetrack.app.requests import SquatView
 from kneetrack.cli.main import app
 from kneetrack.errors import SettingsError
-
-
-class SquatView(StrEnum):
-    """Where the camera stood for the squat."""
-
-    front = "front"
-    rear = "rear"
 
 
 class SquatLeg(StrEnum):

@@ -7,7 +7,7 @@ a leg's steps is withheld for that leg altogether.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -27,7 +27,7 @@ AUXILIARY_FIELDS = ("crossover", "on_midline", "foot_pitch_rel_flat_deg",
                     "ankle_lateral_offset_px", "ankle_lateral_offset_hip_widths")
 
 
-def withhold(stance: dict[str, Any], metric: str, reason: str) -> None:
+def withhold(stance: MutableMapping[str, Any], metric: str, reason: str) -> None:
     """Move ``stance[metric]`` to ``stance["withheld"][metric]`` with ``reason`` (in place)."""
     value = stance.get(metric)
     stance.setdefault("withheld", {})[metric] = {"value": value, "reason": reason}
@@ -37,7 +37,7 @@ def withhold(stance: dict[str, Any], metric: str, reason: str) -> None:
         stance[dep] = None
 
 
-def apply_bounds(stances: Sequence[dict[str, Any]], bounds: Mapping[str, Any], *,
+def apply_bounds(stances: Sequence[MutableMapping[str, Any]], bounds: Mapping[str, Any], *,
                  max_withheld_fraction: float = 0.3) -> dict[str, dict[str, str]]:
     """Withhold per-step values outside their physiological range (in place).
 

@@ -64,6 +64,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.signal import find_peaks
 
+from kneetrack.core.views import View
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics import event_cues as cues
 from kneetrack.kinematics.event_cues import parabolic_peak
@@ -199,7 +200,7 @@ class ContactDetector:
 
     Examples
     --------
-    >>> det = ContactDetector("front").detect(kp)  # doctest: +SKIP
+    >>> det = ContactDetector(View.FRONT).detect(kp)  # doctest: +SKIP
     >>> det.cadence_spm_  # doctest: +SKIP
     171.4
     """
@@ -213,8 +214,7 @@ class ContactDetector:
     #: Residual contact offset per view in step times. 0 = none: the cues carry no fitted
     #: delay. ``benchmarks/kinematics_accuracy.py --loro`` shows what a fitted offset
     #: would change on held-out runners.
-    CONTACT_OFFSET_STEPS: dict[str, float] = {"front": 0.0, "rear": 0.0, "side-right": 0.0,
-                                              "side-left": 0.0}
+    CONTACT_OFFSET_STEPS: dict[str, float] = {v: 0.0 for v in View}
 
     def __init__(self, view: str, *, min_step_s: float = 0.2, anchor_cutoff_hz: float = 4.0,
                  pelvis_cutoff_hz: float = 6.0, ground_speed_fraction: float = 0.5,
@@ -233,7 +233,7 @@ class ContactDetector:
         self.foot_weight = foot_weight
         self.max_cue_disagreement_steps = max_cue_disagreement_steps
         self.min_uncertainty_steps = min_uncertainty_steps or {
-            "front": 0.015, "side-right": 0.015, "side-left": 0.015, "rear": 0.03}
+            View.FRONT: 0.015, View.SIDE_RIGHT: 0.015, View.SIDE_LEFT: 0.015, View.REAR: 0.03}
         self.min_foot_lift_fraction = min_foot_lift_fraction
         self.leg_repeat_cost = leg_repeat_cost
         self.max_stance_steps = max_stance_steps
@@ -336,7 +336,7 @@ class ContactDetector:
         the stances' solved delays, :func:`~kneetrack.kinematics.event_cues.
         sine_wave_clip_delta_s`).
         """
-        fwd = {"side-right": 1.0, "side-left": -1.0}.get(self.view, 0.0)
+        fwd = View(self.view).forward_sign if self.view in tuple(View) else 0.0
         foot = {leg: {p: _marker(kp, f"{leg}_{p}", f"{leg}_ankle") for p in ("heel", "toe")}
                 for leg in LEGS}
         offset_s = self.contact_offset_steps * step_s
@@ -373,7 +373,7 @@ class ContactDetector:
     def _foot_contact(self, pts: dict[str, NDArray[Any]], pel: NDArray[Any], t: NDArray[Any],
                       lo: int, mid: int, flat: tuple[int, int], fwd: float) -> float:
         """The foot's own contact cue for this view (NaN where the view has none)."""
-        if self.view == "front":
+        if self.view == View.FRONT:
             # Whichever part of the foot lands first turns first: the heel for a
             # rearfoot strike, the toes for a forefoot strike.
             turns = [cues.image_row_turn(p[:, 1], lo, mid) for p in pts.values()]
@@ -412,7 +412,7 @@ class ContactDetector:
             i = cues.knee_extension_peak(kp[f"{leg}_hip"], kp[f"{leg}_knee"],
                                          kp[f"{leg}_ankle"], m, hi)
             w = 0.5     # the knee peak is a joint-angle proxy, not the foot itself
-        elif self.view == "rear":
+        elif self.view == View.REAR:
             # the stance toe is carried toward the camera (down the image) until it lifts
             i = cues.image_row_turn(toe_y, m, hi)
             w = self.foot_weight
@@ -426,7 +426,7 @@ class ContactDetector:
             return to_pel
         if not np.isfinite(to_pel):
             return to_foot
-        if self.view == "front" and (abs(to_foot - to_pel)
+        if self.view == View.FRONT and (abs(to_foot - to_pel)
                                      > self.max_cue_disagreement_steps * step_s):
             return to_pel
         return w * to_foot + (1.0 - w) * to_pel

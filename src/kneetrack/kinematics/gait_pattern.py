@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.signal import find_peaks
 
+from kneetrack.core.views import SAGITTAL_VIEWS
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.filtering import butter_lowpass, nanmean_rows
 from kneetrack.kinematics.identity import leg_scale_px
@@ -134,7 +135,7 @@ def gait_pattern(kp: Keypoints, *, cadence_spm: float | None,
                         mode="valid")
     yd = py - trend
     out["vertical_oscillation"] = float(np.percentile(yd, 95) - np.percentile(yd, 5)) / leg
-    if view in ("side-left", "side-right"):
+    if view in SAGITTAL_VIEWS:
         pel_x = nanmean_rows(np.stack([h[:, 0] for h in hips]))
         okx = np.isfinite(pel_x)
         px = np.interp(tt, t[okx], pel_x[okx])

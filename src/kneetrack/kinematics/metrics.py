@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from kneetrack.core.views import FRONTAL_VIEWS, SAGITTAL_VIEWS, View
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.angles import (
     foot_angle_deg,
@@ -43,6 +44,8 @@ from kneetrack.kinematics.angles import (
     shank_angle_deg,
 )
 from kneetrack.kinematics.events import LEGS, StanceEvents
+from kneetrack.kinematics.stance import StanceRecord
+from kneetrack.kinematics.thresholds import FootStrikeThresholds
 
 FRONTAL_METRICS = ("fppa_peak_deg", "hip_adduction_peak_deg", "pelvic_drop_peak_deg")
 SAGITTAL_METRICS = ("foot_strike_angle_deg", "shank_angle_ic_deg", "knee_flexion_ic_deg")
@@ -129,13 +132,12 @@ def compute_series(kp: Keypoints, view: str) -> dict[str, NDArray[Any]]:
         ``time_s`` plus one (frames,) array per series.
     """
     s: dict[str, NDArray[Any]] = {"time_s": np.asarray(kp.time_s, dtype=float)}
-    frontal = view in ("front", "rear")
-    if frontal or view in ("side-left", "side-right"):
+    frontal = view in FRONTAL_VIEWS
+    if frontal or view in SAGITTAL_VIEWS:
         ok = {leg: plausible_leg(kp, leg, frontal=frontal) for leg in LEGS}
     if frontal:
         # Front view: the left leg appears on the image's right, so its midline is image -x.
-        medial = {"front": {"left": -1.0, "right": 1.0},
-                  "rear": {"left": 1.0, "right": -1.0}}[view]
+        medial = {leg: View(view).medial_sign(leg) for leg in LEGS}
         hips = {leg: _pt(kp, f"{leg}_hip") for leg in LEGS}
         mid = 0.5 * (hips["left"] + hips["right"])
         for leg in LEGS:
@@ -149,8 +151,8 @@ def compute_series(kp: Keypoints, view: str) -> dict[str, NDArray[Any]]:
             s[f"{leg}_ankle_lateral_offset_px"] = np.where(
                 good, -medial[leg] * (ankle[:, 0] - mid[:, 0]), np.nan)
         s["hip_width_px"] = np.abs(hips["left"][:, 0] - hips["right"][:, 0])
-    elif view in ("side-left", "side-right"):
-        fwd = 1.0 if view == "side-right" else -1.0
+    elif view in SAGITTAL_VIEWS:
+        fwd = View(view).forward_sign
         for leg in LEGS:
             # Frames where the leg and foot were seen (not gap-filled): values *at* an
             # instant come only from observed frames.
@@ -341,13 +343,14 @@ class StanceMetrics:
         Samples per normalised stance curve (101 = every 1 %).
     foot_strike_thresholds : dict, optional
         ``{"rearfoot_min_deg", "forefoot_max_deg"}`` for the foot angle at
-        contact relative to flat; default 8.0 / -1.6 (Altman & Davis 2012; the
-        pipeline passes the values of the thresholds file).
+        contact relative to flat; default :class:`~kneetrack.kinematics.thresholds.
+        FootStrikeThresholds` (Altman & Davis 2012; the pipeline passes the values
+        of the thresholds file).
 
     Attributes
     ----------
-    stances_ : list of dict
-        One dict per stance with the contract fields (``leg``, ``contact_s``,
+    stances_ : list of StanceRecord
+        One record per stance with the contract fields (``leg``, ``contact_s``,
         ``toe_off_s``, the view's metrics, ``null`` for the others) plus
         ``contact_uncertainty_ms``, ``contact_cues_ms`` (each cue's contact
         estimate relative to the combined one), ``complete`` and, by view,
@@ -377,55 +380,48 @@ class StanceMetrics:
                   events: list[StanceEvents]) -> StanceMetrics:
         """Compute per-stance metrics from ``series`` and ``events``; return ``self``."""
         t = series["time_s"]
-        frontal = self.view in ("front", "rear")
-        sagittal = self.view in ("side-left", "side-right")
-        fs = self.foot_strike_thresholds or {"rearfoot_min_deg": 8.0, "forefoot_max_deg": -1.6}
+        frontal = self.view in FRONTAL_VIEWS
+        sagittal = self.view in SAGITTAL_VIEWS
+        fs = self.foot_strike_thresholds or FootStrikeThresholds().to_dict()
         curve_names = FRONTAL_CURVES if frontal else SAGITTAL_CURVES if sagittal else ()
-        self.stances_: list[dict[str, Any]] = []
+        self.stances_: list[StanceRecord] = []
         self.curves_: dict[str, dict[str, list[list[float]]]] = {
             leg: {c: [] for c in curve_names} for leg in LEGS}
-        near_leg = {"side-right": "right", "side-left": "left"}.get(self.view)
+        near_leg = View(self.view).near_leg if self.view in tuple(View) else None
         for ev in events:
             leg = ev.leg
-            rec: dict[str, Any] = {
-                "leg": leg, "contact_s": ev.contact_s, "toe_off_s": ev.toe_off_s,
-                "contact_uncertainty_ms": ev.contact_uncertainty_ms,
-                "contact_cues_ms": dict(ev.cues_ms),
-                "complete": ev.complete,
-                "fppa_peak_deg": None, "hip_adduction_peak_deg": None,
-                "pelvic_drop_peak_deg": None, "crossover": None,
-                "foot_strike_angle_deg": None, "foot_strike": None,
-                "shank_angle_ic_deg": None, "knee_flexion_ic_deg": None,
-            }
+            rec = StanceRecord(leg, ev.contact_s, ev.toe_off_s,
+                               contact_uncertainty_ms=ev.contact_uncertainty_ms,
+                               contact_cues_ms=dict(ev.cues_ms), complete=ev.complete)
             if frontal and ev.complete:
                 w = _window(t, ev.contact_s, ev.toe_off_s)
-                rec["fppa_peak_deg"] = _nanmax(series[f"{leg}_fppa_deg"][w])
-                rec["hip_adduction_peak_deg"] = _nanmax(series[f"{leg}_hip_adduction_deg"][w])
-                rec["pelvic_drop_peak_deg"] = _nanmax(series[f"{leg}_pelvic_drop_deg"][w])
+                rec.fppa_peak_deg = _nanmax(series[f"{leg}_fppa_deg"][w])
+                rec.hip_adduction_peak_deg = _nanmax(series[f"{leg}_hip_adduction_deg"][w])
+                rec.pelvic_drop_peak_deg = _nanmax(series[f"{leg}_pelvic_drop_deg"][w])
                 off = _nanmean(series[f"{leg}_ankle_lateral_offset_px"][w])
                 hw = _nanmean(series["hip_width_px"][w])
                 rec["ankle_lateral_offset_px"] = off
                 rel = off / hw if np.isfinite(hw) and hw > 0 else float("nan")
                 rec["ankle_lateral_offset_hip_widths"] = rel if np.isfinite(rel) else None
-                rec["crossover"], rec["on_midline"] = _crossover(
+                rec.crossover, rec["on_midline"] = _crossover(
                     rel, tolerance=self.crossover_tolerance_hip_widths)
             if sagittal and np.isfinite(ev.contact_s):
                 rec["near_camera"] = leg == near_leg
                 seen = _observed_at(t, series.get(f"{leg}_observed"), ev.contact_s)
                 rec["observed_at_contact"] = seen
                 tc = ev.contact_s if seen else float("nan")
-                rec["knee_flexion_ic_deg"] = _interp_at(t, series[f"{leg}_knee_flexion_deg"], tc)
-                rec["shank_angle_ic_deg"] = _interp_at(t, series[f"{leg}_shank_angle_deg"], tc)
+                rec.knee_flexion_ic_deg = _interp_at(t, series[f"{leg}_knee_flexion_deg"], tc)
+                rec.shank_angle_ic_deg = _interp_at(t, series[f"{leg}_shank_angle_deg"], tc)
                 fa = series[f"{leg}_foot_angle_deg"]
                 fa_ic = _interp_at(t, fa, tc)
-                rec["foot_strike_angle_deg"] = fa_ic
+                rec.foot_strike_angle_deg = fa_ic
                 flat = _flat_foot_angle(series, leg, ev) if ev.complete else float("nan")
                 if not np.isfinite(flat):
                     flat = _interp_at(t, fa, ev.midstance_s)
                 rel = fa_ic - flat
                 rec["foot_pitch_rel_flat_deg"] = rel
                 if np.isfinite(rel):
-                    rec["foot_strike"] = ("rearfoot" if rel > fs["rearfoot_min_deg"] else
+                    rec.foot_strike = ("rearfoot" if rel > fs["rearfoot_min_deg"] else
                                           "forefoot" if rel < fs["forefoot_max_deg"] else
                                           "midfoot")
             for key, (lo_deg, hi_deg) in PLAUSIBLE_AT_CONTACT.items():
@@ -434,7 +430,7 @@ class StanceMetrics:
                     rec.setdefault("rejected", {})[key] = v
                     rec[key] = None
                     if key == "foot_strike_angle_deg":
-                        rec["foot_strike"] = None
+                        rec.foot_strike = None
             self.stances_.append(rec)
         for leg in LEGS:
             done = [ev for ev in events if ev.leg == leg and ev.complete]

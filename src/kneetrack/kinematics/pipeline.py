@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -218,9 +218,8 @@ def analyze_keypoints(kp: Keypoints, *, view: View | str | None = None,
         warnings.filterwarnings("ignore", message="All-NaN slice", category=RuntimeWarning)
         warnings.filterwarnings("ignore", message="Mean of empty slice",
                                 category=RuntimeWarning)
-        th = thresholds if thresholds is not None else Thresholds.packaged()
-        if cutoff_hz is not None:
-            th = replace(th, cleaning=replace(th.cleaning, cutoff_hz=cutoff_hz))
+        th = (thresholds if thresholds is not None else Thresholds.packaged()).with_cutoff(
+            cutoff_hz)
         return _analyze(kp, view=parse_view(view), th=th)
 
 
@@ -260,8 +259,8 @@ def _analyze(kp: Keypoints, *, view: View | None, th: Thresholds) -> KinematicsR
     use_view = choice.view
     m = _measure(clean, use_view, th, notes)
     gate = _judge(th.plausibility, clean, m.events, use_view, ident, raw, m.metrics)
-    # Every stage that edits stances in place has run: from here on they are typed records.
-    stances = [StanceRecord.from_dict(s) for s in m.metrics.stances_]
+    # Every stage that edits stances in place has run (the records StanceMetrics built).
+    stances = m.metrics.stances_
     withheld = _withheld_metrics(stances, m.out_of_bounds, view=use_view)
     cadence = m.events.cadence_spm_ if gate.passed_ else None
     summary = summarize(stances, view=use_view, duration_s=kp.duration_s, sdd_deg=th.sdd_deg)

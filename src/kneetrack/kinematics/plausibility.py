@@ -39,12 +39,13 @@ altogether. A clip that fails the gate has every metric withheld
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from kneetrack.core.views import FRONTAL_VIEWS, SAGITTAL_VIEWS, View
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.bounds import AUXILIARY_FIELDS, METRIC_CURVES, apply_bounds, withhold
 from kneetrack.kinematics.gait_pattern import (
@@ -249,12 +250,12 @@ class PlausibilityGate:
         drop = self.pattern_.get("midstance_drop")
         change = self.pattern_.get("scale_change")
         limit = float(pat.get("max_scale_change_rear", 1.25))
-        frontal_unclear = view == "front" or (
-            view == "rear" and change is not None and change > limit)
+        frontal_unclear = view == View.FRONT or (
+            view == View.REAR and change is not None and change > limit)
         if drop is not None and not frontal_unclear and abs(drop) > 0.005:
             return "running" if drop > 0 else "walking"
         phase = self.pattern_.get("pelvis_low_phase")
-        if phase is None or view not in ("front", "rear") or "low_phase_walking_max" not in pat:
+        if phase is None or view not in FRONTAL_VIEWS or "low_phase_walking_max" not in pat:
             return "unclear"
         run_lo, run_hi = (float(v) for v in pat["low_phase_running"])
         if run_lo <= phase <= run_hi:
@@ -274,8 +275,8 @@ class PlausibilityGate:
         drop = self.pattern_.get("midstance_drop")
         detail = []
         phase = self.pattern_.get("pelvis_low_phase")
-        if pattern != "unclear" and inp.view in ("front", "rear") and phase is not None and (
-                drop is None or inp.view == "front" or pattern != ("running" if drop > 0
+        if pattern != "unclear" and inp.view in FRONTAL_VIEWS and phase is not None and (
+                drop is None or inp.view == View.FRONT or pattern != ("running" if drop > 0
                                                                    else "walking")):
             detail.append(f"pelvis lowest {100 * phase:.0f} % of a step after contact: "
                           + ("mid-stance" if pattern == "running" else "double support"))
@@ -287,7 +288,7 @@ class PlausibilityGate:
             "a bouncing gait (pelvis lowest at mid-stance)",
             f"{pattern} pattern" + (f" ({', '.join(detail)})" if detail else
                                     " (the pelvis's lowest point does not show mid-stance "
-                                    "or double support)" if inp.view in ("front", "rear")
+                                    "or double support)" if inp.view in FRONTAL_VIEWS
                                     else "")))
         lo, hi = float(cad["min_spm"]), float(cad["max_spm"])
         c = float(inp.cadence_spm) if inp.cadence_spm is not None else float("nan")
@@ -362,7 +363,7 @@ class PlausibilityGate:
         p = self.proportions_
         problems = []
         hw = p.get("hip_width_legs")
-        if inp.view in ("front", "rear") and hw is not None \
+        if inp.view in FRONTAL_VIEWS and hw is not None \
                 and hw > float(cfg["max_hip_width_legs_frontal"]):
             problems.append(f"the hips are {hw:.2f} leg lengths apart (a person: under "
                             f"{float(cfg['max_hip_width_legs_frontal']):g})")
@@ -371,7 +372,7 @@ class PlausibilityGate:
         if tr is not None and not tlo <= tr <= thi:
             problems.append(f"the trunk is {tr:.2f} leg lengths long (a person: {tlo:g}-{thi:g})")
         sp = p.get("shank_spread")
-        if inp.view in ("side-left", "side-right") and sp is not None \
+        if inp.view in SAGITTAL_VIEWS and sp is not None \
                 and sp > float(cfg["max_shank_length_spread_sagittal"]):
             problems.append(f"the shank's length changes {sp:.1f}-fold as it swings")
         self.angles_ok_ = not problems
@@ -386,7 +387,7 @@ class PlausibilityGate:
             self._refilm("proportions")
 
     # ----------------------------------------------------------------- outcome
-    def withhold_all(self, stances: Sequence[dict[str, Any]], reason: str) -> None:
+    def withhold_all(self, stances: Sequence[MutableMapping[str, Any]], reason: str) -> None:
         """Withhold every metric of every stance (in place), with ``reason``."""
         for s in stances:
             for metric in METRIC_CURVES:

@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from kneetrack.core.views import FRONTAL_VIEWS, SAGITTAL_VIEWS
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.periodicity import periodic_label_cost, stride_period_s
 from kneetrack.kinematics.resampling import timing_error_frames
@@ -468,12 +469,12 @@ def repair_swaps(kp: Keypoints, *, view: str | None = None, max_swap_s: float = 
         if kp.has(left) and kp.has(right):
             cols[part] = (kp.index(left), kp.index(right))
 
-    if view in ("front", "rear"):
+    if view in FRONTAL_VIEWS:
         _frontal(kp, xy, conf, cols, scale if np.isfinite(scale) else 100.0,
                  switch_fraction=switch_fraction, swapped_fraction=swapped_fraction,
                  periodicity_weight=periodicity_weight, repaired=repaired, stats=stats)
     else:
-        parts = ("hip", "knee") if view in ("side-left", "side-right") else SIDED_PARTS
+        parts = ("hip", "knee") if view in SAGITTAL_VIEWS else SIDED_PARTS
         for part in parts:
             if part not in cols:
                 continue
@@ -483,7 +484,7 @@ def repair_swaps(kp: Keypoints, *, view: str | None = None, max_swap_s: float = 
             if state.any():
                 _swap_rows(xy, conf, il, ir, state)
                 repaired[part] = int(state.sum())
-        if view in ("side-left", "side-right") and "knee" in cols and "ankle" in cols:
+        if view in SAGITTAL_VIEWS and "knee" in cols and "ankle" in cols:
             knees, ankles = cols["knee"], cols["ankle"]
             kl, kr = xy[:, knees[0]], xy[:, knees[1]]
             al, ar = xy[:, ankles[0]], xy[:, ankles[1]]
@@ -505,7 +506,7 @@ def repair_swaps(kp: Keypoints, *, view: str | None = None, max_swap_s: float = 
         il, ir = cols[part]
         al, ar = xy[:, cols["ankle"][0]], xy[:, cols["ankle"][1]]
         pl, pr = xy[:, il], xy[:, ir]
-        if view in ("front", "rear") and part != "heel" and heel_rows is not None:
+        if view in FRONTAL_VIEWS and part != "heel" and heel_rows is not None:
             # Toes may point across the midline in frontal views (and hide behind the
             # foot from the rear): they follow the heel's decision.
             rows = heel_rows
@@ -520,7 +521,7 @@ def repair_swaps(kp: Keypoints, *, view: str | None = None, max_swap_s: float = 
             _swap_rows(xy, conf, il, ir, rows)
             repaired[f"{part}_vs_ankle"] = int(rows.sum())
     params: dict[str, object] = {"view": view, "frames_repaired": repaired}
-    if view in ("front", "rear"):
+    if view in FRONTAL_VIEWS:
         params.update(stats)
         params.update(method="identity tracking (Viterbi: continuity, stride periodicity)",
                       switch_px=round(float(switch_fraction * scale), 2)

@@ -17,7 +17,7 @@ make a new object (``dataclasses.replace(th, min_fps=30.0)``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -62,8 +62,8 @@ class FootStrikeThresholds:
         Below: forefoot strike; between the two: midfoot (Altman & Davis 2012).
     """
 
-    rearfoot_min_deg: float
-    forefoot_max_deg: float
+    rearfoot_min_deg: float = 8.0
+    forefoot_max_deg: float = -1.6
 
     def to_dict(self) -> dict[str, float]:
         """The mapping :class:`~kneetrack.kinematics.metrics.StanceMetrics` takes."""
@@ -172,6 +172,19 @@ class Thresholds:
     def packaged(cls) -> Thresholds:
         """The thresholds shipped with kneetrack (files read once per process)."""
         return _packaged()
+
+    def with_cutoff(self, cutoff_hz: float | None) -> Thresholds:
+        """These thresholds with the keypoint low-pass cut-off set (``None``: unchanged).
+
+        Examples
+        --------
+        >>> th = Thresholds.packaged()
+        >>> th.with_cutoff(4.0).cleaning.cutoff_hz, th.with_cutoff(None) is th
+        (4.0, True)
+        """
+        if cutoff_hz is None:
+            return self
+        return replace(self, cleaning=replace(self.cleaning, cutoff_hz=cutoff_hz))
 
 
 @lru_cache(maxsize=1)

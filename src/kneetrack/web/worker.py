@@ -62,20 +62,29 @@ class _Heartbeat(threading.Thread):
         self.join(timeout=5)
 
 
-def _as_uploaded(path: Path, job: JobInfo, position: int) -> dict[str, Any]:
-    """``analysis.json`` with ``input.path`` set to the name the clip was uploaded with.
+def _as_uploaded(path: Path, job: JobInfo, positions: Sequence[int]) -> dict[str, Any]:
+    """``analysis.json`` with each ``input.path`` set to the name its clip was uploaded with.
 
-    The analysis ran on the stored file (a generated name under the server's
+    The analysis ran on the stored files (generated names under the server's
     data folder); the stored document, which its owner can download, names the
-    clip as they know it and says nothing about the server's folders.
+    clips as they know them and says nothing about the server's folders. A
+    multi-clip analysis names its clips in ``positions`` order (frontal first),
+    both in ``input`` (the frontal clip's) and in each ``clips`` entry.
     """
     from kneetrack.io.files import write_json_atomic
 
     doc = json.loads(path.read_text(encoding="utf-8"))
-    clip = next(c for c in job.clips if c.position == position)
-    inp = doc.get("input")
-    if isinstance(inp, dict) and inp.get("path") != clip.client_name:
-        inp["path"] = clip.client_name
+    by_pos = {c.position: c for c in job.clips}
+    names = [by_pos[p].client_name for p in positions]
+    targets = [doc.get("input")]
+    targets += [e.get("input") if isinstance(e, dict) else None for e in doc.get("clips") or []]
+    wanted = [names[0], *names[:len(targets) - 1]]
+    changed = False
+    for inp, name in zip(targets, wanted, strict=False):
+        if isinstance(inp, dict) and inp.get("path") != name:
+            inp["path"] = name
+            changed = True
+    if changed:
         write_json_atomic(path, doc)
     return dict(doc)
 
@@ -129,7 +138,7 @@ class JobWorker:
                     failures.append(res.reason or "unknown error")
                     continue
                 assert res.out_dir is not None
-                doc = _as_uploaded(res.out_dir / "analysis.json", job, res.positions[0])
+                doc = _as_uploaded(res.out_dir / "analysis.json", job, res.positions)
                 self.queue.record_result(job.id, self.owner, res.positions, doc,
                                          artefact_src=res.out_dir)
             if failures:

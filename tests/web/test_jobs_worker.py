@@ -177,3 +177,25 @@ def test_job_settings_refuse_what_cannot_work() -> None:
     with pytest.raises(SettingsError, match="0 or more"):
         JobSettings(processes=-1)
     assert JobSettings(processes=2, worker=WorkerSettings(engine="ray", ray_address="auto"))
+
+
+def test_the_report_is_titled_with_the_uploaded_name(queue: JobQueue, store: Store,
+                                                     athlete: int, tmp_path: Path) -> None:
+    from kneetrack.report.html import render_report_html
+
+    class Reporting(FakeEngine):  # writes report.html as the analysis does, from analysis.json
+        def run(self, tasks: Sequence[tuple[Job, int]]) -> Iterator[Outcome]:
+            for o in super().run(tasks):
+                out = Path(o.out_dir)
+                doc = json.loads((out / "analysis.json").read_text())
+                (out / "report.html").write_text(render_report_html(doc, plots=[]))
+                yield o
+
+    u = upload(queue, athlete, tmp_path, 10, "Tuesday <track> run.mp4")
+    queue.enqueue(athlete, [u])
+    stored_name = queue.get_upload(u).path.name  # type: ignore[union-attr]
+    assert JobWorker(queue, Reporting(), options={"overlay": False}).run_one() is not None
+    (an,) = store.list_analyses(athlete)
+    report = (an.artefact_dir / "report.html").read_text()  # type: ignore[operator]
+    assert "<title>Running report — Tuesday &lt;track&gt; run.mp4</title>" in report
+    assert stored_name not in report

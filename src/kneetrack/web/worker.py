@@ -79,14 +79,37 @@ def _as_uploaded(path: Path, job: JobInfo, positions: Sequence[int]) -> dict[str
     targets = [doc.get("input")]
     targets += [e.get("input") if isinstance(e, dict) else None for e in doc.get("clips") or []]
     wanted = [names[0], *names[:len(targets) - 1]]
-    changed = False
+    renamed: dict[str, str] = {}
     for inp, name in zip(targets, wanted, strict=False):
         if isinstance(inp, dict) and inp.get("path") != name:
+            old = str(inp.get("path") or "").replace("\\", "/").rsplit("/", 1)[-1]
+            if old:
+                renamed[old] = name
             inp["path"] = name
-            changed = True
-    if changed:
+    if renamed:
         write_json_atomic(path, doc)
+        _rename_in_report(path.parent / "report.html", renamed)
     return dict(doc)
+
+
+def _rename_in_report(report: Path, renamed: Mapping[str, str]) -> None:
+    """Show the uploaded names in ``report.html`` (title, heading) instead of the stored ones.
+
+    The report was rendered by the analysis, before the document was renamed;
+    the stored names are generated (random), so replacing them is unambiguous.
+    """
+    import html
+
+    from kneetrack.core.atomic import write_text_atomic
+
+    if not report.is_file():
+        return
+    text = report.read_text(encoding="utf-8")
+    new = text
+    for old, name in renamed.items():
+        new = new.replace(html.escape(old), html.escape(name))
+    if new != text:
+        write_text_atomic(report, new)
 
 
 class JobWorker:

@@ -102,8 +102,9 @@ class FakeEngine:
     name = "fake"
     workers = 1
 
-    def __init__(self, fail: Sequence[str] = ()) -> None:
+    def __init__(self, fail: Sequence[str] = (), more_cadences: Sequence[float] = (167.0,)) -> None:
         self.fail = set(fail)
+        self.more_cadences = list(more_cadences)
         self.ran: list[tuple[str, int, dict]] = []
 
     def run(self, tasks: Sequence[tuple[Job, int]]) -> Iterator[Outcome]:
@@ -116,8 +117,17 @@ class FakeEngine:
                               f"(details in {job.out_dir}/batch_error.txt)", **base)
                 continue
             job.out_dir.mkdir(parents=True, exist_ok=True)
-            (job.out_dir / "analysis.json").write_text(json.dumps(
-                make_doc(job.view or "front", path=str(job.input))))
+            doc = make_doc(job.view or "front", path=str(job.input))
+            if job.more_inputs:  # a multi-clip analysis: the shape of app.multiclip's
+                parts = [(job.input, job.view), *job.more_inputs]
+                cads = [166.0, *self.more_cadences]
+                doc["clips"] = [{"index": i + 1, "role": "frontal" if i == 0 else "sagittal",
+                                 "view": v, "input": {"path": str(p)}, "cadence_spm": c}
+                                for i, ((p, v), c) in enumerate(zip(parts, cads, strict=False))]
+                diff = abs(cads[1] - cads[0])
+                doc["cadence_check"] = {"clips_spm": cads, "difference_spm": diff,
+                                        "tolerance_spm": 4.0, "consistent": diff <= 4.0}
+            (job.out_dir / "analysis.json").write_text(json.dumps(doc))
             yield Outcome(status="done", **base)
 
     def close(self, *, kill: bool = False) -> None:

@@ -173,13 +173,16 @@ def test_a_rear_and_a_side_clip_are_one_assessment(signed_in: Browser, store: St
     assert r.status_code == 200, r.text
     url = r.json()["url"]
     assert "rear.mp4 + side.mov" in signed_in.get(url).text
-    engine = FakeEngine()
+    engine = FakeEngine(more_cadences=[180.0])  # the side clip's cadence 14 steps/min off
     JobWorker(JobQueue(store), engine).run_one()
     done = signed_in.get(url).text
     assert 'data-status="done"' in done
     links = re.findall(r'href="(/athletes/\d+/analyses/\d+)" id="report-link-\d"', done)
-    assert len(links) == 2 and links[0] != links[1]
-    assert sorted(a.view or "" for a in store.list_analyses(ann)) == ["rear", "side-right"]
+    assert len(links) == 2 and links[0] == links[1]  # both clips: one combined analysis
+    assert [a.view for a in store.list_analyses(ann)] == ["rear"]
+    page = signed_in.get(links[0]).text
+    assert 'id="cadence-check"' in page and "differ by 14.0 steps/min" in page
+    assert "rear.mp4 (rear) and side.mov (side-right)" in page
     r = signed_in.client.post(f"/athletes/{ann}/jobs", data={"upload_id": ids, "view": ["rear"]},
                               headers={"X-CSRF-Token": signed_in.csrf})
     assert r.status_code == 400 and "one view per clip" in r.text

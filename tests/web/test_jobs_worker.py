@@ -60,7 +60,7 @@ def test_clip_order_puts_the_frontal_clip_first() -> None:
 def test_runner_reuses_a_finished_folder_and_names_the_clip_in_errors(tmp_path: Path) -> None:
     job = JobInfo(id=7, athlete_id=1, status="running", attempts=1, max_attempts=2, error=None,
                   analysis_id=None, recorded_on=dt.date(2026, 12, 5),
-                  clips=(clip(0, "rear"), clip(1, "side-right")), options={"overlay": False})
+                  clips=(clip(0, "rear"), clip(1, "front")), options={"overlay": False})
     (tmp_path / "clip0").mkdir()
     (tmp_path / "clip0" / "analysis.json").write_text("{}")  # stored by a killed attempt
     eng = FakeEngine(fail=["1.mp4"])
@@ -72,26 +72,39 @@ def test_runner_reuses_a_finished_folder_and_names_the_clip_in_errors(tmp_path: 
     assert eng.ran == [("job7-clip1", 2, {"overlay": False})]  # the job's own option wins
 
 
-def test_worker_runs_a_two_clip_job_to_done(queue: JobQueue, store: Store, athlete: int,
-                                            tmp_path: Path) -> None:
+def test_a_rear_and_side_job_makes_one_combined_analysis(queue: JobQueue, store: Store,
+                                                          athlete: int, tmp_path: Path) -> None:
     rear = upload(queue, athlete, tmp_path, 10, "rear.mp4")
     side = upload(queue, athlete, tmp_path, 11, "side.mp4")
     job = queue.enqueue(athlete, [(side, "side-right"), (rear, "rear")])
-    eng = FakeEngine()
+    eng = FakeEngine(more_cadences=[180.0])
     w = JobWorker(queue, eng, options={"overlay": False})
     done = w.run_one()
     assert done is not None and done.status == DONE and done.attempts == 1
-    got = {a.view: a for a in store.list_analyses(athlete)}
-    assert sorted(got) == ["rear", "side-right"]
-    assert done.analysis_id == got["side-right"].id  # the first clip as uploaded
-    assert [n for n, _, _ in eng.ran] == [f"job{job.id}-clip1", f"job{job.id}-clip0"]
-    assert not w.work_dir(done).exists()  # the store has the copies
-    assert all((a.artefact_dir / "analysis.json").is_file() for a in got.values())  # type: ignore[operator]
-    for view, name in (("rear", "rear.mp4"), ("side-right", "side.mp4")):
-        text = (got[view].artefact_dir / "analysis.json").read_text()  # type: ignore[operator]
-        assert json.loads(text)["input"]["path"] == name == got[view].source_path
-        assert str(tmp_path) not in text  # nothing about the server's folders
+    stored = store.list_analyses(athlete)
+    assert len(stored) == 1  # one assessment, not one per clip
+    assert done.analysis_id == stored[0].id
+    assert all(c.analysis_id == stored[0].id for c in done.clips)
+    assert [n for n, _, _ in eng.ran] == [f"job{job.id}-clip1"]  # one task, frontal first
+    assert not w.work_dir(done).exists()  # the store has the copy
+    text = (stored[0].artefact_dir / "analysis.json").read_text()  # type: ignore[operator]
+    doc = json.loads(text)
+    assert doc["input"]["path"] == "rear.mp4" == stored[0].source_path
+    assert [(c["view"], c["input"]["path"]) for c in doc["clips"]] == [
+        ("rear", "rear.mp4"), ("side-right", "side.mp4")]
+    assert doc["cadence_check"]["consistent"] is False
+    assert str(tmp_path) not in text  # nothing about the server's folders
     assert w.run_one() is None
+
+
+def test_two_frontal_clips_are_still_analysed_one_by_one(queue: JobQueue, store: Store,
+                                                         athlete: int, tmp_path: Path) -> None:
+    a = upload(queue, athlete, tmp_path, 10, "a.mp4")
+    b = upload(queue, athlete, tmp_path, 11, "b.mp4")
+    queue.enqueue(athlete, [(a, "rear"), (b, "front")])
+    done = JobWorker(queue, FakeEngine(), options={"overlay": False}).run_one()
+    assert done is not None and done.status == DONE
+    assert sorted(x.source_path for x in store.list_analyses(athlete)) == ["a.mp4", "b.mp4"]
 
 
 def test_worker_retries_once_then_shows_the_reason(queue: JobQueue, store: Store, athlete: int,
@@ -164,3 +177,25 @@ def test_job_settings_refuse_what_cannot_work() -> None:
     with pytest.raises(SettingsError, match="0 or more"):
         JobSettings(processes=-1)
     assert JobSettings(processes=2, worker=WorkerSettings(engine="ray", ray_address="auto"))
+
+
+def test_the_report_is_titled_with_the_uploaded_name(queue: JobQueue, store: Store,
+                                                     athlete: int, tmp_path: Path) -> None:
+    from kneetrack.report.html import render_report_html
+
+    class Reporting(FakeEngine):  # writes report.html as the analysis does, from analysis.json
+        def run(self, tasks: Sequence[tuple[Job, int]]) -> Iterator[Outcome]:
+            for o in super().run(tasks):
+                out = Path(o.out_dir)
+                doc = json.loads((out / "analysis.json").read_text())
+                (out / "report.html").write_text(render_report_html(doc, plots=[]))
+                yield o
+
+    u = upload(queue, athlete, tmp_path, 10, "Tuesday <track> run.mp4")
+    queue.enqueue(athlete, [u])
+    stored_name = queue.get_upload(u).path.name  # type: ignore[union-attr]
+    assert JobWorker(queue, Reporting(), options={"overlay": False}).run_one() is not None
+    (an,) = store.list_analyses(athlete)
+    report = (an.artefact_dir / "report.html").read_text()  # type: ignore[operator]
+    assert "<title>Running report — Tuesday &lt;track&gt; run.mp4</title>" in report
+    assert stored_name not in report

@@ -67,7 +67,9 @@ class JobRunner:
                 backend = self.backend
                 reset_tracking(backend)  # a new video: forget the last one's person
             workers = self.pose_workers if parallel else 1
-            analyze(AnalyzeRequest(clips=(ClipInput(job.input, view=job.view),),
+            clips = (ClipInput(job.input, view=job.view),
+                     *(ClipInput(p, view=v) for p, v in job.more_inputs))
+            analyze(AnalyzeRequest(clips=clips,
                                    out_dir=job.out_dir, workers=workers,
                                    report=ReportOptions(overlay=job.overlay, workers=workers)),
                     backend=backend)

@@ -22,7 +22,7 @@ STATUS_SCHEMA = "kneetrack.batch/1"
 
 @dataclass(frozen=True)
 class Job:
-    """One input to analyse into its own folder."""
+    """One input (or a frontal and a side clip of one run) to analyse into its own folder."""
 
     name: str
     input: Path
@@ -30,6 +30,9 @@ class Job:
     view: str | None = None
     #: write the annotated video (``--overlay/--no-overlay``)
     overlay: bool = True
+    #: further clips of the same run, ``(path, view)``, combined with ``input`` into one
+    #: analysis (the web app's rear + side upload); the CLI batch never sets it
+    more_inputs: tuple[tuple[Path, str | None], ...] = ()
 
     @property
     def finished(self) -> bool:

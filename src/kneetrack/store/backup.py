@@ -6,12 +6,19 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Date, DateTime, delete, func, select, text
+from sqlalchemy import Date, DateTime, MetaData, Table, delete, func, inspect, select, text
 
 from kneetrack.errors import InputError
 from kneetrack.store import migrate
 from kneetrack.store.base import StoreBase, as_utc
-from kneetrack.store.orm import TABLE_ORDER, AnalysisRow, Base, ProgrammeRow
+from kneetrack.store.orm import (
+    TABLE_ORDER,
+    WEB_TABLE_ORDER,
+    WEB_TRANSIENT_TABLES,
+    AnalysisRow,
+    Base,
+    ProgrammeRow,
+)
 
 BACKUP_SCHEMA = "kneetrack.backup/1"
 
@@ -50,9 +57,8 @@ class BackupRecords(StoreBase):
         """Every row of every table as JSON-friendly dicts (for backups)."""
         tables: dict[str, list[dict[str, Any]]] = {}
         with self.engine.connect() as conn:
-            for name in TABLE_ORDER:
-                table = Base.metadata.tables[name]
-                rows = conn.execute(select(table).order_by(table.c.id)).mappings()
+            for name, table in _tables(conn, (*TABLE_ORDER, *WEB_TABLE_ORDER)):
+                rows = conn.execute(select(table).order_by(*table.primary_key.columns)).mappings()
                 tables[name] = [{k: _dump_value(v) for k, v in r.items()} for r in rows]
         return {
             "schema": BACKUP_SCHEMA,
@@ -75,27 +81,29 @@ class BackupRecords(StoreBase):
         tables = dump.get("tables") or {}
         counts: dict[str, int] = {}
         with self.engine.begin() as conn:
+            backed_up = _tables(conn, (*TABLE_ORDER, *WEB_TABLE_ORDER))
+            transient = _tables(conn, WEB_TRANSIENT_TABLES)
             existing = sum(
-                conn.execute(select(func.count()).select_from(Base.metadata.tables[n])).scalar()
-                or 0
-                for n in TABLE_ORDER
+                conn.execute(select(func.count()).select_from(t)).scalar() or 0
+                for _, t in backed_up
             )
             if existing and not replace:
                 raise InputError(
                     "the database is not empty; restore with --replace to overwrite it"
                 )
-            for name in reversed(TABLE_ORDER):
+            for name, table in [*transient, *reversed(backed_up)]:
                 if name == "programme":
-                    conn.execute(Base.metadata.tables[name].update().values(parent_id=None))
-                conn.execute(delete(Base.metadata.tables[name]))
-            for name in TABLE_ORDER:
-                table = Base.metadata.tables[name]
+                    conn.execute(table.update().values(parent_id=None))
+                conn.execute(delete(table))
+            for name, table in backed_up:
                 rows = [_load_row(table, r) for r in tables.get(name) or []]
                 if rows:
                     conn.execute(table.insert(), rows)
                 counts[name] = len(rows)
             if conn.dialect.name == "postgresql":
-                for name in TABLE_ORDER:
+                for name, table in backed_up:
+                    if "id" not in table.c:
+                        continue
                     conn.execute(
                         text(
                             f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
@@ -103,6 +111,23 @@ class BackupRecords(StoreBase):
                         )
                     )
         return counts
+
+
+def _tables(conn: Any, names: tuple[str, ...]) -> list[tuple[str, Table]]:
+    """``(name, table)`` for each of ``names`` the database has, in the given order.
+
+    Tables the store has no class for (the web app's accounts, defined in
+    ``kneetrack.web.models``, which the store must not import) are reflected.
+    """
+    present = set(inspect(conn).get_table_names())
+    meta = MetaData()
+    out = []
+    for name in names:
+        if name not in present:
+            continue  # a database not yet migrated to the web revision
+        table = Base.metadata.tables.get(name)
+        out.append((name, table if table is not None else Table(name, meta, autoload_with=conn)))
+    return out
 
 
 def _dump_value(v: Any) -> Any:

@@ -278,3 +278,22 @@ TABLE_ORDER = (
     "workout_log",
     "retest",
 )
+
+#: The web app's tables (``web/models.py`` and the upload/job rows above), after
+#: :data:`TABLE_ORDER` in foreign-key order; backups keep them. The store does
+#: not import the web package, so the backup code reflects the ones it has no
+#: class for from the database.
+WEB_TABLE_ORDER = (
+    "web_user",
+    "web_athlete_link",
+    "web_invite",
+    "web_setting",
+    "web_upload",
+    "web_job",
+    "web_job_clip",
+)
+
+#: Web tables emptied by a restore but never written to a backup: signed-in
+#: browsers and sign-in attempts are short-lived security state (a restored
+#: database starts with everyone signed out).
+WEB_TRANSIENT_TABLES = ("web_session", "web_login_attempt")

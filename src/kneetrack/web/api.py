@@ -169,7 +169,8 @@ class ProgressOut(_Out):
 
 def _athlete_out(request: Request, a: Any) -> AthleteOut:
     st = auth.state_of(request).store
-    return AthleteOut(id=a.id, name=a.name, flags=services.athlete_flags(st, a).names())
+    return AthleteOut(id=a.id, name=services.shown_name(a.name),
+                      flags=services.athlete_flags(st, a).names())
 
 
 @router.get("/me")
@@ -199,7 +200,7 @@ def add_athlete(request: Request, who: Me, body: AthleteIn) -> AthleteOut:
     """Add an athlete (clinicians)."""
     st = auth.state_of(request).store
     me_ = scope.clinician_only(who.user)
-    athlete = services.add_athlete(st, body.name)
+    athlete = services.add_athlete(st, body.name, mine=scope.visible_athletes(st, me_))
     assert athlete.id is not None
     accounts.link_athlete(st, me_, athlete.id)
     return _athlete_out(request, athlete)

@@ -147,6 +147,7 @@ def create_app(settings: WebSettings | None = None, *, store: Store | None = Non
     signer = CsrfSigner(csrf.signing_key(st, settings.secret_key),
                         max_age_s=int(settings.session_lifetime.total_seconds()))
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["shown"] = services.shown_name
     templates.env.globals.update(version=__version__, csrf_field=csrf.FIELD,
                                  csrf_header=csrf.HEADER)
 

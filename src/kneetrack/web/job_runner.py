@@ -6,8 +6,12 @@ the only place that knows how clips become analyses, so that switching to the
 multi-clip request (one analysis from a frontal and a side clip, being built
 as ``AnalyzeRequest`` on the ``boundary`` branch) changes this module only.
 
-Today each clip is analysed on its own (the frontal clip first), giving one
-analysis per clip; the job groups them as one assessment.
+A job of one frontal (front/rear) and one side clip of the same session is
+analysed as ONE multi-clip :class:`~kneetrack.app.requests.AnalyzeRequest`
+(frontal metrics from the first, sagittal from the second, with the cadence
+cross-check; :mod:`kneetrack.app.multiclip`), giving one analysis stored for
+both clips. Any other set of clips is analysed clip by clip (the frontal ones
+first), one analysis per clip.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from kneetrack.batch.jobs import Job, Outcome
 from kneetrack.web.jobs import JobClip, JobInfo
 
 FRONTAL = ("front", "rear")
+SIDE = ("side-left", "side-right")
 
 
 class BatchEngine(Protocol):
@@ -78,32 +83,61 @@ def run_analysis_job(job: JobInfo, engine: BatchEngine, *, work_dir: Path, attem
         One per analysis folder, in the order the clips were analysed.
     """
     opts = {**dict(options or {}), **job.options}
+    overlay = bool(opts.get("overlay", True))
+    groups = clip_groups(job.pending_clips)
     results: dict[int, JobResult] = {}
     tasks: list[tuple[Job, int]] = []
-    for clip in clip_order(job.pending_clips):
-        out = work_dir / f"clip{clip.position}"
-        batch_job = Job(name=f"job{job.id}-clip{clip.position}", input=clip.path, out_dir=out,
-                        view=clip.view, overlay=bool(opts.get("overlay", True)))
+    by_name: dict[str, tuple[int, ...]] = {}
+    for group in groups:
+        first, rest = group[0], group[1:]
+        out = work_dir / f"clip{first.position}"
+        batch_job = Job(name=f"job{job.id}-clip{first.position}", input=first.path, out_dir=out,
+                        view=first.view, overlay=overlay,
+                        more_inputs=tuple((c.path, c.view) for c in rest))
+        positions = tuple(c.position for c in group)
         if batch_job.finished:
-            results[clip.position] = JobResult((clip.position,), out)
+            results[first.position] = JobResult(positions, out)
         else:
             tasks.append((batch_job, attempt))
+            by_name[batch_job.name] = positions
     if tasks:
-        by_name = {j.name: int(j.name.rsplit("clip", 1)[1]) for j, _ in tasks}
         for o in engine.run(tasks):
             assert isinstance(o, Outcome)
-            pos = by_name[o.name]
+            positions = by_name[o.name]
             if o.status == "done":
-                results[pos] = JobResult((pos,), Path(o.out_dir))
+                results[positions[0]] = JobResult(positions, Path(o.out_dir))
             else:
-                results[pos] = JobResult((pos,), None, _reason(job, pos, o.reason))
-    return [results[c.position] for c in clip_order(job.pending_clips)]
+                results[positions[0]] = JobResult(positions, None,
+                                                  _reason(job, positions, o.reason))
+    return [results[g[0].position] for g in groups]
 
 
-def _reason(job: JobInfo, position: int, why: str | None) -> str:
-    clip = next(c for c in job.clips if c.position == position)
+def clip_groups(clips: Sequence[JobClip]) -> list[tuple[JobClip, ...]]:
+    """The analyses to make: one frontal + one side clip together, else one per clip.
+
+    >>> from pathlib import Path
+    >>> rear = JobClip(1, 11, "rear", Path("a.mp4"), "a.mp4", None)
+    >>> side = JobClip(2, 12, "side-left", Path("b.mp4"), "b.mp4", None)
+    >>> [[c.position for c in g] for g in clip_groups([side, rear])]
+    [[1, 2]]
+    >>> [[c.position for c in g] for g in clip_groups([rear])]
+    [[1]]
+    """
+    ordered = clip_order(clips)
+    frontal = [c for c in ordered if c.view in FRONTAL]
+    side = [c for c in ordered if c.view in SIDE]
+    if len(ordered) == 2 and len(frontal) == 1 and len(side) == 1:
+        return [(frontal[0], side[0])]
+    return [(c,) for c in ordered]
+
+
+def _reason(job: JobInfo, positions: Sequence[int], why: str | None) -> str:
+    clips = [c for c in job.clips if c.position in positions]
     text = " ".join(str(why or "unknown error").split())
     text = re.sub(r"\s*\(details in [^)]*\)", "", text)  # a server path: the log has it
     # Messages name the stored file; people know their clip by the name they gave it.
-    text = text.replace(str(clip.path), repr(clip.client_name))
-    return text if len(job.clips) == 1 else f"{clip.client_name}: {text}"
+    for clip in clips:
+        text = text.replace(str(clip.path), repr(clip.client_name))
+    if len(job.clips) == 1 or len(clips) == len(job.clips):
+        return text
+    return f"{', '.join(c.client_name for c in clips)}: {text}"

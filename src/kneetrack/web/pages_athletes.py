@@ -35,7 +35,8 @@ def add_athlete(request: Request, who: Me, name: Annotated[str, Form()]) -> Resp
     st = auth.state_of(request)
     me = scope.clinician_only(who.user)
     try:
-        athlete = services.add_athlete(st.store, name)
+        athlete = services.add_athlete(st.store, name,
+                                       mine=scope.visible_athletes(st.store, me))
     except InputError as err:
         rows = [(a, services.athlete_flags(st.store, a))
                 for a in scope.visible_athletes(st.store, me)]

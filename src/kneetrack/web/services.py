@@ -10,6 +10,8 @@ what: callers pass athletes already resolved by :mod:`kneetrack.web.scope`.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,9 +64,45 @@ def athlete_by_id(store: Store, athlete_id: int) -> Athlete | None:
     return next((a for a in store.list_athletes() if a.id == athlete_id), None)
 
 
-def add_athlete(store: Store, name: str, **facts: Any) -> Athlete:
-    """Add an athlete (one-line :class:`InputError` for a taken or bad name)."""
-    return app_athletes.add_athlete(store, name, **facts)
+#: Suffix of the stored name of an athlete whose name another clinician's athlete
+#: already has (store names are unique in the whole store); never shown.
+_PRIVATE = re.compile(r" ~web-[0-9a-f]{8}$")
+
+
+def shown_name(name: str) -> str:
+    """The athlete's name as the web app shows it (without a private suffix).
+
+    >>> shown_name("Ann ~web-0123abcd"), shown_name("Ann")
+    ('Ann', 'Ann')
+    """
+    return _PRIVATE.sub("", name)
+
+
+def add_athlete(store: Store, name: str, *, mine: Sequence[Athlete] = (),
+                **facts: Any) -> Athlete:
+    """Add an athlete (one-line :class:`InputError` for a bad name, or one of ``mine``'s).
+
+    Athlete names are unique in the whole store. A name only another
+    clinician's athlete has must not tell this clinician it exists, so the
+    athlete is then stored under the name with a private random suffix
+    (``~web-`` and 8 hex digits) that :func:`shown_name` removes.
+
+    Parameters
+    ----------
+    mine
+        The athletes the adding clinician already sees: a name among them is
+        refused (the clinician knows it).
+    """
+    key = " ".join(name.split()).casefold()
+    if key and any(" ".join(shown_name(a.name).split()).casefold() == key for a in mine):
+        raise InputError(f"you already have an athlete named {' '.join(name.split())!r}")
+    try:
+        return app_athletes.add_athlete(store, name, **facts)
+    except InputError:
+        if store.find_athlete(name) is None:
+            raise  # a bad name, not a taken one
+    return app_athletes.add_athlete(store, f"{' '.join(name.split())} ~web-{secrets.token_hex(4)}",
+                                    **facts)
 
 
 def delete_athlete(store: Store, athlete: Athlete) -> dict[str, int]:

@@ -62,22 +62,54 @@ class _Heartbeat(threading.Thread):
         self.join(timeout=5)
 
 
-def _as_uploaded(path: Path, job: JobInfo, position: int) -> dict[str, Any]:
-    """``analysis.json`` with ``input.path`` set to the name the clip was uploaded with.
+def _as_uploaded(path: Path, job: JobInfo, positions: Sequence[int]) -> dict[str, Any]:
+    """``analysis.json`` with each ``input.path`` set to the name its clip was uploaded with.
 
-    The analysis ran on the stored file (a generated name under the server's
+    The analysis ran on the stored files (generated names under the server's
     data folder); the stored document, which its owner can download, names the
-    clip as they know it and says nothing about the server's folders.
+    clips as they know them and says nothing about the server's folders. A
+    multi-clip analysis names its clips in ``positions`` order (frontal first),
+    both in ``input`` (the frontal clip's) and in each ``clips`` entry.
     """
     from kneetrack.io.files import write_json_atomic
 
     doc = json.loads(path.read_text(encoding="utf-8"))
-    clip = next(c for c in job.clips if c.position == position)
-    inp = doc.get("input")
-    if isinstance(inp, dict) and inp.get("path") != clip.client_name:
-        inp["path"] = clip.client_name
+    by_pos = {c.position: c for c in job.clips}
+    names = [by_pos[p].client_name for p in positions]
+    targets = [doc.get("input")]
+    targets += [e.get("input") if isinstance(e, dict) else None for e in doc.get("clips") or []]
+    wanted = [names[0], *names[:len(targets) - 1]]
+    renamed: dict[str, str] = {}
+    for inp, name in zip(targets, wanted, strict=False):
+        if isinstance(inp, dict) and inp.get("path") != name:
+            old = str(inp.get("path") or "").replace("\\", "/").rsplit("/", 1)[-1]
+            if old:
+                renamed[old] = name
+            inp["path"] = name
+    if renamed:
         write_json_atomic(path, doc)
+        _rename_in_report(path.parent / "report.html", renamed)
     return dict(doc)
+
+
+def _rename_in_report(report: Path, renamed: Mapping[str, str]) -> None:
+    """Show the uploaded names in ``report.html`` (title, heading) instead of the stored ones.
+
+    The report was rendered by the analysis, before the document was renamed;
+    the stored names are generated (random), so replacing them is unambiguous.
+    """
+    import html
+
+    from kneetrack.core.atomic import write_text_atomic
+
+    if not report.is_file():
+        return
+    text = report.read_text(encoding="utf-8")
+    new = text
+    for old, name in renamed.items():
+        new = new.replace(html.escape(old), html.escape(name))
+    if new != text:
+        write_text_atomic(report, new)
 
 
 class JobWorker:
@@ -129,7 +161,7 @@ class JobWorker:
                     failures.append(res.reason or "unknown error")
                     continue
                 assert res.out_dir is not None
-                doc = _as_uploaded(res.out_dir / "analysis.json", job, res.positions[0])
+                doc = _as_uploaded(res.out_dir / "analysis.json", job, res.positions)
                 self.queue.record_result(job.id, self.owner, res.positions, doc,
                                          artefact_src=res.out_dir)
             if failures:

@@ -155,7 +155,7 @@ def sine_wave_delta_s(peak_gap_s: float, step_s: float) -> tuple[float, float]:
     --------
     >>> tc, d = sine_wave_delta_s(0.16, 0.35)
     >>> round(tc, 3), round(d, 3)
-    (0.254, 0.047)
+    (0.215, 0.027)
     """
     if not (np.isfinite(peak_gap_s) and np.isfinite(step_s) and 0 < peak_gap_s < 2 * step_s):
         return float("nan"), float("nan")

@@ -22,12 +22,13 @@ import warnings
 from collections import defaultdict
 from pathlib import Path
 
+import _support  # noqa: F401  (support/ on sys.path)
 import numpy as np
+from kneetrack_synthetic.runner import synthetic_clip
 
 from kneetrack.io.trc import read_trc
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics import analyze_keypoints
-from kneetrack.synthetic.runner import synthetic_clip
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mocap2d"
 TRIALS = [

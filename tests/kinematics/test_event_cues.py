@@ -89,7 +89,7 @@ def test_real_runners_with_force_plates(view, fps):
 @pytest.mark.parametrize("speed", [4.0, 5.0])
 @pytest.mark.parametrize("view", ["front", "side-right"])
 def test_independent_spring_mass_runner(speed, view):
-    from kneetrack.synthetic.spring_mass_runner import SpringMassRunner
+    from kneetrack_synthetic.spring_mass_runner import SpringMassRunner
 
     le = _loro()
     run = SpringMassRunner(speed_ms=speed, seed=3).simulate(8.0)
@@ -107,7 +107,7 @@ def test_independent_spring_mass_runner(speed, view):
 @pytest.mark.parametrize("speed", [2.0, 3.0])
 def test_independent_spring_mass_runner_slow(speed):
     """Slow running: long stance for its step (duty factor ~0.45), small flight."""
-    from kneetrack.synthetic.spring_mass_runner import SpringMassRunner
+    from kneetrack_synthetic.spring_mass_runner import SpringMassRunner
 
     le = _loro()
     run = SpringMassRunner(speed_ms=speed, seed=3).simulate(8.0)
@@ -125,7 +125,7 @@ def test_independent_spring_mass_runner_slow(speed):
                    "sine-wave model is symmetric, real and model push-offs are longer",
                    strict=True)
 def test_toe_off_at_2ms():
-    from kneetrack.synthetic.spring_mass_runner import SpringMassRunner
+    from kneetrack_synthetic.spring_mass_runner import SpringMassRunner
 
     le = _loro()
     run = SpringMassRunner(speed_ms=2.0, seed=3).simulate(8.0)

@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pytest
+from kneetrack_synthetic.runner import synthetic_clip
 
 from kneetrack.assessment.causes import CauseInference
 from kneetrack.io.timing import retime
@@ -15,7 +16,6 @@ from kneetrack.kinematics import analyze_keypoints
 from kneetrack.kinematics.findings import evaluate_findings, load_thresholds
 from kneetrack.kinematics.identity import keep_one_identity
 from kneetrack.kinematics.plausibility import apply_bounds, load_plausibility
-from kneetrack.synthetic.runner import synthetic_clip
 
 from .helpers import trial_view
 

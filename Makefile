@@ -34,7 +34,7 @@ fuzz: $(STAMP_DEV)
 		tests/fuzz tests/store/test_crash_safety.py tests/batch/test_crash_safety.py
 
 lint: $(STAMP_DEV)
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks support
 
 bench: $(STAMP_DEV)
 	$(PY) benchmarks/kinematics_accuracy.py

@@ -1,10 +1,10 @@
 """Stance leg and crossover classification on synthetic runners of every step width.
 
 Runs the public engine (``kneetrack.kinematics.analyze_keypoints(kp, view=...)``)
-on synthetic treadmill runners (:mod:`kneetrack.synthetic.runner`) with step
+on synthetic treadmill runners (:mod:`kneetrack_synthetic.runner`) with step
 widths from +15 cm down to -8 cm (negative = the feet land across the
 midline), filmed from the front and from behind, with and without
-BlazePose-like left/right label swaps (:mod:`kneetrack.synthetic.corrupt`).
+BlazePose-like left/right label swaps (:mod:`kneetrack_synthetic.corrupt`).
 Each true stance is matched to the detected stance (either leg) whose contact
 is nearest, within 100 ms; the table gives, per case:
 
@@ -37,11 +37,12 @@ import sys
 import warnings
 from typing import Any
 
+import _support  # noqa: F401  (support/ on sys.path)
 import numpy as np
+from kneetrack_synthetic.camera import Camera
+from kneetrack_synthetic.runner import RunnerParams, simulate_runner
 
 from kneetrack.kinematics import analyze_keypoints
-from kneetrack.synthetic.camera import Camera
-from kneetrack.synthetic.runner import RunnerParams, simulate_runner
 
 WIDTHS_CM = (15.0, 10.0, 5.0, 0.0, -3.0, -6.0, -8.0)
 VIEWS = ("front", "rear")

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import _support  # noqa: F401  (support/ on sys.path)
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
@@ -126,8 +127,8 @@ class Row:
 # ----------------------------------------------------------------------------- cases
 def synthetic_cases(quick: bool) -> list[Case]:
     """The synthetic suite."""
-    from kneetrack.synthetic.camera import Camera
-    from kneetrack.synthetic.runner import RunnerParams, simulate_runner
+    from kneetrack_synthetic.camera import Camera
+    from kneetrack_synthetic.runner import RunnerParams, simulate_runner
 
     duration = 8.0 if quick else 15.0
     variants = (["neutral", "valgus", "forefoot"] if quick else list(VARIANTS))
@@ -337,9 +338,10 @@ def run_case(case: Case) -> Row:
 # ----------------------------------------------------------------------------- speed
 def speed_check() -> dict[str, float]:
     """Time the engine on a 10-minute, 60 fps front-view series (1.5 px noise)."""
+    from kneetrack_synthetic.camera import Camera
+    from kneetrack_synthetic.runner import RunnerParams, simulate_runner
+
     from kneetrack.kinematics import analyze_keypoints
-    from kneetrack.synthetic.camera import Camera
-    from kneetrack.synthetic.runner import RunnerParams, simulate_runner
 
     motion = simulate_runner(RunnerParams.make(**VARIANTS["valgus"]), duration_s=600.0,
                              fps=60.0, seed=7)

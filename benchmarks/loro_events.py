@@ -5,11 +5,11 @@ Runners:
 * the real treadmill runners of ``benchmarks/data/mocap3d`` (Fukuchi et al.
   2017, built by ``benchmarks/mocap_dataset.py``; force-plate truth where the
   trial has forces, otherwise the weaker foot-velocity truth);
-* independent synthetic runners (:mod:`kneetrack.synthetic.spring_mass_runner`)
+* independent synthetic runners (:mod:`kneetrack_synthetic.spring_mass_runner`)
   at 2, 3, 4 and 5 m/s, whose pelvis and foot timing come from published
   relations, not from any runner used for fitting.
 
-Each runner is projected through :class:`kneetrack.synthetic.camera.Camera` in
+Each runner is projected through :class:`kneetrack_synthetic.camera.Camera` in
 the four views at 30, 60 and 120 fps (cubic resampling of the 3D paths), with
 1.5 px camera noise and 0.3 left/right label swaps per second, then analysed
 with the engine's own chain (clean → :class:`ContactDetector` → series →
@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import _support  # noqa: F401  (support/ on sys.path)
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
@@ -88,7 +89,7 @@ def load_mocap_trials() -> list[Trial]:
 def synthetic_trials(speeds: tuple[float, ...] = (2.0, 3.0, 4.0, 5.0), *,
                      duration_s: float = 12.0) -> list[Trial]:
     """Independent spring-mass runners (one runner id per speed and strike)."""
-    from kneetrack.synthetic.spring_mass_runner import SpringMassRunner
+    from kneetrack_synthetic.spring_mass_runner import SpringMassRunner
 
     out = []
     for i, v in enumerate(speeds):
@@ -114,10 +115,11 @@ def make_case(trial: Trial, view: str, fps: float, *, seed: int, noise_px: float
               swap_rate_hz: float = 0.3, duration_s: float | None = None
               ) -> tuple[Any, dict[str, Any]]:
     """Keypoints of ``trial`` through a camera in ``view`` at ``fps``, and the truth."""
+    from kneetrack_synthetic import angles2d
+    from kneetrack_synthetic.camera import Camera
+    from kneetrack_synthetic.corrupt import corrupt_keypoints
+
     from kneetrack.keypoints import Keypoints
-    from kneetrack.synthetic import angles2d
-    from kneetrack.synthetic.camera import Camera
-    from kneetrack.synthetic.corrupt import corrupt_keypoints
 
     cam = Camera(view)
     t0 = float(trial.time_s[0]) + 0.05

@@ -10,7 +10,7 @@ Two steps:
 ``python benchmarks/mocap_dataset.py build``
     turns them into compact per-trial arrays ``benchmarks/data/mocap3d/*.npz``
     (committed, ~0.3 MB each): joint centres and foot points in metres
-    (world frame of :mod:`kneetrack.synthetic.camera`: x forward, y left,
+    (world frame of :mod:`kneetrack_synthetic.camera`: x forward, y left,
     z up) at the native 150 Hz, plus the truth events.
 
 Each trial keeps 20 s. Joint centres: hip from the pelvis markers (Harrington

@@ -22,12 +22,13 @@ import warnings
 from collections import defaultdict
 from pathlib import Path
 
+import _support  # noqa: F401  (support/ on sys.path)
 import numpy as np
+from kneetrack_synthetic.runner import synthetic_clip
 
 from kneetrack.io.trc import read_trc
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics import analyze_keypoints
-from kneetrack.synthetic.runner import synthetic_clip
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / ".." / "shared" / "data" / "mocap2d"
@@ -126,8 +127,7 @@ def main() -> int:
     # fast enough (2.2 m/s) for a running cadence, and spring-mass runners
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import loro_events
-
-    from kneetrack.synthetic.spring_mass_runner import PendulumWalker, SpringMassRunner
+    from kneetrack_synthetic.spring_mass_runner import PendulumWalker, SpringMassRunner
 
     for view in ("front", "rear", "side-right", "side-left"):
         for speed, duty in ((1.0, 0.65), (1.4, 0.62), (1.8, 0.58), (2.2, 0.56)):

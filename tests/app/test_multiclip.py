@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from kneetrack_synthetic.camera import Camera
+from kneetrack_synthetic.runner import RunnerParams, simulate_runner
 
 from kneetrack.app.analyze import analyze
 from kneetrack.app.multiclip import CADENCE_TOLERANCE_SPM
@@ -19,8 +21,6 @@ from kneetrack.cli.main import main
 from kneetrack.errors import InputError, SettingsError
 from kneetrack.io.trc import read_trc, write_trc
 from kneetrack.kinematics.metrics import SAGITTAL_METRICS
-from kneetrack.synthetic.camera import Camera
-from kneetrack.synthetic.runner import RunnerParams, simulate_runner
 
 DURATION_S = 12.0
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from kneetrack_synthetic.camera import Camera
+from kneetrack_synthetic.runner import RunnerParams, simulate_runner
 
 from kneetrack.core.views import View
 from kneetrack.keypoints import Keypoints
@@ -22,8 +24,6 @@ from kneetrack.kinematics.cleaning import (
     reject_outliers,
     repair_swaps,
 )
-from kneetrack.synthetic.camera import Camera
-from kneetrack.synthetic.runner import RunnerParams, simulate_runner
 
 
 @pytest.fixture(scope="module")

@@ -146,8 +146,8 @@ def test_clean_chain_resamples_uneven_frames_only():
 def test_outlier_floor_follows_each_frames_interval():
     # A side-view runner with a 4 s stretch at half rate (variable frame rate): feet move
     # twice as far between those frames, which is not a jump. A real jump is still caught.
-    from kneetrack.synthetic.camera import Camera
-    from kneetrack.synthetic.runner import RunnerParams, simulate_runner
+    from kneetrack_synthetic.camera import Camera
+    from kneetrack_synthetic.runner import RunnerParams, simulate_runner
 
     motion = simulate_runner(RunnerParams.make(), duration_s=10.0, fps=60.0, seed=3,
                              frame_jitter_ms=2.0)

@@ -8,10 +8,10 @@ is matched to the detected stance with the nearest contact (within 100 ms).
 
 import numpy as np
 import pytest
+from kneetrack_synthetic.camera import Camera
+from kneetrack_synthetic.runner import RunnerParams, simulate_runner
 
 from kneetrack.kinematics import analyze_keypoints
-from kneetrack.synthetic.camera import Camera
-from kneetrack.synthetic.runner import RunnerParams, simulate_runner
 
 
 def _matched(res, truth):

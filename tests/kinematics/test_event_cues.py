@@ -110,7 +110,7 @@ def test_real_runners_with_force_plates(view, fps):
 @pytest.mark.parametrize("speed", [4.0, 5.0])
 @pytest.mark.parametrize("view", ["front", "side-right"])
 def test_independent_spring_mass_runner(speed, view):
-    from kneetrack.synthetic.spring_mass_runner import SpringMassRunner
+    from kneetrack_synthetic.spring_mass_runner import SpringMassRunner
 
     le = _loro()
     run = SpringMassRunner(speed_ms=speed, seed=3).simulate(8.0)
@@ -128,7 +128,7 @@ def test_independent_spring_mass_runner(speed, view):
 @pytest.mark.parametrize("speed", [2.0, 3.0])
 def test_independent_spring_mass_runner_slow(speed):
     """Slow running: long stance for its step (duty factor ~0.45), small flight."""
-    from kneetrack.synthetic.spring_mass_runner import SpringMassRunner
+    from kneetrack_synthetic.spring_mass_runner import SpringMassRunner
 
     le = _loro()
     run = SpringMassRunner(speed_ms=speed, seed=3).simulate(8.0)
@@ -144,7 +144,7 @@ def test_independent_spring_mass_runner_slow(speed):
 
 def test_front_toe_off_at_2ms():
     """The toe's lift leads the front-view toe-off (the pelvis model alone was 20-30 ms early)."""
-    from kneetrack.synthetic.spring_mass_runner import SpringMassRunner
+    from kneetrack_synthetic.spring_mass_runner import SpringMassRunner
 
     le = _loro()
     run = SpringMassRunner(speed_ms=2.0, seed=3).simulate(8.0)

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kneetrack_synthetic.camera import Camera
+from kneetrack_synthetic.squat import make_single_leg_squat
 
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.angles import fppa_deg
 from kneetrack.kinematics.metrics import compute_series
 from kneetrack.screening.squat import SingleLegSquatAnalysis
-from kneetrack.synthetic.camera import Camera
-from kneetrack.synthetic.squat import make_single_leg_squat
 
 LEGS = ("left", "right")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from kneetrack_synthetic.runner import synthetic_clip
 
 from kneetrack.assessment.causes import CauseInference
 from kneetrack.io.timing import retime
@@ -17,7 +18,6 @@ from kneetrack.kinematics.findings import evaluate_findings, load_thresholds
 from kneetrack.kinematics.gait_pattern import flight_gravity
 from kneetrack.kinematics.identity import keep_one_identity
 from kneetrack.kinematics.plausibility import apply_bounds, load_plausibility
-from kneetrack.synthetic.runner import synthetic_clip
 
 from .helpers import trial_view
 
@@ -417,7 +417,7 @@ def test_frontal_walking_is_told_from_running(view, speed, duty):
     """Independent pendulum walkers (double support, pelvis highest at mid-stance): from the
     front the pelvis is lowest just after each contact, not at mid-stance. At 2.2 m/s the
     walk has a running cadence (~134 steps/min), so only the pattern refuses it."""
-    from kneetrack.synthetic.spring_mass_runner import PendulumWalker
+    from kneetrack_synthetic.spring_mass_runner import PendulumWalker
 
     c = _contract(analyze_keypoints(_model_clip(
         PendulumWalker(speed_ms=speed, duty_factor=duty, seed=2), view), view=view))
@@ -434,7 +434,7 @@ def test_frontal_walking_is_told_from_running(view, speed, duty):
 @pytest.mark.parametrize("view", ["front", "rear"])
 @pytest.mark.parametrize("speed", [2.0, 3.5, 5.0])
 def test_frontal_running_pattern_on_independent_runners(view, speed):
-    from kneetrack.synthetic.spring_mass_runner import SpringMassRunner
+    from kneetrack_synthetic.spring_mass_runner import SpringMassRunner
 
     c = _contract(analyze_keypoints(_model_clip(SpringMassRunner(speed_ms=speed, seed=4), view,
                                                 fps=30.0), view=view))

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+from kneetrack_synthetic.runner import synthetic_clip
 
 from kneetrack.kinematics import analyze_keypoints
 from kneetrack.kinematics.bounds import withhold
@@ -17,7 +18,6 @@ from kneetrack.kinematics.plausibility import PlausibilityGate, apply_bounds
 from kneetrack.kinematics.stance import CORE_FIELDS, StanceRecord, as_stance_record
 from kneetrack.kinematics.summary import reject_outlier_stances
 from kneetrack.kinematics.thresholds import Thresholds
-from kneetrack.synthetic.runner import synthetic_clip
 
 #: The stance fields of the analysis.json contract (DESIGN.md).
 CONTRACT = ("leg", "contact_s", "toe_off_s", "fppa_peak_deg", "hip_adduction_peak_deg",

@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
+from kneetrack_synthetic.camera import Camera
+from kneetrack_synthetic.runner import RunnerParams, simulate_runner
 
 from kneetrack.kinematics.periodicity import periodic_label_cost, stride_period_s
 from kneetrack.kinematics.swaps import repair_swaps, track_labels
-from kneetrack.synthetic.camera import Camera
-from kneetrack.synthetic.runner import RunnerParams, simulate_runner
 
 
 def _crossing_paths(n=120, fps=60.0):

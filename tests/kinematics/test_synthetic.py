@@ -1,4 +1,4 @@
-"""Recovery of known truth from synthetic runners (kneetrack.synthetic.runner)."""
+"""Recovery of known truth from synthetic runners (kneetrack_synthetic.runner)."""
 
 import numpy as np
 import pytest
@@ -7,8 +7,8 @@ from kneetrack.kinematics import analyze_keypoints
 
 from .helpers import match_contacts
 
-runner = pytest.importorskip("kneetrack.synthetic.runner")
-camera = pytest.importorskip("kneetrack.synthetic.camera")
+runner = pytest.importorskip("kneetrack_synthetic.runner")
+camera = pytest.importorskip("kneetrack_synthetic.camera")
 
 
 def _run(view, *, seed, duration_s=10.0, fps=60.0, noise_px=1.5, kp_kw=None, cam_kw=None,

@@ -6,6 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from kneetrack_synthetic.runner import synthetic_clip
 
 from kneetrack.errors import SettingsError
 from kneetrack.kinematics import analyze_keypoints
@@ -15,7 +16,6 @@ from kneetrack.kinematics.thresholds import (
     load_plausibility_limits,
     load_running_thresholds,
 )
-from kneetrack.synthetic.runner import synthetic_clip
 
 
 def test_packaged_values_come_from_the_data_files() -> None:

@@ -11,10 +11,10 @@ of the contacts in the half-rate stretch and flatten the frontal peaks by 1-2 de
 
 import numpy as np
 import pytest
+from kneetrack_synthetic.camera import Camera
+from kneetrack_synthetic.runner import RunnerParams, simulate_runner
 
 from kneetrack.kinematics import analyze_keypoints
-from kneetrack.synthetic.camera import Camera
-from kneetrack.synthetic.runner import RunnerParams, simulate_runner
 
 
 def _clip(view, *, vfr, seed=5):

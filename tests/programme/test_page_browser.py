@@ -3,42 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-from pathlib import Path
 
-import pytest
-
+from browser import chromium_page, keep_screenshot, require_chromium
 from kneetrack.app.plan import make_plan
 from kneetrack.screening.schema import parse_screening
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTEFACTS = Path(__file__).resolve().parents[2] / "out" / "test-artifacts"
 PHONE = {"width": 390, "height": 844}  # iPhone 12-15 CSS viewport
 
 
-def require_chromium() -> str:
-    """The Chromium binary; skip without it or Playwright outside CI, fail in CI."""
-    exe = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    missing = [] if exe else [f"Chromium ({CHROMIUM})"]
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the playwright Python package")
-    if missing:
-        msg = "browser test needs " + " and ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    assert exe is not None
-    return exe
-
-
 def test_this_week_is_above_the_fold_at_390_px(tmp_path):
-    exe = require_chromium()
-    from playwright.sync_api import sync_playwright
+    require_chromium()
 
     analysis = {
         "schema": "kneetrack.analysis/1",
@@ -64,23 +38,16 @@ def test_this_week_is_above_the_fold_at_390_px(tmp_path):
     assert res.programme["referral"]["needed"]  # the referral banner is there too
     html = res.artefacts["html"]
     shot = tmp_path / "programme_390.png"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=ARGS)
-        try:
-            page = browser.new_page(viewport=PHONE)
-            page.goto(html.resolve().as_uri())
-            page.wait_for_load_state("load")
-            box = page.locator("#this-week").bounding_box()
-            first = page.locator("#this-week .card").first.bounding_box()
-            stop = page.locator("#this-week .card .stop").first.bounding_box()
-            overflow = page.evaluate(
-                "() => document.documentElement.scrollWidth > window.innerWidth + 1"
-            )
-            page.screenshot(path=str(shot))
-        finally:
-            browser.close()
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(shot, ARTEFACTS / shot.name)
+    with chromium_page(**PHONE) as page:
+        page.goto(html.resolve().as_uri())
+        page.wait_for_load_state("load")
+        box = page.locator("#this-week").bounding_box()
+        first = page.locator("#this-week .card").first.bounding_box()
+        stop = page.locator("#this-week .card .stop").first.bounding_box()
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth > window.innerWidth + 1"
+        )
+        keep_screenshot(page, shot, full_page=False)
     assert box is not None and first is not None and stop is not None
     assert box["y"] < PHONE["height"] / 3
     # the first session of this week, with its stop rule, is on the first screen

@@ -7,15 +7,9 @@ import math
 import pytest
 
 from kneetrack.report.content import metric_reference, report_content
-from kneetrack.report.context import (
-    band_of,
-    build_context,
-    drift_of,
-    fmt_deg,
-    leg_stats,
-    programme_section,
-    quality_section,
-)
+from kneetrack.report.context import build_context, quality_section
+from kneetrack.report.programme_summary import programme_section
+from kneetrack.report.values import band_of, drift_of, fmt_deg, leg_stats
 
 from .helpers import make_analysis
 
@@ -219,7 +213,7 @@ def test_urgent_referral_goes_first():
 
 
 def test_first_step_matches_code_prefixes():
-    from kneetrack.report.context import first_step_for
+    from kneetrack.report.verdict import first_step_for
 
     steps = report_content()["first_steps"]
     assert first_step_for("asymmetry_hip_adduction", steps) == steps["asymmetry_"]
@@ -241,11 +235,12 @@ def test_findings_sorted_by_severity_then_weight_and_unreliable_flagged():
 
 
 def test_verdict_shows_first_sentence_and_items_read_well():
-    from kneetrack.report.context import _item_text, first_sentence
+    from kneetrack.report.programme_summary import item_text
+    from kneetrack.report.verdict import first_sentence
 
     assert first_sentence("Pelvis drops 6.5 deg (above 5 deg). Drop is associated with pain.") \
         == "Pelvis drops 6.5 deg (above 5 deg)."
     assert first_sentence("No full stop") == "No full stop"
-    assert _item_text({"name": "Cadence run", "sets": 1, "duration_min": 20, "bpm": 180}) \
+    assert item_text({"name": "Cadence run", "sets": 1, "duration_min": 20, "bpm": 180}) \
         == "Cadence run (20 min, metronome 180 bpm)"
-    assert _item_text({"name": "Walk", "sets": 1}) == "Walk"
+    assert item_text({"name": "Walk", "sets": 1}) == "Walk"

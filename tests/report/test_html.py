@@ -123,7 +123,7 @@ def test_video_element_only_on_screen():
 
 @pytest.mark.browser
 def test_full_report_with_programme_on_a_phone(tmp_path):
-    from .browser import inspect_page, require_chromium
+    from browser import inspect_page, require_chromium
 
     require_chromium()
     prog = dict(PROGRAMME, referral={"needed": True, "urgency": "soon",

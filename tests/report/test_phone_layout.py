@@ -13,11 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from browser import inspect_layout, require_chromium
 from kneetrack.app.analyze import analyze_file
 from kneetrack.report.html import render_plots, render_report_html
 from kneetrack.report.strip import contact_thumbnails
-
-from .browser import inspect_layout, require_chromium
 
 TRC = "mocap2d/fukuchi2017_rbds001_t35_60fps_front.trc"
 WIDTHS = (390, 1280)

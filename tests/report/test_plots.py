@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -152,10 +155,28 @@ def test_palette_is_okabe_ito():
     assert set(LEG_COLOURS.values()) <= set(OKABE_ITO.values())
 
 
+_SVG_IN_A_PROCESS = """
+import json, sys
+from kneetrack.report.plots import figure_svg, report_figures
+analysis = json.load(sys.stdin)
+for _, _, _, fig in report_figures(analysis):
+    sys.stdout.write(figure_svg(fig))
+"""
+
+
 def test_svg_is_deterministic():
+    """Same analysis, same bytes: in two processes whose string hashing differs, a second apart."""
     a = make_analysis()
-    assert figure_svg(stance_curves_figure(a["curves"], "hip_adduction_deg")) == \
-        figure_svg(stance_curves_figure(a["curves"], "hip_adduction_deg"))
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run([sys.executable, "-c", _SVG_IN_A_PROCESS], input=json.dumps(a),
+                             env=env, capture_output=True, text=True, check=True, timeout=120)
+        outputs.append(out.stdout)
+        time.sleep(1.1)                     # a date taken from the clock would differ
+    assert outputs[0].count("<svg") >= 7    # every plot of the report, not an empty run
+    assert outputs[0] == outputs[1]
+    assert outputs[0] == "".join(figure_svg(fig) for _, _, _, fig in report_figures(a))
 
 
 def test_import_has_no_matplotlib_side_effects():

@@ -14,10 +14,9 @@ import av
 import numpy as np
 import pytest
 
+from browser import inspect_page, require_chromium
 from kneetrack.app.analyze import analyze_file
 from kneetrack.cli.main import main
-
-from .browser import inspect_page, require_chromium
 
 TRC = "mocap2d/fukuchi2017_rbds001_t35_60fps_front.trc"
 VIDEO = "video/running_side_outdoor.mp4"

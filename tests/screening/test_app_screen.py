@@ -1,12 +1,12 @@
 import json
 
 import pytest
+from kneetrack_synthetic.squat import make_single_leg_squat
 
 from kneetrack.app.screen import build_screening, run_screen
 from kneetrack.errors import InputError, SettingsError
 from kneetrack.io.trc import write_trc
 from kneetrack.screening.schema import load_screening
-from kneetrack.synthetic.squat import make_single_leg_squat
 
 
 @pytest.fixture(scope="module")

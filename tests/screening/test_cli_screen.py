@@ -2,10 +2,10 @@ import io
 import json
 
 import pytest
+from kneetrack_synthetic.squat import make_single_leg_squat
 
 from kneetrack.cli.main import main
 from kneetrack.io.trc import write_trc
-from kneetrack.synthetic.squat import make_single_leg_squat
 
 
 def _stdin(monkeypatch, lines):

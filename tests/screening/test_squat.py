@@ -2,12 +2,12 @@ import json
 
 import numpy as np
 import pytest
+from kneetrack_synthetic.camera import Camera
+from kneetrack_synthetic.squat import make_single_leg_squat
 
 from kneetrack.errors import InputError, SettingsError
 from kneetrack.keypoints import Keypoints
 from kneetrack.screening.squat import SingleLegSquatAnalysis, SquatRep
-from kneetrack.synthetic.camera import Camera
-from kneetrack.synthetic.squat import make_single_leg_squat
 
 # (leg, n_reps, fppa left/right, knee flexion, fps, seed)
 SUITE = [

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from kneetrack_synthetic.camera import Camera
 from scipy.signal import find_peaks
 
 from kneetrack.keypoints import Keypoints
 from kneetrack.screening.squat import SingleLegSquatAnalysis
-from kneetrack.synthetic.camera import Camera
 
 MARKERS = {
     "left_hip": "L_HJC", "right_hip": "R_HJC", "left_knee": "L_knee", "right_knee": "r_knee",

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from kneetrack.synthetic import angles2d
+from kneetrack_synthetic import angles2d
 
 coord = st.floats(-500, 500, allow_nan=False)
 

@@ -17,10 +17,12 @@ def bench():
     spec = importlib.util.spec_from_file_location("kinematics_accuracy", BENCH)
     mod = importlib.util.module_from_spec(spec)
     sys.modules["kinematics_accuracy"] = mod          # dataclasses look their module up
+    sys.path.insert(0, str(BENCH.parent))              # its own import of benchmarks/_support.py
     try:
         spec.loader.exec_module(mod)
         yield mod
     finally:
+        sys.path.remove(str(BENCH.parent))
         sys.modules.pop("kinematics_accuracy", None)
 
 
@@ -102,8 +104,9 @@ class _NoStances:
 
 
 def test_benchmark_runs_with_an_engine_that_finds_nothing_or_fails(bench, monkeypatch, capsys):
+    from kneetrack_synthetic.runner import synthetic_clip
+
     import kneetrack.kinematics as kin
-    from kneetrack.synthetic.runner import synthetic_clip
 
     case = bench.Case("syn:tiny", "front", "synthetic", True,
                       make=lambda: synthetic_clip("front", duration_s=2.0))

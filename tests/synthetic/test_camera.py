@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from kneetrack.synthetic.camera import Camera
+from kneetrack_synthetic.camera import Camera
 
 
 def test_default_camera_is_a_level_pinhole():

@@ -5,11 +5,10 @@ from __future__ import annotations
 import doctest
 
 import pytest
+from kneetrack_synthetic import angles2d, camera, runner, runner_params
 
-from kneetrack.synthetic import angles2d, camera, runner
 
-
-@pytest.mark.parametrize("module", [angles2d, camera, runner])
+@pytest.mark.parametrize("module", [angles2d, camera, runner, runner_params])
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0

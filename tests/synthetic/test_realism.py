@@ -11,10 +11,10 @@ import json
 
 import numpy as np
 import pytest
+from kneetrack_synthetic.camera import Camera
+from kneetrack_synthetic.runner import RunnerParams, simulate_runner
 
 from kneetrack.io.load import load_keypoints
-from kneetrack.synthetic.camera import Camera
-from kneetrack.synthetic.runner import RunnerParams, simulate_runner
 
 TRIAL = "fukuchi2017_rbds001_t35_150fps_side-right"
 PX_PER_M = 400.0        # mocap2d cameras: focal 1400 px at 3.5 m

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from kneetrack_synthetic import angles2d
+from kneetrack_synthetic.camera import Camera
+from kneetrack_synthetic.runner import RunnerParams, simulate_runner, with_leg
 
 from kneetrack.errors import SettingsError
 from kneetrack.keypoints import Keypoints
-from kneetrack.synthetic import angles2d
-from kneetrack.synthetic.camera import Camera
-from kneetrack.synthetic.runner import RunnerParams, simulate_runner, with_leg
 
 VIEWS = ("front", "rear", "side-right", "side-left")
 

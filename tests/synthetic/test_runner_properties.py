@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
-
-from kneetrack.synthetic.camera import Camera
-from kneetrack.synthetic.runner import RunnerParams, simulate_runner
+from kneetrack_synthetic.camera import Camera
+from kneetrack_synthetic.runner import RunnerParams, simulate_runner
 
 
 def far(view: str) -> Camera:

@@ -1,7 +1,7 @@
 """Frontal-plane angles of the single-leg squat: the running engine's own.
 
-Kept as an import path for older callers (:mod:`kneetrack.synthetic.squat`);
-every definition lives in :mod:`kneetrack.kinematics.angles`, where the FPPA
+Kept as an import path for older callers; every definition lives in
+:mod:`kneetrack.kinematics.angles`, where the FPPA
 sign convention of ``DESIGN.md`` is written once. The squat takes the medial
 side from the hip–hip line (``fppa_deg(..., other_hip=...)``), so the same
 code serves the front and the rear view and survives a mirrored video.

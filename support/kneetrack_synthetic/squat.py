@@ -4,7 +4,7 @@ A 3D stick figure stands on one leg and squats ``n_reps`` times; the stance
 knee swivels towards the midline about the hip–ankle axis as it bends, so that
 the frontal plane projection angle (FPPA) **seen by the camera** at peak knee
 flexion equals the requested value. The figure is projected through
-:class:`~kneetrack.synthetic.camera.Camera` (front view by default) and
+:class:`~kneetrack_synthetic.camera.Camera` (front view by default) and
 Gaussian pixel noise is added.
 
 The truth of each repetition (time of peak knee flexion, FPPA, hip adduction,
@@ -23,13 +23,13 @@ import numpy as np
 from scipy.optimize import brentq
 
 from kneetrack.keypoints import LOWER_LIMB, Keypoints
-from kneetrack.screening.geometry import (
+from kneetrack.kinematics.angles import (
     fppa_deg,
     hip_adduction_deg,
     pelvic_drop_deg,
     trunk_lean_deg,
 )
-from kneetrack.synthetic.camera import Camera
+from kneetrack_synthetic.camera import Camera
 
 _LEGS = ("left", "right")
 

@@ -1,6 +1,6 @@
 """An independent synthetic treadmill runner for validating gait events.
 
-:mod:`kneetrack.synthetic.runner` shapes its pelvis path and late swing on the
+:mod:`kneetrack_synthetic.runner` shapes its pelvis path and late swing on the
 real ``mocap2d`` runners, the same runners the event detector was first tuned
 on; a test on it would only repeat them. This runner takes its timing and
 body motion from published relations instead:

@@ -1,9 +1,16 @@
-"""Open a report in headless Debian Chromium (Playwright) and say what a person would see."""
+"""Open a page in headless Debian Chromium (Playwright) and say what a person would see.
+
+Shared by the browser tests of the report (``tests/report``) and of the programme page
+(``tests/programme``): one way to find Chromium, skip or fail without it, open a page
+at a given viewport and keep its screenshot under ``out/test-artifacts/``.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +20,18 @@ import pytest
 CHROMIUM = os.environ.get("KNEETRACK_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-ARTEFACTS = Path(__file__).resolve().parents[2] / "out" / "test-artifacts"
+ARTEFACTS = Path(__file__).resolve().parents[1] / "out" / "test-artifacts"
 
 
-def require_chromium() -> None:
-    """Skip without Chromium/Playwright outside CI; fail in CI (``CI`` set)."""
-    missing = []
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        missing.append(f"Chromium ({CHROMIUM}; apt-get install chromium)")
+def chromium_executable() -> str | None:
+    """The Chromium binary: ``CHROMIUM`` when it exists, else ``chromium`` on the PATH."""
+    return CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+
+
+def require_chromium() -> str:
+    """The Chromium binary; skip without it or Playwright outside CI, fail in CI (``CI`` set)."""
+    exe = chromium_executable()
+    missing = [] if exe else [f"Chromium ({CHROMIUM}; apt-get install chromium)"]
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -30,6 +41,33 @@ def require_chromium() -> None:
         if os.environ.get("CI"):
             pytest.fail(msg)
         pytest.skip(msg)
+    assert exe is not None
+    return exe
+
+
+@contextmanager
+def chromium_page(*, width: int, height: int) -> Iterator[Any]:
+    """A fresh Playwright page in headless Chromium with a ``width`` × ``height`` viewport.
+
+    The browser is closed on leaving the block, whatever happens in it.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=require_chromium(), args=ARGS)
+        try:
+            yield browser.new_page(viewport={"width": width, "height": height})
+        finally:
+            browser.close()
+
+
+def keep_screenshot(page: Any, screenshot: Path, *, full_page: bool = True) -> Path:
+    """Save a screenshot of ``page`` to ``screenshot`` and a copy under ``out/test-artifacts/``."""
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(screenshot), full_page=full_page)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(screenshot, ARTEFACTS / screenshot.name)
+    return screenshot
 
 
 def inspect_page(html: Path, screenshot: Path, *, width: int = 412,
@@ -39,44 +77,33 @@ def inspect_page(html: Path, screenshot: Path, *, width: int = 412,
     Returns console errors, page errors, requests that left the machine, the
     state of every image and video element, and the section ids.
     """
-    from playwright.sync_api import sync_playwright
-
     errors: list[str] = []
     network: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists()
-                                    else shutil.which("chromium"), args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}")
-                    if m.type in ("error", "warning") else None)
-            page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-            page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
-            page.on("request", lambda r: network.append(r.url)
-                    if not r.url.startswith(("file:", "data:")) else None)
-            page.goto(html.resolve().as_uri())
-            page.wait_for_load_state("load")
-            has_video = page.locator("video").count() > 0
-            if has_video:
-                page.wait_for_function(
-                    "() => { const v = document.querySelector('video');"
-                    " return v.error !== null || v.readyState >= 2; }", timeout=15000)
-            state = page.evaluate("""() => ({
-                images: [...document.images].map(i => ({
-                    alt: i.alt, ok: i.complete && i.naturalWidth > 0, w: i.naturalWidth})),
-                videos: [...document.querySelectorAll('video')].map(v => ({
-                    error: v.error ? v.error.code : null, ready: v.readyState,
-                    w: v.videoWidth, h: v.videoHeight, duration: v.duration})),
-                sections: [...document.querySelectorAll('[data-section]')]
-                    .map(s => s.dataset.section),
-                overflowX: document.documentElement.scrollWidth > window.innerWidth + 1,
-            })""")
-            screenshot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(screenshot), full_page=True)
-        finally:
-            browser.close()
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(screenshot, ARTEFACTS / screenshot.name)
+    with chromium_page(width=width, height=height) as page:
+        page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}")
+                if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+        page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
+        page.on("request", lambda r: network.append(r.url)
+                if not r.url.startswith(("file:", "data:")) else None)
+        page.goto(html.resolve().as_uri())
+        page.wait_for_load_state("load")
+        has_video = page.locator("video").count() > 0
+        if has_video:
+            page.wait_for_function(
+                "() => { const v = document.querySelector('video');"
+                " return v.error !== null || v.readyState >= 2; }", timeout=15000)
+        state = page.evaluate("""() => ({
+            images: [...document.images].map(i => ({
+                alt: i.alt, ok: i.complete && i.naturalWidth > 0, w: i.naturalWidth})),
+            videos: [...document.querySelectorAll('video')].map(v => ({
+                error: v.error ? v.error.code : null, ready: v.readyState,
+                w: v.videoWidth, h: v.videoHeight, duration: v.duration})),
+            sections: [...document.querySelectorAll('[data-section]')]
+                .map(s => s.dataset.section),
+            overflowX: document.documentElement.scrollWidth > window.innerWidth + 1,
+        })""")
+        keep_screenshot(page, screenshot)
     state.update(errors=errors, network=network, screenshot=screenshot)
     return state
 
@@ -139,21 +166,10 @@ def inspect_layout(html: Path, screenshot: Path, *, width: int,
     thumbnail, the thumbnail captions' boxes, and whether the page scrolls sideways.
     The screenshot is also copied to ``out/test-artifacts/``.
     """
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists()
-                                    else shutil.which("chromium"), args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.goto(html.resolve().as_uri())
-            page.wait_for_load_state("load")
-            state = page.evaluate(_LAYOUT_JS)
-            screenshot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(screenshot), full_page=True)
-        finally:
-            browser.close()
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(screenshot, ARTEFACTS / screenshot.name)
+    with chromium_page(width=width, height=height) as page:
+        page.goto(html.resolve().as_uri())
+        page.wait_for_load_state("load")
+        state = page.evaluate(_LAYOUT_JS)
+        keep_screenshot(page, screenshot)
     state["screenshot"] = screenshot
     return state

@@ -31,7 +31,7 @@ EXCEPTION_DIRS: dict[str, str] = {
 LEFTOVERS: dict[str, str] = {
     "web/jobs.py": "its own VIEWS tuple (web layer, in progress on branch web2)",
     "web/job_runner.py": "its own FRONTAL tuple (web layer, in progress on branch web2)",
-    "report/context.py": "view -> phrase map for report text (report work in progress)",
+    "report/values.py": "view -> phrase map for report text (report work in progress)",
 }
 
 

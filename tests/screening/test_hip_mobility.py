@@ -153,6 +153,7 @@ def test_hip_mobility_questions_are_gated_and_signed():
             "y",
             "0.3",
             "0,42",
+            "n",  # no hamstring:quadriceps ratio
             "y",
             "y",
             "+4",
@@ -163,6 +164,7 @@ def test_hip_mobility_questions_are_gated_and_signed():
             "-3",
             "22",
             "35",
+            "n",  # no hip abduction range
         ]
     )
     answers = qn.ask(sc.ask, tell=sc.tell)
@@ -181,7 +183,7 @@ def test_hip_mobility_questions_are_gated_and_signed():
 
 def test_hip_mobility_gate_no_skips_every_hip_question():
     qn = _tests_section()
-    sc = Script(["n"] * 7)
+    sc = Script(["n"] * 8)  # seven test gates and the H:Q ratio, then the hip gate
     answers = qn.ask(sc.ask, tell=sc.tell)
     assert answers.get("do_hip_mobility") is False
     assert "measure your hip mobility" in sc.prompts[-1]  # nothing asked after the gate

@@ -156,10 +156,20 @@ class SpringMassRunner:
             excess = max(excess, float(np.max(r - reach)))
         if excess > 0:
             z_hip = z_hip - excess
+        feet = {}
+        for leg in ("left", "right"):
+            ks = [i for i in range(n_steps) if legs[i] == leg]
+            feet[leg] = self._foot(t, t_ic[ks], tcs[ks], z_hip)
+        return self._assemble(t, feet, z_hip, legs, t_ic, tcs, duration_s,
+                              cadence=cadence_spm(v), tc_mean=tc_mean)
+
+    def _assemble(self, t: np.ndarray, feet: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
+                  z_hip: np.ndarray, legs: Any, t_ic: np.ndarray, tcs: np.ndarray,
+                  duration_s: float, *, cadence: float, tc_mean: float) -> SpringMassRun:
+        """3D points of both legs (hips, knees from two-segment IK, feet) and the true events."""
         pts: dict[str, np.ndarray] = {}
         for leg, side in (("left", 1.0), ("right", -1.0)):
-            ks = [i for i in range(n_steps) if legs[i] == leg]
-            heel, toe, ankle = self._foot(t, t_ic[ks], tcs[ks], z_hip)
+            heel, toe, ankle = feet[leg]
             y = side * self.hip_width_m / 2
             hip = np.column_stack([np.zeros_like(t), np.full_like(t, y), z_hip])
             knee = _knee(hip[:, [0, 2]], ankle, 0.52 * self.leg_length_m,
@@ -169,8 +179,8 @@ class SpringMassRunner:
             pts[f"{leg}_hip"] = hip
         events = [{"leg": legs[i], "contact_s": float(t_ic[i]),
                    "toe_off_s": float(t_ic[i] + tcs[i])}
-                  for i in range(n_steps) if t_ic[i] > 0 and t_ic[i] + tcs[i] < duration_s]
-        return SpringMassRun(t, pts, events, cadence_spm(v), tc_mean)
+                  for i in range(len(t_ic)) if t_ic[i] > 0 and t_ic[i] + tcs[i] < duration_s]
+        return SpringMassRun(t, pts, events, cadence, tc_mean)
 
     def _swing_top_m(self) -> float:
         """Height of the ankle at the top of the swing (m)."""
@@ -395,17 +405,5 @@ class PendulumWalker(SpringMassRunner):
         w = max(1, int(0.03 * rate_hz))          # 30 ms: soften the double-support corner
         z_hip = np.convolve(np.pad(z_hip, (w // 2, w - 1 - w // 2), mode="edge"),
                             np.ones(w) / w, mode="valid")
-        pts: dict[str, np.ndarray] = {}
-        for leg, side in (("left", 1.0), ("right", -1.0)):
-            heel, toe, ankle = feet[leg]
-            y = side * self.hip_width_m / 2
-            hip = np.column_stack([np.zeros_like(t), np.full_like(t, y), z_hip])
-            knee = _knee(hip[:, [0, 2]], ankle, 0.52 * self.leg_length_m,
-                         0.48 * self.leg_length_m)
-            for name, xz in (("heel", heel), ("toe", toe), ("ankle", ankle), ("knee", knee)):
-                pts[f"{leg}_{name}"] = np.column_stack([xz[:, 0], np.full_like(t, y), xz[:, 1]])
-            pts[f"{leg}_hip"] = hip
-        events = [{"leg": legs[i], "contact_s": float(t_ic[i]),
-                   "toe_off_s": float(t_ic[i] + tcs[i])}
-                  for i in range(n_steps) if t_ic[i] > 0 and t_ic[i] + tcs[i] < duration_s]
-        return SpringMassRun(t, pts, events, walking_cadence_spm(v), tc_mean)
+        return self._assemble(t, feet, z_hip, legs, t_ic, tcs, duration_s,
+                              cadence=walking_cadence_spm(v), tc_mean=tc_mean)

@@ -158,12 +158,13 @@ def measure_clip(clip: ClipInput, *, thresholds: Thresholds | None = None,
     ``thresholds`` are the request's (:func:`request_thresholds`; ``None``: the
     packaged ones).
     """
-    from kneetrack.kinematics import analyze_keypoints
-
     th = thresholds if thresholds is not None else request_thresholds()
     kp, kind = acquire_keypoints(clip.path, progress=progress, backend=backend, workers=workers,
                                  fps=clip.fps, speed_factor=clip.speed_factor,
                                  while_waiting=while_waiting)
+    # imported after pose: while_waiting imports it while the pose processes run
+    from kneetrack.kinematics import analyze_keypoints
+
     kin = analyze_keypoints(kp, view=clip.view, thresholds=th)
     return ClipAnalysis(clip=clip, kind=kind, keypoints=kp, kinematics=kin,
                         analysis=assemble_analysis(clip.path, kind, kp, kin, view=clip.view))

@@ -43,7 +43,7 @@ class WhilePose:
                 and plan.workers < available_cores()):
             self.start_pool(plan.frames, plan.fps)
         import kneetrack.app.report  # noqa: F401
-        import kneetrack.kinematics  # noqa: F401
+        import kneetrack.kinematics.pipeline  # noqa: F401
         import kneetrack.report.html  # noqa: F401
         import kneetrack.report.plots  # noqa: F401
 

@@ -3,13 +3,37 @@
 The one-call entry point is :func:`analyze_keypoints`; the stages are usable alone
 (gaitmap style: parameters in ``__init__``, an action method returning ``self``,
 results in attributes ending in ``_``).
+
+The names below are imported when first used, not with the package: importing
+:mod:`kneetrack.kinematics.thresholds` (which the service does before pose
+estimation starts) must not pull in SciPy's signal module (about 1 s), which
+``analyze`` imports while the pose processes run instead.
 """
 
-from kneetrack.kinematics.cleaners import clean_keypoints
-from kneetrack.kinematics.events import ContactDetector, StanceEvents
-from kneetrack.kinematics.metrics import StanceMetrics, compute_series
-from kneetrack.kinematics.pipeline import KinematicsResult, analyze_keypoints
-from kneetrack.kinematics.view import ViewDetector, detect_view
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kneetrack.kinematics.cleaners import clean_keypoints
+    from kneetrack.kinematics.events import ContactDetector, StanceEvents
+    from kneetrack.kinematics.metrics import StanceMetrics, compute_series
+    from kneetrack.kinematics.pipeline import KinematicsResult, analyze_keypoints
+    from kneetrack.kinematics.view import ViewDetector, detect_view
+
+#: Public name -> the module that defines it.
+_HOMES = {
+    "clean_keypoints": "cleaners",
+    "ContactDetector": "events",
+    "StanceEvents": "events",
+    "StanceMetrics": "metrics",
+    "compute_series": "metrics",
+    "KinematicsResult": "pipeline",
+    "analyze_keypoints": "pipeline",
+    "ViewDetector": "view",
+    "detect_view": "view",
+}
 
 __all__ = [
     "ContactDetector",
@@ -22,3 +46,16 @@ __all__ = [
     "compute_series",
     "detect_view",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOMES))

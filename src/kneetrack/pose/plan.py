@@ -215,7 +215,7 @@ def _time_worker(path: str, frames: int, results: Any, t_spawn: float) -> None:
 
 #: What the main process imports while pose runs (``kneetrack.app.overlap.WhilePose``),
 #: timed by :func:`measure_costs`. Named, not imported: pose sits below the analysis.
-PREPARE_MODULES = ("kneetrack.app.report", "kneetrack.kinematics", "kneetrack.report.html",
+PREPARE_MODULES = ("kneetrack.app.report", "kneetrack.kinematics.pipeline", "kneetrack.report.html",
                    "kneetrack.report.plots")
 
 

@@ -1,0 +1,63 @@
+"""What the main process imports before and while the pose processes run."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+VIDEO = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "video" / "sports2d_demo.mp4"
+#: Slow imports that belong in the time pose estimation runs, not before it starts.
+HEAVY = ("scipy.signal", "matplotlib", "kneetrack.kinematics.pipeline", "kneetrack.report.html")
+
+
+def _run(code: str) -> str:
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    return run.stdout.strip()
+
+
+@pytest.mark.skipif(not VIDEO.is_file(), reason="shared demo clip not present")
+def test_analyze_starts_pose_before_the_slow_imports(tmp_path):
+    # estimate_video is replaced by a probe that lists the heavy modules already loaded
+    # when pose estimation would start, then stops the command.
+    code = (
+        "import sys\n"
+        "import kneetrack.pose.run as run\n"
+        "def probe(*a, **k):\n"
+        f"    print('loaded:', [m for m in {HEAVY!r} if m in sys.modules])\n"
+        "    raise SystemExit(0)\n"
+        "run.estimate_video = probe\n"
+        "from kneetrack.cli.main import main\n"
+        f"sys.argv = ['kneetrack', 'analyze', {str(VIDEO)!r}, '--out', {str(tmp_path)!r}, '-q']\n"
+        "main()\n"
+    )
+    assert _run(code) == "loaded: []"
+
+
+def test_while_pose_imports_the_analysis_code():
+    code = (
+        "import sys\n"
+        "from kneetrack.app.overlap import WhilePose\n"
+        "WhilePose(render=False, workers=None)(None)\n"
+        f"print([m for m in {HEAVY!r} if m not in sys.modules])\n"
+    )
+    assert _run(code) == "[]"
+
+
+def test_kinematics_package_names_resolve_lazily():
+    code = (
+        "import sys\n"
+        "import kneetrack.kinematics as k\n"
+        "assert 'kneetrack.kinematics.pipeline' not in sys.modules\n"
+        "from kneetrack.kinematics.pipeline import analyze_keypoints\n"
+        "assert k.analyze_keypoints is analyze_keypoints\n"
+        "missing = [n for n in k.__all__ if getattr(k, n, None) is None]\n"
+        "assert set(k.__all__) <= set(dir(k))\n"
+        "try:\n"
+        "    k.no_such_name\n"
+        "except AttributeError:\n"
+        "    print('ok', missing)\n"
+    )
+    assert _run(code) == "ok []"

@@ -57,9 +57,10 @@ def analyze_and_store(
     progress, backend
         See :func:`kneetrack.app.analyze.analyze`.
     """
-    from kneetrack.app.athletes import get_athlete, open_db, store_analysis
-
+    # The store (SQLAlchemy, Alembic: about 0.4 s) is imported only when it is used.
     if athlete is not None:
+        from kneetrack.app.athletes import get_athlete, open_db
+
         if request.out_dir is None:
             raise SettingsError("storing an analysis needs an output folder (--out DIR)")
         with open_db(db) as store:  # fail before the long pose run if the athlete is unknown
@@ -67,6 +68,8 @@ def analyze_and_store(
     outcome = analyze(request, progress=progress, backend=backend)
     if athlete is None or outcome.out_dir is None:
         return StoredOutcome(outcome=outcome)
+    from kneetrack.app.athletes import open_db, store_analysis
+
     with open_db(db) as store:
         stored = store_analysis(store, athlete, outcome.out_dir, recorded_on=recorded_on,
                                 retest_of=retest_of)

@@ -64,3 +64,25 @@ def test_kinematics_package_names_resolve_lazily():
         "    print('ok', missing)\n"
     )
     assert _run(code) == "ok []"
+
+
+def test_render_processes_start_on_a_freed_core_one_per_core(monkeypatch):
+    import kneetrack.core.cores as cores
+    from kneetrack.app.overlap import WhilePose
+    from kneetrack.pose.plan import PosePlan
+
+    monkeypatch.setattr(cores, "available_cores", lambda: 2)
+    plan = PosePlan(workers=2, chunks=2, frames=230, fps=30.0)
+    prep = WhilePose(render=True, workers=None)
+    prep(plan)  # both cores run a graph: nothing starts yet
+    assert prep.pool is None
+    try:
+        prep.core_free(plan)  # a short clip's render gets both cores, not one beside the report
+        assert prep.pool is not None and prep.pool.workers == 2
+        first = prep.pool
+        prep.core_free(plan)
+        assert prep.pool is first  # started once
+    finally:
+        prep.close()
+    assert prep.pool is None
+    assert WhilePose(render=False, workers=None).start_pool(230, 30.0) is None

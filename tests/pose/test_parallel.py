@@ -94,6 +94,33 @@ def test_progress_reaches_total(square_video):
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 
+class _Waiter:
+    """A ``while_waiting`` that records when it is called and how many chunks were done."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, object]] = []
+
+    def __call__(self, plan) -> None:
+        self.calls.append(("started", plan.workers if plan is not None else None))
+
+    def core_free(self, plan) -> None:
+        self.calls.append(("core_free", plan.workers))
+
+
+def test_a_pose_process_out_of_chunks_frees_a_core_once(square_video):
+    waiter = _Waiter()
+    estimate_video_parallel(square_video, workers=2, while_waiting=waiter,
+                            backend_spec="test_parallel_fakes:SquareFinder")
+    assert waiter.calls == [("started", 2), ("core_free", 2)]
+
+
+def test_one_pose_process_never_reports_a_core_freed(square_video):
+    waiter = _Waiter()
+    estimate_video_parallel(square_video, workers=1, while_waiting=waiter,
+                            backend_spec="test_parallel_fakes:SquareFinder")
+    assert waiter.calls == [("started", 1)]
+
+
 def test_worker_exception_becomes_one_line_error(square_video):
     with pytest.raises(KneetrackError, match="pose estimation failed.*boom at frame"):
         estimate_video_parallel(square_video, workers=2,

@@ -321,6 +321,8 @@ def test_render_processes_follow_the_clip():
 
     assert render_processes(2 * MIN_CHUNK_FRAMES - 1, cores=2) == 0  # too short to split
     assert render_processes(230, cores=2) == 1  # 7.7 s at 30 fps: one, beside the report
+    assert render_processes(230, cores=2, ahead=True) == 2  # started during pose: start-up hidden
+    assert render_processes(2 * MIN_CHUNK_FRAMES - 1, cores=2, ahead=True) == 0
     assert render_processes(1200, cores=2, fps=60) == 2  # 20 s at 60 fps: one per core
     assert render_processes(3600, cores=4) == 4
     assert render_processes(3600, cores=2, workers=1) == 0  # --workers 1: this process

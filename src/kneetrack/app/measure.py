@@ -25,15 +25,13 @@ if TYPE_CHECKING:  # the engine is imported while pose runs (WhilePose), not at 
     from kneetrack.kinematics.pipeline import KinematicsResult
     from kneetrack.kinematics.thresholds import Thresholds
     from kneetrack.pose.backend import PoseBackend
-    from kneetrack.pose.plan import PosePlan
+    from kneetrack.pose.plan import PoseWaiter
     from kneetrack.report.video import RenderPool
 
 SCHEMA = "kneetrack.analysis/1"
 
 #: ``progress(done, total)``: called as frames are processed (total may be None).
 ProgressCallback = Callable[[int, int | None], None]
-#: Called once while pose estimation runs (see :class:`~kneetrack.app.overlap.WhilePose`).
-WhileWaiting = Callable[["PosePlan | None"], None]
 
 
 @dataclass(frozen=True)
@@ -109,7 +107,7 @@ def acquire_keypoints(
     workers: int | None = None,
     fps: float | None = None,
     speed_factor: float | None = None,
-    while_waiting: WhileWaiting | None = None,
+    while_waiting: PoseWaiter | None = None,
 ) -> tuple[Keypoints, str]:
     """Return the keypoints of ``path`` and its kind (``"video"`` or ``"keypoints"``).
 
@@ -152,7 +150,7 @@ def request_thresholds(cutoff_hz: float | None = None) -> Thresholds:
 def measure_clip(clip: ClipInput, *, thresholds: Thresholds | None = None,
                  workers: int | None = None, progress: ProgressCallback | None = None,
                  backend: PoseBackend | None = None,
-                 while_waiting: WhileWaiting | None = None) -> ClipAnalysis:
+                 while_waiting: PoseWaiter | None = None) -> ClipAnalysis:
     """Keypoints, kinematics and the ``analysis.json`` dict of one clip.
 
     ``thresholds`` are the request's (:func:`request_thresholds`; ``None``: the

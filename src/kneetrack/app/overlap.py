@@ -2,11 +2,12 @@
 
 Pose estimation of a video runs in worker processes; the main process only
 waits for landmarks. Meanwhile it imports the analysis and report code (about
-1 s on the development machine), and, when pose leaves a core free (one graph
-on a short clip), starts the annotated video's render processes, so that they
-are ready when the analysis is. On a long clip, where every core runs a graph,
-the render processes start after pose instead: they would only take memory
-(about 145 MiB each) while waiting.
+1 s on the development machine) and starts the annotated video's render
+processes as soon as a core is free, so that they are ready when the analysis
+is: at once when pose leaves a core free (one graph on a short clip), else
+when a pose process has finished its last chunk while the other still runs.
+Started during pose, their start-up (about 0.4 s of CPU each) costs no wall
+time, so there is one per core even for a short clip.
 """
 
 from __future__ import annotations
@@ -39,21 +40,31 @@ class WhilePose:
         """Start the render processes if pose leaves a core free; import the analysis code."""
         from kneetrack.core.cores import available_cores
 
-        if (self.render and plan is not None and plan.frames
-                and plan.workers < available_cores()):
-            self.start_pool(plan.frames, plan.fps)
+        if plan is not None and plan.workers < available_cores():
+            self.core_free(plan)
         import kneetrack.app.report  # noqa: F401
         import kneetrack.kinematics.pipeline  # noqa: F401
         import kneetrack.report.html  # noqa: F401
         import kneetrack.report.plots  # noqa: F401
 
-    def start_pool(self, frames: int, fps: float) -> RenderPool | None:
-        """Start the render processes (once) for a clip of ``frames`` frames."""
+    def core_free(self, plan: PosePlan) -> None:
+        """A core is free while pose runs: start the render processes there."""
+        if plan.frames:
+            self.start_pool(plan.frames, plan.fps, during_pose=True)
+
+    def start_pool(self, frames: int, fps: float, *, during_pose: bool = False
+                   ) -> RenderPool | None:
+        """Start the render processes (once) for a clip of ``frames`` frames.
+
+        ``during_pose``: started while pose runs, where their start-up costs no
+        wall time (one per core even for a short clip).
+        """
         if self.render and not self._started:
             from kneetrack.report.video import RenderPool
 
             self._started = True
-            self.pool = RenderPool.start(self.workers, frames=frames, fps=fps)
+            self.pool = RenderPool.start(self.workers, frames=frames, fps=fps,
+                                         ahead=during_pose)
         return self.pool
 
     def close(self) -> None:

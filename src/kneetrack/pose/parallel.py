@@ -63,7 +63,12 @@ from kneetrack.core.cores import available_cores  # noqa: F401 - re-exported for
 from kneetrack.errors import InputError, KneetrackError, NoPersonError
 from kneetrack.keypoints import Keypoints
 from kneetrack.pose.native_logs import filter_process_stderr
-from kneetrack.pose.plan import MAX_CHUNK_FRAMES, MIN_CHUNK_FRAMES, PosePlan, plan_pose
+from kneetrack.pose.plan import (
+    MAX_CHUNK_FRAMES,
+    MIN_CHUNK_FRAMES,
+    PoseWaiter,
+    plan_pose,
+)
 from kneetrack.pose.prefetch import limit_malloc_arenas, prefetch
 from kneetrack.pose.sequential import (  # make_backend, reset_tracking: re-exported
     DEFAULT_MAX_SIDE_PX,
@@ -369,7 +374,7 @@ def estimate_video_parallel(
     max_side_px: int | None = DEFAULT_MAX_SIDE_PX,
     overlap_frames: int = DEFAULT_OVERLAP_FRAMES,
     backend_spec: str = "mediapipe",
-    while_waiting: Callable[[PosePlan | None], None] | None = None,
+    while_waiting: PoseWaiter | None = None,
 ) -> Keypoints:
     """Estimate the runner's keypoints in every frame, in ``workers`` processes.
 
@@ -393,7 +398,9 @@ def estimate_video_parallel(
     while_waiting
         Called once in this process with the plan after the workers have started
         (e.g. to import the analysis code meanwhile), or with ``None`` before the
-        graph runs in this process; its exceptions stop the workers.
+        graph runs in this process; its ``core_free`` once when fewer chunks are
+        left than workers (:class:`~kneetrack.pose.plan.PoseWaiter`). Its
+        exceptions stop the workers.
 
     Returns
     -------
@@ -439,9 +446,13 @@ def estimate_video_parallel(
     tasks = ctx.Queue()
     results = ctx.Queue()
 
+    outstanding = 0  # chunks handed out and not yet done
+
     def submit(c: Chunk, *, report: bool) -> None:
+        nonlocal outstanding
         sl = slice(c.warmup_start, c.stop)
         tasks.put((c, table.pts[sl].copy(), table.time_s[sl].copy(), report))
+        outstanding += 1
 
     for c in chunks:
         submit(c, report=True)
@@ -454,6 +465,7 @@ def estimate_video_parallel(
     meta: tuple[str, tuple[str, ...], dict[str, Any]] | None = None
     started: list[float] = []
     ok = False
+    freed = n_workers < 2  # core_free is for a pose process that ran out of chunks
     try:
         for p in procs:
             p.start()
@@ -483,8 +495,13 @@ def estimate_video_parallel(
                     started.append(round(msg[5], 3))
             elif kind == "done":
                 _, _, cid, cxy, cconf = msg
+                outstanding -= 1
                 for repair in stitch.add(cid, cxy, cconf):
                     submit(repair, report=False)
+                if not freed and 0 < outstanding < n_workers:
+                    freed = True  # a pose process has nothing left to do; the others run on
+                    if while_waiting is not None:
+                        while_waiting.core_free(plan)
             elif kind == "error":
                 _, _, _, name, text = msg
                 if name in ("InputError", "NoPersonError"):

@@ -25,7 +25,7 @@ import statistics
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 #: A plan with more graphs must be predicted this much faster to be chosen. A chunk
 #: boundary in a crowded scene can cost a rerun of two chunks (on the Sports2D demo
@@ -96,6 +96,23 @@ class PosePlan:
         return {"planned_workers": self.workers, "planned_chunks": self.chunks,
                 "predicted_s": {str(k): round(v, 2) for k, v in self.predicted_s.items()},
                 "workers_forced": self.forced}
+
+
+class PoseWaiter(Protocol):
+    """What the caller of pose estimation does meanwhile (``while_waiting``).
+
+    Called with the plan once the pose processes have started (``None`` before
+    a graph runs in the caller's own process), and :meth:`core_free` once when
+    a pose process has no chunk left while others still run: from then on a
+    core is free (:class:`kneetrack.app.overlap.WhilePose` starts the annotated
+    video's render processes there).
+    """
+
+    def __call__(self, plan: PosePlan | None) -> None:
+        """The pose processes have started (``plan``), or a graph runs here (``None``)."""
+
+    def core_free(self, plan: PosePlan) -> None:
+        """A pose process has finished its last chunk; others still run."""
 
 
 def _chunk_options(n_frames: int, workers: int) -> list[int]:

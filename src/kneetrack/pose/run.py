@@ -22,7 +22,7 @@ from kneetrack.pose.sequential import (  # noqa: F401 - the names callers know f
 from kneetrack.video.reader import probe_video
 
 if TYPE_CHECKING:
-    from kneetrack.pose.plan import PosePlan
+    from kneetrack.pose.plan import PoseWaiter
 
 
 def estimate_video(
@@ -32,7 +32,7 @@ def estimate_video(
     progress: Callable[[int, int | None], None] | None = None,
     workers: int | None = None,
     max_side_px: int | None = DEFAULT_MAX_SIDE_PX,
-    while_waiting: Callable[[PosePlan | None], None] | None = None,
+    while_waiting: PoseWaiter | None = None,
 ) -> Keypoints:
     """Estimate the runner's keypoints in every frame of a video.
 
@@ -53,7 +53,8 @@ def estimate_video(
     while_waiting
         Called once with the :class:`~kneetrack.pose.plan.PosePlan` while the pose
         processes run (the default backend), or with ``None`` before pose
-        estimation (a given backend, which runs here).
+        estimation (a given backend, which runs here); see
+        :class:`~kneetrack.pose.plan.PoseWaiter`.
     """
     info = probe_video(path)
     if backend is None:

@@ -224,20 +224,22 @@ def plan_segments(key: np.ndarray, *, workers: int) -> list[tuple[int, int]]:
 
 
 def render_processes(frames: int, *, cores: int, workers: int | None = None,
-                     fps: float = 30.0) -> int:
+                     fps: float = 30.0, ahead: bool = False) -> int:
     """Render processes for a clip of ``frames`` frames; 0: render in this process.
 
     ``workers`` (``--workers``) forces the number, ``1`` meaning this process. Otherwise:
-    none for a clip too short to split; one, beside this process, while rendering costs
-    less than what this process does meanwhile plus a process start
-    (:data:`MAIN_REPORT_S`, :data:`RENDER_START_S`), since a second process would
+    none for a clip too short to split; one per core when started ``ahead`` (while
+    pose runs, where their start-up costs no wall time); else one, beside this process,
+    while rendering costs less than what this process does meanwhile plus a process
+    start (:data:`MAIN_REPORT_S`, :data:`RENDER_START_S`), since a second process would
     then only add its start-up; else one per core.
     """
     n = cores if workers is None else int(workers)
     if n <= 1 or mp.current_process().daemon or frames < 2 * MIN_CHUNK_FRAMES:
         return 0
     per_frame = RENDER_FRAME_S * (0.75 if auto_max_side(fps) < 1280 else 1.0)
-    if workers is None and frames * per_frame <= MAIN_REPORT_S + RENDER_START_S:
+    if (workers is None and not ahead
+            and frames * per_frame <= MAIN_REPORT_S + RENDER_START_S):
         return 1
     return n
 
@@ -269,12 +271,13 @@ class RenderPool:
 
     @classmethod
     def start(cls, workers: int | None = None, *, frames: int | None = None,
-              fps: float = 30.0) -> RenderPool | None:
+              fps: float = 30.0, ahead: bool = False) -> RenderPool | None:
         """A pool of the processes :func:`render_processes` plans, or ``None``.
 
         ``None`` where this process will render: ``workers=1``, a video of
         ``frames`` frames too short to split, or inside a daemonic pool process.
         Without ``frames``, ``workers`` processes (``None``: one per core).
+        ``ahead``: started while pose runs (see :func:`render_processes`).
         """
         from kneetrack.core.cores import available_cores
 
@@ -283,7 +286,7 @@ class RenderPool:
             n = cores if workers is None else int(workers)
             n = 0 if n <= 1 or mp.current_process().daemon else n
         else:
-            n = render_processes(frames, cores=cores, workers=workers, fps=fps)
+            n = render_processes(frames, cores=cores, workers=workers, fps=fps, ahead=ahead)
         return cls(n) if n >= 1 else None
 
     def take(self) -> cf.ProcessPoolExecutor:

@@ -38,14 +38,15 @@ class WhilePose:
 
     def __call__(self, plan: PosePlan | None = None) -> None:
         """Start the render processes if pose leaves a core free; import the analysis code."""
+        import importlib
+
         from kneetrack.core.cores import available_cores
+        from kneetrack.pose.plan import PREPARE_MODULES
 
         if plan is not None and plan.workers < available_cores():
             self.core_free(plan)
-        import kneetrack.app.report  # noqa: F401
-        import kneetrack.kinematics.pipeline  # noqa: F401
-        import kneetrack.report.html  # noqa: F401
-        import kneetrack.report.plots  # noqa: F401
+        for name in PREPARE_MODULES:  # the list the plan's cost model times
+            importlib.import_module(name)
 
     def core_free(self, plan: PosePlan) -> None:
         """A core is free while pose runs: start the render processes there."""

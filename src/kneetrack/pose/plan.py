@@ -230,8 +230,9 @@ def _time_worker(path: str, frames: int, results: Any, t_spawn: float) -> None:
                  "megapixels": size[0] * size[1] / 1e6})
 
 
-#: What the main process imports while pose runs (``kneetrack.app.overlap.WhilePose``),
-#: timed by :func:`measure_costs`. Named, not imported: pose sits below the analysis.
+#: What the main process imports while pose runs (``kneetrack.app.overlap.WhilePose``
+#: imports this list), timed by :func:`measure_costs`. Named, not imported: pose sits
+#: below the analysis.
 PREPARE_MODULES = ("kneetrack.app.report", "kneetrack.kinematics.pipeline", "kneetrack.report.html",
                    "kneetrack.report.plots")
 

@@ -170,6 +170,20 @@ def test_stitcher_reruns_a_chunk_that_locked_onto_someone_else():
     assert np.all(st.xy[: chunks[1].start] == 5.0) and np.all(st.xy[chunks[1].start:] == 7.0)
 
 
+def test_stitcher_judges_a_boundary_on_the_last_warmup_frame():
+    chunks = plan_chunks(120, workers=1, overlap_frames=4)
+    settling = _rows(chunks[1], 5.0)
+    settling[0][:3] = 40.0  # the fresh tracker settles: its first warm-up frames are off
+    st = _Stitcher(chunks, 120)
+    st.add(0, *_rows(chunks[0], 5.0))
+    assert st.add(1, *settling) == [] and st.complete and st.repairs == 0
+    drifted = _rows(chunks[1], 5.0)
+    drifted[0][3] = 40.0  # ... but off on the last one: someone else
+    st = _Stitcher(chunks, 120)
+    st.add(0, *_rows(chunks[0], 5.0))
+    assert len(st.add(1, *drifted)) == 1 and st.repairs == 1
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["pose2sim_single/cam01.mp4", "sports2d_demo.mp4"])
 def test_parallel_blazepose_matches_single_process_on_real_clip(shared_data, name):

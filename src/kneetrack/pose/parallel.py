@@ -279,7 +279,7 @@ class _Stitcher:
     """Assemble chunk results in order, checking each boundary for tracking continuity.
 
     Chunk ``k``'s warm-up frames are also the last frames of chunk ``k-1``. If,
-    on the last warm-up frames, the two runs disagree (the fresh detector locked
+    on the last warm-up frame, the two runs disagree (the fresh detector locked
     onto someone else than the tracker was following, e.g. in a crowded scene),
     chunk ``k`` is run again as a continuation of chunk ``k-1`` (from the same
     start, so the tracker state at the boundary is the single-process one).
@@ -333,7 +333,10 @@ class _Stitcher:
 
     def _continuous(self, k: int, warm: np.ndarray) -> bool:
         c = self.chunks[k]
-        n = min(2, warm.shape[0])
+        # The fresh tracker enters the chunk with what it found on its last warm-up frame;
+        # the frames before are it settling (its first frames can be 30 px off while on the
+        # same person), so the last one alone decides.
+        n = min(1, warm.shape[0])
         if n == 0 or self._start[k] <= self.chunks[k - 1].warmup_start:
             return True  # a continuation run: continuous by construction
         ours = warm[-n:]

@@ -22,7 +22,8 @@ sys.path.insert(0, str(HERE))
 
 def test_short_clips_get_one_graph_long_clips_one_per_core():
     assert plan_pose(230, megapixels=1.76, cores=2).workers == 1  # Sports2D demo, 7.7 s
-    assert plan_pose(480, megapixels=2.07, cores=2).workers == 1  # 8 s of 1080p at 60 fps
+    assert plan_pose(200, megapixels=2.07, cores=2).workers == 1  # 3.3 s of 1080p at 60 fps
+    assert plan_pose(480, megapixels=2.07, cores=2).workers == 2  # 8 s: measured 13.9 -> 11.2 s
     assert plan_pose(1200, megapixels=2.07, cores=2).workers == 2  # 20 s
     assert plan_pose(3600, megapixels=2.07, cores=2).workers == 2  # 60 s
     assert plan_pose(3600, megapixels=2.07, cores=4).workers >= 3

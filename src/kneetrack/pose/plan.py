@@ -49,26 +49,29 @@ class PoseCosts:
     ----------
     start_s
         A pose process from spawn to its first landmarks: interpreter, imports,
-        graph, first frame (measured 0.67–0.69 s; 0.49–0.52 s without the spawn).
+        graph, first frame (measured 0.44–0.54 s; 0.67–0.69 s in an earlier
+        measurement).
     frame_s
-        BlazePose per frame, tracking (measured 18.8–20.0 ms on the Sports2D demo
-        clip scaled to 1280 px, 19.5 ms on the 1080p lab clip; up to 31 ms while
-        the machine was busy).
+        BlazePose per frame, tracking (measured 18.5–19.1 ms on the Sports2D demo
+        clip scaled to 1280 px, 20.2–21.5 ms on the 1080p lab clip; up to 31 ms
+        while the machine was busy).
     decode_s_per_mpx
-        Decoding and converting a frame, per megapixel of input (measured 4.4–4.8 ms:
-        7.8–8.5 ms for a 1.76 MPx Sports2D frame, 9.2 ms for a 2.07 MPx lab frame).
+        Decoding and converting a frame, per megapixel of input (measured 1.7–2.5 ms:
+        3.0–4.3 ms for a 1.76 MPx Sports2D frame, 3.8–5.0 ms for a 2.07 MPx lab
+        frame; 4.4–4.8 ms in an earlier measurement, before frames were scaled
+        with OpenCV instead of swscale).
     prepare_s
         Imports the main process does while pose runs (kinematics, plots, report:
-        measured 0.90–1.23 s, 2.0 s while the machine was busy).
+        measured 0.98–1.33 s, 2.0 s while the machine was busy).
     chunk_s
         Extra cost of a chunk after the first: the seek and the detector run on a
         fresh graph (warm-up frames are counted with ``frame_s``).
     """
 
-    start_s: float = 0.65
+    start_s: float = 0.5
     frame_s: float = 0.020
-    decode_s_per_mpx: float = 0.0045
-    prepare_s: float = 1.0
+    decode_s_per_mpx: float = 0.0022
+    prepare_s: float = 1.1
     chunk_s: float = 0.1
 
 

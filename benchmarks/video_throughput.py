@@ -329,7 +329,8 @@ def bench_clip(video: Path, tmp: Path, args: argparse.Namespace,
         plan = plan_pose(n, megapixels=info.width * info.height / 1e6,
                          cores=len(os.sched_getaffinity(0)), costs=costs)
         print(f"    measured: {json.dumps({k: round(v, 4) for k, v in raw.items()})}")
-        print(f"    costs: {costs_dict(costs)}; plan with them: {plan.workers} graph(s), "
+        print(f"    costs: {costs_dict(costs)}; plan with them: {plan.workers} graph(s) "
+              f"of {plan.threads} thread(s), "
               f"{plan.chunks} chunk(s), predicted {plan.predicted_s}")
     raw_xy = tmp / f"raw_landmarks_{video.stem}.npy"
     rounds: list[dict[str, dict[str, float]]] = []

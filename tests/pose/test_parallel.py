@@ -208,6 +208,29 @@ def test_parallel_blazepose_matches_single_process_on_real_clip(shared_data, nam
     assert par.provenance_dicts()[-1]["params"]["chunks"] >= 2
 
 
+@pytest.mark.slow
+def test_one_graph_runs_its_models_on_every_core_with_the_same_landmarks(shared_data):
+    """A short clip's one graph gets a thread per core, and the landmarks do not change."""
+    from kneetrack.core.cores import available_cores
+    from kneetrack.pose.inference_threads import MAX_THREADS
+    from kneetrack.pose.mediapipe_backend import MediaPipePoseBackend
+    from kneetrack.pose.run import estimate_video
+
+    if available_cores() < 2:
+        pytest.skip("one core: nothing to share")
+    clip = shared_data / "video" / "pose2sim_single" / "cam01.mp4"
+    with MediaPipePoseBackend() as be:
+        single = estimate_video(clip, backend=be)
+    par = estimate_video_parallel(clip, workers=1)
+    params = par.provenance_dicts()[-1]["params"]
+    threads = min(available_cores(), MAX_THREADS)
+    assert params["planned_threads"] == params["inference_threads"] == threads
+    assert single.provenance_dicts()[-1]["params"]["inference_threads"] == 1
+    both = np.isfinite(par.xy).all(-1) & np.isfinite(single.xy).all(-1)
+    assert both.mean() > 0.9
+    assert np.median(np.linalg.norm(par.xy - single.xy, axis=-1)[both]) <= 2.0
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
 def test_ctrl_c_stops_every_worker(square_video):
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from kneetrack.pose.inference_threads import MAX_THREADS
 from kneetrack.pose.plan import (
     MAX_CHUNK_FRAMES,
     MEASURED,
@@ -23,10 +24,14 @@ sys.path.insert(0, str(HERE))
 def test_short_clips_get_one_graph_long_clips_one_per_core():
     assert plan_pose(230, megapixels=1.76, cores=2).workers == 1  # Sports2D demo, 7.7 s
     assert plan_pose(200, megapixels=2.07, cores=2).workers == 1  # 3.3 s of 1080p at 60 fps
-    assert plan_pose(480, megapixels=2.07, cores=2).workers == 2  # 8 s: measured 13.9 -> 11.2 s
-    assert plan_pose(1200, megapixels=2.07, cores=2).workers == 2  # 20 s
+    # 8 s: two graphs were 0.5-1.0 s faster than one graph on two threads (11.9 s), and
+    # took 1.05 GiB against 0.55 GiB
+    assert plan_pose(480, megapixels=2.07, cores=2).workers == 1
+    # 20 s: measured 22.8 s with two graphs, 28.4 s with one graph on two threads
+    assert plan_pose(1200, megapixels=2.07, cores=2).workers == 2
     assert plan_pose(3600, megapixels=2.07, cores=2).workers == 2  # 60 s
-    assert plan_pose(3600, megapixels=2.07, cores=4).workers >= 3
+    four = plan_pose(3600, megapixels=2.07, cores=4)  # every core: graphs or their threads
+    assert four.workers >= 2 and four.workers * four.threads == 4
     assert plan_pose(3600, megapixels=2.07, cores=1).workers == 1
 
 
@@ -56,8 +61,38 @@ def test_prediction_follows_the_costs():
     dearer = predict_s(1200, 2, 2, megapixels=2.07, cores=2,
                        costs=PoseCosts(frame_s=2 * MEASURED.frame_s))
     assert dearer > base * 1.5
-    one = predict_s(1200, 1, 1, megapixels=2.07, cores=2)
+    one = predict_s(1200, 1, 1, megapixels=2.07, cores=2, threads=1)
     assert one == pytest.approx(MEASURED.start_s + 1200 * MEASURED.frame_s)
+    # two threads: the models' speed-up, less the wait while frames decode on a shared core
+    two = predict_s(1200, 1, 1, megapixels=2.07, cores=2, threads=2)
+    decode = 1200 * MEASURED.decode_s_per_mpx * 2.07
+    assert two == pytest.approx(MEASURED.start_s + 1200 * MEASURED.frame_s
+                                / MEASURED.speedup(2) + decode)
+    assert two < one
+    # a graph whose second thread gains nothing is only slower (the decoding waits)
+    flat = predict_s(1200, 1, 1, megapixels=2.07, cores=2, threads=2,
+                     costs=PoseCosts(thread_speedup=1.0))
+    assert flat > one
+
+
+def test_each_graph_gets_the_cores_it_has_to_itself():
+    short = plan_pose(230, megapixels=1.76, cores=2)
+    assert (short.workers, short.threads) == (1, 2)
+    assert plan_pose(3600, megapixels=2.07, cores=2).threads == 1
+    assert plan_pose(230, megapixels=1.76, cores=1).threads == 1
+    assert plan_pose(230, megapixels=1.76, cores=2, workers=1).threads == 2  # --workers 1
+    for cores in (2, 3, 4, 8, 16):
+        for n in (230, 1200, 3600):
+            p = plan_pose(n, megapixels=2.07, cores=cores)
+            assert 1 <= p.threads <= MAX_THREADS and p.workers * p.threads <= cores
+    assert plan_pose(230, megapixels=1.76, cores=2).to_params()["planned_threads"] == 2
+
+
+def test_speedup_follows_amdahl_from_the_two_thread_measurement():
+    c = PoseCosts(thread_speedup=1.7)
+    assert c.speedup(1) == 1.0 and c.speedup(2) == pytest.approx(1.7)
+    assert c.speedup(2) < c.speedup(4) < 1 / (1 - 2 * (1 - 1 / 1.7))  # never past the serial share
+    assert PoseCosts(thread_speedup=1.0).speedup(4) == pytest.approx(1.0)
 
 
 def test_workers_override_is_kept():
@@ -90,5 +125,6 @@ def test_measure_costs_on_a_real_clip(shared_data):
 
     costs, raw = measure_costs(shared_data / "video" / "running_side_outdoor.mp4", frames=20)
     assert 0.05 < costs.start_s < 30 and 0.001 < costs.frame_s < 1
+    assert 0.3 < costs.thread_speedup < 4 and raw["frame_s_2_threads"] > 0
     assert raw["megapixels"] == pytest.approx(480 * 352 / 1e6)
     assert costs.decode_s_per_mpx > 0 and costs.prepare_s > 0

@@ -141,24 +141,32 @@ class MediaPipePoseBackend:
         Person detector threshold.
     min_tracking_confidence : float
         Below this, the next frame runs the detector again instead of tracking.
+    threads : int
+        Threads each of the graph's models runs on (:mod:`~kneetrack.pose.inference_threads`):
+        more than one when this graph has cores to itself (one graph on a short clip).
     """
 
     name = "mediapipe-blazepose-full"
     markers: tuple[str, ...] = tuple(BLAZEPOSE_MARKERS.values())
 
     def __init__(self, *, min_detection_confidence: float = 0.5,
-                 min_tracking_confidence: float = 0.5) -> None:
+                 min_tracking_confidence: float = 0.5, threads: int = 1) -> None:
         self.min_detection_confidence = min_detection_confidence
         self.min_tracking_confidence = min_tracking_confidence
+        self.threads = max(1, int(threads))
+        self._threads_set = 1
         self._pose: Any = None
         self._filter_until_found = False
 
     def _model(self) -> Any:
         if self._pose is None:
             self._filter_until_found = _quiet_native_logs()
+            from kneetrack.pose.inference_threads import pose_with_threads
+
             mp_pose = import_pose_solution()
+            pose_cls = pose_with_threads(mp_pose.Pose, self.threads)
             with self._quiet():
-                self._pose = mp_pose.Pose(
+                self._pose = pose_cls(
                     static_image_mode=False,
                     model_complexity=1,
                     smooth_landmarks=False,
@@ -166,6 +174,8 @@ class MediaPipePoseBackend:
                     min_detection_confidence=self.min_detection_confidence,
                     min_tracking_confidence=self.min_tracking_confidence,
                 )
+            # 1 when this MediaPipe build did not let the threads be set
+            self._threads_set = self.threads if getattr(self._pose, "inference_nodes", 0) else 1
         return self._pose
 
     def _quiet(self) -> contextlib.AbstractContextManager[None]:
@@ -177,7 +187,8 @@ class MediaPipePoseBackend:
         """Settings recorded in the provenance log."""
         return {"model_complexity": 1, "smooth_landmarks": False,
                 "min_detection_confidence": self.min_detection_confidence,
-                "min_tracking_confidence": self.min_tracking_confidence}
+                "min_tracking_confidence": self.min_tracking_confidence,
+                "inference_threads": self._threads_set if self._pose is not None else self.threads}
 
     def process(self, frames: Iterable[Frame]) -> Iterator[FramePose]:
         """Run BlazePose on each frame; landmarks are returned in original-video pixels."""

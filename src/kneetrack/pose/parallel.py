@@ -184,8 +184,11 @@ def _chunk_frames(info: VideoInfo, task: tuple[Any, ...], max_side_px: int | Non
 
 
 def _worker_main(worker_id: int, info: VideoInfo, backend_spec: str, max_side_px: int | None,
-                 tasks: Any, results: Any, t_spawn: float = 0.0) -> None:
+                 tasks: Any, results: Any, t_spawn: float = 0.0, threads: int = 1) -> None:
     """Process chunks from ``tasks`` until a ``None``; report on ``results``.
+
+    The graph's models run on ``threads`` threads (the plan's: the cores this
+    worker has to itself).
 
     The first chunk starts decoding before the graph is built, so the graph's
     start-up overlaps decoding. ``("ready", …)`` carries the seconds from the
@@ -202,7 +205,7 @@ def _worker_main(worker_id: int, info: VideoInfo, backend_spec: str, max_side_px
     if task is not None:  # decode the first chunk while the graph is built
         early = _chunk_frames(info, task, max_side_px, seek=True, early=START_PREFETCH_FRAMES)
     try:
-        backend = make_backend(backend_spec)
+        backend = make_backend(backend_spec, threads=threads)
         model = getattr(backend, "_model", None)
         if callable(model):
             model()  # build the graph now, while the first frames decode
@@ -461,7 +464,8 @@ def estimate_video_parallel(
         submit(c, report=True)
     t_spawn = time.time()
     procs = [ctx.Process(target=_worker_main, name=f"kneetrack-pose-{i}",
-                         args=(i, info, backend_spec, max_side_px, tasks, results, t_spawn),
+                         args=(i, info, backend_spec, max_side_px, tasks, results, t_spawn,
+                               plan.threads),
                          daemon=True)
              for i in range(n_workers)]
     stitch = _Stitcher(chunks, total)

@@ -27,6 +27,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from kneetrack.pose.inference_threads import MAX_THREADS
+
 #: A plan with more graphs must be predicted this much faster to be chosen. A chunk
 #: boundary in a crowded scene can cost a rerun of two chunks (on the Sports2D demo
 #: clip, 2 of 3 boundaries did), and on a busy machine a second graph gains less.
@@ -66,6 +68,14 @@ class PoseCosts:
     chunk_s
         Extra cost of a chunk after the first: the seek and the detector run on a
         fresh graph (warm-up frames are counted with ``frame_s``).
+    thread_speedup
+        How much faster one graph runs its models on two threads than on one
+        (:mod:`~kneetrack.pose.inference_threads`), on frames decoded beforehand:
+        measured 1.67–1.74 per frame (median) on the Sports2D demo clip and the
+        1080p lab clip. Each thread stays busy meanwhile, so two threads cost
+        about twice the wall time in CPU; and a graph with a thread per core
+        waits while its frames decode (:func:`predict_s`). More threads are
+        extrapolated with Amdahl's law (:meth:`speedup`).
     """
 
     start_s: float = 0.5
@@ -73,6 +83,25 @@ class PoseCosts:
     decode_s_per_mpx: float = 0.0022
     prepare_s: float = 1.1
     chunk_s: float = 0.1
+    thread_speedup: float = 1.7
+
+    def speedup(self, threads: int) -> float:
+        """How much faster a graph with ``threads`` threads runs than with one.
+
+        Amdahl's law with the parallel share that ``thread_speedup`` implies for
+        two threads.
+
+        Examples
+        --------
+        >>> PoseCosts(thread_speedup=1.6).speedup(2)
+        1.6
+        >>> round(PoseCosts(thread_speedup=1.6).speedup(4), 2)
+        2.29
+        """
+        if threads <= 1:
+            return 1.0
+        share = min(1.0, max(0.0, 2.0 * (1.0 - 1.0 / self.thread_speedup)))
+        return 1.0 / ((1.0 - share) + share / threads)
 
 
 #: The development machine's costs (see :class:`PoseCosts`).
@@ -83,12 +112,14 @@ MEASURED = PoseCosts()
 class PosePlan:
     """How one clip is run: ``workers`` graphs in as many processes, over ``chunks`` chunks.
 
-    ``predicted_s`` holds the predicted pose wall time for each number of graphs
-    considered; ``forced`` is set when ``--workers`` chose the number.
+    Each graph runs its models on ``threads`` threads (the cores it has to
+    itself). ``predicted_s`` holds the predicted pose wall time for each number
+    of graphs considered; ``forced`` is set when ``--workers`` chose the number.
     """
 
     workers: int
     chunks: int
+    threads: int = 1
     frames: int = 0
     fps: float = 30.0
     predicted_s: dict[int, float] = field(default_factory=dict)
@@ -97,6 +128,7 @@ class PosePlan:
     def to_params(self) -> dict[str, Any]:
         """The plan for the provenance log."""
         return {"planned_workers": self.workers, "planned_chunks": self.chunks,
+                "planned_threads": self.threads,
                 "predicted_s": {str(k): round(v, 2) for k, v in self.predicted_s.items()},
                 "workers_forced": self.forced}
 
@@ -127,22 +159,47 @@ def _chunk_options(n_frames: int, workers: int) -> list[int]:
     return sorted({max(1, min(workers * max(k, per), top)) for k in (1, 2)})
 
 
+def graph_threads(workers: int, cores: int) -> int:
+    """Threads for each graph's models: the cores each graph has to itself.
+
+    Examples
+    --------
+    >>> graph_threads(1, 2), graph_threads(2, 2), graph_threads(2, 8), graph_threads(1, 16)
+    (2, 1, 4, 4)
+    """
+    return max(1, min(MAX_THREADS, cores // max(1, workers)))
+
+
 def predict_s(n_frames: int, workers: int, chunks: int, *, megapixels: float, cores: int,
-              costs: PoseCosts = MEASURED, overlap_frames: int = 6) -> float:
+              costs: PoseCosts = MEASURED, overlap_frames: int = 6,
+              threads: int | None = None) -> float:
     """Predicted wall time of pose estimation with ``workers`` graphs over ``chunks`` chunks.
 
-    The longer of the critical path (start-up, then the busiest graph's frames)
-    and the CPU work (every graph's frames, decoding, start-ups and the main
-    process's imports) spread over the cores.
+    The longer of the critical path and the CPU work spread over the cores,
+    after the start-up:
+
+    - the critical path: the busiest graph's frames, sped up by its ``threads``
+      (default :func:`graph_threads`); a graph with more than one thread also
+      waits while its frames decode, since decoding takes one of its cores
+      (measured on the Sports2D demo clip: 17.3 ms per frame with two threads
+      and a decode thread, against 12.4 ms on frames decoded beforehand);
+    - the CPU work: every graph's frames (each thread busy throughout),
+      decoding, the start-ups and the main process's imports.
     """
+    if threads is None:
+        threads = graph_threads(workers, cores)
+    speed = costs.speedup(threads)
     extra = max(0, chunks - 1)
     infer = n_frames * costs.frame_s + extra * (overlap_frames * costs.frame_s + costs.chunk_s)
+    decode = n_frames * costs.decode_s_per_mpx * megapixels
     per_graph = infer / workers if workers > 1 else infer
     if workers > 1:  # the busiest graph holds a whole chunk more when chunks do not divide evenly
         per_graph = max(per_graph, infer / chunks * math.ceil(chunks / workers))
         per_graph += IMBALANCE * infer / chunks
-    cpu = (infer + n_frames * costs.decode_s_per_mpx * megapixels
-           + workers * costs.start_s + costs.prepare_s)
+    per_graph /= speed
+    if threads > 1:
+        per_graph += decode / workers * min(1.0, threads / max(1, cores))
+    cpu = infer * threads / speed + decode + workers * costs.start_s + costs.prepare_s
     return costs.start_s + max(per_graph, cpu / max(1, cores))
 
 
@@ -190,8 +247,8 @@ def plan_pose(n_frames: int, *, megapixels: float, cores: int, workers: int | No
     for w in sorted(predicted):
         if predicted[w] < predicted[best] * (1 - MIN_GAIN):
             best = w
-    return PosePlan(workers=best, chunks=chunks[best], frames=n_frames, fps=fps,
-                    predicted_s=predicted, forced=workers is not None)
+    return PosePlan(workers=best, chunks=chunks[best], threads=graph_threads(best, cores),
+                    frames=n_frames, fps=fps, predicted_s=predicted, forced=workers is not None)
 
 
 # --------------------------------------------------------------------------- measuring
@@ -199,6 +256,7 @@ def plan_pose(n_frames: int, *, megapixels: float, cores: int, workers: int | No
 
 def _time_worker(path: str, frames: int, results: Any, t_spawn: float) -> None:
     """In a fresh process: time imports, graph, first frame, then per-frame costs."""
+    from kneetrack.core.cores import available_cores
     from kneetrack.pose.native_logs import filter_process_stderr
 
     filter_process_stderr()
@@ -226,10 +284,21 @@ def _time_worker(path: str, frames: int, results: Any, t_spawn: float) -> None:
         list(backend.process([fr]))
         infer.append(time.perf_counter() - t0)
     backend.close()
+    threaded = infer
+    if available_cores() >= 2:  # the same frames, the models on two threads
+        backend = make_backend("mediapipe", threads=2)
+        list(backend.process(images[:1]))
+        threaded = []
+        for fr in images[1:]:
+            t0 = time.perf_counter()
+            list(backend.process([fr]))
+            threaded.append(time.perf_counter() - t0)
+        backend.close()
     size = images[0].original_size
     results.put({"spawn_s": t_main - t_spawn, "import_s": t_import - t_main,
                  "first_frame_s": t_first - t_graph,
                  "decode_s": statistics.median(decode), "frame_s": statistics.median(infer),
+                 "frame_s_2_threads": statistics.median(threaded),
                  "megapixels": size[0] * size[1] / 1e6})
 
 
@@ -253,7 +322,8 @@ def measure_costs(video: str | Path, *, frames: int = 60) -> tuple[PoseCosts, di
     """Measure :class:`PoseCosts` on ``video`` (its first ``frames`` frames), in fresh processes.
 
     Returns the costs and the raw measurements (spawn, import, first frame,
-    decode per frame, inference per frame, the main process's imports).
+    decode per frame, inference per frame on one thread and on two, the main
+    process's imports).
     """
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
@@ -269,7 +339,8 @@ def measure_costs(video: str | Path, *, frames: int = 60) -> tuple[PoseCosts, di
     start = raw["spawn_s"] + raw["import_s"] + raw["first_frame_s"]  # the graph: first frame
     costs = PoseCosts(start_s=start, frame_s=raw["frame_s"],
                       decode_s_per_mpx=raw["decode_s"] / raw["megapixels"],
-                      prepare_s=raw["prepare_s"], chunk_s=MEASURED.chunk_s)
+                      prepare_s=raw["prepare_s"], chunk_s=MEASURED.chunk_s,
+                      thread_speedup=raw["frame_s"] / max(raw["frame_s_2_threads"], 1e-9))
     return costs, raw
 
 

@@ -32,21 +32,22 @@ DEFAULT_MAX_SIDE_PX = 1280
 MIN_DETECTED_FRAMES = 3
 
 
-def default_backend() -> PoseBackend:
-    """The production backend: MediaPipe BlazePose full."""
+def default_backend(*, threads: int = 1) -> PoseBackend:
+    """The production backend: MediaPipe BlazePose full, its models on ``threads`` threads."""
     from kneetrack.pose.mediapipe_backend import MediaPipePoseBackend
 
-    return MediaPipePoseBackend()
+    return MediaPipePoseBackend(threads=threads)
 
 
-def make_backend(spec: str) -> Any:
+def make_backend(spec: str, *, threads: int = 1) -> Any:
     """Create a pose backend: ``"mediapipe"`` or ``"module:factory"`` (a zero-argument callable).
 
     Worker processes (and Ray actors) receive this string, not a backend object,
-    and build their own model from it.
+    and build their own model from it. ``threads`` is for MediaPipe (the threads
+    its models run on); other backends choose their own.
     """
     if spec == "mediapipe":
-        return default_backend()
+        return default_backend(threads=threads)
     # "module:attr" of a zero-argument factory, for tests and other backends.
     mod, _, attr = spec.partition(":")
     return getattr(importlib.import_module(mod), attr)()

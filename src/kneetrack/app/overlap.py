@@ -10,7 +10,7 @@ their start-up (about 0.4 s of CPU each) is off the critical path, so there is
 one per core even for a short clip. One graph runs its models on a thread per
 core (:mod:`kneetrack.pose.inference_threads`), so these start-ups share the
 cores with it; measured on the Sports2D demo clip, starting them after the
-analysis instead was no faster (8.3–9.5 s against 7.9–8.7 s, three rounds each).
+analysis instead was slower (7.9–9.1 s against 7.6–8.2 s, four rounds each).
 """
 
 from __future__ import annotations

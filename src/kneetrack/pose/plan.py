@@ -76,6 +76,14 @@ class PoseCosts:
         about twice the wall time in CPU; and a graph with a thread per core
         waits while its frames decode (:func:`predict_s`). More threads are
         extrapolated with Amdahl's law (:meth:`speedup`).
+    decode_wait
+        How long a graph with a thread per core waits per frame while that frame's
+        successor decodes, as a multiple of the decoding time: the model's threads
+        wait for each other whenever decoding holds one of their cores. Fitted on
+        the Sports2D demo clip (17.3 ms a frame with two threads and a decode
+        thread, against 11.1 ms for the models alone and 3.9 ms of decoding); the
+        plan it gives agrees with the whole-command measurements on the built 8 s
+        and 20 s clips, which it was not fitted on (two graphs faster on both).
     """
 
     start_s: float = 0.5
@@ -84,6 +92,7 @@ class PoseCosts:
     prepare_s: float = 1.1
     chunk_s: float = 0.1
     thread_speedup: float = 1.7
+    decode_wait: float = 1.6
 
     def speedup(self, threads: int) -> float:
         """How much faster a graph with ``threads`` threads runs than with one.
@@ -181,8 +190,7 @@ def predict_s(n_frames: int, workers: int, chunks: int, *, megapixels: float, co
     - the critical path: the busiest graph's frames, sped up by its ``threads``
       (default :func:`graph_threads`); a graph with more than one thread also
       waits while its frames decode, since decoding takes one of its cores
-      (measured on the Sports2D demo clip: 17.3 ms per frame with two threads
-      and a decode thread, against 12.4 ms on frames decoded beforehand);
+      (:attr:`PoseCosts.decode_wait`);
     - the CPU work: every graph's frames (each thread busy throughout),
       decoding, the start-ups and the main process's imports.
     """
@@ -198,7 +206,7 @@ def predict_s(n_frames: int, workers: int, chunks: int, *, megapixels: float, co
         per_graph += IMBALANCE * infer / chunks
     per_graph /= speed
     if threads > 1:
-        per_graph += decode / workers * min(1.0, threads / max(1, cores))
+        per_graph += costs.decode_wait * decode / workers * min(1.0, threads / max(1, cores))
     cpu = infer * threads / speed + decode + workers * costs.start_s + costs.prepare_s
     return costs.start_s + max(per_graph, cpu / max(1, cores))
 

@@ -8,6 +8,10 @@ someone else is run again from the chunk before it. Meanwhile one graph leaves
 the other core to decoding and to the main process, which imports the analysis
 and report code while it waits.
 
+A graph alone on the machine runs its models on a thread per core
+(:mod:`~kneetrack.pose.inference_threads`), so a short clip still gets every
+core, though less efficiently than from one graph per core.
+
 :func:`plan_pose` predicts the wall time of one, two, … graphs from measured
 costs (:class:`PoseCosts`) and takes the fewest graphs whose prediction is not
 beaten by :data:`MIN_GAIN` or more by more graphs.

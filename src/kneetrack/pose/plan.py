@@ -266,6 +266,16 @@ def plan_pose(n_frames: int, *, megapixels: float, cores: int, workers: int | No
 # --------------------------------------------------------------------------- measuring
 
 
+def _time_frames(backend: Any, images: list[Any]) -> list[float]:
+    """Seconds ``backend`` takes on each of ``images``, one at a time."""
+    times = []
+    for fr in images:
+        t0 = time.perf_counter()
+        list(backend.process([fr]))
+        times.append(time.perf_counter() - t0)
+    return times
+
+
 def _time_worker(path: str, frames: int, results: Any, t_spawn: float) -> None:
     """In a fresh process: time imports, graph, first frame, then per-frame costs."""
     from kneetrack.core.cores import available_cores
@@ -290,21 +300,13 @@ def _time_worker(path: str, frames: int, results: Any, t_spawn: float) -> None:
     it = backend.process(images[:1])
     next(it)
     t_first = time.time()
-    infer = []
-    for fr in images[1:]:
-        t0 = time.perf_counter()
-        list(backend.process([fr]))
-        infer.append(time.perf_counter() - t0)
+    infer = _time_frames(backend, images[1:])
     backend.close()
     threaded = infer
     if available_cores() >= 2:  # the same frames, the models on two threads
         backend = make_backend("mediapipe", threads=2)
         list(backend.process(images[:1]))
-        threaded = []
-        for fr in images[1:]:
-            t0 = time.perf_counter()
-            list(backend.process([fr]))
-            threaded.append(time.perf_counter() - t0)
+        threaded = _time_frames(backend, images[1:])
         backend.close()
     size = images[0].original_size
     results.put({"spawn_s": t_main - t_spawn, "import_s": t_import - t_main,

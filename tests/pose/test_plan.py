@@ -115,7 +115,10 @@ def test_parallel_run_records_its_plan(tmp_path):
                                      backend_spec="test_parallel_fakes:SquareFinder")
     p2 = forced.provenance_dicts()[-1]["params"]
     assert p2["workers"] == 2 and p2["workers_forced"] is True
-    assert len(p2["graph_ready_s"]) == 2
+    # a process whose graph is ready only after the other has done every chunk is not
+    # waited for (on a busy machine the fake backend's 150 frames go that fast)
+    assert 1 <= len(p2["graph_ready_s"]) <= 2
+    assert all(0 < t < 60 for t in p2["graph_ready_s"])
 
 
 @pytest.mark.slow

@@ -8,8 +8,8 @@ options sit inside subgraphs compiled into the wheel, out of reach of
 expanded graph the solution builds before it starts (:func:`pose_with_threads`).
 
 On the 2-core development machine a graph with two threads runs the landmark
-model in 12.2–12.7 ms per frame instead of 19.7–20.7 ms (the Sports2D demo clip,
-230 frames), with landmarks identical to the bit (``docs/speed.md``). A clip
+models in 11.7–12.7 ms per frame instead of 19.5–20.7 ms (the Sports2D demo clip,
+230 frames, decoded beforehand), with landmarks identical to the bit (``docs/speed.md``). A clip
 too short to split between two graphs therefore still gets both cores.
 """
 

@@ -153,7 +153,9 @@ class MediaPipePoseBackend:
                  min_tracking_confidence: float = 0.5, threads: int = 1) -> None:
         self.min_detection_confidence = min_detection_confidence
         self.min_tracking_confidence = min_tracking_confidence
-        self.threads = max(1, int(threads))
+        from kneetrack.pose.inference_threads import MAX_THREADS
+
+        self.threads = max(1, min(int(threads), MAX_THREADS))  # what the graph is given
         self._threads_set = 1
         self._pose: Any = None
         self._filter_until_found = False

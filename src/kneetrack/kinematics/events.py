@@ -62,8 +62,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.signal import find_peaks
 
+from kneetrack.core.peaks import find_peaks
 from kneetrack.core.views import View
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics import event_cues as cues

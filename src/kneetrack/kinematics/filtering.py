@@ -17,9 +17,9 @@ its own, runs too short to filter are left as they are.
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import butter, filtfilt
 
 from kneetrack.core.arrays import FloatArray
+from kneetrack.core.butterworth import butter_lowpass_coefficients, filtfilt
 
 
 def nanmean_rows(stack: FloatArray) -> FloatArray:
@@ -93,7 +93,7 @@ def butter_lowpass(x: FloatArray, *, cutoff_hz: float, fs_hz: float, order: int 
     arr = np.asarray(x, dtype=float)
     if cutoff_hz >= 0.5 * fs_hz:
         return arr.copy()
-    b, a = butter(order, cutoff_hz / (0.5 * fs_hz))
+    b, a = butter_lowpass_coefficients(order, cutoff_hz / (0.5 * fs_hz))
     moved = np.moveaxis(arr, axis, 0)
     flat = moved.reshape(moved.shape[0], -1).copy()
     padlen = 3 * (max(len(a), len(b)))

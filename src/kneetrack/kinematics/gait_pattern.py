@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.signal import find_peaks
 
+from kneetrack.core.peaks import find_peaks
 from kneetrack.core.views import SAGITTAL_VIEWS
 from kneetrack.keypoints import Keypoints
 from kneetrack.kinematics.filtering import butter_lowpass, nanmean_rows

@@ -6,7 +6,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
 import numpy as np
-from scipy.stats import t as student_t
+from scipy.special import stdtrit
 
 from kneetrack.core.arrays import FloatArray
 from kneetrack.core.views import View, parse_view
@@ -92,7 +92,7 @@ def describe(values: FloatArray) -> dict[str, float | int | None]:
     if n == 0:
         return {"mean": None, "sd": None, "max": None, "n": 0, "ci95": None}
     sd = float(np.std(values, ddof=1)) if n > 1 else None
-    ci = float(student_t.ppf(0.975, n - 1) * sd / np.sqrt(n)) if sd is not None else None
+    ci = float(stdtrit(n - 1, 0.975) * sd / np.sqrt(n)) if sd is not None else None
     return {"mean": float(np.mean(values)), "sd": sd, "max": float(np.max(values)), "n": n,
             "ci95": ci}
 

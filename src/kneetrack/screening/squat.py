@@ -18,9 +18,9 @@ from typing import Any, Self, cast
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.signal import find_peaks
 
 from kneetrack.core.arrays import BoolArray, FloatArray, IntArray, LabelArray
+from kneetrack.core.peaks import find_peaks
 from kneetrack.core.views import FRONTAL_VIEWS, View, parse_view
 from kneetrack.errors import InputError, SettingsError
 from kneetrack.keypoints import Keypoints

@@ -20,6 +20,26 @@ def quiet_environment() -> None:
     quiet()
 
 
+def spawn_without_the_script() -> None:
+    """Let spawned workers start without running the launching script again.
+
+    The ``spawn`` start method re-runs the parent's ``__main__`` script in every
+    worker (as ``__mp_main__``) unless Python was started with ``-m``. The
+    ``kneetrack`` console script imports the whole CLI (typer, rich, pydantic),
+    which no pose or render worker uses: measured 0.3–0.4 s of CPU at each
+    worker's start, on the critical path of the pose worker. Giving the script's
+    module the spec of ``kneetrack.__main__`` (what ``python -m kneetrack``
+    runs) makes spawn leave it alone, as it does for ``-m``.
+    """
+    import importlib.util
+    import sys
+
+    main = sys.modules.get("__main__")
+    if (main is not None and getattr(main, "__spec__", None) is None
+            and getattr(main, "__file__", None)):
+        main.__spec__ = importlib.util.find_spec("kneetrack.__main__")
+
+
 def show_native_logs(show: bool) -> None:
     """Show (``True``) or hide the native libraries' own log lines, for debugging."""
     from kneetrack.pose.native_logs import show_native_logs as show_logs

@@ -73,9 +73,10 @@ def _use_terminal_width() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors print one red line and exit non-zero."""
-    from kneetrack.app.environment import quiet_environment
+    from kneetrack.app.environment import quiet_environment, spawn_without_the_script
 
     quiet_environment()  # before any native library loads, here and in every worker
+    spawn_without_the_script()
     _use_terminal_width()
     _register()
     try:

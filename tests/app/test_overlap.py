@@ -100,3 +100,33 @@ def test_render_processes_start_on_a_freed_core_one_per_core(monkeypatch):
         prep.close()
     assert prep.pool is None
     assert WhilePose(render=False, workers=None).start_pool(230, 30.0) is None
+
+
+def test_one_graph_keeps_the_frames_instead_of_starting_render_processes(monkeypatch):
+    import kneetrack.core.cores as cores
+    from kneetrack.app.overlap import WhilePose
+    from kneetrack.pose.plan import PosePlan
+    from kneetrack.video.reader import VideoInfo
+
+    monkeypatch.setattr(cores, "available_cores", lambda: 2)
+    info = VideoInfo(path=Path("x.mp4"), width=1768, height=994, fps=30.0, frames=230,
+                     duration_s=7.7, rotation_deg=0, codec="vp9")
+    plan = PosePlan(workers=1, chunks=1, threads=2, frames=230, fps=30.0)
+    assert WhilePose(render=False, workers=None).keep_size(plan, info) is None  # no video
+    assert WhilePose(render=True, workers=1).keep_size(plan, info) is None  # --workers given
+    prep = WhilePose(render=True, workers=None)
+    assert prep.keep_size(plan, info) == (1280, 720)  # the annotated video's size
+    prep(plan)  # a core is free, but the frames are kept: no render process starts
+    assert prep.pool is None
+
+    class Kept:
+        closed = 0
+
+        def close(self):
+            self.closed += 1
+
+    kept = Kept()
+    prep.frames_kept(kept)
+    assert prep.start_pool(230, 30.0) is kept  # what the overlay is handed
+    prep.close()
+    assert kept.closed == 1 and prep.kept is None

@@ -106,6 +106,12 @@ class _Waiter:
     def core_free(self, plan) -> None:
         self.calls.append(("core_free", plan.workers))
 
+    def keep_size(self, plan, info):
+        return None
+
+    def frames_kept(self, kept) -> None:
+        raise AssertionError("no frames were to be kept")
+
 
 def test_a_pose_process_out_of_chunks_frees_a_core_once(square_video):
     waiter = _Waiter()
@@ -280,3 +286,72 @@ def test_chunk_warm_ups_start_on_key_frames_when_known():
     assert len(plain) == len(chunks)
     assert all(abs(a.start - b.start) <= 1000 / len(plain) / 4
                for a, b in zip(plain, chunks, strict=True))
+
+
+class _KeepingWaiter(_Waiter):
+    """A ``while_waiting`` that asks for the frames to be kept, at the clip's own size."""
+
+    def __init__(self, size=(320, 96)) -> None:
+        super().__init__()
+        self.size = size
+        self.kept = None
+
+    def keep_size(self, plan, info):
+        self.calls.append(("keep_size", (plan.workers, len(info.path.name) > 0)))
+        return self.size
+
+    def frames_kept(self, kept) -> None:
+        self.calls.append(("frames_kept", kept.frames))
+        self.kept = kept
+
+
+def test_one_graph_keeps_every_frame_for_a_second_pass(square_video):
+    from test_parallel_fakes import kept_summary
+
+    waiter = _KeepingWaiter()
+    kp = estimate_video_parallel(square_video, while_waiting=waiter,
+                                 backend_spec="test_parallel_fakes:SquareFinder")
+    assert ("frames_kept", 150) in waiter.calls and waiter.calls[0][0] == "keep_size"
+    assert kp.provenance[-1].params["frames_kept"] is True
+    kept = waiter.kept
+    try:
+        assert kept.open
+        kept.submit(kept_summary)
+        n, size, first, xs = kept.result()
+        assert (n, tuple(size), first) == (150, (320, 96), 0)
+        # every kept frame is the frame of its index (the square moves 2 px a frame)
+        assert xs == [square_x(i) for i in range(150)]
+        # pose saw the same frames as without keeping
+        plain = estimate_video_parallel(square_video,
+                                        backend_spec="test_parallel_fakes:SquareFinder")
+        np.testing.assert_array_equal(kp.xy, plain.xy)
+    finally:
+        kept.close()
+    assert not kept.open
+
+
+def test_kept_frames_report_failures_and_a_lost_process(square_video):
+    from test_parallel_fakes import kept_exits, kept_fails
+
+    from kneetrack.video.kept import KeptFramesError
+
+    waiter = _KeepingWaiter()
+    estimate_video_parallel(square_video, while_waiting=waiter,
+                            backend_spec="test_parallel_fakes:SquareFinder")
+    kept = waiter.kept
+    try:
+        kept.submit(kept_fails)
+        with pytest.raises(KeptFramesError, match="RuntimeError: no luck"):
+            kept.result()
+        kept.submit(kept_exits)
+        with pytest.raises(KeptFramesError, match="stopped"):
+            kept.result()
+    finally:
+        kept.close()
+
+
+def test_frames_too_big_to_keep_are_not_kept(square_video):
+    waiter = _KeepingWaiter(size=(7680, 4320))  # 150 frames of 8K: 7 GB
+    kp = estimate_video_parallel(square_video, while_waiting=waiter,
+                                 backend_spec="test_parallel_fakes:SquareFinder")
+    assert waiter.kept is None and kp.provenance[-1].params["frames_kept"] is False

@@ -83,3 +83,25 @@ class SlowSquareFinder(SquareFinder):
         import time
 
         time.sleep(0.05)
+
+
+def kept_summary(store) -> tuple:
+    """Run in the worker on its kept frames: count, size, first index, each frame's square."""
+    from kneetrack.video.yuv import planes
+
+    xs = []
+    for f in store.frames:
+        y = planes(f)[0].astype(int)
+        cols = np.flatnonzero(y[40:40 + SQUARE].mean(axis=0) > 128)
+        xs.append(int(cols[0]) if cols.size else -1)
+    return len(store.frames), store.size, store.first, xs
+
+
+def kept_fails(store) -> None:
+    """Run in the worker: fails."""
+    raise RuntimeError("no luck with the kept frames")
+
+
+def kept_exits(store) -> None:
+    """Run in the worker: the process dies."""
+    os._exit(3)

@@ -80,3 +80,40 @@ def test_mediapipe_on_real_pose2sim_camera(shared_data):
     _plausible(kp, min_detected=0.9)
     # a near-frontal view: the person's left hip appears on the image's right
     assert np.nanmedian(kp["left_hip"][:, 0] - kp["right_hip"][:, 0]) > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "size"), [("sports2d_demo.mp4", (1280, 720)),
+                                            ("pose2sim_single/cam01.mp4", (540, 960))])
+def test_keeping_the_frames_for_the_video_leaves_the_landmarks_unchanged(shared_data, name,
+                                                                          size):
+    # The Sports2D clip (1768x994, 30 fps) is scaled to 1280x720 for pose, the annotated
+    # video's size: the worker keeps the planes it scaled for the model, which must see the
+    # same RGB. cam01 (1080x1920, 60 fps) is kept at 540p, scaled a second time.
+    from kneetrack.pose.parallel import estimate_video_parallel
+    from kneetrack.report.video import annotated_size
+
+    class Keep:
+        kept = None
+
+        def __call__(self, plan):
+            pass
+
+        def core_free(self, plan):
+            pass
+
+        def keep_size(self, plan, info):
+            return annotated_size(info)
+
+        def frames_kept(self, kept):
+            self.kept = kept
+
+    clip = shared_data / "video" / name
+    waiter = Keep()
+    kept_run = estimate_video_parallel(clip, while_waiting=waiter)
+    assert waiter.kept is not None and waiter.kept.size == size
+    waiter.kept.close()
+    plain = estimate_video_parallel(clip)
+    assert kept_run.provenance[-1].params["frames_kept"] is True
+    assert plain.provenance[-1].params["frames_kept"] is False
+    np.testing.assert_array_equal(kept_run.xy, plain.xy)

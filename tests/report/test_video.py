@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+import sys
 from pathlib import Path
 
 import av
@@ -441,3 +442,77 @@ def test_phone_rotation_is_applied_in_every_chunk(make_video, tmp_path, workers)
     mid = slice(W // 4, 3 * W // 4)  # clear of the text boxes at the top and bottom
     assert np.abs(got[mid].astype(int) - ref[mid].astype(int)).mean() < 6
     assert got[160, 60, 0] > 180 and got[160, 180, 0] < 120  # the block, upright
+
+
+def _kept_frames(video: Path):
+    """The pose worker (a fake backend) holding ``video``'s frames at the annotated size."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pose"))
+    from kneetrack.pose.parallel import estimate_video_parallel
+    from kneetrack.report.video import annotated_size
+
+    class Keep:
+        kept = None
+
+        def __call__(self, plan):
+            pass
+
+        def core_free(self, plan):
+            pass
+
+        def keep_size(self, plan, info):
+            return annotated_size(info)
+
+        def frames_kept(self, kept):
+            self.kept = kept
+
+    waiter = Keep()
+    estimate_video_parallel(video, while_waiting=waiter,
+                            backend_spec="test_parallel_fakes:SquareFinder")
+    assert waiter.kept is not None
+    return waiter.kept
+
+
+def test_kept_frames_give_the_video_decoding_gives(long_clip, tmp_path):
+    video, kp, series, analysis = long_clip
+    grab = [5, 100, 200]
+    one = VideoOverlay(workers=1).render(video, tmp_path / "one.mp4", keypoints=kp,
+                                         analysis=analysis, series=series, grab=grab)
+    kept = _kept_frames(video)
+    job = VideoOverlay(pool=kept).start(video, tmp_path / "kept.mp4", keypoints=kp,
+                                        analysis=analysis, series=series, grab=grab)
+    assert job.results is None  # drawn in the pose worker: this process is free meanwhile
+    ov = job.wait()
+    assert not kept.open  # the worker is stopped once the video is done
+    assert ov.segments_ == 2 and ov.frames_written_ == LONG  # one thread per core there
+    info_a, a = _decode(one.path_)
+    info_b, b = _decode(ov.path_)
+    assert info_b == info_a and len(b) == LONG
+    for fa, fb in zip(a, b, strict=True):
+        mse = np.mean((fa.astype(float) - fb.astype(float)) ** 2)
+        assert 10 * np.log10(255**2 / max(mse, 1e-9)) > 35
+    assert sorted(ov.grabbed_) == grab
+    for i in grab:
+        np.testing.assert_allclose(ov.grabbed_[i].astype(float), one.grabbed_[i].astype(float),
+                                   atol=3)
+    assert ov.peak_[:3] == (150, "left", "fppa_deg") and ov.poster_ is not None
+    assert not list(tmp_path.glob(".*parts*")) and not list(tmp_path.glob("*.part"))
+
+
+def test_lost_kept_frames_are_decoded_again(long_clip, tmp_path, monkeypatch):
+    video, kp, series, analysis = long_clip
+    kept = _kept_frames(video)
+    kept._process.kill()  # e.g. the system ran out of memory
+    kept._process.join()
+    monkeypatch.setattr(type(kept), "open", property(lambda self: True))  # not yet noticed
+    ov = VideoOverlay(pool=kept).render(video, tmp_path / "k.mp4", keypoints=kp,
+                                        analysis=analysis, series=series)
+    assert ov.frames_written_ == LONG and len(_decode(ov.path_)[1]) == LONG
+    assert not list(tmp_path.glob(".*parts*")) and not list(tmp_path.glob("*.part"))
+
+
+def test_frames_kept_at_another_size_are_released_and_the_video_decoded(long_clip, tmp_path):
+    video, kp, series, analysis = long_clip
+    kept = _kept_frames(video)
+    ov = VideoOverlay(pool=kept, max_side_px=160).render(
+        video, tmp_path / "s.mp4", keypoints=kp, analysis=analysis, series=series)
+    assert ov.size_ == (160, 120) and ov.frames_written_ == LONG and not kept.open

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the engine is imported while pose runs (WhilePose), not at 
     from kneetrack.pose.backend import PoseBackend
     from kneetrack.pose.plan import PoseWaiter
     from kneetrack.report.video import RenderPool
+    from kneetrack.video.kept import KeptFrames
 
 SCHEMA = "kneetrack.analysis/1"
 
@@ -197,14 +198,15 @@ def processing_steps(kp: Keypoints, kin: KinematicsResult) -> list[dict[str, Any
 
 
 def write_outputs(outcome: AnalysisOutcome, out: Path, *, report: ReportOptions,
-                  workers: int | None = None, render_pool: RenderPool | None = None) -> None:
+                  workers: int | None = None,
+                  render_pool: RenderPool | KeptFrames | None = None) -> None:
     """Write the analysis folder as a whole (see :mod:`kneetrack.app.outdir`).
 
     Every file is written into a staging folder first; the analysis's own files
     in ``out`` are replaced only when all are complete, ``analysis.json`` last,
     so its presence means done and a report never links a file of another run.
-    ``render_pool`` (render processes already started for the annotated video)
-    is taken over.
+    ``render_pool`` (render processes already started for the annotated video,
+    or the pose process keeping the clip's frames) is taken over.
     """
     from kneetrack.app.report import write_report_outputs
     from kneetrack.io.trc import write_trc

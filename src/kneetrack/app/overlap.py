@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from kneetrack.pose.plan import PosePlan
     from kneetrack.report.video import RenderPool
+    from kneetrack.video.kept import KeptFrames
+    from kneetrack.video.reader import VideoInfo
 
 
 class WhilePose:
@@ -37,7 +39,9 @@ class WhilePose:
         self.render = render
         self.workers = workers
         self.pool: RenderPool | None = None
+        self.kept: KeptFrames | None = None
         self._started = False
+        self._keeping = False
 
     def __call__(self, plan: PosePlan | None = None) -> None:
         """Start the render processes if pose leaves a core free; import the analysis code."""
@@ -46,10 +50,23 @@ class WhilePose:
         from kneetrack.core.cores import available_cores
         from kneetrack.pose.plan import PREPARE_MODULES
 
-        if plan is not None and plan.workers < available_cores():
+        if plan is not None and plan.workers < available_cores() and not self._keeping:
             self.core_free(plan)
         for name in PREPARE_MODULES:  # the list the plan's cost model times
             importlib.import_module(name)
+
+    def keep_size(self, plan: PosePlan, info: VideoInfo) -> tuple[int, int] | None:
+        """Keep the frames at the annotated video's size when it will be drawn (planned runs)."""
+        if not self.render or self.workers is not None:
+            return None
+        from kneetrack.report.video import annotated_size
+
+        self._keeping = True
+        return annotated_size(info)
+
+    def frames_kept(self, kept: KeptFrames) -> None:
+        """Hold the pose process keeping the frames until the overlay takes it."""
+        self.kept = kept
 
     def core_free(self, plan: PosePlan) -> None:
         """A core is free while pose runs: start the render processes there."""
@@ -57,12 +74,15 @@ class WhilePose:
             self.start_pool(plan.frames, plan.fps, during_pose=True)
 
     def start_pool(self, frames: int, fps: float, *, during_pose: bool = False
-                   ) -> RenderPool | None:
+                   ) -> RenderPool | KeptFrames | None:
         """Start the render processes (once) for a clip of ``frames`` frames.
 
+        The process keeping the clip's frames, when pose kept them, instead.
         ``during_pose``: started while pose runs, where their start-up costs no
         wall time (one per core even for a short clip).
         """
+        if self.kept is not None:
+            return self.kept
         if self.render and not self._started:
             from kneetrack.report.video import RenderPool
 
@@ -72,7 +92,10 @@ class WhilePose:
         return self.pool
 
     def close(self) -> None:
-        """Stop the render processes if nobody took them over."""
+        """Stop the render processes (or the frame-keeping one) if nobody took them over."""
         if self.pool is not None:
             self.pool.close()
             self.pool = None
+        if self.kept is not None:
+            self.kept.close()  # a no-op once the overlay has closed it
+            self.kept = None

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from kneetrack.app.requests import ReportOptions
     from kneetrack.kinematics.pipeline import KinematicsResult
     from kneetrack.report.video import RenderJob, RenderPool
+    from kneetrack.video.kept import KeptFrames
 
 #: Files of an analysis folder that the report lists, with what they are.
 FOLDER_FILES = (
@@ -131,7 +132,7 @@ def build_report(
     pdf: bool = False,
     programme: Mapping[str, Any] | None = None,
     workers: int | None = None,
-    render_pool: RenderPool | None = None,
+    render_pool: RenderPool | KeptFrames | None = None,
 ) -> dict[str, Path]:
     """Write the report files of one analysis into ``folder``.
 
@@ -164,7 +165,9 @@ def build_report(
         Processes rendering the annotated video (``None``: one per core).
     render_pool
         A :class:`~kneetrack.report.video.RenderPool` already started for the
-        annotated video (taken over; closed when no video is drawn).
+        annotated video, or the pose process keeping the clip's frames
+        (:class:`~kneetrack.video.kept.KeptFrames`); taken over, closed when no
+        video is drawn.
 
     Returns
     -------
@@ -208,7 +211,7 @@ def _side_contacts(analysis: Mapping[str, Any], keypoints: Keypoints | None,
 def _start_overlay(out: Path, video: str | Path, keypoints: Keypoints | None,
                    analysis: Mapping[str, Any], series: Mapping[str, Any] | None,
                    contacts: list[tuple[int, Mapping[str, Any]]], *, blur_faces: bool,
-                   workers: int | None, render_pool: RenderPool | None) -> RenderJob:
+                   workers: int | None, render_pool: RenderPool | KeptFrames | None) -> RenderJob:
     """Start drawing ``annotated.mp4``; the render processes work while the tables are written."""
     if keypoints is None:
         raise InputError("the annotated video needs the clip's keypoints")
@@ -309,7 +312,7 @@ def _write_pages(parts: _ReportParts, analysis: Mapping[str, Any],
 
 def write_report_outputs(outcome: AnalysisOutcome, out: Path, *, options: ReportOptions,
                          workers: int | None = None,
-                         render_pool: RenderPool | None = None) -> dict[str, Path]:
+                         render_pool: RenderPool | KeptFrames | None = None) -> dict[str, Path]:
     """Write the report files for a fresh analysis (called by ``analyze``'s ``write_outputs``).
 
     Parameters
@@ -323,8 +326,8 @@ def write_report_outputs(outcome: AnalysisOutcome, out: Path, *, options: Report
     workers
         Processes for the annotated video when ``options.workers`` is ``None``.
     render_pool
-        Render processes already started for the annotated video (taken over;
-        closed when no video is drawn).
+        Render processes already started for the annotated video, or the pose
+        process keeping the clip's frames (taken over; closed when no video is drawn).
     """
     if not options.write:
         if render_pool is not None:

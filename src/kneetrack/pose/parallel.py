@@ -77,6 +77,7 @@ from kneetrack.pose.sequential import (  # make_backend, reset_tracking: re-expo
     make_backend,
     reset_tracking,
 )
+from kneetrack.video.kept import KEEP_MAX_BYTES, FrameStore, KeptFrames, RunOnKept, kept_bytes
 from kneetrack.video.reader import (
     Frame,
     VideoInfo,
@@ -158,37 +159,48 @@ def plan_chunks(n_frames: int, *, workers: int,
 
 
 def _iter_chunk(info: VideoInfo, table_pts: np.ndarray, times: np.ndarray, first: int,
-                stop: int, *, max_side_px: int | None, seek: bool) -> Iterator[Frame]:
+                stop: int, *, max_side_px: int | None, seek: bool,
+                store: FrameStore | None = None) -> Iterator[Frame]:
     """Decode frames ``first..stop-1`` (indices of the whole video) as upright RGB Frames.
 
     ``table_pts``/``times`` hold the pts and times of frames ``first..stop-1``.
+    ``store`` also keeps each frame from its ``first`` on (:mod:`kneetrack.video.kept`).
     """
-    tw = th = None
+    size: tuple[int, int] | None = None
     for index, frame in decode_range(info, table_pts[:stop - first], first, seek=seek):
-        if tw is None:
+        if size is None:
             if info.rotation_deg in (90, 270):
-                tw, th = _target_size(frame.height, frame.width, max_side_px)
-                tw, th = th, tw
+                th, tw = _target_size(frame.height, frame.width, max_side_px)
             else:
                 tw, th = _target_size(frame.width, frame.height, max_side_px)
-        img = frame_to_rgb(frame, tw, th)
+            size = (tw, th)
+        img = None
+        if store is not None and index >= store.first:
+            img = store.keep(index, frame, info.rotation_deg, pose_size=size)
+        if img is None:
+            img = frame_to_rgb(frame, *size)
         yield Frame(index=index, time_s=float(times[index - first]),
                     image=_upright(img, info.rotation_deg), original_size=info.image_size)
 
 
 def _chunk_frames(info: VideoInfo, task: tuple[Any, ...], max_side_px: int | None, *,
-                  seek: bool, early: int = 0) -> Iterator[Frame]:
+                  seek: bool, early: int = 0, store: FrameStore | None = None
+                  ) -> Iterator[Frame]:
     chunk, pts, times, _ = task
     return prefetch(_iter_chunk(info, pts, times, chunk.warmup_start, chunk.stop,
-                                 max_side_px=max_side_px, seek=seek), PREFETCH_FRAMES, early=early)
+                                 max_side_px=max_side_px, seek=seek, store=store),
+                    PREFETCH_FRAMES, early=early)
 
 
 def _worker_main(worker_id: int, info: VideoInfo, backend_spec: str, max_side_px: int | None,
-                 tasks: Any, results: Any, t_spawn: float = 0.0, threads: int = 1) -> None:
+                 tasks: Any, results: Any, t_spawn: float = 0.0, threads: int = 1,
+                 keep: tuple[int, int] | None = None) -> None:
     """Process chunks from ``tasks`` until a ``None``; report on ``results``.
 
     The graph's models run on ``threads`` threads (the plan's: the cores this
-    worker has to itself).
+    worker has to itself). ``keep``: keep every frame of the (one) chunk at this
+    upright size, and run :class:`~kneetrack.video.kept.RunOnKept` work on them
+    once pose is done (the graph is closed first, to free its memory).
 
     The first chunk starts decoding before the graph is built, so the graph's
     start-up overlaps decoding. ``("ready", …)`` carries the seconds from the
@@ -202,8 +214,12 @@ def _worker_main(worker_id: int, info: VideoInfo, backend_spec: str, max_side_px
     limit_malloc_arenas()
     task = tasks.get()
     early = None
+    store = None
+    if keep is not None and isinstance(task, tuple):
+        store = FrameStore(size=keep, first=task[0].start)
     if task is not None:  # decode the first chunk while the graph is built
-        early = _chunk_frames(info, task, max_side_px, seek=True, early=START_PREFETCH_FRAMES)
+        early = _chunk_frames(info, task, max_side_px, seek=True, early=START_PREFETCH_FRAMES,
+                              store=store)
     try:
         backend = make_backend(backend_spec, threads=threads)
         model = getattr(backend, "_model", None)
@@ -218,6 +234,13 @@ def _worker_main(worker_id: int, info: VideoInfo, backend_spec: str, max_side_px
     m = len(backend.markers)
     try:
         while task is not None:
+            if isinstance(task, RunOnKept):
+                if backend is not None:
+                    backend.close()  # pose is done: free the graph's memory for the work
+                    backend = None
+                results.put(task.run(store if store is not None else FrameStore(size=(0, 0))))
+                task = tasks.get()
+                continue
             chunk, _, _, report = task
             try:
                 reset_tracking(backend)
@@ -232,7 +255,9 @@ def _worker_main(worker_id: int, info: VideoInfo, backend_spec: str, max_side_px
                     reset_tracking(backend)
                     xy[:] = np.nan
                     conf[:] = 0.0
-                    frames = _chunk_frames(info, task, max_side_px, seek=False)
+                    if store is not None:
+                        store.clear()
+                    frames = _chunk_frames(info, task, max_side_px, seek=False, store=store)
                     _run_chunk(backend, frames, chunk, xy, conf, results, report=False)
                 results.put(("done", worker_id, chunk.id, xy, conf))
             except KneetrackError as err:
@@ -245,7 +270,8 @@ def _worker_main(worker_id: int, info: VideoInfo, backend_spec: str, max_side_px
             task = tasks.get()
     finally:
         with contextlib.suppress(Exception):  # closing on the way out
-            backend.close()
+            if backend is not None:
+                backend.close()
 
 
 def _run_chunk(backend: Any, frames: Iterable[Frame], chunk: Chunk, xy: np.ndarray,
@@ -447,6 +473,11 @@ def estimate_video_parallel(
                          key=table.key, chunks=plan.chunks if workers is None else None)
     n_workers = min(plan.workers, len(chunks))
     total = table.n_frames
+    keep = None
+    if while_waiting is not None and n_workers == 1 and len(chunks) == 1:
+        keep = while_waiting.keep_size(plan, info)
+        if keep is not None and kept_bytes(total, keep) > KEEP_MAX_BYTES:
+            keep = None
 
     ctx = mp.get_context("spawn")
     tasks = ctx.Queue()
@@ -465,7 +496,7 @@ def estimate_video_parallel(
     t_spawn = time.time()
     procs = [ctx.Process(target=_worker_main, name=f"kneetrack-pose-{i}",
                          args=(i, info, backend_spec, max_side_px, tasks, results, t_spawn,
-                               plan.threads),
+                               plan.threads, keep),
                          daemon=True)
              for i in range(n_workers)]
     stitch = _Stitcher(chunks, total)
@@ -516,9 +547,14 @@ def estimate_video_parallel(
                 raise KneetrackError(f"pose estimation failed on {info.path}: {text}")
         ok = True
     finally:
-        _stop_workers(procs, tasks, graceful=ok)
-        tasks.close()
-        results.close()
+        if ok and keep is not None and while_waiting is not None:
+            # The worker stays, holding the clip's frames, for whoever waited (who closes it).
+            while_waiting.frames_kept(KeptFrames(procs[0], tasks, results, size=keep,
+                                                 frames=total))
+        else:
+            _stop_workers(procs, tasks, graceful=ok)
+            tasks.close()
+            results.close()
     assert meta is not None
     xy, conf = stitch.xy, stitch.conf
     if progress is not None:
@@ -534,7 +570,8 @@ def estimate_video_parallel(
                                            "workers": n_workers, "chunks": len(chunks),
                                            "overlap_frames": overlap_frames,
                                            "rerun_chunks": stitch.repairs,
-                                           "graph_ready_s": started, **plan.to_params()})
+                                           "graph_ready_s": started,
+                                           "frames_kept": keep is not None, **plan.to_params()})
 
 
 def _single_process(info: VideoInfo, *, progress: Callable[[int, int | None], None] | None,

@@ -29,9 +29,13 @@ import statistics
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kneetrack.pose.inference_threads import MAX_THREADS
+
+if TYPE_CHECKING:
+    from kneetrack.video.kept import KeptFrames
+    from kneetrack.video.reader import VideoInfo
 
 #: A plan with more graphs must be predicted this much faster to be chosen. A chunk
 #: boundary in a crowded scene can cost a rerun of two chunks (on the Sports2D demo
@@ -153,7 +157,9 @@ class PoseWaiter(Protocol):
     a graph runs in the caller's own process), and :meth:`core_free` once when
     a pose process has no chunk left while others still run: from then on a
     core is free (:class:`kneetrack.app.overlap.WhilePose` starts the annotated
-    video's render processes there).
+    video's render processes there). When one graph runs the whole clip, it is
+    asked first whether to keep the frames (:meth:`keep_size`), and handed the
+    process holding them at the end (:meth:`frames_kept`).
     """
 
     def __call__(self, plan: PosePlan | None) -> None:
@@ -161,6 +167,17 @@ class PoseWaiter(Protocol):
 
     def core_free(self, plan: PosePlan) -> None:
         """A pose process has finished its last chunk; others still run."""
+
+    def keep_size(self, plan: PosePlan, info: VideoInfo) -> tuple[int, int] | None:
+        """Before one graph runs a whole clip: the size to keep its frames at, or ``None``.
+
+        Kept frames (:mod:`kneetrack.video.kept`) spare a second pass over the
+        clip its decoding; the pose process then stays, holding them, and is
+        handed over with :meth:`frames_kept`.
+        """
+
+    def frames_kept(self, kept: KeptFrames) -> None:
+        """Pose is done; the process holding the kept frames is now the waiter's to close."""
 
 
 def _chunk_options(n_frames: int, workers: int) -> list[int]:

@@ -34,7 +34,7 @@ import math
 import multiprocessing as mp
 import shutil
 import signal
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -48,6 +48,7 @@ from kneetrack.errors import InputError, KneetrackError
 from kneetrack.keypoints import Keypoints
 from kneetrack.report.canvas import YuvCanvas
 from kneetrack.report.overlay import OverlayPlan, paint, plan_overlay
+from kneetrack.video.kept import FrameStore, KeptFrames, KeptFramesError
 from kneetrack.video.reader import (
     VideoInfo,
     _upright,
@@ -100,6 +101,16 @@ def _scaled_size(width: int, height: int, max_side_px: int | None) -> tuple[int,
         return width, height
     f = max_side_px / max(width, height)
     return max(2, int(round(width * f / 2)) * 2), max(2, int(round(height * f / 2)) * 2)
+
+
+def annotated_size(info: VideoInfo, max_side_px: int | str | None = "auto") -> tuple[int, int]:
+    """``(width, height)`` of the annotated video of ``info`` (upright, even numbers).
+
+    ``max_side_px`` as :class:`VideoOverlay` takes it (``"auto"``: :func:`auto_max_side`).
+    """
+    limit = auto_max_side(info.fps) if max_side_px == "auto" else max_side_px
+    sw, sh = _scaled_size(info.width, info.height, int(limit) if limit is not None else None)
+    return _even(sw), _even(sh)
 
 
 # --------------------------------------------------------------------------- one chunk
@@ -155,22 +166,33 @@ def render_segment(task: SegmentTask) -> SegmentResult:
 
 def _render(task: SegmentTask, *, seek: bool) -> SegmentResult:
     w, h = task.size
-    res = SegmentResult(path=task.path, frames=0)
-    writer: H264Writer | None = None
     # A few output frames, reused in turn: a fresh 720p frame costs 0.35 ms in page faults.
     # The encoder copies each frame it is given before ``write`` returns.
     ring = [new_frame(w, h) for _ in range(_RING)]
+
+    def scaled() -> Iterator[tuple[int, av.VideoFrame, str]]:
+        for index, frame in _frames(task, seek=seek):
+            out = ring[index % _RING]
+            resize_into(frame, out, task.info.rotation_deg)
+            yield index, out, matrix_of(frame)
+
+    return _draw_and_encode(task, scaled())
+
+
+def _draw_and_encode(task: SegmentTask, frames: Iterable[tuple[int, av.VideoFrame, str]]
+                     ) -> SegmentResult:
+    """Draw the overlay on ``(index, frame at the output size, colour matrix)`` and encode."""
+    w, h = task.size
+    res = SegmentResult(path=task.path, frames=0)
+    writer: H264Writer | None = None
     threads = cv2.getNumThreads()
     cv2.setNumThreads(1)  # planes are small: OpenCV's threads cost more than they save
     try:
-        for index, frame in _frames(task, seek=seek):
+        for index, out, matrix in frames:
             if writer is None:
-                matrix = matrix_of(frame)
                 writer = H264Writer(task.path, width=w, height=h, rate=task.rate,
                                     settings=task.settings, faststart=task.faststart,
                                     matrix=matrix)
-            out = ring[index % _RING]
-            resize_into(frame, out, task.info.rotation_deg)
             if index in task.grab:
                 res.grabbed[index] = to_rgb(out, matrix)
             paint(YuvCanvas(out, matrix), task.plan, index)
@@ -192,6 +214,41 @@ def _render(task: SegmentTask, *, seek: bool) -> SegmentResult:
         cv2.setNumThreads(threads)
     res.frames = writer.frames
     return res
+
+
+def render_kept(store: FrameStore, tasks: Sequence[SegmentTask]) -> list[SegmentResult]:
+    """Draw and encode ``tasks`` from kept frames, one thread each (in the process keeping them).
+
+    The frames are drawn on in place (each is drawn once). PyAV's encoder and
+    OpenCV release the GIL, so the threads use as many cores.
+    """
+    for t in tasks:
+        if t.size != store.size or t.plan.first < store.first or \
+                t.plan.first + t.plan.n > store.stop:
+            raise ValueError(f"frames {t.plan.first}..{t.plan.first + t.plan.n - 1} at "
+                             f"{t.size} were not kept (kept {store.first}..{store.stop - 1} "
+                             f"at {store.size})")
+
+    def kept(t: SegmentTask) -> Iterator[tuple[int, av.VideoFrame, str]]:
+        for i in range(t.plan.first, t.plan.first + t.plan.n):
+            yield i, store.frames[i - store.first], store.matrix
+
+    if len(tasks) == 1:
+        return [_draw_and_encode(tasks[0], kept(tasks[0]))]
+    with cf.ThreadPoolExecutor(max_workers=len(tasks)) as ex:
+        futures = [ex.submit(_draw_and_encode, t, kept(t)) for t in tasks]
+        return [f.result() for f in futures]
+
+
+def kept_spans(n: int, parts: int) -> list[tuple[int, int]]:
+    """``[start, stop)`` spans cutting ``n`` kept frames into ``parts`` (fewer when short).
+
+    Kept frames need no key frame to start on, so the spans are equal; none is
+    shorter than :data:`MIN_CHUNK_FRAMES`.
+    """
+    k = max(1, min(parts, n // MIN_CHUNK_FRAMES))
+    edges = np.linspace(0, n, k + 1).round().astype(int)
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
 
 # --------------------------------------------------------------------------- chunking
@@ -329,8 +386,11 @@ class VideoOverlay:
     workers
         Render processes (``None``: one per core; 1: in this process).
     pool
-        Render processes already started (:class:`RenderPool`); the overlay takes
-        them over (and closes them if it renders in this process after all).
+        Render processes already started (:class:`RenderPool`), or the process
+        holding the clip's frames at the video's size
+        (:class:`~kneetrack.video.kept.KeptFrames`, kept during pose estimation:
+        nothing is decoded again); the overlay takes them over (and closes them
+        if it renders otherwise after all).
 
     Attributes
     ----------
@@ -365,7 +425,7 @@ class VideoOverlay:
     def __init__(self, *, blur_faces: bool = True, max_side_px: int | str | None = "auto",
                  crf: int | None = None, preset: str | None = None, highlight_s: float = 0.2,
                  face_hold_s: float = 0.5, workers: int | None = None,
-                 pool: RenderPool | None = None) -> None:
+                 pool: RenderPool | KeptFrames | None = None) -> None:
         self.blur_faces = blur_faces
         self.max_side_px = max_side_px
         base = EncoderSettings()
@@ -373,7 +433,7 @@ class VideoOverlay:
                                         preset=preset or base.preset)
         self.highlight_s = highlight_s
         self.face_hold_s = face_hold_s
-        self.workers = pool.workers if pool is not None else workers
+        self.workers = pool.workers if isinstance(pool, RenderPool) else workers
         self.pool = pool
 
     def render(self, video: str | Path, out: str | Path, *, keypoints: Keypoints,
@@ -413,9 +473,8 @@ class VideoOverlay:
         rate = Fraction(info.fps).limit_denominator(1001)
         limit = (auto_max_side(info.fps) if self.max_side_px == "auto"
                  else self.max_side_px)
-        sw, sh = _scaled_size(info.width, info.height,
-                              int(limit) if limit is not None else None)
-        w, h = _even(sw), _even(sh)
+        sw, _ = _scaled_size(info.width, info.height, int(limit) if limit is not None else None)
+        w, h = annotated_size(info, self.max_side_px)
         if w < 2 or h < 2:
             raise InputError(f"{video}: frame size {info.width}×{info.height} is too small")
         out_path = Path(out)
@@ -451,6 +510,19 @@ class VideoOverlay:
                                poster=poster if a <= poster < b else None)
 
         pool, self.pool = self.pool, None
+        if isinstance(pool, KeptFrames):
+            if (pool.size == (w, h) and pool.frames == plan.n and table is not None
+                    and pool.open):
+                spans = kept_spans(plan.n, workers)
+                if len(spans) > 1:
+                    job.parts_dir.mkdir(exist_ok=True)
+                tasks = [task(a, b, job.parts_dir / f"{k:04d}.mp4" if len(spans) > 1
+                              else job.tmp, whole=len(spans) == 1)
+                         for k, (a, b) in enumerate(spans)]
+                job.submit_kept(pool, tasks)
+                return job
+            pool.close()  # kept at another size or count: decode again
+            pool = None
         try:
             if len(spans) == 1 and pool is not None and table is not None:
                 # One chunk, in the pool's process: this one writes the report meanwhile.
@@ -485,6 +557,8 @@ class RenderJob:
         self.results: list[SegmentResult] | None = None
         self._pool: cf.ProcessPoolExecutor | None = None
         self._futures: list[cf.Future[SegmentResult]] = []
+        self._kept: KeptFrames | None = None
+        self._kept_tasks: list[SegmentTask] = []
 
     def submit(self, tasks: list[SegmentTask], workers: int,
                pool: RenderPool | None = None) -> None:
@@ -492,6 +566,11 @@ class RenderJob:
         self._pool = pool.take() if pool is not None else cf.ProcessPoolExecutor(
             max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_init_worker)
         self._futures = [self._pool.submit(render_segment, t) for t in tasks]
+
+    def submit_kept(self, kept: KeptFrames, tasks: list[SegmentTask]) -> None:
+        """Hand the chunks to the process holding the clip's kept frames (it then owns them)."""
+        self._kept, self._kept_tasks = kept, tasks
+        kept.submit(render_kept, tasks)
 
     def wait(self) -> VideoOverlay:
         """Wait for every chunk, join them and move the video into place."""
@@ -524,6 +603,8 @@ class RenderJob:
         return ov
 
     def _collect(self) -> list[SegmentResult]:
+        if self._kept is not None:
+            return self._collect_kept(self._kept)
         results = []
         try:
             for f in self._futures:
@@ -538,7 +619,23 @@ class RenderJob:
         self._stop(kill=False)
         return results
 
+    def _collect_kept(self, kept: KeptFrames) -> list[SegmentResult]:
+        """The kept frames' chunks; if their process failed, the same chunks decoded here."""
+        try:
+            results: list[SegmentResult] = kept.result()
+        except KeptFramesError:
+            for t in self._kept_tasks:
+                t.path.unlink(missing_ok=True)
+            results = [render_segment(t) for t in self._kept_tasks]
+        finally:
+            kept.close()
+            self._kept = None
+        return results
+
     def _stop(self, *, kill: bool) -> None:
+        if self._kept is not None:
+            self._kept.close()
+            self._kept = None
         if self._pool is None:
             return
         if kill:

@@ -96,13 +96,18 @@ def resize_into(src: av.VideoFrame, dst: av.VideoFrame, rotation_deg: int = 0) -
             d[:] = cv2.rotate(small, _ROTATE[rot])
 
 
-def scaled_rgb(frame: av.VideoFrame, width: int, height: int) -> np.ndarray | None:
+def scaled_rgb(frame: av.VideoFrame, width: int, height: int, *,
+               keep: av.VideoFrame | None = None) -> np.ndarray | None:
     """A decoded yuv420p frame scaled (bilinear) to ``width`` × ``height`` RGB, or ``None``.
 
     The planes are resized with OpenCV into one I420 buffer and converted by
     OpenCV (BT.601, as swscale does for untagged video): about half the cost of
     swscale's scaled conversion. ``None`` when the frame is not plain 8-bit
     4:2:0 or a size is odd (callers then use swscale).
+
+    ``keep``: a yuv420p frame of ``width`` × ``height`` that also receives the
+    scaled planes (a copy, cheaper than scaling again; what
+    :func:`resize_into` would write, for a frame that needs no rotation).
     """
     if (frame.format.name != "yuv420p" or (frame.width | frame.height | width | height) & 1):
         return None
@@ -114,6 +119,11 @@ def scaled_rgb(frame: av.VideoFrame, width: int, height: int) -> np.ndarray | No
     for s, d in zip(planes(frame), dst, strict=True):
         cv2.resize(s, (d.shape[1], d.shape[0]), dst=d,
                    interpolation=_filter(s.shape[1], d.shape[1]))
+    if keep is not None:
+        if (keep.width, keep.height) != (width, height):
+            raise ValueError(f"keep frame is {keep.width}×{keep.height}, not {width}×{height}")
+        for d, k in zip(dst, planes(keep), strict=True):
+            k[:] = d
     return cv2.cvtColor(buf, cv2.COLOR_YUV2RGB_I420)
 
 

@@ -406,6 +406,43 @@ def test_ctrl_c_stops_the_render_processes_and_leaves_no_files(make_video, tmp_p
     assert sorted(p.name for p in out.parent.iterdir()) == []  # no video, part or chunks
 
 
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
+def test_ctrl_c_stops_the_worker_drawing_from_kept_frames_and_leaves_no_files(make_video,
+                                                                              tmp_path):
+    from process_group import ctrl_c, spawn
+
+    video = make_video("ctrlk.mp4", frames=400, fps=FPS, size=(W, H), painter=_moving_painter,
+                       gop=30)
+    out = tmp_path / "res" / "annotated.mp4"
+    script = tmp_path / "render_kept.py"
+    # Module-level code also runs in the spawned pose worker that keeps the frames and draws.
+    script.write_text(
+        "import sys, time\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1] / 'pose')!r})\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n"
+        "import numpy as np\n"
+        "import kneetrack.report.video as rv\n"
+        "_paint = rv.paint\n"
+        "def slow_paint(*a, **k):\n"
+        "    time.sleep(0.02)\n"
+        "    return _paint(*a, **k)\n"
+        "rv.paint = slow_paint\n"
+        "if __name__ == '__main__':\n"
+        "    from test_video import _kept_frames\n"
+        "    from kneetrack.keypoints import Keypoints\n"
+        f"    kp = Keypoints.from_arrays({{'left_hip': np.tile([100.0, 80.0], (400, 1))}},\n"
+        f"                               fps={FPS}, image_size=({W}, {H}))\n"
+        "    kept = _kept_frames(sys.argv[1])\n"
+        "    job = rv.VideoOverlay(pool=kept).start(sys.argv[1], sys.argv[2], keypoints=kp,\n"
+        "                                           analysis={})\n"
+        "    print('started', flush=True)\n"
+        "    job.wait()\n")
+    proc = spawn([sys.executable, str(script), str(video), str(out)])
+
+    ctrl_c(proc, min_members=2, settle_s=0.5)  # this process and the worker, stopped at once
+    assert sorted(p.name for p in out.parent.iterdir()) == []  # no video, part or chunks
+
+
 @pytest.mark.skipif(__import__("shutil").which("ffmpeg") is None,
                     reason="ffmpeg CLI needed to write rotation metadata")
 @pytest.mark.parametrize("workers", [1, 2])

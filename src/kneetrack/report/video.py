@@ -621,20 +621,23 @@ class RenderJob:
 
     def _collect_kept(self, kept: KeptFrames) -> list[SegmentResult]:
         """The kept frames' chunks; if their process failed, the same chunks decoded here."""
+        self._kept = None
         try:
             results: list[SegmentResult] = kept.result()
         except KeptFramesError:
+            kept.close(kill=True)  # frees its memory before this process decodes
             for t in self._kept_tasks:
                 t.path.unlink(missing_ok=True)
-            results = [render_segment(t) for t in self._kept_tasks]
-        finally:
-            kept.close()
-            self._kept = None
+            return [render_segment(t) for t in self._kept_tasks]
+        except BaseException:  # Ctrl-C: stop it mid-work
+            kept.close(kill=True)
+            raise
+        kept.close()
         return results
 
     def _stop(self, *, kill: bool) -> None:
         if self._kept is not None:
-            self._kept.close()
+            self._kept.close(kill=kill)
             self._kept = None
         if self._pool is None:
             return

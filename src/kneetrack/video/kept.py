@@ -172,11 +172,17 @@ class KeptFrames:
                 raise KeptFramesError(f"{msg[1]}: {msg[2]}")
             # anything else is the worker's earlier traffic (progress): not ours
 
-    def close(self) -> None:
-        """Stop the worker and free its frames (again: nothing)."""
+    def close(self, *, kill: bool = False) -> None:
+        """Stop the worker and free its frames (again: nothing).
+
+        ``kill``: at once, even mid-work (Ctrl-C, a failed render); else it
+        finishes the work in hand first.
+        """
         proc, self._process = self._process, None
         if proc is None:
             return
+        if kill:
+            proc.terminate()
         with contextlib.suppress(Exception):  # queue already broken
             self._tasks.put_nowait(None)
         proc.join(timeout=5)

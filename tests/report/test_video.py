@@ -509,14 +509,23 @@ def _kept_frames(video: Path):
     return waiter.kept
 
 
-def test_kept_frames_give_the_video_decoding_gives(long_clip, tmp_path):
+def test_kept_frames_give_the_video_decoding_gives(long_clip, tmp_path, monkeypatch):
+    import kneetrack.report.video as rv
+
     video, kp, series, analysis = long_clip
     grab = [5, 100, 200]
     one = VideoOverlay(workers=1).render(video, tmp_path / "one.mp4", keypoints=kp,
                                          analysis=analysis, series=series, grab=grab)
     kept = _kept_frames(video)
+
+    def no_second_read(*a, **k):
+        raise AssertionError("the clip was probed again")
+
+    monkeypatch.setattr(rv, "probe_video", no_second_read)  # pose's probe and table serve
+    monkeypatch.setattr(rv, "frame_table", no_second_read)
     job = VideoOverlay(pool=kept).start(video, tmp_path / "kept.mp4", keypoints=kp,
                                         analysis=analysis, series=series, grab=grab)
+    monkeypatch.undo()
     assert job.results is None  # drawn in the pose worker: this process is free meanwhile
     ov = job.wait()
     assert not kept.open  # the worker is stopped once the video is done

@@ -550,7 +550,7 @@ def estimate_video_parallel(
         if ok and keep is not None and while_waiting is not None:
             # The worker stays, holding the clip's frames, for whoever waited (who closes it).
             while_waiting.frames_kept(KeptFrames(procs[0], tasks, results, size=keep,
-                                                 frames=total))
+                                                 frames=total, source=(info, table)))
         else:
             _stop_workers(procs, tasks, graceful=ok)
             tasks.close()

@@ -469,7 +469,12 @@ class VideoOverlay:
         """
         from kneetrack.core.cores import available_cores
 
-        info = probe_video(video)
+        known = self.pool.source if isinstance(self.pool, KeptFrames) else None
+        if known is not None and Path(known[0].path) == Path(video):
+            info, table = known  # probed and tabled by pose estimation, which kept the frames
+        else:
+            info = probe_video(video)
+            table = frame_table(info)
         rate = Fraction(info.fps).limit_denominator(1001)
         limit = (auto_max_side(info.fps) if self.max_side_px == "auto"
                  else self.max_side_px)
@@ -479,7 +484,6 @@ class VideoOverlay:
             raise InputError(f"{video}: frame size {info.width}×{info.height} is too small")
         out_path = Path(out)
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        table = frame_table(info)
         if table is not None:
             times = table.time_s
         elif keypoints.n_frames == info.frames:

@@ -121,12 +121,16 @@ class KeptFrames:
         The kept frames' (width, height).
     frames
         How many frames it keeps, from frame 0.
+    source
+        What the owner already knows of the clip (e.g. its probe and frame
+        table, so that a second pass need not read them again).
     """
 
     def __init__(self, process: Any, tasks: Any, results: Any, *, size: tuple[int, int],
-                 frames: int) -> None:
+                 frames: int, source: Any = None) -> None:
         self.size = size
         self.frames = frames
+        self.source = source
         self._process = process
         self._tasks = tasks
         self._results = results

@@ -55,7 +55,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -77,7 +77,6 @@ from kneetrack.pose.sequential import (  # make_backend, reset_tracking: re-expo
     make_backend,
     reset_tracking,
 )
-from kneetrack.video.kept import KEEP_MAX_BYTES, FrameStore, KeptFrames, RunOnKept, kept_bytes
 from kneetrack.video.reader import (
     Frame,
     VideoInfo,
@@ -92,6 +91,9 @@ from kneetrack.video.table import (  # noqa: F401 - FrameTable re-exported for c
     decode_range,
     frame_table,
 )
+
+if TYPE_CHECKING:
+    from kneetrack.video.kept import FrameStore
 
 #: Frames run before each chunk (after the first) to lock the tracker on; then discarded.
 DEFAULT_OVERLAP_FRAMES = 6
@@ -212,6 +214,8 @@ def _worker_main(worker_id: int, info: VideoInfo, backend_spec: str, max_side_px
 
     cv2.setNumThreads(1)  # one worker per core already: OpenCV's threads only contend
     limit_malloc_arenas()
+    from kneetrack.video.kept import FrameStore, RunOnKept
+
     task = tasks.get()
     early = None
     store = None
@@ -475,6 +479,8 @@ def estimate_video_parallel(
     total = table.n_frames
     keep = None
     if while_waiting is not None and n_workers == 1 and len(chunks) == 1:
+        from kneetrack.video.kept import KEEP_MAX_BYTES, kept_bytes
+
         keep = while_waiting.keep_size(plan, info)
         if keep is not None and kept_bytes(total, keep) > KEEP_MAX_BYTES:
             keep = None
@@ -549,6 +555,8 @@ def estimate_video_parallel(
     finally:
         if ok and keep is not None and while_waiting is not None:
             # The worker stays, holding the clip's frames, for whoever waited (who closes it).
+            from kneetrack.video.kept import KeptFrames
+
             while_waiting.frames_kept(KeptFrames(procs[0], tasks, results, size=keep,
                                                  frames=total, source=(info, table)))
         else:

@@ -2,10 +2,13 @@
 
 Pose estimation of a video runs in worker processes; the main process only
 waits for landmarks. Meanwhile it imports the analysis and report code (about
-1 s on the development machine) and starts the annotated video's render
-processes as soon as a core is free, so that they are ready when the analysis
-is: at once when pose runs one graph (a short clip), else when a pose process
-has finished its last chunk while the other still runs. Started during pose,
+1 s on the development machine). When one graph runs the whole clip (a short
+clip, planned), it asks that graph's worker to keep the frames for the
+annotated video (:meth:`WhilePose.keep_size`); that worker then draws the
+video after the analysis, and no render process is started. Otherwise it
+starts the render processes as soon as a core is free, so that they are ready
+when the analysis is: at once when pose runs one graph (``--workers`` given),
+else when a pose process has finished its last chunk while the other still runs. Started during pose,
 their start-up (about 0.4 s of CPU each) is off the critical path, so there is
 one per core even for a short clip. One graph runs its models on a thread per
 core (:mod:`kneetrack.pose.inference_threads`), so these start-ups share the

@@ -7,8 +7,11 @@ by default (the annotated video is the file people share).
 How it is fast
 --------------
 The overlay is drawn after the analysis (it shows the cleaned keypoints, the
-stances and the peak-valgus frame, which need the whole clip), so the video is
-decoded a second time. That pass is split into chunks of consecutive frames,
+stances and the peak-valgus frame, which need the whole clip). For a short clip
+the pose worker kept every frame at the video's size
+(:mod:`kneetrack.video.kept`) and draws it there, in two halves on two threads
+(:func:`render_kept`). Otherwise the video is decoded a second time. That pass
+is split into chunks of consecutive frames,
 cut at key frames, and rendered by one process per core, each decoding,
 drawing and encoding its own chunk; the encoded chunks are then joined packet
 by packet, without re-encoding (:func:`~kneetrack.video.writer.join_videos`).

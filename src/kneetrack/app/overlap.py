@@ -8,12 +8,11 @@ annotated video (:meth:`WhilePose.keep_size`); that worker then draws the
 video after the analysis, and no render process is started. Otherwise it
 starts the render processes as soon as a core is free, so that they are ready
 when the analysis is: at once when pose runs one graph (``--workers`` given),
-else when a pose process has finished its last chunk while the other still runs. Started during pose,
-their start-up (about 0.4 s of CPU each) is off the critical path, so there is
-one per core even for a short clip. One graph runs its models on a thread per
-core (:mod:`kneetrack.pose.inference_threads`), so these start-ups share the
-cores with it; measured on the Sports2D demo clip, starting them after the
-analysis instead was slower (7.9–9.1 s against 7.6–8.2 s, four rounds each).
+else when a pose process has finished its last chunk while the other still
+runs. Started during pose, their start-up (about 0.4 s of CPU each) is off the
+critical path, so there is one per core even for a short clip. Kept frames
+spare the Sports2D demo clip both the start-ups and a second decode: 0.79 to
+0.88 times the raw loop's speed (``docs/speed.md``).
 """
 
 from __future__ import annotations

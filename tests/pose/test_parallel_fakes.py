@@ -105,3 +105,23 @@ def kept_fails(store) -> None:
 def kept_exits(store) -> None:
     """Run in the worker: the process dies."""
     os._exit(3)
+
+
+class KeepAtVideoSize:
+    """A ``while_waiting`` that has one graph keep the frames at the annotated video's size."""
+
+    kept = None
+
+    def __call__(self, plan) -> None:
+        pass
+
+    def core_free(self, plan) -> None:
+        pass
+
+    def keep_size(self, plan, info):
+        from kneetrack.report.video import annotated_size
+
+        return annotated_size(info)
+
+    def frames_kept(self, kept) -> None:
+        self.kept = kept

@@ -90,26 +90,12 @@ def test_keeping_the_frames_for_the_video_leaves_the_landmarks_unchanged(shared_
     # The Sports2D clip (1768x994, 30 fps) is scaled to 1280x720 for pose, the annotated
     # video's size: the worker keeps the planes it scaled for the model, which must see the
     # same RGB. cam01 (1080x1920, 60 fps) is kept at 540p, scaled a second time.
+    from test_parallel_fakes import KeepAtVideoSize
+
     from kneetrack.pose.parallel import estimate_video_parallel
-    from kneetrack.report.video import annotated_size
-
-    class Keep:
-        kept = None
-
-        def __call__(self, plan):
-            pass
-
-        def core_free(self, plan):
-            pass
-
-        def keep_size(self, plan, info):
-            return annotated_size(info)
-
-        def frames_kept(self, kept):
-            self.kept = kept
 
     clip = shared_data / "video" / name
-    waiter = Keep()
+    waiter = KeepAtVideoSize()
     kept_run = estimate_video_parallel(clip, while_waiting=waiter)
     assert waiter.kept is not None and waiter.kept.size == size
     waiter.kept.close()

@@ -218,6 +218,20 @@ def long_clip(make_video):
     return video, kp, series, analysis
 
 
+def _same_video(one: VideoOverlay, other: VideoOverlay, grab: list[int]) -> None:
+    """``other`` wrote the same video as ``one`` (same stream, 35 dB+ a frame, same grabs)."""
+    info_a, a = _decode(one.path_)
+    info_b, b = _decode(other.path_)
+    assert info_b == info_a and len(b) == LONG
+    for fa, fb in zip(a, b, strict=True):
+        mse = np.mean((fa.astype(float) - fb.astype(float)) ** 2)
+        assert 10 * np.log10(255**2 / max(mse, 1e-9)) > 35
+    assert sorted(other.grabbed_) == grab
+    for i in grab:
+        np.testing.assert_allclose(other.grabbed_[i].astype(float),
+                                   one.grabbed_[i].astype(float), atol=3)
+
+
 def test_chunks_in_parallel_give_the_same_video_as_one_pass(long_clip, tmp_path):
     video, kp, series, analysis = long_clip
     grab = [5, 100, 200]
@@ -227,16 +241,7 @@ def test_chunks_in_parallel_give_the_same_video_as_one_pass(long_clip, tmp_path)
                                          analysis=analysis, series=series, grab=grab)
     assert one.segments_ == 1 and par.segments_ >= 3
     assert par.frames_written_ == one.frames_written_ == LONG
-    (codec, pix_fmt, w, h, rate), a = _decode(one.path_)
-    info_b, b = _decode(par.path_)
-    assert info_b == (codec, pix_fmt, w, h, rate) and len(b) == LONG
-    for fa, fb in zip(a, b, strict=True):
-        mse = np.mean((fa.astype(float) - fb.astype(float)) ** 2)
-        assert 10 * np.log10(255**2 / max(mse, 1e-9)) > 35
-    assert sorted(par.grabbed_) == grab
-    for i in grab:
-        np.testing.assert_allclose(par.grabbed_[i].astype(float), one.grabbed_[i].astype(float),
-                                   atol=3)
+    _same_video(one, par, grab)
     assert par.peak_[:3] == one.peak_[:3] == (150, "left", "fppa_deg")
     assert par.poster_ is not None and par.poster_.shape == (H, W, 3)
     assert not list(tmp_path.glob(".*parts*"))  # the chunk files are gone
@@ -372,54 +377,22 @@ def test_annotated_video_size_follows_the_frame_rate(make_video, tmp_path):
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
-def test_ctrl_c_stops_the_render_processes_and_leaves_no_files(make_video, tmp_path):
-    import sys
-
+@pytest.mark.parametrize("kept", [False, True], ids=["render-processes", "kept-frames"])
+def test_ctrl_c_stops_the_drawing_processes_and_leaves_no_files(make_video, tmp_path, kept):
     from process_group import ctrl_c, spawn
 
     video = make_video("ctrlc.mp4", frames=400, fps=FPS, size=(W, H), painter=_moving_painter,
                        gop=30)
     out = tmp_path / "res" / "annotated.mp4"
     script = tmp_path / "render.py"
-    # Module-level code also runs in the spawned render processes: it slows the drawing
-    # down there, so that Ctrl-C lands mid-render.
+    overlay = ("rv.VideoOverlay(pool=_kept_frames(sys.argv[1]))" if kept
+               else "rv.VideoOverlay(workers=2)")
+    # Module-level code also runs in the spawned render processes (or the pose worker that
+    # kept the frames): it slows the drawing down there, so that Ctrl-C lands mid-render.
     script.write_text(
         "import sys, time\n"
-        "import numpy as np\n"
-        "import kneetrack.report.video as rv\n"
-        "_paint = rv.paint\n"
-        "def slow_paint(*a, **k):\n"
-        "    time.sleep(0.02)\n"
-        "    return _paint(*a, **k)\n"
-        "rv.paint = slow_paint\n"
-        "if __name__ == '__main__':\n"
-        "    from kneetrack.keypoints import Keypoints\n"
-        f"    kp = Keypoints.from_arrays({{'left_hip': np.tile([100.0, 80.0], (400, 1))}},\n"
-        f"                               fps={FPS}, image_size=({W}, {H}))\n"
-        "    job = rv.VideoOverlay(workers=2).start(sys.argv[1], sys.argv[2], keypoints=kp,\n"
-        "                                          analysis={})\n"
-        "    print('started', flush=True)\n"
-        "    job.wait()\n")
-    proc = spawn([sys.executable, str(script), str(video), str(out)])
-
-    ctrl_c(proc, settle_s=0.5)  # this process and its render processes, stopped
-    assert sorted(p.name for p in out.parent.iterdir()) == []  # no video, part or chunks
-
-
-@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
-def test_ctrl_c_stops_the_worker_drawing_from_kept_frames_and_leaves_no_files(make_video,
-                                                                              tmp_path):
-    from process_group import ctrl_c, spawn
-
-    video = make_video("ctrlk.mp4", frames=400, fps=FPS, size=(W, H), painter=_moving_painter,
-                       gop=30)
-    out = tmp_path / "res" / "annotated.mp4"
-    script = tmp_path / "render_kept.py"
-    # Module-level code also runs in the spawned pose worker that keeps the frames and draws.
-    script.write_text(
-        "import sys, time\n"
-        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1] / 'pose')!r})\n"
-        f"sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n"
+        f"sys.path[:0] = [{str(Path(__file__).resolve().parents[1] / 'pose')!r}, "
+        f"{str(Path(__file__).resolve().parent)!r}]\n"
         "import numpy as np\n"
         "import kneetrack.report.video as rv\n"
         "_paint = rv.paint\n"
@@ -432,14 +405,12 @@ def test_ctrl_c_stops_the_worker_drawing_from_kept_frames_and_leaves_no_files(ma
         "    from kneetrack.keypoints import Keypoints\n"
         f"    kp = Keypoints.from_arrays({{'left_hip': np.tile([100.0, 80.0], (400, 1))}},\n"
         f"                               fps={FPS}, image_size=({W}, {H}))\n"
-        "    kept = _kept_frames(sys.argv[1])\n"
-        "    job = rv.VideoOverlay(pool=kept).start(sys.argv[1], sys.argv[2], keypoints=kp,\n"
-        "                                           analysis={})\n"
+        f"    job = {overlay}.start(sys.argv[1], sys.argv[2], keypoints=kp, analysis={{}})\n"
         "    print('started', flush=True)\n"
         "    job.wait()\n")
     proc = spawn([sys.executable, str(script), str(video), str(out)])
 
-    ctrl_c(proc, min_members=2, settle_s=0.5)  # this process and the worker, stopped at once
+    ctrl_c(proc, min_members=2 if kept else 3, settle_s=0.5)  # every process stopped at once
     assert sorted(p.name for p in out.parent.iterdir()) == []  # no video, part or chunks
 
 
@@ -484,25 +455,11 @@ def test_phone_rotation_is_applied_in_every_chunk(make_video, tmp_path, workers)
 def _kept_frames(video: Path):
     """The pose worker (a fake backend) holding ``video``'s frames at the annotated size."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pose"))
+    from test_parallel_fakes import KeepAtVideoSize
+
     from kneetrack.pose.parallel import estimate_video_parallel
-    from kneetrack.report.video import annotated_size
 
-    class Keep:
-        kept = None
-
-        def __call__(self, plan):
-            pass
-
-        def core_free(self, plan):
-            pass
-
-        def keep_size(self, plan, info):
-            return annotated_size(info)
-
-        def frames_kept(self, kept):
-            self.kept = kept
-
-    waiter = Keep()
+    waiter = KeepAtVideoSize()
     estimate_video_parallel(video, while_waiting=waiter,
                             backend_spec="test_parallel_fakes:SquareFinder")
     assert waiter.kept is not None
@@ -530,16 +487,7 @@ def test_kept_frames_give_the_video_decoding_gives(long_clip, tmp_path, monkeypa
     ov = job.wait()
     assert not kept.open  # the worker is stopped once the video is done
     assert ov.segments_ == 2 and ov.frames_written_ == LONG  # one thread per core there
-    info_a, a = _decode(one.path_)
-    info_b, b = _decode(ov.path_)
-    assert info_b == info_a and len(b) == LONG
-    for fa, fb in zip(a, b, strict=True):
-        mse = np.mean((fa.astype(float) - fb.astype(float)) ** 2)
-        assert 10 * np.log10(255**2 / max(mse, 1e-9)) > 35
-    assert sorted(ov.grabbed_) == grab
-    for i in grab:
-        np.testing.assert_allclose(ov.grabbed_[i].astype(float), one.grabbed_[i].astype(float),
-                                   atol=3)
+    _same_video(one, ov, grab)
     assert ov.peak_[:3] == (150, "left", "fppa_deg") and ov.poster_ is not None
     assert not list(tmp_path.glob(".*parts*")) and not list(tmp_path.glob("*.part"))
 

@@ -81,16 +81,24 @@ def _run(b: np.ndarray, a: np.ndarray, x: np.ndarray, state: np.ndarray) -> np.n
     return y
 
 
+#: Longest response computed: enough for any cut-off above 1e-4 of the Nyquist frequency.
+_MAX_TAPS = 1 << 16
+
+
 @functools.lru_cache(maxsize=32)
-def _responses(b_key: tuple[float, ...], a_key: tuple[float, ...], length: int
+def _responses(b_key: tuple[float, ...], a_key: tuple[float, ...]
                ) -> tuple[np.ndarray, np.ndarray]:
-    """Impulse response ``h`` and start-state response ``g``, cut where negligible."""
+    """Impulse response ``h`` and start-state response ``g``, cut where negligible.
+
+    Computed once per filter (the same filter runs on many signals and runs of
+    samples); a pass uses as much of them as its signal is long.
+    """
     b, a = np.asarray(b_key), np.asarray(a_key)
     radius = float(np.max(np.abs(np.roots(a)))) if len(a) > 1 else 0.0
     if radius >= 1.0:
         raise ValueError("the filter is unstable (a pole on or outside the unit circle)")
-    taps = length if radius <= 0 else min(
-        length, math.ceil(math.log(_TAIL) / math.log(radius)) + 10 * len(a))
+    taps = len(a) if radius <= 0 else min(
+        _MAX_TAPS, math.ceil(math.log(_TAIL) / math.log(radius)) + 10 * len(a))
     impulse = np.zeros(taps)
     impulse[0] = 1.0
     h = _run(b, a, impulse, np.zeros(len(a) - 1))
@@ -101,7 +109,8 @@ def _responses(b_key: tuple[float, ...], a_key: tuple[float, ...], length: int
 def _one_pass(b: np.ndarray, a: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Filter the columns of ``x`` (time on axis 0) forward, started in steady state."""
     n = x.shape[0]
-    h, g = _responses(tuple(b.tolist()), tuple(a.tolist()), n)
+    h, g = _responses(tuple(b.tolist()), tuple(a.tolist()))
+    h, g = h[:n], g[:n]
     size = 1 << (n + len(h) - 2).bit_length()
     spectrum = np.fft.rfft(x, size, axis=0) * np.fft.rfft(h, size)[:, None]
     y = np.fft.irfft(spectrum, size, axis=0)[:n]

@@ -111,9 +111,14 @@ def annotated_size(info: VideoInfo, max_side_px: int | str | None = "auto") -> t
 
     ``max_side_px`` as :class:`VideoOverlay` takes it (``"auto"``: :func:`auto_max_side`).
     """
-    limit = auto_max_side(info.fps) if max_side_px == "auto" else max_side_px
-    sw, sh = _scaled_size(info.width, info.height, int(limit) if limit is not None else None)
+    sw, sh = _overlay_scaled(info, max_side_px)
     return _even(sw), _even(sh)
+
+
+def _overlay_scaled(info: VideoInfo, max_side_px: int | str | None) -> tuple[int, int]:
+    """The input's upright size scaled for the annotated video (before evening out)."""
+    limit = auto_max_side(info.fps) if max_side_px == "auto" else max_side_px
+    return _scaled_size(info.width, info.height, int(limit) if limit is not None else None)
 
 
 # --------------------------------------------------------------------------- one chunk
@@ -479,10 +484,8 @@ class VideoOverlay:
             info = probe_video(video)
             table = frame_table(info)
         rate = Fraction(info.fps).limit_denominator(1001)
-        limit = (auto_max_side(info.fps) if self.max_side_px == "auto"
-                 else self.max_side_px)
-        sw, _ = _scaled_size(info.width, info.height, int(limit) if limit is not None else None)
-        w, h = annotated_size(info, self.max_side_px)
+        sw, sh = _overlay_scaled(info, self.max_side_px)
+        w, h = _even(sw), _even(sh)  # annotated_size
         if w < 2 or h < 2:
             raise InputError(f"{video}: frame size {info.width}×{info.height} is too small")
         out_path = Path(out)

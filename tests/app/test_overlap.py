@@ -130,3 +130,84 @@ def test_one_graph_keeps_the_frames_instead_of_starting_render_processes(monkeyp
     assert prep.start_pool(230, 30.0) is kept  # what the overlay is handed
     prep.close()
     assert kept.closed == 1 and prep.kept is None
+
+
+def _record_warm_starts(monkeypatch) -> list[object]:
+    """Replace the warm pose process with a stand-in; return the list of those started."""
+    from kneetrack.pose.warm import WarmPoseProcess
+
+    started: list[object] = []
+
+    class StandIn:
+        closed = 0
+
+        def close(self) -> None:
+            self.closed += 1
+
+    def start():
+        started.append(StandIn())
+        return started[-1]
+
+    monkeypatch.setattr(WarmPoseProcess, "start", staticmethod(start))
+    return started
+
+
+def test_analyze_starts_the_first_pose_process_ahead_for_a_video(monkeypatch, tmp_path):
+    import kneetrack.pose.run as run
+    from kneetrack.app.analyze import analyze_file
+    from kneetrack.errors import KneetrackError
+
+    started = _record_warm_starts(monkeypatch)
+    handed: list[object] = []
+
+    def estimate(path, *, while_waiting=None, **kwargs):
+        handed.append(while_waiting.pose_process())
+        raise KneetrackError("stop here")
+
+    monkeypatch.setattr(run, "estimate_video", estimate)
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"not read: pose is replaced")
+    with pytest.raises(KneetrackError, match="stop here"):
+        analyze_file(clip, out_dir=tmp_path / "out")
+    assert len(started) == 1 and handed == started  # started before pose, handed to it
+    assert started[0].closed == 0  # pose took it over: the run closes it, not the waiter
+
+
+def test_an_unclaimed_pose_process_is_stopped_when_analyze_ends(monkeypatch, tmp_path):
+    import kneetrack.pose.run as run
+    from kneetrack.app.analyze import analyze_file
+    from kneetrack.errors import KneetrackError
+
+    started = _record_warm_starts(monkeypatch)
+
+    def estimate(path, **kwargs):  # fails before asking for the process
+        raise KneetrackError("stop here")
+
+    monkeypatch.setattr(run, "estimate_video", estimate)
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"x")
+    with pytest.raises(KneetrackError):
+        analyze_file(clip, out_dir=tmp_path / "out")
+    assert len(started) == 1 and started[0].closed == 1
+
+
+def test_no_pose_process_starts_for_keypoints_or_a_given_backend(monkeypatch, tmp_path):
+    import kneetrack.pose.run as run
+    from kneetrack.app.analyze import analyze_file
+    from kneetrack.errors import KneetrackError
+    from kneetrack.samples import sample_path
+
+    started = _record_warm_starts(monkeypatch)
+    analyze_file(sample_path("runner_front_60fps.trc"), out_dir=tmp_path / "trc")
+    assert started == []
+
+    def estimate(path, *, backend=None, **kwargs):
+        assert backend is not None
+        raise KneetrackError("stop here")
+
+    monkeypatch.setattr(run, "estimate_video", estimate)
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"x")
+    with pytest.raises(KneetrackError, match="stop here"):  # a given backend runs here
+        analyze_file(clip, backend=object())
+    assert started == []

@@ -125,3 +125,40 @@ class KeepAtVideoSize:
 
     def frames_kept(self, kept) -> None:
         self.kept = kept
+
+    def pose_process(self):
+        return None
+
+
+class PidFinder(SquareFinder):
+    """A SquareFinder whose params name the process it runs in."""
+
+    @property
+    def params(self) -> dict[str, object]:  # type: ignore[override]
+        return {"pid": os.getpid()}
+
+
+class HandsOver:
+    """A ``while_waiting`` holding a pose process started ahead (``warm``), handed over once."""
+
+    def __init__(self, warm) -> None:
+        self.warm = warm
+        self.asked = 0
+        self.kept = None
+
+    def __call__(self, plan) -> None:
+        pass
+
+    def core_free(self, plan) -> None:
+        pass
+
+    def keep_size(self, plan, info):
+        return None
+
+    def frames_kept(self, kept) -> None:
+        self.kept = kept
+
+    def pose_process(self):
+        self.asked += 1
+        warm, self.warm = self.warm, None
+        return warm

@@ -137,3 +137,20 @@ def test_full_report_with_programme_on_a_phone(tmp_path):
     assert not st["overflowX"], "page scrolls sideways on a small phone"
     assert st["sections"] == ["verdict", "numbers", "plots", "findings", "programme",
                               "referral", "explainer", "quality", "about"]
+
+
+def test_prepared_templates_are_not_compiled_again(monkeypatch):
+    # prepare() runs while pose does; the page rendered after the video must not compile.
+    import jinja2
+
+    from kneetrack.report import html as html_mod
+
+    html_mod._environment.cache_clear()
+    html_mod.prepare()
+
+    def no_compile(*args, **kwargs):
+        raise AssertionError("template compiled after prepare()")
+
+    monkeypatch.setattr(jinja2.Environment, "compile", no_compile)
+    page = render_report_html(make_analysis(), generated="1 Dec 2026")
+    assert "1 Dec 2026" in page and 'data-section="quality"' in page  # after the include

@@ -32,6 +32,7 @@ from kneetrack.app.measure import (
 from kneetrack.app.outdir import check_writable
 from kneetrack.app.requests import VIEWS, AnalyzeRequest, ClipInput, ReportOptions, check_view
 from kneetrack.errors import InputError
+from kneetrack.io.load import is_video_path
 
 if TYPE_CHECKING:
     from kneetrack.pose.backend import PoseBackend
@@ -100,6 +101,8 @@ def analyze(request: AnalyzeRequest, *, progress: ProgressCallback | None = None
     prep = WhilePose(render=request.out_dir is not None and request.report.draws_video,
                      workers=request.workers)
     try:
+        if backend is None and is_video_path(clip.path):
+            prep.start_pose_process()  # its start-up overlaps the thresholds and the probe
         measured = measure_clip(clip, thresholds=request_thresholds(request.cutoff_hz),
                                 workers=request.workers,
                                 progress=progress, backend=backend, while_waiting=prep)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kneetrack.pose.plan import PosePlan
+    from kneetrack.pose.warm import WarmPoseProcess
     from kneetrack.report.video import RenderPool
     from kneetrack.video.kept import KeptFrames
     from kneetrack.video.reader import VideoInfo
@@ -42,6 +43,7 @@ class WhilePose:
         self.workers = workers
         self.pool: RenderPool | None = None
         self.kept: KeptFrames | None = None
+        self.warm: WarmPoseProcess | None = None
         self._started = False
         self._keeping = False
 
@@ -56,6 +58,25 @@ class WhilePose:
             self.core_free(plan)
         for name in PREPARE_MODULES:  # the list the plan's cost model times
             importlib.import_module(name)
+        from kneetrack.report.html import prepare
+
+        prepare()  # the page's template, compiled now rather than after the video
+
+    def start_pose_process(self) -> None:
+        """Start the first pose process now, while the request is checked and the clip probed.
+
+        For a video that the default backend will measure; pose takes it over
+        (:meth:`pose_process`), or :meth:`close` stops it.
+        """
+        if self.warm is None:
+            from kneetrack.pose.warm import WarmPoseProcess
+
+            self.warm = WarmPoseProcess.start()
+
+    def pose_process(self) -> WarmPoseProcess | None:
+        """The pose process started ahead, handed to pose (once)."""
+        warm, self.warm = self.warm, None
+        return warm
 
     def keep_size(self, plan: PosePlan, info: VideoInfo) -> tuple[int, int] | None:
         """Keep the frames at the annotated video's size when it will be drawn (planned runs)."""
@@ -94,7 +115,10 @@ class WhilePose:
         return self.pool
 
     def close(self) -> None:
-        """Stop the render processes (or the frame-keeping one) if nobody took them over."""
+        """Stop what nobody took over: render processes, the frame-keeping one, the warm one."""
+        if self.warm is not None:
+            self.warm.close()
+            self.warm = None
         if self.pool is not None:
             self.pool.close()
             self.pool = None

@@ -194,9 +194,28 @@ def _chunk_frames(info: VideoInfo, task: tuple[Any, ...], max_side_px: int | Non
                     PREFETCH_FRAMES, early=early)
 
 
+def prepare_worker() -> None:
+    """What a pose process does first: before MediaPipe loads, before any thread starts."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    filter_process_stderr()  # before MediaPipe loads: its native log lines stay off the terminal
+    import cv2
+
+    cv2.setNumThreads(1)  # one worker per core already: OpenCV's threads only contend
+    limit_malloc_arenas()
+
+
 def _worker_main(worker_id: int, info: VideoInfo, backend_spec: str, max_side_px: int | None,
                  tasks: Any, results: Any, t_spawn: float = 0.0, threads: int = 1,
                  keep: tuple[int, int] | None = None) -> None:
+    """A pose process started for its run: prepare, then :func:`serve_chunks`."""
+    prepare_worker()
+    serve_chunks(worker_id, info, backend_spec, max_side_px, t_spawn, threads, keep,
+                 tasks=tasks, results=results)
+
+
+def serve_chunks(worker_id: int, info: VideoInfo, backend_spec: str, max_side_px: int | None,
+                 t_spawn: float, threads: int, keep: tuple[int, int] | None, *,
+                 tasks: Any, results: Any) -> None:
     """Process chunks from ``tasks`` until a ``None``; report on ``results``.
 
     The graph's models run on ``threads`` threads (the plan's: the cores this
@@ -206,14 +225,9 @@ def _worker_main(worker_id: int, info: VideoInfo, backend_spec: str, max_side_px
 
     The first chunk starts decoding before the graph is built, so the graph's
     start-up overlaps decoding. ``("ready", …)`` carries the seconds from the
-    parent's spawn call to the graph being ready (``t_spawn``: its ``time.time()``).
+    parent's spawn call (or hand-over, for a :mod:`warm <kneetrack.pose.warm>`
+    process) to the graph being ready (``t_spawn``: its ``time.time()``).
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    filter_process_stderr()  # before MediaPipe loads: its native log lines stay off the terminal
-    import cv2
-
-    cv2.setNumThreads(1)  # one worker per core already: OpenCV's threads only contend
-    limit_malloc_arenas()
     from kneetrack.video.kept import FrameStore, RunOnKept
 
     task = tasks.get()
@@ -463,9 +477,12 @@ def estimate_video_parallel(
         # Same rule as the sequential reader: a clip missing its end is reported, not analysed.
         raise InputError(f"{info.path} is truncated: only {table.n_frames} of its "
                          f"{info.frames} frames could be decoded")
+    warm = while_waiting.pose_process() if while_waiting is not None else None
     if table is None or mp.current_process().daemon:
         # No frame table to seek with, or a daemonic process (e.g. inside a pool), which
         # may not start processes: the graph runs here.
+        if warm is not None:
+            warm.close()
         if while_waiting is not None:
             while_waiting(None)
         return _single_process(info, progress=progress, max_side_px=max_side_px,
@@ -486,8 +503,8 @@ def estimate_video_parallel(
             keep = None
 
     ctx = mp.get_context("spawn")
-    tasks = ctx.Queue()
-    results = ctx.Queue()
+    tasks = warm.tasks if warm is not None else ctx.Queue()
+    results = warm.results if warm is not None else ctx.Queue()
 
     outstanding = 0  # chunks handed out and not yet done
 
@@ -500,18 +517,21 @@ def estimate_video_parallel(
     for c in chunks:
         submit(c, report=True)
     t_spawn = time.time()
-    procs = [ctx.Process(target=_worker_main, name=f"kneetrack-pose-{i}",
-                         args=(i, info, backend_spec, max_side_px, tasks, results, t_spawn,
-                               plan.threads, keep),
-                         daemon=True)
-             for i in range(n_workers)]
+    procs = [] if warm is None else [warm.process]  # started ahead: worker 0
+    procs += [ctx.Process(target=_worker_main, name=f"kneetrack-pose-{i}",
+                          args=(i, info, backend_spec, max_side_px, tasks, results, t_spawn,
+                                plan.threads, keep),
+                          daemon=True)
+              for i in range(len(procs), n_workers)]
     stitch = _Stitcher(chunks, total)
     meta: tuple[str, tuple[str, ...], dict[str, Any]] | None = None
     started: list[float] = []
     ok = False
     freed = n_workers < 2  # core_free is for a pose process that ran out of chunks
     try:
-        for p in procs:
+        if warm is not None:
+            warm.begin((0, info, backend_spec, max_side_px, t_spawn, plan.threads, keep))
+        for p in procs[0 if warm is None else 1:]:
             p.start()
         if while_waiting is not None:
             while_waiting(plan)

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from kneetrack.pose.inference_threads import MAX_THREADS
 
 if TYPE_CHECKING:
+    from kneetrack.pose.warm import WarmPoseProcess
     from kneetrack.video.kept import KeptFrames
     from kneetrack.video.reader import VideoInfo
 
@@ -159,7 +160,9 @@ class PoseWaiter(Protocol):
     core is free (:class:`kneetrack.app.overlap.WhilePose` starts the annotated
     video's render processes there). When one graph runs the whole clip, it is
     asked first whether to keep the frames (:meth:`keep_size`), and handed the
-    process holding them at the end (:meth:`frames_kept`).
+    process holding them at the end (:meth:`frames_kept`). A pose process it
+    started ahead, while the clip was being probed, becomes the run's first
+    (:meth:`pose_process`).
     """
 
     def __call__(self, plan: PosePlan | None) -> None:
@@ -178,6 +181,13 @@ class PoseWaiter(Protocol):
 
     def frames_kept(self, kept: KeptFrames) -> None:
         """Pose is done; the process holding the kept frames is now the waiter's to close."""
+
+    def pose_process(self) -> WarmPoseProcess | None:
+        """A pose process the waiter started ahead (:mod:`kneetrack.pose.warm`), or ``None``.
+
+        Asked once, before the run starts its processes: the run takes it over
+        as its first pose process, or closes it when the graph runs here.
+        """
 
 
 def _chunk_options(n_frames: int, workers: int) -> list[int]:

@@ -119,7 +119,7 @@ class KeepAtVideoSize:
         pass
 
     def keep_size(self, plan, info):
-        from kneetrack.report.video import annotated_size
+        from kneetrack.report.video_size import annotated_size
 
         return annotated_size(info)
 

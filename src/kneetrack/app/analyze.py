@@ -26,7 +26,6 @@ from kneetrack.app.measure import (
     ProgressCallback,
     acquire_keypoints,
     measure_clip,
-    request_thresholds,
     write_outputs,
 )
 from kneetrack.app.outdir import check_writable
@@ -103,8 +102,7 @@ def analyze(request: AnalyzeRequest, *, progress: ProgressCallback | None = None
     try:
         if backend is None and is_video_path(clip.path):
             prep.start_pose_process()  # its start-up overlaps the thresholds and the probe
-        measured = measure_clip(clip, thresholds=request_thresholds(request.cutoff_hz),
-                                workers=request.workers,
+        measured = measure_clip(clip, cutoff_hz=request.cutoff_hz, workers=request.workers,
                                 progress=progress, backend=backend, while_waiting=prep)
         # Render processes not started during pose start now, so that they are ready when
         # the analysis is (closed below if not taken over).

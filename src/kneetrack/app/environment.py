@@ -45,3 +45,34 @@ def show_native_logs(show: bool) -> None:
     from kneetrack.pose.native_logs import show_native_logs as show_logs
 
     show_logs(show)
+
+
+def is_video_file(path: str) -> bool:
+    """Whether ``path`` is an existing file named like a video (no file is opened)."""
+    import os
+
+    from kneetrack.io.suffixes import VIDEO_SUFFIXES
+
+    return os.path.splitext(path)[1].lower() in VIDEO_SUFFIXES and os.path.isfile(path)
+
+
+def start_pose_process_ahead() -> None:
+    """Start the first pose process now, before a front end parses its request.
+
+    It imports MediaPipe meanwhile and waits, parked, for the analysis that
+    asks for one (:mod:`kneetrack.pose.warm`); :func:`stop_pose_process_ahead`
+    stops it on the way out if none did. Call after :func:`quiet_environment`
+    and :func:`spawn_without_the_script`.
+    """
+    from kneetrack.pose.warm import start_ahead
+
+    start_ahead()
+
+
+def stop_pose_process_ahead() -> None:
+    """Stop the pose process started ahead, if no analysis took it."""
+    import sys
+
+    warm = sys.modules.get("kneetrack.pose.warm")
+    if warm is not None:
+        warm.close_parked()

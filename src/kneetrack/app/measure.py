@@ -149,18 +149,20 @@ def request_thresholds(cutoff_hz: float | None = None) -> Thresholds:
 
 
 def measure_clip(clip: ClipInput, *, thresholds: Thresholds | None = None,
+                 cutoff_hz: float | None = None,
                  workers: int | None = None, progress: ProgressCallback | None = None,
                  backend: PoseBackend | None = None,
                  while_waiting: PoseWaiter | None = None) -> ClipAnalysis:
     """Keypoints, kinematics and the ``analysis.json`` dict of one clip.
 
-    ``thresholds`` are the request's (:func:`request_thresholds`; ``None``: the
-    packaged ones).
+    ``thresholds`` are the request's (:func:`request_thresholds`); ``None``: the
+    packaged ones with ``cutoff_hz``, read once the keypoints are there (the
+    pose processes start sooner; ``while_waiting`` reads them meanwhile).
     """
-    th = thresholds if thresholds is not None else request_thresholds()
     kp, kind = acquire_keypoints(clip.path, progress=progress, backend=backend, workers=workers,
                                  fps=clip.fps, speed_factor=clip.speed_factor,
                                  while_waiting=while_waiting)
+    th = thresholds if thresholds is not None else request_thresholds(cutoff_hz)
     # imported after pose: while_waiting imports it while the pose processes run
     from kneetrack.kinematics import analyze_keypoints
 

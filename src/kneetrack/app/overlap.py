@@ -58,20 +58,24 @@ class WhilePose:
             self.core_free(plan)
         for name in PREPARE_MODULES:  # the list the plan's cost model times
             importlib.import_module(name)
+        from kneetrack.kinematics.thresholds import Thresholds
         from kneetrack.report.html import prepare
 
+        Thresholds.packaged()  # read once per process: now, not after pose
         prepare()  # the page's template, compiled now rather than after the video
 
     def start_pose_process(self) -> None:
         """Start the first pose process now, while the request is checked and the clip probed.
 
         For a video that the default backend will measure; pose takes it over
-        (:meth:`pose_process`), or :meth:`close` stops it.
+        (:meth:`pose_process`), or :meth:`close` stops it. The one the front end
+        started before parsing its arguments, if it did
+        (:func:`~kneetrack.pose.warm.start_ahead`).
         """
         if self.warm is None:
-            from kneetrack.pose.warm import WarmPoseProcess
+            from kneetrack.pose.warm import WarmPoseProcess, take_parked
 
-            self.warm = WarmPoseProcess.start()
+            self.warm = take_parked() or WarmPoseProcess.start()
 
     def pose_process(self) -> WarmPoseProcess | None:
         """The pose process started ahead, handed to pose (once)."""
@@ -82,7 +86,7 @@ class WhilePose:
         """Keep the frames at the annotated video's size when it will be drawn (planned runs)."""
         if not self.render or self.workers is not None:
             return None
-        from kneetrack.report.video import annotated_size
+        from kneetrack.report.video_size import annotated_size
 
         self._keeping = True
         return annotated_size(info)

@@ -71,15 +71,39 @@ def _use_terminal_width() -> None:
         return
 
 
+def _analyzes_a_video(argv: list[str]) -> bool:
+    """Whether ``argv`` looks like ``analyze`` of an existing video (a guess, before parsing).
+
+    Not with ``--help`` (nothing runs) or ``--verbose`` (the pose process must
+    start after the native logs are let through).
+    """
+    from kneetrack.app.environment import is_video_file
+
+    if not argv or argv[0] != "analyze" or {"--help", "-h", "--verbose"} & set(argv):
+        return False
+    return any(is_video_file(a) for a in argv[1:])
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors print one red line and exit non-zero."""
-    from kneetrack.app.environment import quiet_environment, spawn_without_the_script
+    import sys
+
+    from kneetrack.app.environment import (
+        quiet_environment,
+        spawn_without_the_script,
+        start_pose_process_ahead,
+        stop_pose_process_ahead,
+    )
 
     quiet_environment()  # before any native library loads, here and in every worker
     spawn_without_the_script()
-    _use_terminal_width()
-    _register()
+    if _analyzes_a_video(sys.argv[1:] if argv is None else argv):
+        # The first pose process imports MediaPipe while the arguments are parsed, the
+        # video probed and the pose planned (0.3 s sooner than the analyze step could).
+        start_pose_process_ahead()
     try:
+        _use_terminal_width()
+        _register()
         app(args=argv, prog_name="kneetrack")
     except KneetrackError as err:
         err_console.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
@@ -87,4 +111,6 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as ex:
         code = ex.code
         return code if isinstance(code, int) else (0 if code is None else 1)
+    finally:
+        stop_pose_process_ahead()  # no run took it (an error, or no pose to run)
     return 0

@@ -5,12 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from kneetrack.errors import InputError
+from kneetrack.io.suffixes import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from kneetrack.keypoints import Keypoints
 
-VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm"})
-IMAGE_SUFFIXES = frozenset(
-    {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".heic", ".tif", ".tiff"}
-)
+__all__ = ["IMAGE_SUFFIXES", "VIDEO_SUFFIXES", "is_video_path", "load_keypoints"]
 
 
 def is_video_path(path: Path) -> bool:

@@ -11,6 +11,11 @@ for what :func:`kneetrack.pose.parallel.estimate_video_parallel` sends it
 It is started only where pose will run in worker processes (a video, the
 default backend, a process allowed to start others), and stopped by its owner
 when no run takes it (:meth:`WarmPoseProcess.close`).
+
+A front end can start it even earlier, before it parses its arguments
+(:func:`start_ahead`, the ``kneetrack analyze`` command): the process waits,
+parked, for the run that asks for it (:func:`take_parked`), and the front
+end stops it on its way out when none did (:func:`close_parked`).
 """
 
 from __future__ import annotations
@@ -75,6 +80,30 @@ class WarmPoseProcess:
         for q in (self.tasks, self.results):
             q.close()
             q.cancel_join_thread()
+
+
+_parked: WarmPoseProcess | None = None
+
+
+def start_ahead() -> None:
+    """Start a pose process now and park it for the run to come (once per process)."""
+    global _parked
+    if _parked is None:
+        _parked = WarmPoseProcess.start()
+
+
+def take_parked() -> WarmPoseProcess | None:
+    """The parked pose process, if one is (then it is the caller's)."""
+    global _parked
+    warm, _parked = _parked, None
+    return warm
+
+
+def close_parked() -> None:
+    """Stop the parked pose process, if no run took it."""
+    warm = take_parked()
+    if warm is not None:
+        warm.close()
 
 
 def warm_main(setup: Any, tasks: Any, results: Any) -> None:

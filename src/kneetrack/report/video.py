@@ -51,6 +51,12 @@ from kneetrack.errors import InputError, KneetrackError
 from kneetrack.keypoints import Keypoints
 from kneetrack.report.canvas import YuvCanvas
 from kneetrack.report.overlay import OverlayPlan, paint, plan_overlay
+from kneetrack.report.video_size import (
+    annotated_size,  # noqa: F401 - re-exported for callers
+    auto_max_side,
+    even,
+    overlay_scaled,
+)
 from kneetrack.video.kept import FrameStore, KeptFrames, KeptFramesError
 from kneetrack.video.reader import (
     VideoInfo,
@@ -80,45 +86,6 @@ RENDER_FRAME_S = 0.006
 MAIN_REPORT_S = 1.5
 #: Starting a render process (spawn, imports): about 0.3–0.4 s of CPU.
 RENDER_START_S = 0.4
-
-
-def _even(n: int) -> int:
-    return n - (n % 2)
-
-
-def auto_max_side(fps: float) -> int:
-    """Longer side (px) of the annotated video by default: 1280 up to 30 frames/s, else 960.
-
-    720p is plenty on a phone. Above 30 frames/s the annotated video is 540p, so
-    that a second of it costs about as much to draw, encode and store as a 720p
-    one at 30 frames/s: at 60 frames/s, 540p has the pixel rate of 720p at 34.
-    The runner's motion, which is why people film at 60 frames/s or more, keeps
-    every frame.
-    """
-    return 1280 if fps <= 31.0 else 960
-
-
-def _scaled_size(width: int, height: int, max_side_px: int | None) -> tuple[int, int]:
-    """Size after limiting the longer side to ``max_side_px`` (aspect kept, even numbers)."""
-    if not max_side_px or max(width, height) <= max_side_px:
-        return width, height
-    f = max_side_px / max(width, height)
-    return max(2, int(round(width * f / 2)) * 2), max(2, int(round(height * f / 2)) * 2)
-
-
-def annotated_size(info: VideoInfo, max_side_px: int | str | None = "auto") -> tuple[int, int]:
-    """``(width, height)`` of the annotated video of ``info`` (upright, even numbers).
-
-    ``max_side_px`` as :class:`VideoOverlay` takes it (``"auto"``: :func:`auto_max_side`).
-    """
-    sw, sh = _overlay_scaled(info, max_side_px)
-    return _even(sw), _even(sh)
-
-
-def _overlay_scaled(info: VideoInfo, max_side_px: int | str | None) -> tuple[int, int]:
-    """The input's upright size scaled for the annotated video (before evening out)."""
-    limit = auto_max_side(info.fps) if max_side_px == "auto" else max_side_px
-    return _scaled_size(info.width, info.height, int(limit) if limit is not None else None)
 
 
 # --------------------------------------------------------------------------- one chunk
@@ -484,8 +451,8 @@ class VideoOverlay:
             info = probe_video(video)
             table = frame_table(info)
         rate = Fraction(info.fps).limit_denominator(1001)
-        sw, sh = _overlay_scaled(info, self.max_side_px)
-        w, h = _even(sw), _even(sh)  # annotated_size
+        sw, sh = overlay_scaled(info, self.max_side_px)
+        w, h = even(sw), even(sh)  # annotated_size
         if w < 2 or h < 2:
             raise InputError(f"{video}: frame size {info.width}×{info.height} is too small")
         out_path = Path(out)

@@ -28,7 +28,6 @@ import av
 import numpy as np
 
 from kneetrack.errors import KneetrackError
-from kneetrack.video.yuv import matrix_of, new_frame, resize_into, scaled_rgb
 
 #: Frames are kept only while they fit in this many bytes (about 380 frames of 720p).
 KEEP_MAX_BYTES = 512 * 2**20
@@ -66,6 +65,10 @@ class FrameStore:
         for the RGB image (as :func:`~kneetrack.video.reader.frame_to_rgb` scales
         them) are copied instead of scaling twice.
         """
+        # imported here: the parent imports this module for KEEP_MAX_BYTES before pose
+        # starts, and need not load OpenCV for it
+        from kneetrack.video.yuv import matrix_of, new_frame, resize_into, scaled_rgb
+
         if index != self.first + len(self.frames):
             raise ValueError(f"frame {index} kept out of order "
                              f"(expected {self.first + len(self.frames)})")

@@ -21,6 +21,11 @@ Design
   small bounded queue (PyAV and MediaPipe both release the GIL while working).
   It starts on the worker's first chunk before the graph is built, so the
   graph's start-up overlaps decoding too.
+* **The first pose process may be started ahead** (:mod:`kneetrack.pose.warm`):
+  ``kneetrack analyze VIDEO`` starts it before parsing its arguments, and it
+  imports MediaPipe while this process probes the clip and plans; the run then
+  hands it its arguments (``while_waiting.pose_process()``) instead of
+  spawning a new one.
 * **Native log lines** (MediaPipe's ``W0000 …``, TFLite's ``INFO: …``) are kept
   off the terminal: each worker filters its stderr before MediaPipe loads
   (:mod:`kneetrack.pose.native_logs`).

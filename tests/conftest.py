@@ -32,3 +32,27 @@ def make_video(tmp_path: Path) -> Callable[..., Path]:
         return write_video(tmp_path / name, **kw)  # type: ignore[arg-type]
 
     return _make
+
+
+@pytest.fixture
+def warm_starts(monkeypatch) -> list:
+    """Pose processes started ahead are stand-ins here; the list holds those started.
+
+    Each stand-in counts its ``close`` calls (``closed``).
+    """
+    from kneetrack.pose.warm import WarmPoseProcess
+
+    started: list = []
+
+    class StandIn:
+        closed = 0
+
+        def close(self) -> None:
+            self.closed += 1
+
+    def start():
+        started.append(StandIn())
+        return started[-1]
+
+    monkeypatch.setattr(WarmPoseProcess, "start", staticmethod(start))
+    return started

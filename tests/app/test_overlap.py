@@ -132,32 +132,13 @@ def test_one_graph_keeps_the_frames_instead_of_starting_render_processes(monkeyp
     assert kept.closed == 1 and prep.kept is None
 
 
-def _record_warm_starts(monkeypatch) -> list[object]:
-    """Replace the warm pose process with a stand-in; return the list of those started."""
-    from kneetrack.pose.warm import WarmPoseProcess
-
-    started: list[object] = []
-
-    class StandIn:
-        closed = 0
-
-        def close(self) -> None:
-            self.closed += 1
-
-    def start():
-        started.append(StandIn())
-        return started[-1]
-
-    monkeypatch.setattr(WarmPoseProcess, "start", staticmethod(start))
-    return started
-
-
-def test_analyze_starts_the_first_pose_process_ahead_for_a_video(monkeypatch, tmp_path):
+def test_analyze_starts_the_first_pose_process_ahead_for_a_video(monkeypatch, tmp_path,
+                                                                 warm_starts):
     import kneetrack.pose.run as run
     from kneetrack.app.analyze import analyze_file
     from kneetrack.errors import KneetrackError
 
-    started = _record_warm_starts(monkeypatch)
+    started = warm_starts
     handed: list[object] = []
 
     def estimate(path, *, while_waiting=None, **kwargs):
@@ -173,12 +154,12 @@ def test_analyze_starts_the_first_pose_process_ahead_for_a_video(monkeypatch, tm
     assert started[0].closed == 0  # pose took it over: the run closes it, not the waiter
 
 
-def test_an_unclaimed_pose_process_is_stopped_when_analyze_ends(monkeypatch, tmp_path):
+def test_an_unclaimed_pose_process_is_stopped_when_analyze_ends(monkeypatch, tmp_path, warm_starts):
     import kneetrack.pose.run as run
     from kneetrack.app.analyze import analyze_file
     from kneetrack.errors import KneetrackError
 
-    started = _record_warm_starts(monkeypatch)
+    started = warm_starts
 
     def estimate(path, **kwargs):  # fails before asking for the process
         raise KneetrackError("stop here")
@@ -191,13 +172,14 @@ def test_an_unclaimed_pose_process_is_stopped_when_analyze_ends(monkeypatch, tmp
     assert len(started) == 1 and started[0].closed == 1
 
 
-def test_no_pose_process_starts_for_keypoints_or_a_given_backend(monkeypatch, tmp_path):
+def test_no_pose_process_starts_for_keypoints_or_a_given_backend(monkeypatch, tmp_path,
+                                                                 warm_starts):
     import kneetrack.pose.run as run
     from kneetrack.app.analyze import analyze_file
     from kneetrack.errors import KneetrackError
     from kneetrack.samples import sample_path
 
-    started = _record_warm_starts(monkeypatch)
+    started = warm_starts
     analyze_file(sample_path("runner_front_60fps.trc"), out_dir=tmp_path / "trc")
     assert started == []
 

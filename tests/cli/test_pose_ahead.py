@@ -29,40 +29,21 @@ def test_only_analyze_of_an_existing_video_starts_one(clip: Path, tmp_path: Path
     assert not _analyzes_a_video([])
 
 
-def _record_starts(monkeypatch) -> list:
+def test_it_is_stopped_when_the_command_fails_before_pose(clip: Path, warm_starts):
     from kneetrack.pose import warm
 
-    started: list = []
-
-    class StandIn:
-        closed = 0
-
-        def close(self) -> None:
-            self.closed += 1
-
-    def start():
-        started.append(StandIn())
-        return started[-1]
-
-    monkeypatch.setattr(warm.WarmPoseProcess, "start", staticmethod(start))
-    return started
-
-
-def test_it_is_stopped_when_the_command_fails_before_pose(clip: Path, monkeypatch, capsys):
-    from kneetrack.pose import warm
-
-    started = _record_starts(monkeypatch)
+    started = warm_starts
     code = main(["analyze", str(clip), "--no-such-option"])  # typer refuses the arguments
     assert code != 0
     assert len(started) == 1 and started[0].closed == 1
     assert warm.take_parked() is None
 
 
-def test_the_analysis_takes_it_over(clip: Path, tmp_path: Path, monkeypatch):
+def test_the_analysis_takes_it_over(clip: Path, tmp_path: Path, monkeypatch, warm_starts):
     import kneetrack.pose.run as run
     from kneetrack.errors import KneetrackError
 
-    started = _record_starts(monkeypatch)
+    started = warm_starts
     handed: list = []
 
     def estimate(path, *, while_waiting=None, **kwargs):

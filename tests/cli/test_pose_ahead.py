@@ -26,6 +26,9 @@ def test_only_analyze_of_an_existing_video_starts_one(clip: Path, tmp_path: Path
     assert not _analyzes_a_video(["analyze", str(clip), "--help"])
     assert not _analyzes_a_video(["analyze", str(clip), "-o", "out", "--verbose"])
     assert not _analyzes_a_video(["screen", str(clip)])
+    side = tmp_path / "side.mp4"
+    side.write_bytes(b"x")
+    assert not _analyzes_a_video(["analyze", str(clip), str(side), "-o", "out"])  # a pair
     assert not _analyzes_a_video([])
 
 

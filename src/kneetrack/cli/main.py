@@ -72,16 +72,17 @@ def _use_terminal_width() -> None:
 
 
 def _analyzes_a_video(argv: list[str]) -> bool:
-    """Whether ``argv`` looks like ``analyze`` of an existing video (a guess, before parsing).
+    """Whether ``argv`` looks like ``analyze`` of one existing video (a guess, before parsing).
 
-    Not with ``--help`` (nothing runs) or ``--verbose`` (the pose process must
-    start after the native logs are let through).
+    Not with ``--help`` (nothing runs), ``--verbose`` (the pose process must
+    start after the native logs are let through) or two videos (a front and a
+    side clip are measured one after the other, each starting its own).
     """
     from kneetrack.app.environment import is_video_file
 
     if not argv or argv[0] != "analyze" or {"--help", "-h", "--verbose"} & set(argv):
         return False
-    return any(is_video_file(a) for a in argv[1:])
+    return sum(is_video_file(a) for a in argv[1:]) == 1
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -101,7 +101,7 @@ def analyze(request: AnalyzeRequest, *, progress: ProgressCallback | None = None
                      workers=request.workers)
     try:
         if backend is None and is_video_path(clip.path):
-            prep.start_pose_process()  # its start-up overlaps the thresholds and the probe
+            prep.start_pose_process()  # its start-up overlaps probing the clip and the plan
         measured = measure_clip(clip, cutoff_hz=request.cutoff_hz, workers=request.workers,
                                 progress=progress, backend=backend, while_waiting=prep)
         # Render processes not started during pose start now, so that they are ready when

@@ -482,13 +482,13 @@ def estimate_video_parallel(
         # Same rule as the sequential reader: a clip missing its end is reported, not analysed.
         raise InputError(f"{info.path} is truncated: only {table.n_frames} of its "
                          f"{info.frames} frames could be decoded")
-    warm = while_waiting.pose_process() if while_waiting is not None else None
     if table is None or mp.current_process().daemon:
         # No frame table to seek with, or a daemonic process (e.g. inside a pool), which
         # may not start processes: the graph runs here.
-        if warm is not None:
-            warm.close()
         if while_waiting is not None:
+            unused = while_waiting.pose_process()  # a pose process started ahead is not needed
+            if unused is not None:
+                unused.close()
             while_waiting(None)
         return _single_process(info, progress=progress, max_side_px=max_side_px,
                                backend_spec=backend_spec)
@@ -507,6 +507,8 @@ def estimate_video_parallel(
         if keep is not None and kept_bytes(total, keep) > KEEP_MAX_BYTES:
             keep = None
 
+    # taken where it is used: an error before this leaves it to the waiter to close
+    warm = while_waiting.pose_process() if while_waiting is not None else None
     ctx = mp.get_context("spawn")
     tasks = warm.tasks if warm is not None else ctx.Queue()
     results = warm.results if warm is not None else ctx.Queue()

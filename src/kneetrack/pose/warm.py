@@ -3,8 +3,8 @@
 A pose process spends its first 0.5–0.8 s starting Python and importing NumPy,
 PyAV, OpenCV and MediaPipe. Started only once the clip is probed and the pose
 plan made, that time adds to the run; started when the request arrives, it
-overlaps the caller's own start-up (thresholds, probing the video, its frame
-table, the plan), when one core would otherwise idle. The process then waits
+overlaps the caller's own start-up (parsing the request, probing the video,
+its frame table, the plan), when one core would otherwise idle. The process then waits
 for what :func:`kneetrack.pose.parallel.estimate_video_parallel` sends it
 (:meth:`WarmPoseProcess.begin`) and becomes that run's first pose process.
 
